@@ -1,0 +1,54 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Dependencies are kept lean on purpose: CI builds them from a cold cache on every run.
+// docs/architecture.md justifies each one in a line.
+let package = Package(
+    name: "Operator",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "operator", targets: ["Controller"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.0"),
+    ],
+    targets: [
+        // PD's wire formats: Go durations, byte sizes, timestamps, response bodies and error shapes.
+        // Shared by the PD client and the simulator; depends on nothing.
+        .target(name: "PDWire"),
+        // The pure core: API kinds, spec parsing and validation, conditions, snapshot, reconcilers. No I/O.
+        .target(
+            name: "Reconcilers",
+            dependencies: ["PDWire", .product(name: "Yams", package: "Yams")]
+        ),
+        // A simulated TiKV cluster behind a PD-compatible HTTP API. Depends on no controller code.
+        .target(
+            name: "TiKVSimulator",
+            dependencies: ["PDWire", .product(name: "FlyingFox", package: "FlyingFox")]
+        ),
+        // The `operator` executable: CLI, manager, clients, store, HTTP endpoints, dashboard, demo.
+        .executableTarget(
+            name: "Controller",
+            dependencies: [
+                "Reconcilers", "PDWire", "TiKVSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "FlyingFox", package: "FlyingFox"),
+            ]
+        ),
+        .testTarget(name: "PDWireTests", dependencies: ["PDWire"]),
+        .testTarget(name: "ReconcilersTests", dependencies: ["Reconcilers"]),
+        .testTarget(name: "TiKVSimulatorTests", dependencies: ["TiKVSimulator", "PDWire"]),
+        .testTarget(
+            name: "ControllerTests",
+            dependencies: ["Controller", "Reconcilers", "TiKVSimulator", .product(name: "GRDB", package: "GRDB.swift")],
+            resources: [.copy("Golden")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
