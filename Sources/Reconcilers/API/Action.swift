@@ -1,0 +1,109 @@
+import Foundation
+
+/// The registry of actions a plan step may take. Each has a risk tier, says whether it changes the
+/// cluster, and whether PD treats it as fast (≥ 60 s timeout) or slow (≥ 10 min).
+public enum ActionKind: String, Codable, Sendable, CaseIterable, SpecEnum {
+    case transferLeader
+    case transferPeer
+    case addEvictLeaderScheduler
+    case removeEvictLeaderScheduler
+    case waitForLeadersDrained
+    case offlineStore
+    case cancelOfflineStore
+    case waitForStoreRemoved
+    case removeScheduler
+
+    public var risk: RiskTier {
+        switch self {
+        case .transferLeader, .removeEvictLeaderScheduler, .waitForLeadersDrained, .waitForStoreRemoved, .cancelOfflineStore,
+             .removeScheduler:
+            .low
+        case .transferPeer, .addEvictLeaderScheduler:
+            .medium
+        case .offlineStore:
+            .high
+        }
+    }
+
+    /// Whether the step sends a PD mutation (waits only observe).
+    public var mutates: Bool {
+        switch self {
+        case .waitForLeadersDrained, .waitForStoreRemoved: false
+        default: true
+        }
+    }
+
+    public var isSlow: Bool {
+        switch self {
+        case .transferPeer, .waitForLeadersDrained, .waitForStoreRemoved: true
+        default: false
+        }
+    }
+}
+
+/// One action with its parameters, encoded flat: `{kind: transferLeader, regionID: 24, toStoreID: 1}`.
+public struct Action: Codable, Sendable, Equatable, Hashable {
+    public var kind: ActionKind
+    public var regionID: UInt64?
+    public var storeID: UInt64?
+    public var fromStoreID: UInt64?
+    public var toStoreID: UInt64?
+    public var scheduler: String?
+
+    public init(kind: ActionKind, regionID: UInt64? = nil, storeID: UInt64? = nil, fromStoreID: UInt64? = nil,
+                toStoreID: UInt64? = nil, scheduler: String? = nil) {
+        self.kind = kind
+        self.regionID = regionID
+        self.storeID = storeID
+        self.fromStoreID = fromStoreID
+        self.toStoreID = toStoreID
+        self.scheduler = scheduler
+    }
+
+    public static func transferLeader(region: UInt64, from: UInt64?, to: UInt64) -> Action {
+        Action(kind: .transferLeader, regionID: region, fromStoreID: from, toStoreID: to)
+    }
+    public static func transferPeer(region: UInt64, from: UInt64, to: UInt64) -> Action {
+        Action(kind: .transferPeer, regionID: region, fromStoreID: from, toStoreID: to)
+    }
+    public static func store(_ kind: ActionKind, _ store: UInt64) -> Action { Action(kind: kind, storeID: store) }
+
+    /// The parameters each kind requires; a suggested action missing one is invalid.
+    public var missingParameters: [String] {
+        var missing: [String] = []
+        switch kind {
+        case .transferLeader:
+            if regionID == nil { missing.append("regionID") }
+            if toStoreID == nil { missing.append("toStoreID") }
+        case .transferPeer:
+            if regionID == nil { missing.append("regionID") }
+            if fromStoreID == nil { missing.append("fromStoreID") }
+            if toStoreID == nil { missing.append("toStoreID") }
+        case .addEvictLeaderScheduler, .removeEvictLeaderScheduler, .waitForLeadersDrained, .offlineStore, .cancelOfflineStore,
+             .waitForStoreRemoved:
+            if storeID == nil { missing.append("storeID") }
+        case .removeScheduler:
+            if scheduler == nil { missing.append("scheduler") }
+        }
+        return missing
+    }
+
+    /// A one-line description for people: `transfer leader of region 24 from store 5 to store 1`.
+    public var summary: String {
+        let s = storeID.map(String.init) ?? "?"
+        switch kind {
+        case .transferLeader:
+            let from = fromStoreID.map { " from store \($0)" } ?? ""
+            return "transfer leader of region \(regionID.map(String.init) ?? "?")\(from) to store \(toStoreID.map(String.init) ?? "?")"
+        case .transferPeer:
+            return "move peer of region \(regionID.map(String.init) ?? "?") from store \(fromStoreID.map(String.init) ?? "?") to store \(toStoreID.map(String.init) ?? "?")"
+        case .addEvictLeaderScheduler: return "evict leaders from store \(s) (add evict-leader-scheduler)"
+        case .removeEvictLeaderScheduler: return "stop evicting leaders from store \(s) (remove evict-leader-scheduler-\(s))"
+        case .waitForLeadersDrained: return "wait until store \(s) holds 0 leaders"
+        case .offlineStore: return "take store \(s) offline (PD moves its regions away)"
+        case .cancelOfflineStore: return "cancel taking store \(s) offline (set it Up)"
+        case .waitForStoreRemoved: return "wait until store \(s) is empty and Tombstone"
+        case .removeScheduler: return "remove scheduler \(scheduler ?? "?")"
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+
+/// One broken invariant on one subject, deduplicated by key (invariant + subject). Written by the controller.
+public struct TicketSpec: Codable, Sendable, Equatable, SpecValidatable {
+    public var cluster: String
+    /// The invariant that is broken, e.g. `storeDown`, `highLatency`.
+    public var invariant: String
+    /// What it is broken on, e.g. `store/4`, `cluster`, `scheduler/evict-leader-scheduler`.
+    public var subject: String
+    public var severity: Severity
+    /// One line a person understands.
+    public var summary: String
+
+    public init(cluster: String, invariant: String, subject: String, severity: Severity, summary: String) {
+        self.cluster = cluster
+        self.invariant = invariant
+        self.subject = subject
+        self.severity = severity
+        self.summary = summary
+    }
+
+    /// The dedup key; ticket names derive from it.
+    public var key: String { "\(invariant)/\(subject)" }
+
+    public func validate(_ v: inout Validator) {}
+}
+
+public enum TicketState: String, Codable, Sendable, CaseIterable {
+    /// Broken for less than the grace period; no ticket is shown as open yet.
+    case pending = "Pending"
+    case open = "Open"
+    case resolved = "Resolved"
+}
+
+/// A metric or fact read when the ticket was detected or last seen.
+public struct Reading: Codable, Sendable, Equatable {
+    public var name: String
+    /// `nil` when the value was unknown (no series, source down) — never silently zero.
+    public var value: Double?
+    public var unit: String
+    /// Where it came from: `pd:/pd/api/v1/stores`, `prometheus:<query>`.
+    public var source: String
+    public var observedAt: Date
+
+    public init(name: String, value: Double?, unit: String, source: String, observedAt: Date) {
+        self.name = name
+        self.value = value
+        self.unit = unit
+        self.source = source
+        self.observedAt = observedAt
+    }
+}
+
+public struct TicketStatus: Codable, Sendable, Equatable, ObjectStatus {
+    public var observedGeneration: Int64 = 0
+    /// `Open`, `Flapping`, `Diagnosed`.
+    public var conditions: [Condition] = []
+    public var state: TicketState = .pending
+    public var firstSeen: Date?
+    public var lastSeen: Date?
+    public var resolvedAt: Date?
+    /// How many times the invariant broke again after having held.
+    public var occurrences: Int = 0
+    public var flapping: Bool = false
+    /// While set, the ticket stays open even if the invariant holds again (used with flapping).
+    public var holdUntil: Date?
+    public var readings: [Reading] = []
+    /// The plan opened for it, if any.
+    public var plan: String?
+    public init() {}
+}

@@ -1,0 +1,268 @@
+import Foundation
+import Yams
+
+/// An object declared by people in a spec file.
+public enum SpecObject: Sendable, Equatable {
+    case tikvCluster(TiKVCluster)
+    case storeMaintenance(StoreMaintenance)
+    case approval(Approval)
+
+    public var kind: String {
+        switch self {
+        case .tikvCluster: TiKVClusterKind.kind
+        case .storeMaintenance: StoreMaintenanceKind.kind
+        case .approval: ApprovalKind.kind
+        }
+    }
+
+    public var metadata: ObjectMeta {
+        switch self {
+        case .tikvCluster(let o): o.metadata
+        case .storeMaintenance(let o): o.metadata
+        case .approval(let o): o.metadata
+        }
+    }
+
+    public var name: String { metadata.name }
+
+    /// The spec in canonical JSON: what the store hashes to decide whether the generation moves.
+    public var canonicalSpec: Data {
+        switch self {
+        case .tikvCluster(let o): CanonicalJSON.encode(o.spec)
+        case .storeMaintenance(let o): CanonicalJSON.encode(o.spec)
+        case .approval(let o): CanonicalJSON.encode(o.spec)
+        }
+    }
+}
+
+/// One document of a spec file that decoded and validated.
+public struct ParsedDocument: Sendable, Equatable {
+    public var object: SpecObject
+    public var file: String
+    /// Position of `metadata.name`, for errors found later (duplicates, references).
+    public var line: Int
+    public var column: Int
+    /// Position of each field path, for reference errors.
+    public var fieldPositions: [String: Position]
+
+    public struct Position: Sendable, Equatable {
+        public var line: Int
+        public var column: Int
+    }
+
+    func error(at path: String, _ message: String) -> SpecError {
+        let p = fieldPositions[path] ?? Position(line: line, column: column)
+        return SpecError(file: file, line: p.line, column: p.column, path: path, message: message)
+    }
+}
+
+/// The outcome of parsing one file: the documents that are valid, and every error found.
+/// A file is accepted only when it has no errors at all.
+public struct ParsedFile: Sendable, Equatable {
+    public var file: String
+    public var documents: [ParsedDocument]
+    public var errors: [SpecError]
+    public var isValid: Bool { errors.isEmpty }
+}
+
+/// Parses spec files (YAML, several documents per file) into typed, validated objects.
+public enum SpecParser {
+    static let kindsInSpecFiles = [TiKVClusterKind.kind, StoreMaintenanceKind.kind, ApprovalKind.kind]
+    static let controllerKinds = [TicketKind.kind, RemediationPlanKind.kind, "Event"]
+
+    /// Fields people may not set, with the reason.
+    static let systemFields: [String: String] = [
+        "status": "status is written by the controller, not in spec files",
+        "metadata.generation": "metadata.generation is set by the controller, not in spec files",
+        "metadata.resourceVersion": "metadata.resourceVersion is set by the controller, not in spec files",
+        "metadata.creationTimestamp": "metadata.creationTimestamp is set by the controller, not in spec files",
+    ]
+
+    public static func parse(file: String, text: String) -> ParsedFile {
+        var result = ParsedFile(file: file, documents: [], errors: [])
+        let parser: Parser
+        do {
+            parser = try Parser(yaml: text)
+        } catch {
+            result.errors.append(syntaxError(error, file: file))
+            return result
+        }
+        var index = 0
+        while true {
+            let root: Node?
+            do {
+                root = try parser.nextRoot()
+            } catch {
+                // A syntax error makes the whole file untrustworthy: none of its documents count.
+                result.errors.append(syntaxError(error, file: file))
+                result.documents = []
+                return result
+            }
+            guard let root else { break }
+            defer { index += 1 }
+            if case .scalar = root, tagName(root) == .null { continue }  // empty document between `---`
+            let (doc, errors) = parseDocument(root, file: file)
+            result.errors += errors
+            if let doc, errors.isEmpty { result.documents.append(doc) }
+        }
+        return result
+    }
+
+    static func syntaxError(_ error: any Error, file: String) -> SpecError {
+        switch error as? YamlError {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            var message = "YAML syntax error: \(problem)"
+            if let context { message += " (\(context.text) at line \(context.mark.line), column \(context.mark.column))" }
+            return SpecError(file: file, line: mark.line, column: mark.column, path: "", message: message)
+        case .reader(let problem, let offset, _, _):
+            return SpecError(file: file, line: 0, column: 0, path: "", message: "cannot read the file: \(problem)\(offset.map { " at byte \($0)" } ?? "")")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return SpecError(file: file, line: context.mark.line, column: context.mark.column, path: "",
+                             message: "duplicate field \(duplicates.map { "\"\($0)\"" }.joined(separator: ", ")) in one object")
+        default:
+            return SpecError(file: file, line: 0, column: 0, path: "", message: "YAML error: \(error)")
+        }
+    }
+
+    static func parseDocument(_ root: Node, file: String) -> (ParsedDocument?, [SpecError]) {
+        let context = NodeDecodingContext(file: file)
+        context.record(path: "", mark: root.mark)
+        guard case .mapping(let mapping) = root else {
+            return (nil, [context.error("", "a spec document must be an object with apiVersion, kind, metadata and spec, got \(describe(root))")])
+        }
+        func scalar(_ key: String) -> (String, Mark?)? {
+            guard let node = mapping[key] else { return nil }
+            if case .scalar(let s) = node { return (s.string, node.mark) }
+            return ("", node.mark)
+        }
+        func at(_ mark: Mark?, _ path: String, _ message: String) -> SpecError {
+            SpecError(file: file, line: mark?.line ?? root.mark?.line ?? 0, column: mark?.column ?? root.mark?.column ?? 0,
+                      path: path, message: message)
+        }
+        guard let (apiVersion, apiMark) = scalar("apiVersion") else {
+            return (nil, [at(root.mark, "apiVersion", "required field is missing (expected \(apiVersionV1Alpha1))")])
+        }
+        guard apiVersion == apiVersionV1Alpha1 else {
+            return (nil, [at(apiMark, "apiVersion", "unknown apiVersion \"\(apiVersion)\": expected \(apiVersionV1Alpha1)")])
+        }
+        guard let (kind, kindMark) = scalar("kind") else {
+            return (nil, [at(root.mark, "kind", "required field is missing (expected one of \(kindsInSpecFiles.joined(separator: ", ")))")])
+        }
+        if controllerKinds.contains(kind) {
+            return (nil, [at(kindMark, "kind", "\(kind) objects are written by the controller and cannot be declared in a spec file")])
+        }
+        let decoder = NodeDecoder(node: root, codingPath: [], context: context)
+        let object: SpecObject
+        do {
+            switch kind {
+            case TiKVClusterKind.kind:
+                object = .tikvCluster(try decode(SpecDocument<TiKVClusterKind>.self, decoder).resource)
+            case StoreMaintenanceKind.kind:
+                object = .storeMaintenance(try decode(SpecDocument<StoreMaintenanceKind>.self, decoder).resource)
+            case ApprovalKind.kind:
+                object = .approval(try decode(SpecDocument<ApprovalKind>.self, decoder).resource)
+            default:
+                return (nil, [at(kindMark, "kind", "unknown kind \"\(kind)\": expected one of \(kindsInSpecFiles.joined(separator: ", "))")])
+            }
+        } catch {
+            var errors = [positioned(error, context: context)]
+            // Unknown fields seen before the failure are worth reporting too; skip the failing object's
+            // remaining keys, which were never asked for because decoding stopped.
+            errors += unknownFields(context).filter { e in !errors.contains { $0.path == e.path } && isBefore(e, errors[0]) }
+            errors += context.issues
+            return (nil, sorted(errors))
+        }
+        var errors = context.issues + unknownFields(context)
+        if let problem = validateObjectName(object.name) {
+            errors.append(context.error("metadata.name", problem))
+        }
+        var validator = Validator()
+        switch object {
+        case .tikvCluster(let o): o.spec.validate(&validator)
+        case .storeMaintenance(let o):
+            o.spec.validate(&validator)
+            if let problem = validateObjectName(o.spec.cluster) { validator.fail("cluster", problem) }
+        case .approval(let o): o.spec.validate(&validator)
+        }
+        errors += validator.issues.map { context.error($0.path, $0.message) }
+        let namePos = context.position(of: "metadata.name")
+        var positions: [String: ParsedDocument.Position] = [:]
+        for path in ["spec.cluster", "spec.plan", "metadata.name"] {
+            if let p = context.position(of: path) { positions[path] = .init(line: p.line, column: p.column) }
+        }
+        let doc = ParsedDocument(object: object, file: file, line: namePos?.line ?? 0, column: namePos?.column ?? 0, fieldPositions: positions)
+        return (doc, sorted(errors))
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ decoder: NodeDecoder) throws -> T {
+        try T(from: decoder)
+    }
+
+    static func unknownFields(_ context: NodeDecodingContext) -> [SpecError] {
+        context.unknownFieldErrors().map { e in
+            var e = e
+            if let reason = systemFields[e.path] { e.message = reason }
+            return e
+        }
+    }
+
+    static func isBefore(_ a: SpecError, _ b: SpecError) -> Bool { (a.line, a.column) < (b.line, b.column) }
+
+    static func sorted(_ errors: [SpecError]) -> [SpecError] {
+        errors.sorted { ($0.line, $0.column, $0.path) < ($1.line, $1.column, $1.path) }
+    }
+
+    /// Turns any decoding failure into a positioned error.
+    static func positioned(_ error: any Error, context: NodeDecodingContext) -> SpecError {
+        if let p = error as? PositionedDecodingError { return p.error }
+        if let d = error as? DecodingError {
+            switch d {
+            case .dataCorrupted(let c):
+                return context.error(pathString(c.codingPath), c.debugDescription)
+            case .typeMismatch(let type, let c):
+                return context.error(pathString(c.codingPath), "expected \(type): \(c.debugDescription)")
+            case .valueNotFound(_, let c):
+                return context.error(pathString(c.codingPath), "required field is null")
+            case .keyNotFound(let key, let c):
+                return context.error(pathString(c.codingPath + [key]), "required field is missing")
+            @unknown default:
+                return context.error("", "\(d)")
+            }
+        }
+        return context.error("", "\(error)")
+    }
+}
+
+/// The shape of a document in a spec file: like a stored object, but metadata has only what people set.
+struct SpecDocument<K: APIKind>: Decodable {
+    var metadata: SpecMetadata
+    var spec: K.Spec
+
+    struct SpecMetadata: Decodable {
+        var name: String
+        var labels: [String: String]
+        var annotations: [String: String]
+        enum CodingKeys: String, CodingKey { case name, labels, annotations }
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            name = try c.decode(String.self, forKey: .name)
+            labels = try c.value(.labels, default: [:])
+            annotations = try c.value(.annotations, default: [:])
+        }
+    }
+
+    enum CodingKeys: String, CodingKey { case apiVersion, kind, metadata, spec }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        _ = try c.decode(String.self, forKey: .apiVersion)
+        _ = try c.decode(String.self, forKey: .kind)
+        metadata = try c.decode(SpecMetadata.self, forKey: .metadata)
+        spec = try c.decode(K.Spec.self, forKey: .spec)
+    }
+
+    var resource: Resource<K> {
+        Resource(metadata: ObjectMeta(name: metadata.name, labels: metadata.labels, annotations: metadata.annotations), spec: spec)
+    }
+}

@@ -1,0 +1,158 @@
+import Foundation
+import Testing
+@testable import Reconcilers
+
+private let minimalCluster = """
+apiVersion: operator.tikv/v1alpha1
+kind: TiKVCluster
+metadata:
+  name: basic
+spec:
+  pd:
+    urls: ["http://127.0.0.1:2379"]
+
+"""
+
+private func errors(_ text: String, file: String = "specs/c.yaml") -> [String] {
+    SpecParser.parse(file: file, text: text).errors.map(\.description)
+}
+
+@Suite struct SpecParserTests {
+    @Test func minimalClusterGetsEveryDefault() throws {
+        let parsed = SpecParser.parse(file: "c.yaml", text: minimalCluster)
+        #expect(parsed.errors.isEmpty)
+        guard case .tikvCluster(let c) = try #require(parsed.documents.first).object else {
+            Issue.record("expected a TiKVCluster")
+            return
+        }
+        #expect(c.name == "basic")
+        #expect(c.spec.mode == .observe)
+        #expect(c.spec.paused == false)
+        #expect(c.spec.resyncPeriod == .seconds(30))
+        #expect(c.spec.pd.timeout == .seconds(5))
+        #expect(c.spec.invariants.storeDown.severity == .critical)
+        #expect(c.spec.invariants.highLatency.p99Threshold == .milliseconds(500))
+        #expect(c.spec.approval.high.requiredApprovals == 1)
+        #expect(c.spec.approval.ttl == .hours(1))
+        #expect(c.spec.limits.maxInFlightSteps == 4)
+        #expect(c.spec.balance.leaders.maxSkewPercent == 10)
+        #expect(c.spec.diagnosis.provider == .rules)
+    }
+
+    @Test func severalDocumentsPerFileAndEmptyDocumentsSkipped() {
+        let text = minimalCluster + "---\n---\n" + """
+        apiVersion: operator.tikv/v1alpha1
+        kind: StoreMaintenance
+        metadata: {name: drain-4}
+        spec: {cluster: basic, storeID: 4, reason: kernel upgrade}
+        """
+        let parsed = SpecParser.parse(file: "a.yaml", text: text)
+        #expect(parsed.errors.isEmpty)
+        #expect(parsed.documents.map(\.object.kind) == ["TiKVCluster", "StoreMaintenance"])
+    }
+
+    @Test func yamlSyntaxErrorNamesLineAndColumn() {
+        let text = "apiVersion: operator.tikv/v1alpha1\nkind: TiKVCluster\nmetadata:\n  name: [basic\nspec: {}\n"
+        let e = errors(text)
+        #expect(e.count == 1)
+        #expect(e.first?.hasPrefix("specs/c.yaml:5:5: YAML syntax error:") == true)
+    }
+
+    @Test func unknownApiVersionAndKind() {
+        #expect(errors("apiVersion: v1\nkind: TiKVCluster\nmetadata: {name: a}\nspec: {}\n") ==
+            ["specs/c.yaml:1:13: apiVersion: unknown apiVersion \"v1\": expected operator.tikv/v1alpha1"])
+        #expect(errors("apiVersion: operator.tikv/v1alpha1\nkind: TikvCluster\nmetadata: {name: a}\n") ==
+            ["specs/c.yaml:2:7: kind: unknown kind \"TikvCluster\": expected one of TiKVCluster, StoreMaintenance, Approval"])
+        #expect(errors("apiVersion: operator.tikv/v1alpha1\nkind: Ticket\nmetadata: {name: a}\n") ==
+            ["specs/c.yaml:2:7: kind: Ticket objects are written by the controller and cannot be declared in a spec file"])
+    }
+
+    @Test func unknownFieldsWithSuggestion() {
+        let text = minimalCluster + "  invariants:\n    storeDown:\n      gracePerid: 5m\n  colour: blue\n"
+        #expect(errors(text) == [
+            "specs/c.yaml:10:7: spec.invariants.storeDown.gracePerid: unknown field \"gracePerid\" (did you mean \"gracePeriod\"?)",
+            "specs/c.yaml:11:3: spec.colour: unknown field \"colour\"",
+        ])
+    }
+
+    @Test func systemFieldsAreRefused() {
+        let text = """
+        apiVersion: operator.tikv/v1alpha1
+        kind: Approval
+        metadata: {name: ok, generation: 3}
+        spec: {plan: drain-store-4, revision: 0123456789abcdef, approver: alice}
+        status: {}
+        """
+        #expect(errors(text) == [
+            "specs/c.yaml:3:22: metadata.generation: metadata.generation is set by the controller, not in spec files",
+            "specs/c.yaml:5:1: status: status is written by the controller, not in spec files",
+        ])
+    }
+
+    @Test func wrongTypes() {
+        #expect(errors(minimalCluster + "  paused: maybe\n") ==
+            ["specs/c.yaml:8:11: spec.paused: expected a boolean (true or false), got the string \"maybe\""])
+        #expect(errors(minimalCluster + "  limits:\n    maxInFlightSteps: four\n") ==
+            ["specs/c.yaml:9:23: spec.limits.maxInFlightSteps: expected an integer, got the string \"four\""])
+        #expect(errors(minimalCluster + "  limits:\n    maxInFlightSteps: 2.5\n") ==
+            ["specs/c.yaml:9:23: spec.limits.maxInFlightSteps: expected an integer, got the number 2.5"])
+        #expect(errors(minimalCluster + "  pd2: 1\n  balance: [1, 2]\n").contains(
+            "specs/c.yaml:9:12: spec.balance: expected an object, got a list"))
+        let quoted = """
+        apiVersion: operator.tikv/v1alpha1
+        kind: Approval
+        metadata: {name: ok}
+        spec: {plan: p, revision: 1234567890123456, approver: alice}
+        """
+        #expect(errors(quoted) == [
+            "specs/c.yaml:4:27: spec.revision: expected a string, got the number 1234567890123456 (quote it: \"1234567890123456\")",
+        ])
+    }
+
+    @Test func outOfRangeValues() {
+        let text = minimalCluster + "  limits:\n    maxInFlightSteps: 0\n  approval:\n    high: {requiredApprovals: 9}\n"
+        #expect(errors(text) == [
+            "specs/c.yaml:9:23: spec.limits.maxInFlightSteps: 0 is out of range: must be between 1 and 1000",
+            "specs/c.yaml:11:31: spec.approval.high.requiredApprovals: 9 is out of range: must be between 0 and 5",
+        ])
+        #expect(errors(minimalCluster + "  resyncPeriod: 2h\n") ==
+            ["specs/c.yaml:8:17: spec.resyncPeriod: 2h0m0s is out of range: must be between 1s and 1h0m0s"])
+    }
+
+    @Test func invalidDurationsEnumsAndCron() {
+        #expect(errors(minimalCluster + "  resyncPeriod: 30 seconds\n") == [
+            "specs/c.yaml:8:17: spec.resyncPeriod: invalid duration \"30 seconds\": expected a Go-style duration such as 30s, 5m or 1h30m (units ns, us, ms, s, m, h)",
+        ])
+        #expect(errors(minimalCluster + "  mode: auto\n") ==
+            ["specs/c.yaml:8:9: spec.mode: unsupported value \"auto\": must be one of observe, dryRun, execute"])
+        #expect(errors(minimalCluster + "  maintenanceWindows:\n  - {schedule: \"0 25 * * *\", duration: 2h}\n") == [
+            "specs/c.yaml:9:16: spec.maintenanceWindows[0].schedule: hour \"25\" is out of range: must be within 0-23",
+        ])
+    }
+
+    @Test func missingRequiredFields() {
+        let text = "apiVersion: operator.tikv/v1alpha1\nkind: StoreMaintenance\nmetadata: {name: m}\nspec:\n  cluster: basic\n  reason: x\n"
+        #expect(errors(text) == ["specs/c.yaml:5:3: spec.storeID: required field is missing"])
+        #expect(errors("apiVersion: operator.tikv/v1alpha1\nkind: TiKVCluster\nspec: {pd: {urls: []}}\n") ==
+            ["specs/c.yaml:1:1: metadata: required field is missing"])
+    }
+
+    @Test func invalidNamesAndUrls() {
+        let text = """
+        apiVersion: operator.tikv/v1alpha1
+        kind: TiKVCluster
+        metadata: {name: Basic_1}
+        spec:
+          pd: {urls: ["basic-pd:2379"]}
+        """
+        #expect(errors(text) == [
+            "specs/c.yaml:3:18: metadata.name: \"Basic_1\" is not a valid name: use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit",
+            "specs/c.yaml:5:15: spec.pd.urls[0]: \"basic-pd:2379\" is not a valid URL: expected http or https://host:port",
+        ])
+    }
+
+    @Test func duplicateFieldInOneObject() {
+        #expect(errors(minimalCluster + "  paused: true\n  paused: false\n") ==
+            ["specs/c.yaml:8:3: duplicate field \"paused\" in one object"])
+    }
+}
