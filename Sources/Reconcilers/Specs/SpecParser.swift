@@ -63,6 +63,12 @@ public struct ParsedFile: Sendable, Equatable {
     public var documents: [ParsedDocument]
     public var errors: [SpecError]
     public var isValid: Bool { errors.isEmpty }
+
+    public init(file: String, documents: [ParsedDocument], errors: [SpecError]) {
+        self.file = file
+        self.documents = documents
+        self.errors = errors
+    }
 }
 
 /// Parses spec files (YAML, several documents per file) into typed, validated objects.

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what the tests need when it is missing, then builds everything and runs every test.
+# This is the README's test command, and .ci/run calls exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Native libraries for the build (SQLite, libcurl for URLSession, TLS), a real Prometheus for the
+# integration tests, and tmux to drive the terminal dashboard.
+packages=(libsqlite3-dev libcurl4-openssl-dev libssl-dev prometheus tmux)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "==> installing ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+echo "==> building"
+# Warnings are work to do: fail the run if the build prints any from our own sources.
+swift build --build-tests 2>&1 | tee /tmp/operator-build.log
+if grep -E "^$(pwd)/(Sources|Tests|Benchmarks)/.*: warning:" /tmp/operator-build.log; then
+  echo "build warnings in our sources (listed above)" >&2
+  exit 1
+fi
+
+echo "==> testing"
+swift test --skip-build
