@@ -8,6 +8,7 @@ struct OperatorCommand: AsyncParsableCommand {
         abstract: "Keeps a TiKV cluster the way its owners declared it.",
         subcommands: [
             SimulateCommand.self,
+            DebugStoreWriterCommand.self,
         ]
     )
 }
