@@ -10,6 +10,7 @@ struct OperatorCommand: AsyncParsableCommand {
         subcommands: [
             ValidateCommand.self,
             SimulateCommand.self,
+            DebugStoreWriterCommand.self,
         ]
     )
 
