@@ -8,7 +8,14 @@ struct OperatorCommand: AsyncParsableCommand {
         commandName: "operator",
         abstract: "Keeps a TiKV cluster the way its owners declared it.",
         subcommands: [
+            DemoCommand.self,
+            RunCommand.self,
             ValidateCommand.self,
+            GetCommand.self,
+            DescribeCommand.self,
+            ApproveCommand.self,
+            RejectCommand.self,
+            AuditCommand.self,
             SimulateCommand.self,
             DebugStoreWriterCommand.self,
         ]

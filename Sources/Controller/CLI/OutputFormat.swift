@@ -99,18 +99,20 @@ enum Render {
     static func list<T: Encodable>(_ items: [T], format: OutputFormat) throws -> String {
         switch format {
         case .json:
-            struct List: Encodable {
-                let apiVersion = "v1"
-                let kind = "List"
-                let items: [T]
-            }
-            return try json(List(items: items))
+            return try json(ObjectList(items: items))
         case .yaml:
             return try items.map { try yaml($0) }.joined(separator: "---\n")
         default:
             return ""
         }
     }
+}
+
+/// kubectl's `List` wrapper for several objects in JSON.
+struct ObjectList<T: Encodable>: Encodable {
+    var apiVersion = "v1"
+    var kind = "List"
+    var items: [T]
 }
 
 /// kubectl's human-readable age: `45s`, `5m3s`, `3h`, `2d5h`, `400d`.

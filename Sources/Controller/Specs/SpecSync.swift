@@ -81,9 +81,10 @@ struct SpecSync {
         let source = "spec:\((file as NSString).lastPathComponent)/\(a.name)"
         let existing = try store.approvals(plan: a.spec.plan)
         let decision: ApprovalRecord.Decision = a.spec.decision == .approve ? .approve : .reject
-        if existing.contains(where: { $0.source == source && $0.revision == a.spec.revision && $0.decision == decision && $0.approver == a.spec.approver }) {
-            return 0
+        let alreadyRecorded = existing.contains { r in
+            r.source == source && r.revision == a.spec.revision && r.decision == decision && r.approver == a.spec.approver
         }
+        if alreadyRecorded { return 0 }
         _ = try store.addApproval(ApprovalRecord(plan: a.spec.plan, revision: a.spec.revision, decision: decision,
                                                  approver: a.spec.approver, source: source, reason: a.spec.reason,
                                                  createdAt: now, expiresAt: nil))
