@@ -1,11 +1,77 @@
 import ArgumentParser
+import Foundation
+import TiKVSimulator
 
+/// `operator simulate`: serves a simulated TiKV cluster behind a PD-compatible API until SIGINT/SIGTERM.
 struct SimulateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
         abstract: "Serve a simulated TiKV cluster behind a PD-compatible HTTP API."
     )
+
+    @Option(help: "host:port to listen on (port 0 picks a free port).") var listen = "127.0.0.1:2379"
+    @Option(help: "Built-in scenario name (fixture-a) or omitted for a generated cluster.") var scenario: String?
+    @Option(help: "Stores in a generated cluster.") var stores = 3
+    @Option(help: "Regions in a generated cluster.") var regions = 100
+    @Option(help: "Real-time speed factor.") var speed: Double = 1
+    @Flag(help: "Advance time only through POST /sim/v1/clock/advance.") var virtualClock = false
+    @Option(help: "PRNG seed.") var seed: UInt64 = 1
+
     func run() async throws {
-        throw ValidationError("the simulator is not built yet (issue 3)")
+        let parts = listen.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let port = Int(parts[1]) else { throw ValidationError("--listen must be host:port") }
+        let cluster: SimulatedCluster
+        switch scenario {
+        case nil: cluster = .generated(stores: stores, regions: regions, seed: seed)
+        case "fixture-a"?: cluster = .fixtureClusterA()
+        case let other?: throw ValidationError("unknown scenario \(other); available: fixture-a")
+        }
+        let server = try SimulatorServer(cluster: cluster, host: String(parts[0]), port: port)
+        let bound = try await server.start()
+        print("Simulated PD listening on http://\(parts[0]):\(bound)")
+        let clock: Task<Void, Never>? = virtualClock ? nil : Task {
+            // Real clock: advance by wall time × speed, ticking in small steps.
+            var last = ContinuousClock.now
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(100))
+                let now = ContinuousClock.now
+                let elapsed = now - last
+                last = now
+                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                cluster.advance(seconds: seconds * speed)
+            }
+        }
+        await waitForTermination()
+        clock?.cancel()
+        await server.stop()
+    }
+
+    private func waitForTermination() async {
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        await withCheckedContinuation { (cont: CheckedContinuation<Void, Never>) in
+            let once = OnceBox(cont)
+            for sig in [SIGINT, SIGTERM] {
+                let src = DispatchSource.makeSignalSource(signal: sig, queue: .main)
+                src.setEventHandler { once.resume() }
+                src.resume()
+                once.keep(src)
+            }
+        }
+    }
+}
+
+/// Resumes a continuation once, whichever signal comes first, and keeps the signal sources alive.
+private final class OnceBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var cont: CheckedContinuation<Void, Never>?
+    private var sources: [any DispatchSourceSignal] = []
+    init(_ c: CheckedContinuation<Void, Never>) { cont = c }
+    func keep(_ s: any DispatchSourceSignal) { lock.withLock { sources.append(s) } }
+    func resume() {
+        lock.withLock {
+            cont?.resume()
+            cont = nil
+        }
     }
 }

@@ -1,0 +1,308 @@
+import PDWire
+
+/// Operators, schedulers, config and cluster-info endpoints.
+extension PDRouter {
+    func operators(_ req: Request) -> HTTPReply {
+        switch req.method {
+        case "GET":
+            let kinds = req.values("kind")
+            return cluster.withState { c in
+                let ops = c.operators.values.sorted { $0.regionId < $1.regionId }
+                if req.has("object") {
+                    return .json(.array(ops.map { op in
+                        .object([("desc", .string(op.desc)), ("brief", .string(op.brief)), ("region_id", .uint(op.regionId)),
+                                 ("region_epoch", .object([("conf_ver", .uint(op.epochConfVer)), ("version", .uint(op.epochVersion))].filter { $0.1 != .uint(0) })),
+                                 ("kind", .uint(UInt64(op.kind.rawValue))),
+                                 ("timeout", .string(GoDuration(nanoseconds: op.timeoutNanos).description)),
+                                 ("status", .int(op.status.objectCode))])
+                    }))
+                }
+                if kinds.isEmpty { return .json(.array(ops.map { .string($0.text(monotonicBase: c.monotonicBaseNanos)) })) }
+                let matched = ops.filter { op in
+                    kinds.contains { k in
+                        switch k {
+                        case "admin": op.kind.contains(.admin)
+                        case "leader": op.kind.contains(.leader)
+                        case "region": op.kind.contains(.region)
+                        default: false
+                        }
+                    }
+                }
+                return .json(matched.isEmpty ? .null : .array(matched.map { .string($0.text(monotonicBase: c.monotonicBaseNanos)) }))
+            }
+        case "POST": return createOperator(req)
+        case "DELETE":
+            cluster.withState { $0.cancelAllOperators() }
+            return .message("All pending operators are canceled.")
+        default: return .methodNotAllowed
+        }
+    }
+
+    func createOperator(_ req: Request) -> HTTPReply {
+        let body: JSONValue
+        switch RequestJSON.parse(req.body) { case .success(let v): body = v; case .failure(let e): return .error(e) }
+        guard case .string(let name)? = body["name"] else { return .message("missing operator name", status: 400) }
+        func id(_ k: String) -> UInt64? { body[k]?.number.flatMap { $0 >= 0 ? UInt64($0) : nil } }
+        let request: ClusterState.AdminRequest
+        switch name {
+        case "transfer-leader":
+            guard let r = id("region_id") else { return .message("missing region id", status: 400) }
+            guard let s = id("to_store_id") else { return .message("missing store id to transfer leader to", status: 400) }
+            request = .transferLeader(region: r, toStore: s)
+        case "transfer-peer":
+            guard let r = id("region_id") else { return .message("missing region id", status: 400) }
+            guard let f = id("from_store_id") else { return .message("invalid store id to transfer peer from", status: 400) }
+            guard let t = id("to_store_id") else { return .message("invalid store id to transfer peer to", status: 400) }
+            request = .transferPeer(region: r, fromStore: f, toStore: t)
+        case "add-peer", "add-learner", "remove-peer":
+            guard let r = id("region_id") else { return .message("missing region id", status: 400) }
+            guard let s = id("store_id") else { return .message("missing store id", status: 400) }
+            request = name == "add-peer" ? .addPeer(region: r, store: s) : name == "add-learner" ? .addLearner(region: r, store: s) : .removePeer(region: r, store: s)
+        case "transfer-region", "merge-region", "split-region", "scatter-region", "scatter-regions":
+            return .message("operator \(name) is not supported by the simulator", status: 500)
+        default:
+            return .message("unknown operator", status: 400)
+        }
+        do {
+            try cluster.withState { c in try c.createAdminOperator(request) }
+            return .message("The operator is created.")
+        } catch let e as PDError { return .error(e) } catch { return .notFoundPage }
+    }
+
+    func operatorOne(_ req: Request, _ text: String) -> HTTPReply {
+        guard let rid = UInt64(text) else {
+            return .message("strconv.ParseUint: parsing \(JSONValue.string(text).compact()): invalid syntax", status: 400)
+        }
+        switch req.method {
+        case "GET":
+            return cluster.withState { c in
+                if let op = c.operators[rid] ?? c.records[rid] {
+                    return .message("status: \(op.status.pdpbName), operator: \(op.text(monotonicBase: c.monotonicBaseNanos))")
+                }
+                return .error(.operatorNotFound)
+            }
+        case "DELETE":
+            do {
+                try cluster.withState { c in try c.cancelOperator(region: rid) }
+                return .message("The pending operator is canceled.")
+            } catch let e as PDError { return .error(e) } catch { return .notFoundPage }
+        default: return .methodNotAllowed
+        }
+    }
+
+    func operatorRecords(_ req: Request) -> HTTPReply {
+        var from: Int64 = 0
+        if let f = req.first("from") {
+            guard let v = Int64(f) else { return .message("strconv.ParseInt: parsing \(JSONValue.string(f).compact()): invalid syntax", status: 400) }
+            from = v * ClusterState.second
+        }
+        return cluster.withState { c in
+            let recs = c.records.values.filter { ($0.finishedAtNanos ?? 0) >= from }.sorted { ($0.finishedAtNanos ?? 0) < ($1.finishedAtNanos ?? 0) }
+            if recs.isEmpty { return .error(.operatorNotFound) }
+            return .json(.array(recs.map { .string($0.recordText(monotonicBase: c.monotonicBaseNanos)) }))
+        }
+    }
+
+    // MARK: schedulers
+
+    func schedulersRoute(_ req: Request) -> HTTPReply {
+        switch req.method {
+        case "GET":
+            let status = req.first("status")
+            return cluster.withState { c in
+                let now = c.nowNanos
+                switch status {
+                case "paused":
+                    let paused = c.schedulers.entries.filter { c.schedulers.isPaused($0, now: now) }
+                    if req.has("timestamp") {
+                        return .json(.array(paused.map { e in
+                            .object([("name", .string(e.name)),
+                                     ("paused_at", .string(GoTime(seconds: (e.pausedAtNanos ?? 0) / ClusterState.second).rfc3339Nano)),
+                                     ("resume_at", .string(GoTime(seconds: (e.resumeAtNanos ?? 0) / ClusterState.second).rfc3339Nano))])
+                        }))
+                    }
+                    return .json(.array(paused.map { .string($0.name) }))
+                case "disabled": return .json(.array([]))
+                default: return .json(.array(c.schedulers.entries.map { .string($0.name) }))
+                }
+            }
+        case "POST":
+            let body: JSONValue
+            switch RequestJSON.parse(req.body) { case .success(let v): body = v; case .failure(let e): return .error(e) }
+            guard case .string(let name)? = body["name"] else { return .message("missing scheduler name", status: 400) }
+            var storeId: UInt64?
+            if let v = body["store_id"] {
+                guard let n = v.number, n >= 0 else { return .message("please input a right store id", status: 400) }
+                storeId = UInt64(n)
+            }
+            do {
+                let msg = try cluster.withState { c in try c.addScheduler(name: name, storeId: storeId) }
+                return .message(msg)
+            } catch let e as PDError { return .error(e) } catch { return .notFoundPage }
+        default: return .methodNotAllowed
+        }
+    }
+
+    func schedulerNamed(_ req: Request, _ name: String) -> HTTPReply {
+        switch req.method {
+        case "DELETE":
+            do {
+                let body = try cluster.withState { c in try c.removeScheduler(name: name) }
+                return .json(body)
+            } catch let e as PDError { return .error(e) } catch { return .notFoundPage }
+        case "POST":
+            let body: JSONValue
+            switch RequestJSON.parse(req.body) { case .success(let v): body = v; case .failure(let e): return .error(e) }
+            guard let d = body["delay"] else { return .message("missing pause time", status: 400) }
+            guard case .int(let delay) = d else {
+                return .inputError("json: cannot unmarshal number into Go value of type int64")
+            }
+            do {
+                try cluster.withState { c in try c.pauseScheduler(name: name, delaySeconds: delay) }
+                return .message("Pause or resume the scheduler successfully.")
+            } catch let e as PDError { return .error(e) } catch { return .notFoundPage }
+        default: return .methodNotAllowed
+        }
+    }
+
+    func evictLeaderList() -> HTTPReply {
+        cluster.withState { c in
+            guard c.schedulers.contains("evict-leader-scheduler") else {
+                return .error(PDError(404, "[PD:scheduler:ErrSchedulerNotFound]scheduler not found"))
+            }
+            let ranges = c.schedulers.evictLeaderStores.map(String.init).sorted()
+                .map { ($0, JSONValue.array([.object([("end-key", .string("")), ("start-key", .string(""))])])) }
+            return .json(.object([("store-id-ranges", .object(ranges)), ("batch", .int(Int64(c.schedulers.evictLeaderBatch)))]))
+        }
+    }
+
+    // MARK: config
+
+    func scheduleJSON(_ c: ClusterState) -> JSONValue {
+        .object(c.config.schedule.map { key, value in
+            switch key {
+            case "store-limit":
+                let limits = c.stores.filter { $0.state != .tombstone }.map { s in
+                    (String(s.id), JSONValue.object([("add-peer", .int(15)), ("remove-peer", s.isRemoving ? .int(100_000_000) : .int(15))]))
+                }.sorted { $0.0 < $1.0 }
+                return (key, .object(limits))
+            case "schedulers-v2":
+                return (key, .array(c.schedulers.entries.map { e in
+                    let args: JSONValue = e.name == "evict-leader-scheduler" ? .array(c.schedulers.evictLeaderStores.map { .string(String($0)) }) : .null
+                    return .object([("type", .string(e.persistedType)), ("args", args), ("disable", .bool(false)), ("args-payload", .string(""))])
+                }))
+            default: return (key, value)
+            }
+        })
+    }
+
+    func applyConfig(_ req: Request, prefix: String) -> HTTPReply {
+        let body: JSONValue
+        switch RequestJSON.parse(req.body) { case .success(let v): body = v; case .failure(let e): return .error(e) }
+        guard case .object(let pairs) = body else { return .inputError("config must be an object") }
+        do {
+            try cluster.withState { c in
+                var cfg = c.config
+                for (k, v) in pairs { try cfg.set(prefix + k, to: v) }
+                c.config = cfg
+            }
+        } catch PDConfig.UpdateError.notFound(let k) {
+            return .message("config item \(k) not found", status: 400)
+        } catch PDConfig.UpdateError.badValue(let k) {
+            return .message("config item \(k) has a bad value", status: 400)
+        } catch { return .notFoundPage }
+        return .message("The config is updated.")
+    }
+
+    func configRoute(_ req: Request) -> HTTPReply {
+        switch req.method {
+        case "GET":
+            return .json(cluster.withState { c in
+                .object([("schedule", scheduleJSON(c)), ("replication", .object(c.config.replication)),
+                         ("cluster-version", .string(c.stores.map(\.version).min() ?? "0.0.0"))])
+            })
+        case "POST": return applyConfig(req, prefix: "")
+        default: return .methodNotAllowed
+        }
+    }
+
+    func configSchedule(_ req: Request) -> HTTPReply {
+        switch req.method {
+        case "GET": return .json(cluster.withState { scheduleJSON($0) })
+        case "POST": return applyConfig(req, prefix: "schedule.")
+        default: return .methodNotAllowed
+        }
+    }
+
+    func configReplicate(_ req: Request) -> HTTPReply {
+        switch req.method {
+        case "GET": return .json(.object(cluster.withState { $0.config.replication }))
+        case "POST": return applyConfig(req, prefix: "replication.")
+        default: return .methodNotAllowed
+        }
+    }
+
+    func placementRules() -> HTTPReply {
+        cluster.withState { c in
+            guard c.config.placementRulesEnabled else {
+                return .error(PDError(412, "[PD:placement:ErrPlacementDisabled]placement rules feature is disabled"))
+            }
+            let rule: JSONValue = .object([("group_id", .string("pd")), ("id", .string("default")), ("start_key", .string("")),
+                                           ("end_key", .string("")), ("role", .string("voter")), ("is_witness", .bool(false)),
+                                           ("count", .int(Int64(c.config.maxReplicas)))])
+            return .json(.array([.object([("group_id", .string("pd")), ("group_index", .int(0)), ("group_override", .bool(false)),
+                                          ("rules", .array([rule]))])]))
+        }
+    }
+
+    // MARK: cluster info
+
+    func memberJSON(_ m: PDMember, full: Bool) -> JSONValue {
+        var pairs: [(String, JSONValue)] = [("name", .string(m.name)), ("member_id", .uint(m.memberId)),
+                                            ("peer_urls", .array(m.peerURLs.map { .string($0) })),
+                                            ("client_urls", .array(m.clientURLs.map { .string($0) }))]
+        if full {
+            pairs += [("deploy_path", .string(m.deployPath)), ("binary_version", .string(m.binaryVersion)), ("git_hash", .string(m.gitHash))]
+        }
+        return .object(pairs)
+    }
+
+    func health() -> HTTPReply {
+        .json(.array(cluster.withState { $0.members }.map { m in
+            .object([("name", .string(m.name)), ("member_id", .uint(m.memberId)),
+                     ("client_urls", .array(m.clientURLs.map { .string($0) })), ("health", .bool(m.healthy))])
+        }))
+    }
+
+    func membersReply() -> HTTPReply {
+        cluster.withState { c in
+            let leader = c.members.first { $0.name == c.leaderName }.map { memberJSON($0, full: true) } ?? .null
+            return .json(.object([("header", .object([("cluster_id", .uint(c.clusterId))])),
+                                  ("members", .array(c.members.map { memberJSON($0, full: true) })),
+                                  ("leader", leader), ("etcd_leader", leader)]))
+        }
+    }
+
+    func leaderReply() -> HTTPReply {
+        cluster.withState { c in .json(c.members.first { $0.name == c.leaderName }.map { memberJSON($0, full: false) } ?? .null) }
+    }
+
+    func clusterReply() -> HTTPReply {
+        cluster.withState { c in .json(.object([("id", .uint(c.clusterId)), ("max_peer_count", .int(Int64(c.config.maxReplicas)))])) }
+    }
+
+    func clusterStatus() -> HTTPReply {
+        cluster.withState { c in
+            .json(.object([("raft_bootstrap_time", .string(GoTime(unixNanoseconds: c.raftBootstrapNanos).rfc3339Nano)),
+                           ("is_initialized", .bool(c.regionCount > 1 || (c.truth.first?.peers.count ?? 0) >= c.config.maxReplicas)),
+                           ("replication_status", .string(""))]))
+        }
+    }
+
+    func statusReply() -> HTTPReply {
+        cluster.withState { c in
+            .json(.object([("build_ts", .string(c.pdBuildTS)), ("version", .string(c.pdVersion)), ("git_hash", .string(c.pdGitHash)),
+                           ("start_timestamp", .int(c.pdStartTimestamp)), ("kernel_type", .string("Classic"))]))
+        }
+    }
+}

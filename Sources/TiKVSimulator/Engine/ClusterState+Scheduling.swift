@@ -1,0 +1,157 @@
+/// PD-like schedulers (evict-leader, balance-leader, balance-region) and the rule checker.
+extension ClusterState {
+    public func leaderScore(storeIndex i: Int, delta: Double = 0) -> Double {
+        StoreScore.leader(count: storeStats[i].leaderCount, size: storeStats[i].leaderSize,
+                          weight: stores[i].leaderWeight, bySize: config.leaderPolicyIsSize, delta: delta)
+    }
+
+    public func regionScore(storeIndex i: Int, delta: Double = 0) -> Double {
+        StoreScore.regionV2(availableBytes: stores[i].reportedAvailable, capacityBytes: stores[i].reportedCapacity,
+                            regionSizeMiB: storeStats[i].regionSize, weight: stores[i].regionWeight,
+                            lowSpaceRatio: config.lowSpaceRatio, delta: delta)
+    }
+
+    /// A store that may receive leaders or peers: Up, not removing, heartbeating.
+    func isSchedulable(_ i: Int) -> Bool {
+        let s = stores[i]
+        return s.state == .up && !s.isRemoving && !isDisconnected(s)
+    }
+
+    func operatorCount(desc: String) -> Int { operators.values.filter { $0.desc == desc }.count }
+
+    mutating func runSchedulers() {
+        if schedulers.isActive("evict-leader-scheduler", now: nowNanos) { runEvictLeader() }
+        if schedulers.isActive("balance-leader-scheduler", now: nowNanos) { runBalanceLeader() }
+        if schedulers.isActive("balance-region-scheduler", now: nowNanos) { runBalanceRegion() }
+    }
+
+    /// Scans the reported view from a rotating cursor for up to `budget` regions matching `pick`.
+    mutating func scanRegions(limit: Int, budget: Int = 200_000, _ pick: (Int, RegionRecord) -> Bool) -> [Int] {
+        var found: [Int] = []
+        let n = reported.count
+        guard n > 0 else { return found }
+        var visited = 0
+        while visited < min(n, budget), found.count < limit {
+            let s = (scanCursor + visited) % n
+            let r = reported[s]
+            if r.known, operators[r.id] == nil, pick(s, r) { found.append(s) }
+            visited += 1
+        }
+        scanCursor = (scanCursor + visited) % n
+        return found
+    }
+
+    /// Leaders off each evicted store, `batch` operators per round.
+    mutating func runEvictLeader() {
+        for store in schedulers.evictLeaderStores {
+            let sid = UInt32(store)
+            let evicted = Set(schedulers.evictLeaderStores.map(UInt32.init))
+            let slots = scanRegions(limit: schedulers.evictLeaderBatch) { _, r in r.leaderStoreId == sid }
+            for slot in slots {
+                let r = reported[slot]
+                guard let target = r.peers.first(where: {
+                    $0.role == .voter && !evicted.contains($0.storeId) && !$0.pending && $0.downSeconds == 0
+                        && storeIndexById[UInt64($0.storeId)].map(isSchedulable) == true
+                }) else { continue }
+                try? addOperator(slot: slot, desc: "evict-leader-scheduler", brief: "transfer leader: store \(sid) to \(target.storeId)",
+                                 kind: [.leader], steps: [.transferLeader(from: sid, to: target.storeId)])
+            }
+        }
+    }
+
+    /// Moves one leader from the highest to the lowest leader score when the gap exceeds the tolerance
+    /// (`shouldBalance` with a 5-leader tolerance under the count policy).
+    mutating func runBalanceLeader() {
+        guard operatorCount(desc: "balance-leader-scheduler") < config.leaderScheduleLimit else { return }
+        let evicted = Set(schedulers.evictLeaderStores)
+        let candidates = stores.indices.filter { isSchedulable($0) && !evicted.contains(stores[$0].id) }
+        guard candidates.count >= 2,
+              let src = candidates.max(by: { leaderScore(storeIndex: $0) < leaderScore(storeIndex: $1) }),
+              let dst = candidates.min(by: { leaderScore(storeIndex: $0) < leaderScore(storeIndex: $1) }) else { return }
+        let tolerant = config.tolerantSizeRatio > 0 ? config.tolerantSizeRatio : 5
+        let influence = config.leaderPolicyIsSize ? Double(storeStats[src].leaderSize) / Double(max(1, storeStats[src].leaderCount)) : 1
+        guard leaderScore(storeIndex: src, delta: -influence - tolerant) > leaderScore(storeIndex: dst, delta: influence + tolerant) else { return }
+        let s = UInt32(stores[src].id), d = UInt32(stores[dst].id)
+        let slots = scanRegions(limit: 1) { _, r in
+            r.leaderStoreId == s && r.peers.contains { $0.storeId == d && $0.role == .voter && !$0.pending && $0.downSeconds == 0 }
+        }
+        for slot in slots {
+            try? addOperator(slot: slot, desc: "balance-leader-scheduler", brief: "transfer leader: store \(s) to \(d)",
+                             kind: [.leader], steps: [.transferLeader(from: s, to: d)])
+        }
+    }
+
+    /// Moves one peer from the highest to the lowest region score when the gap exceeds the tolerance.
+    mutating func runBalanceRegion() {
+        guard operatorCount(desc: "balance-region-scheduler") < min(config.regionScheduleLimit, 4 * max(1, stores.count)) else { return }
+        let candidates = stores.indices.filter { isSchedulable($0) }
+        guard candidates.count >= 2,
+              let src = candidates.max(by: { regionScore(storeIndex: $0) < regionScore(storeIndex: $1) }),
+              let dst = candidates.min(by: { regionScore(storeIndex: $0) < regionScore(storeIndex: $1) }) else { return }
+        let avgSize = Double(storeStats.reduce(Int64(0)) { $0 + $1.regionSize }) / Double(max(1, storeStats.reduce(0) { $0 + $1.regionCount }))
+        let maxCount = Double(storeStats.map(\.regionCount).max() ?? 0)
+        let tolerant = avgSize * (config.tolerantSizeRatio > 0 ? config.tolerantSizeRatio : max(maxCount * 0.005, 1))
+        let influence = avgSize * 5
+        guard regionScore(storeIndex: src, delta: -influence - tolerant) > regionScore(storeIndex: dst, delta: influence + tolerant) else { return }
+        let s = UInt32(stores[src].id), d = UInt32(stores[dst].id)
+        let want = config.maxReplicas
+        let slots = scanRegions(limit: 1) { _, r in
+            !r.isInJointState && !r.hasDownPeers && !r.hasPendingPeers && r.peers.count == want
+                && r.peers.contains { $0.storeId == s } && !r.peers.contains { $0.storeId == d }
+        }
+        for slot in slots {
+            let (steps, kind) = movePeerSteps(reported[slot], from: s, to: d)
+            try? addOperator(slot: slot, desc: "balance-region-scheduler", brief: "mv peer: store [\(s)] to [\(d)]", kind: kind, steps: steps)
+        }
+    }
+
+    /// The best store for a new peer of `r`: schedulable, not already holding a peer, lowest region score.
+    func replacementTarget(for r: RegionRecord) -> UInt32? {
+        stores.indices
+            .filter { isSchedulable($0) && stores[$0].isUp && r.peers.index(ofStore: UInt32(stores[$0].id)) == nil }
+            .min(by: { regionScore(storeIndex: $0) < regionScore(storeIndex: $1) })
+            .map { UInt32(stores[$0].id) }
+    }
+
+    /// The rule checker (default rule: `max-replicas` voters): replaces offline peers at once, down peers after
+    /// max-store-down-time, makes up missing replicas and removes extra ones.
+    mutating func runRuleChecker() {
+        let removing = Set(stores.filter { $0.nodeState == .removing }.map { UInt32($0.id) })
+        let down = Set(stores.filter { $0.state == .up && isDown($0) }.map { UInt32($0.id) })
+        var budget = config.replicaScheduleLimit - operators.values.filter { $0.kind.contains(.replica) }.count
+        guard budget > 0 else { return }
+        let want = config.maxReplicas
+        for slot in reported.indices {
+            guard budget > 0 else { break }
+            let r = reported[slot]
+            guard r.known, operators[r.id] == nil, !r.isInJointState, r.leader != nil else { continue }
+            if let p = r.peers.first(where: { down.contains($0.storeId) && $0.downSeconds > 0 }) {
+                guard let to = replacementTarget(for: r) else { continue }
+                let (steps, kind) = movePeerSteps(r, from: p.storeId, to: to)
+                try? addOperator(slot: slot, desc: "replace-rule-down-peer", brief: "mv peer: store [\(p.storeId)] to [\(to)]",
+                                 kind: kind.union(.replica), steps: steps)
+                budget -= 1
+            } else if let p = r.peers.first(where: { removing.contains($0.storeId) }), r.peers.count <= want {
+                guard let to = replacementTarget(for: r) else { continue }
+                let (steps, kind) = movePeerSteps(r, from: p.storeId, to: to)
+                try? addOperator(slot: slot, desc: "replace-rule-offline-peer", brief: "mv peer: store [\(p.storeId)] to [\(to)]",
+                                 kind: kind.union(.replica), steps: steps)
+                budget -= 1
+            } else if r.peers.count < want {
+                guard let to = replacementTarget(for: r) else { continue }
+                let pid = allocId()
+                try? addOperator(slot: slot, desc: "add-rule-peer", brief: "add peer: store [\(to)]", kind: [.replica, .region],
+                                 steps: [.addLearner(peerId: pid, store: to), .enterJoint(promote: [.init(peerId: pid, store: to)], demote: [])])
+                budget -= 1
+            } else if r.peers.count > want {
+                // Prefer dropping a learner or a peer on a removing or down store; never the leader.
+                let victim = r.peers.first { $0.role == .learner && $0.id != r.leaderPeerId }
+                    ?? r.peers.first { (removing.contains($0.storeId) || down.contains($0.storeId)) && $0.id != r.leaderPeerId }
+                guard let v = victim else { continue }
+                try? addOperator(slot: slot, desc: "remove-orphan-peer", brief: "rm peer: store [\(v.storeId)]", kind: [.replica, .region],
+                                 steps: [.removePeer(store: v.storeId)])
+                budget -= 1
+            }
+        }
+    }
+}

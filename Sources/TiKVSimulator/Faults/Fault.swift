@@ -1,0 +1,31 @@
+/// A reversible fault injected through `/sim/v1/faults` or a scenario.
+public struct Fault: Sendable {
+    public enum Kind: String, Sendable, CaseIterable {
+        case kill, partition, slow, diskFill = "disk-fill", leaderSkew = "leader-skew", hotRegion = "hot-region", flapping
+    }
+    public var id: UInt64
+    public var kind: Kind
+    public var store: UInt64?
+    public var region: UInt64?
+    /// slow: latency multiplier; disk-fill: target available percent; hot-region: flow multiplier.
+    public var factor: Double
+    /// hot-region: "write" or "read".
+    public var flow: String
+    /// flapping: seconds per up/down half-period.
+    public var periodSeconds: Int64
+    public var createdAtNanos: Int64
+    /// Saved disk availability to restore on removal.
+    var savedAvailable: UInt64?
+
+    public init(id: UInt64 = 0, kind: Kind, store: UInt64? = nil, region: UInt64? = nil, factor: Double = 0,
+                flow: String = "write", periodSeconds: Int64 = 60, createdAtNanos: Int64 = 0) {
+        self.id = id
+        self.kind = kind
+        self.store = store
+        self.region = region
+        self.factor = factor
+        self.flow = flow
+        self.periodSeconds = periodSeconds
+        self.createdAtNanos = createdAtNanos
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+/// Prometheus text exposition of TiKV and PD metrics (METRICS.md names).
+///
+/// All stores live in one process, so every TiKV series carries an explicit `instance` label equal to the
+/// store's status address (`host:20180`), as if Prometheus had scraped that TiKV. Scrape `/metrics` with
+/// `honor_labels: true` so these labels win; or scrape `/metrics?store=<id>` per store target, which emits only
+/// that store's TiKV series (plus PD series with the PD instance). A dead or partitioned store's series vanish.
+extension PDRouter {
+    func metrics(_ req: Request) -> HTTPReply {
+        let only = req.first("store").flatMap(UInt64.init)
+        return .text(cluster.withState { $0.prometheusText(onlyStore: only) })
+    }
+}
+
+extension ClusterState {
+    /// Latency bucket bounds (seconds) of `tikv_grpc_msg_duration_seconds`.
+    static let latencyBuckets: [Double] = [0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256, 0.512, 1.024, 2.048]
+
+    public func prometheusText(onlyStore: UInt64? = nil) -> String {
+        var out = ""
+        func line(_ name: String, _ labels: [(String, String)], _ v: Double) {
+            let l = labels.map { "\($0.0)=\"\($0.1)\"" }.joined(separator: ",")
+            out += "\(name){\(l)} \(GoFloat.format(v))\n"
+        }
+        let live = stores.indices.filter { stores[$0].isUp && stores[$0].state != .tombstone && (onlyStore == nil || stores[$0].id == onlyStore) }
+        out += "# TYPE tikv_raftstore_region_count gauge\n"
+        for i in live {
+            let inst = stores[i].statusAddress
+            let leaders = truth.reduce(0) { $0 + ($1.leaderStoreId == UInt32(stores[i].id) ? 1 : 0) }
+            let regions = truth.reduce(0) { $0 + ($1.peers.contains { $0.storeId == UInt32(stores[i].id) } ? 1 : 0) }
+            line("tikv_raftstore_region_count", [("instance", inst), ("type", "leader")], Double(leaders))
+            line("tikv_raftstore_region_count", [("instance", inst), ("type", "region")], Double(regions))
+        }
+        out += "# TYPE tikv_store_size_bytes gauge\n"
+        for i in live {
+            let s = stores[i]
+            line("tikv_store_size_bytes", [("instance", s.statusAddress), ("type", "capacity")], Double(s.capacityBytes))
+            line("tikv_store_size_bytes", [("instance", s.statusAddress), ("type", "available")], Double(s.availableBytes))
+            line("tikv_store_size_bytes", [("instance", s.statusAddress), ("type", "used")], Double(s.usedBytes))
+        }
+        out += "# TYPE tikv_engine_write_stall gauge\n"
+        for i in live {
+            let s = stores[i]
+            let low = Double(s.availableBytes) < Double(s.capacityBytes) * 0.05
+            line("tikv_engine_write_stall", [("db", "kv"), ("instance", s.statusAddress), ("type", "write_stall_percentile99")], low ? 50_000 : 0)
+        }
+        // Workload: requests per second scale with the leaders a store holds; latency with its slowness.
+        out += "# TYPE tikv_grpc_msg_duration_seconds histogram\n"
+        let elapsed = Double(max(0, nowNanos - raftBootstrapNanos)) / 1e9
+        for i in live {
+            let s = stores[i]
+            let leaders = Double(storeStats[i].leaderCount)
+            for type in ["kv_get", "kv_prewrite", "kv_commit"] {
+                let qps = leaders * (type == "kv_get" ? 20 : 5)
+                let total = qps * elapsed
+                let median = 0.001 * s.slowFactor * (type == "kv_get" ? 1 : 2)
+                var cumulative = 0.0
+                for b in Self.latencyBuckets {
+                    // Log-normal-ish: half the requests below the median, 99 % below 8 × median.
+                    let frac = b < median ? 0.5 * b / median : min(1, 0.5 + 0.49 * log2(b / median) / 3)
+                    cumulative = max(cumulative, total * frac)
+                    line("tikv_grpc_msg_duration_seconds_bucket", [("instance", s.statusAddress), ("type", type), ("le", GoFloat.format(b))], cumulative.rounded())
+                }
+                line("tikv_grpc_msg_duration_seconds_bucket", [("instance", s.statusAddress), ("type", type), ("le", "+Inf")], total.rounded())
+                line("tikv_grpc_msg_duration_seconds_count", [("instance", s.statusAddress), ("type", type)], total.rounded())
+                line("tikv_grpc_msg_duration_seconds_sum", [("instance", s.statusAddress), ("type", type)], total * median * 1.5)
+            }
+        }
+        guard onlyStore == nil else { return out }
+        // PD (leader) series, v8.5.5+ per-store shape of pd_cluster_status.
+        let pdInstance = members.first { $0.name == leaderName }?.clientURLs.first.map { $0.replacingPrefix("http://") } ?? "pd:2379"
+        out += "# TYPE pd_cluster_status gauge\n"
+        let types = ["store_up_count", "store_disconnected_count", "store_slow_count", "store_down_count", "store_unhealth_count",
+                     "store_offline_count", "store_tombstone_count", "store_low_space_count", "store_preparing_count",
+                     "store_serving_count", "store_removing_count", "store_removed_count"]
+        for (i, s) in stores.enumerated() {
+            var on = Set<String>()
+            switch s.nodeState {
+            case .preparing, .serving:
+                if isDown(s) { on.insert("store_down_count") }
+                else if isUnhealthy(s) { on.insert("store_unhealth_count") }
+                else if isDisconnected(s) { on.insert("store_disconnected_count") }
+                else if s.slowScore >= 80 { on.insert("store_slow_count") }
+                else { on.insert("store_up_count") }
+                on.insert(s.nodeState == .preparing ? "store_preparing_count" : "store_serving_count")
+                if !isDown(s), s.reportedCapacity > 0, Double(s.reportedAvailable) / Double(s.reportedCapacity) < 1 - config.lowSpaceRatio,
+                   !(storeStats[i].regionCount < 100 && s.reportedAvailable > 8 << 30) { on.insert("store_low_space_count") }
+            case .removing: on = ["store_offline_count", "store_removing_count"]
+            case .removed: on = ["store_tombstone_count", "store_removed_count"]
+            }
+            for t in types { line("pd_cluster_status", [("engine", "tikv"), ("instance", pdInstance), ("store", String(s.id)), ("type", t)], on.contains(t) ? 1 : 0) }
+        }
+        out += "# TYPE pd_scheduler_store_status gauge\n"
+        for (i, s) in stores.enumerated() where s.state != .tombstone {
+            let st = storeStats[i]
+            let vals: [(String, Double)] = [("leader_count", Double(st.leaderCount)), ("leader_score", leaderScore(storeIndex: i)),
+                                            ("leader_size", Double(st.leaderSize)), ("region_count", Double(st.regionCount)),
+                                            ("region_score", regionScore(storeIndex: i)), ("region_size", Double(st.regionSize)),
+                                            ("store_available", Double(s.reportedAvailable)), ("store_capacity", Double(s.reportedCapacity)),
+                                            ("store_used", Double(s.reportedUsed))]
+            for (t, v) in vals { line("pd_scheduler_store_status", [("address", s.address), ("instance", pdInstance), ("store", String(s.id)), ("type", t)], v) }
+        }
+        out += "# TYPE pd_regions_status gauge\n"
+        let checks = ["miss-peer", "extra-peer", "down-peer", "pending-peer", "offline-peer", "learner-peer", "empty-region", "oversized-region", "undersized-region"]
+        var counts = [Int](repeating: 0, count: checks.count)
+        for r in reported where r.known {
+            for (k, name) in checks.enumerated() where regionMatches(check: name, r) { counts[k] += 1 }
+        }
+        for (k, name) in checks.enumerated() { line("pd_regions_status", [("instance", pdInstance), ("type", "\(name)-region-count".replacingOccurrences(of: "-region-region", with: "-region"))], Double(counts[k])) }
+        return out
+    }
+}
+
+extension String {
+    func replacingPrefix(_ p: String) -> String { hasPrefix(p) ? String(dropFirst(p.count)) : self }
+}

@@ -1,0 +1,170 @@
+/// The whole simulated cluster: stores, regions (truth and PD's reported view), operators, schedulers, config.
+/// A plain value guarded by `SimulatedCluster`'s lock; every mutation is O(1) per region.
+public struct ClusterState: Sendable {
+    public static let second: Int64 = 1_000_000_000
+
+    /// Current simulated time, Unix ns.
+    public internal(set) var nowNanos: Int64
+    /// Origin of the monotonic reading printed in operator times (`m=+...`): the simulated PD process start.
+    public var monotonicBaseNanos: Int64
+    public var clusterId: UInt64 = 7_512_310_118_539_536_325
+    public var members: [PDMember] = []
+    public var leaderName = ""
+    public var pdVersion = "v8.5.1"
+    public var pdGitHash = "d6f6e47e9d1c2cbfd2b3e0a8a1b7c1c3d4e5f6a7"
+    public var pdBuildTS = "2025-01-17 03:12:45"
+    public var pdStartTimestamp: Int64
+    public var raftBootstrapNanos: Int64
+
+    public internal(set) var stores: [StoreRecord] = []
+    var storeIndexById: [UInt64: Int] = [:]
+    public internal(set) var storeStats: [StoreRegionStats] = []
+
+    /// Start-key codes in key order; slot i is the i-th region by key. Code 0 is the open start.
+    public internal(set) var startCodes: [UInt64] = []
+    public internal(set) var truth: [RegionRecord] = []
+    public internal(set) var reported: [RegionRecord] = []
+    var slotByRegionId: [UInt64: Int] = [:]
+
+    public internal(set) var operators: [UInt64: SimOperator] = [:]
+    /// Latest finished operator per region, kept 10 minutes.
+    public internal(set) var records: [UInt64: SimOperator] = [:]
+    public internal(set) var schedulers = SchedulerSet.defaults()
+    public var config = PDConfig()
+
+    var nextId: UInt64 = 1000
+    var immediateReports: [Int] = []
+    var pendingElections: [(store: UInt32, atNanos: Int64)] = []
+    var scanCursor = 0
+    public var rng: SplitMix64
+    public internal(set) var faults: [Fault] = []
+    var nextFaultId: UInt64 = 1
+
+    public init(nowNanos: Int64, seed: UInt64) {
+        self.nowNanos = nowNanos
+        self.monotonicBaseNanos = nowNanos
+        self.pdStartTimestamp = nowNanos / Self.second
+        self.raftBootstrapNanos = nowNanos
+        self.rng = SplitMix64(seed: seed)
+    }
+
+    // MARK: building
+
+    public mutating func addStore(_ s: StoreRecord) {
+        storeIndexById[s.id] = stores.count
+        stores.append(s)
+        storeStats.append(StoreRegionStats())
+        nextId = max(nextId, s.id + 1)
+    }
+
+    /// Appends a region after the last one; `startCode` must exceed the previous start (0 only for the first).
+    public mutating func appendRegion(startCode: UInt64, _ r: RegionRecord) {
+        slotByRegionId[r.id] = truth.count
+        startCodes.append(startCode)
+        truth.append(r)
+        var rep = r
+        rep.known = true
+        reported.append(RegionRecord(id: r.id, confVer: 0, version: 0, peers: PeerList(), leaderPeerId: 0, known: false))
+        applyReport(slot: truth.count - 1, record: rep)
+        nextId = max(nextId, r.id + 1, (r.peers.map(\.id).max() ?? 0) + 1)
+    }
+
+    /// Call after building to make fresh ids start above everything.
+    public mutating func reserveIds(above id: UInt64) { nextId = max(nextId, id + 1) }
+
+    mutating func allocId() -> UInt64 {
+        defer { nextId += 1 }
+        return nextId
+    }
+
+    // MARK: lookups
+
+    public func storeIndex(_ id: UInt64) -> Int? { storeIndexById[id] }
+    public func store(_ id: UInt64) -> StoreRecord? { storeIndexById[id].map { stores[$0] } }
+    public func slot(ofRegion id: UInt64) -> Int? { slotByRegionId[id] }
+    public var regionCount: Int { truth.count }
+
+    public func endCode(slot: Int) -> UInt64 { slot + 1 < startCodes.count ? startCodes[slot + 1] : 0 }
+
+    /// The slot of the region containing an encoded key (binary search over boundary codes).
+    public func slot(containing key: [UInt8]) -> Int? {
+        guard !startCodes.isEmpty else { return nil }
+        if key.isEmpty { return 0 }
+        var lo = 0, hi = startCodes.count - 1
+        // Find the last slot whose start key <= key.
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            let start = RegionKey.encodedKey(code: startCodes[mid])
+            if RegionKey.less(key, start) { hi = mid - 1 } else { lo = mid }
+        }
+        return lo
+    }
+
+    func storeIsUp(_ storeId: UInt32) -> Bool {
+        guard let i = storeIndexById[UInt64(storeId)] else { return false }
+        return stores[i].isUp
+    }
+
+    /// Heartbeat age of a store as PD sees it.
+    public func heartbeatAge(_ s: StoreRecord) -> Int64 { nowNanos - s.lastHeartbeatNanos }
+
+    /// PD's `state_name`.
+    public func stateName(_ s: StoreRecord) -> String {
+        guard s.state == .up else { return s.state.name }
+        let age = heartbeatAge(s)
+        if age > config.maxStoreDownTimeNanos { return "Down" }
+        if age > 20 * Self.second { return "Disconnected" }
+        return "Up"
+    }
+
+    public func isDisconnected(_ s: StoreRecord) -> Bool { heartbeatAge(s) > 20 * Self.second }
+    public func isUnhealthy(_ s: StoreRecord) -> Bool { heartbeatAge(s) > 600 * Self.second }
+    public func isDown(_ s: StoreRecord) -> Bool { heartbeatAge(s) >= config.maxStoreDownTimeNanos }
+
+    // MARK: region reports
+
+    /// Replaces PD's view of a region and keeps the per-store sums in step.
+    mutating func applyReport(slot: Int, record: RegionRecord) {
+        let old = reported[slot]
+        if old.known { account(old, sign: -1) }
+        reported[slot] = record
+        if record.known { account(record, sign: 1) }
+    }
+
+    private mutating func account(_ r: RegionRecord, sign: Int) {
+        let size = Int64(r.approximateSizeMiB) * Int64(sign)
+        for p in r.peers {
+            guard let i = storeIndexById[UInt64(p.storeId)] else { continue }
+            storeStats[i].regionCount += sign
+            storeStats[i].regionSize += size
+            if p.role == .learner { storeStats[i].learnerCount += sign }
+            if p.pending { storeStats[i].pendingPeerCount += sign }
+            if p.id == r.leaderPeerId {
+                storeStats[i].leaderCount += sign
+                storeStats[i].leaderSize += size
+            }
+        }
+    }
+
+    /// A region heartbeat from the current leader: PD's view becomes the truth, with down and pending peers
+    /// as the leader sees them. No leader, or a leader PD cannot hear, means no heartbeat.
+    mutating func heartbeatRegion(slot: Int) {
+        var r = truth[slot]
+        guard let leader = r.leader, storeIsUp(leader.storeId) else { return }
+        for i in r.peers.indices {
+            var p = r.peers[i]
+            if let si = storeIndexById[UInt64(p.storeId)], !stores[si].isUp {
+                let since = stores[si].unreachableSinceNanos ?? nowNanos
+                let silent = (nowNanos - since) / Self.second
+                // TiKV reports a peer down after max-peer-down-duration (10 min); a silent follower falls behind at once.
+                p.downSeconds = silent >= 600 ? UInt32(clamping: silent) : 0
+                p.pending = true
+            } else {
+                p.downSeconds = 0
+            }
+            r.peers[i] = p
+        }
+        r.known = true
+        applyReport(slot: slot, record: r)
+    }
+}
