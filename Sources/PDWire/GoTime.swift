@@ -38,7 +38,14 @@ public struct GoTime: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Go's zero time, `0001-01-01T00:00:00Z`, which PD prints for an unset non-pointer time.
     public static let zero = GoTime(seconds: -62_135_596_800)
 
-    public var unixNanoseconds: Int64 { seconds * 1_000_000_000 + Int64(nanoseconds) }
+    /// Saturates outside ±292 years of 1970 (Go leaves `UnixNano` undefined there; the zero time is
+    /// year 1), so formatting an unset time never traps.
+    public var unixNanoseconds: Int64 {
+        let (ns, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow { return seconds < 0 ? .min : .max }
+        let (sum, overflow2) = ns.addingReportingOverflow(Int64(nanoseconds))
+        return overflow2 ? .max : sum
+    }
     public var date: Date { Date(timeIntervalSince1970: Double(seconds) + Double(nanoseconds) / 1e9) }
 
     public static func < (a: GoTime, b: GoTime) -> Bool {

@@ -70,6 +70,10 @@ import Testing
         #expect(throws: GoTime.ParseError.self) { try GoTime(parsing: text) }
     }
 
+    @Test func zeroTimeNanosecondsSaturateInsteadOfTrapping() {
+        #expect(GoTime.zero.unixNanoseconds == .min)
+    }
+
     @Test func unixNanoseconds() {
         let t = GoTime(unixNanoseconds: 1_749_542_372_100_000_000)
         #expect(t.rfc3339Nano == "2025-06-10T07:59:32.1Z")
