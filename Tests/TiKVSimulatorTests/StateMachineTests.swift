@@ -18,8 +18,8 @@ import Testing
         #expect(c.reported.contains { r in r.peers.contains { $0.storeId == 2 && $0.downSeconds >= 600 && $0.pending } })
         c.advance(seconds: 20 * 60)
         #expect(c.stateName(c.stores[i]) == "Down")
-        // Replacement starts after max-store-down-time.
-        c.advance(seconds: 600)
+        // Replacement starts after max-store-down-time (records stay 10 min, so look soon after).
+        c.advance(seconds: 60)
         #expect(c.records.values.contains { $0.desc == "replace-rule-down-peer" } || c.operators.values.contains { $0.desc == "replace-rule-down-peer" })
         try c.revert(faultId: fid)
         c.advance(seconds: 15)

@@ -5,7 +5,7 @@ import PDWire
 /// `2025-06-10 07:59:58.157922689 +0000 UTC m=+887986.276253693`. Operator strings print times this way.
 enum GoTimeString {
     static func format(unixNanos: Int64, monotonicBaseNanos: Int64?) -> String {
-        if unixNanos == GoTime.zero.unixNanoseconds || unixNanos == Int64.min {
+        if unixNanos == Int64.min {
             return "0001-01-01 00:00:00 +0000 UTC"
         }
         let t = GoTime(unixNanoseconds: unixNanos)
