@@ -4,15 +4,22 @@ import GRDB
 /// The append-only audit log. SQLite triggers abort any UPDATE or DELETE on it.
 extension StatusStore {
     /// Appends an entry. A controller needs the lease; a client may append entries about
-    /// what it did itself (its approvals, its settings).
+    /// what it did itself (its approvals, its settings), under its own actor name only, so
+    /// the CLI cannot write history in someone else's name.
     @discardableResult
     func appendAudit(_ entry: AuditEntry) throws -> AuditEntry {
         guard !entry.actor.isEmpty, !entry.action.isEmpty else {
             throw StoreError.invalidArgument("an audit entry needs an actor and an action")
         }
-        let authority: WriteAuthority = switch role {
-        case .controller: .leaseHolder(operation: "append to the audit log")
-        case .client: .anyRole
+        let authority: WriteAuthority
+        switch role {
+        case .controller:
+            authority = .leaseHolder(operation: "append to the audit log")
+        case .client(let actor):
+            guard entry.actor == actor else {
+                throw StoreError.readOnlyRole(operation: "append audit entries in the name of \"\(entry.actor)\"")
+            }
+            authority = .anyRole
         }
         return try write(authority) { db, _ in
             WriteResult(value: try entry.insert(db), changed: true)

@@ -39,7 +39,12 @@ enum StoreDatabaseFile {
         config.label = "StatusStore"
         config.busyMode = .timeout(busyTimeout)
         config.foreignKeysEnabled = true
-        let pool = try DatabasePool(path: path, configuration: config)
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+            throw StoreError.notADatabase(path: path)
+        }
         // GRDB sets synchronous=NORMAL when it turns WAL on, after prepareDatabase runs; the
         // writer connection is the one that commits, so FULL is set on it here: an
         // acknowledged write survives power loss, not only a process crash.

@@ -18,6 +18,8 @@ enum StoreError: Error, Equatable, Sendable {
     case invalidJSON(field: String)
     case invalidArgument(String)
     case cannotCreateFile(path: String, reason: String)
+    /// The path holds something other than an SQLite database.
+    case notADatabase(path: String)
     /// A row the schema guarantees (e.g. a meta counter) is missing: the file was edited by hand.
     case corrupt(String)
 }
@@ -49,6 +51,8 @@ extension StoreError: CustomStringConvertible, LocalizedError {
             return message
         case let .cannotCreateFile(path, reason):
             return "cannot create the store file \(path): \(reason)"
+        case let .notADatabase(path):
+            return "\(path) is not an operator status store (not an SQLite database)"
         case let .corrupt(message):
             return "the store file is damaged: \(message)"
         }

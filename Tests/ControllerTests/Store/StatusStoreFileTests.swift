@@ -93,6 +93,15 @@ struct StatusStoreFileTests {
         }
     }
 
+    @Test func aFileThatIsNotADatabaseIsAClearError() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("notes.txt")
+        try Data(String(repeating: "not sqlite\n", count: 200).utf8).write(to: URL(fileURLWithPath: path))
+        #expect(throws: StoreError.notADatabase(path: path)) {
+            _ = try StatusStore(path: path, role: .client(actor: "alice"))
+        }
+    }
+
     @Test func changeCounterSeesWritesFromAnotherHandle() throws {
         let directory = try TemporaryDirectory()
         let path = directory.path("store.db")

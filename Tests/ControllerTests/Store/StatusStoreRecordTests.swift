@@ -90,6 +90,17 @@ struct StatusStoreRecordTests {
         #expect(try cli.audit() == logBefore)
     }
 
+    @Test func aClientAppendsAuditEntriesOnlyInItsOwnName() throws {
+        let own = try cli.appendAudit(AuditEntry(
+            timestamp: clock.now, actor: "alice", source: "cli", action: "mode.set", message: "alice set the mode"))
+        #expect(own.id != nil)
+        #expect(throws: StoreError.readOnlyRole(operation: "append audit entries in the name of \"c1\"")) {
+            try cli.appendAudit(AuditEntry(
+                timestamp: clock.now, actor: "c1", source: "controller", action: "plan.execute", message: "forged"))
+        }
+        #expect(try cli.audit().contains { $0.message == "forged" } == false)
+    }
+
     @Test func auditSinceKindAndLimitFilter() throws {
         var appended: [AuditEntry] = []
         for step in 0..<5 {
