@@ -42,10 +42,10 @@ actor PDClient {
     // MARK: Regions
 
     /// `GET /regions`, decoded incrementally: regions arrive as their bytes do.
-    func regions() -> AsyncThrowingStream<RegionInfo, any Error> { regionStream("/regions") }
+    nonisolated func regions() -> AsyncThrowingStream<RegionInfo, any Error> { regionStream("/regions") }
 
     /// `GET /regions/store/{id}?type=…`.
-    func regions(onStore id: UInt64, type: StoreRegionType = .all) -> AsyncThrowingStream<RegionInfo, any Error> {
+    nonisolated func regions(onStore id: UInt64, type: StoreRegionType = .all) -> AsyncThrowingStream<RegionInfo, any Error> {
         regionStream("/regions/store/\(id)", query: [URLQueryItem(name: "type", value: type.rawValue)])
     }
 
@@ -317,7 +317,7 @@ actor PDClient {
                 }
             }
             var failures: [PDError] = []
-            for base in candidates() {
+            memberLoop: for base in candidates() {
                 do {
                     let opened = try await open(method, base: base, path: path, query: query, body: body, limits: limits)
                     lastGoodURL = base
@@ -328,7 +328,11 @@ actor PDClient {
                     // Only move on when no leader served the request; a mutation only when it never left.
                     let canMoveOn = idempotent ? error.isMemberFailure
                         : (error.kind == .connectionRefused || error.kind == .dnsFailure || error.kind == .noLeader)
-                    if !canMoveOn { throw error }
+                    if !canMoveOn {
+                        // The leader answered with an error: another member would say the same.
+                        if idempotent, error.isRetryable { break memberLoop }
+                        throw error
+                    }
                     if Self.key(base) == leaderURL.map(Self.key) { leaderURL = nil }
                 }
             }
