@@ -129,7 +129,13 @@ public enum OperatorStatus: Hashable, Sendable {
         }
     }
 
-    public var isTerminal: Bool { self != .running && self != .other("5") }
+    /// The operator has ended. An unknown status is not terminal, so callers keep polling.
+    public var isTerminal: Bool {
+        switch self {
+        case .success, .timeout, .cancel, .replace: return true
+        case .running, .other: return false
+        }
+    }
 }
 
 /// `GET /operators/{region_id}`: `"status: RUNNING, operator: <operator text>"`.

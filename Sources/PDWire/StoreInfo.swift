@@ -33,9 +33,8 @@ public struct StoreInfo: Hashable, Sendable, Decodable {
     /// How long ago PD last heard from the store, from the freshest of the two heartbeat fields.
     /// `nil` when the store has never sent a heartbeat.
     public func heartbeatAge(now: GoTime) -> GoDuration? {
-        let ns: Int64? = status.lastHeartbeatTS?.unixNanoseconds
-            ?? (store.lastHeartbeat > 0 ? store.lastHeartbeat : nil)
-        guard let last = ns else { return nil }
+        let candidates = [status.lastHeartbeatTS?.unixNanoseconds, store.lastHeartbeat > 0 ? store.lastHeartbeat : nil]
+        guard let last = candidates.compactMap({ $0 }).max() else { return nil }
         return GoDuration(nanoseconds: now.unixNanoseconds - last)
     }
 

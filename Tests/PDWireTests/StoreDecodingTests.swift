@@ -90,3 +90,16 @@ import Testing
         #expect(throws: (any Error).self) { try JSONDecoder().decode(One.self, from: Data(#"{"a":-1}"#.utf8)) }
     }
 }
+
+@Suite struct StoreLivenessEdgeTests {
+    @Test func freshestHeartbeatWinsAndNeverSeenIsItsOwnCase() throws {
+        // last_heartbeat (ns) newer than last_heartbeat_ts: the newer one counts.
+        let json = #"{"store":{"id":2,"last_heartbeat":1749542399000000000,"state_name":"Up"},"status":{"capacity":"0B","available":"0B","used_size":"0B","last_heartbeat_ts":"2025-06-10T07:00:00+08:00"}}"#
+        let s = try JSONDecoder().decode(StoreInfo.self, from: Data(json.utf8))
+        #expect(s.status.lastHeartbeatTS.map { Int($0.utcOffsetSeconds) } == 28_800)
+        #expect(s.liveness(now: GoTime(seconds: 1_749_542_400)) == .alive)
+        let fresh = #"{"store":{"id":3,"state_name":"Up"},"status":{"capacity":"0B","available":"0B","used_size":"0B"}}"#
+        let never = try JSONDecoder().decode(StoreInfo.self, from: Data(fresh.utf8))
+        #expect(never.liveness(now: GoTime(seconds: 1_749_542_400)) == .neverSeen)
+    }
+}
