@@ -278,7 +278,9 @@ actor PDClient {
     private func mutate(_ method: String, _ path: String, query: [URLQueryItem] = [], body: Data? = nil) async throws(PDError) -> String {
         let (_, response) = try await exchange(method, path, query: query, body: body, idempotent: false)
         if let s = try? JSONDecoder().decode(String.self, from: response.body) { return s }
-        return String(decoding: response.body.prefix(4096), as: UTF8.self)
+        let text = String(decoding: response.body.prefix(4096), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        // `DELETE /schedulers/evict-leader-scheduler-<id>` answers 200 with `null`.
+        return text == "null" ? "" : text
     }
 
     private func exchange(

@@ -69,6 +69,12 @@ import FlyingFox
         #expect(r[3].path == "/pd/api/v1/store/6" && r[3].query["force"] != nil)
     }
 
+    @Test func nullSuccessBodyIsEmptyMessage() async throws {
+        let server = try await LoopbackServer.start { _ in Reply.json("null") }
+        defer { Task { await server.stop() } }
+        #expect(try await FakePD.client([server.url]).removeEvictLeader(storeID: 4) == "")
+    }
+
     @Test func conflictAndTombstoneErrorsAreTyped() async throws {
         let server = try await LoopbackServer.start { request in
             if request.path.hasPrefix("/pd/api/v1/store/") { return try Reply.fixture("error_410_store_removed.json", status: 410) }
