@@ -42,12 +42,17 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // Measures the streaming region decoder (hack/bench-decode.sh).
+        .executableTarget(name: "DecodeBench", dependencies: ["PDWire"], path: "Benchmarks/DecodeBench"),
         .testTarget(name: "PDWireTests", dependencies: ["PDWire"]),
         .testTarget(name: "ReconcilersTests", dependencies: ["Reconcilers"]),
         .testTarget(name: "TiKVSimulatorTests", dependencies: ["TiKVSimulator", "PDWire"]),
         .testTarget(
             name: "ControllerTests",
-            dependencies: ["Controller", "Reconcilers", "TiKVSimulator", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "Controller", "Reconcilers", "TiKVSimulator", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox"),
+            ],
             resources: [.copy("Golden")]
         ),
     ],

@@ -1,0 +1,448 @@
+import Foundation
+import PDWire
+
+/// The controller's view of PD over its HTTP API (`/pd/api/v1`), following the leader across
+/// members, bounding every exchange, and decoding region lists as streams.
+///
+/// Reads are idempotent and retried with jittered backoff; mutations are sent once (they move to
+/// another member only when the request certainly never reached a server).
+actor PDClient {
+    let configuration: PDClientConfiguration
+    private let transport: any HTTPTransport
+    /// The leader's client URL as `/leader` last reported it.
+    private(set) var leaderURL: URL?
+    /// The member that answered last; tried first next time.
+    private(set) var lastGoodURL: URL?
+    private var leaderLookupDone = false
+
+    static let apiPrefix = "/pd/api/v1"
+
+    init(configuration: PDClientConfiguration, transport: any HTTPTransport = URLSessionTransport()) {
+        self.configuration = configuration
+        self.transport = transport
+    }
+
+    // MARK: Stores
+
+    /// `GET /stores`: Up and Offline stores; with `includeTombstone`, Tombstones too (`?state=0&state=1&state=2`).
+    func stores(includeTombstone: Bool = false) async throws(PDError) -> StoresInfo {
+        let q: [URLQueryItem] = includeTombstone ? ["0", "1", "2"].map { URLQueryItem(name: "state", value: $0) } : []
+        return try await get("/stores", query: q, as: StoresInfo.self)
+    }
+
+    /// `GET /stores/check?state=<name>`: names are `up`, `offline`, `tombstone`, `disconnected`, `down`.
+    func stores(stateNames: [String]) async throws(PDError) -> StoresInfo {
+        try await get("/stores/check", query: stateNames.map { URLQueryItem(name: "state", value: $0) }, as: StoresInfo.self)
+    }
+
+    func store(_ id: UInt64) async throws(PDError) -> StoreInfo {
+        try await get("/store/\(id)", as: StoreInfo.self)
+    }
+
+    // MARK: Regions
+
+    /// `GET /regions`, decoded incrementally: regions arrive as their bytes do.
+    nonisolated func regions() -> AsyncThrowingStream<RegionInfo, any Error> { regionStream("/regions") }
+
+    /// `GET /regions/store/{id}?type=…`.
+    nonisolated func regions(onStore id: UInt64, type: StoreRegionType = .all) -> AsyncThrowingStream<RegionInfo, any Error> {
+        regionStream("/regions/store/\(id)", query: [URLQueryItem(name: "type", value: type.rawValue)])
+    }
+
+    /// `GET /regions/check/<kind>` (miss-peer, down-peer, …).
+    func regions(check: RegionCheck) async throws(PDError) -> [RegionInfo] {
+        try await collectRegions("/regions/check/\(check.rawValue)")
+    }
+
+    /// `GET /regions/check/hist-size?bound=` or `hist-keys?bound=`.
+    func regionHistogram(_ kind: RegionHistogramKind, bound: Int? = nil) async throws(PDError) -> [RegionHistogramBucket] {
+        let q = bound.map { [URLQueryItem(name: "bound", value: String($0))] } ?? []
+        return try await get("/regions/check/\(kind.rawValue)", query: q, as: [RegionHistogramBucket]?.self) ?? []
+    }
+
+    /// Top-N lists: `GET /regions/{writeflow,readflow,confver,version,size,keys,cpu}?limit=`.
+    func topRegions(by metric: RegionTopMetric, limit: Int = 16) async throws(PDError) -> [RegionInfo] {
+        try await collectRegions("/regions/\(metric.rawValue)", query: [URLQueryItem(name: "limit", value: String(limit))])
+    }
+
+    func region(id: UInt64) async throws(PDError) -> RegionInfo {
+        try await get("/region/id/\(id)", as: RegionInfo.self)
+    }
+
+    /// The region containing a key given as upper-case hex (`format=hex`).
+    func region(containingHexKey key: String) async throws(PDError) -> RegionInfo {
+        try await get("/region/key/\(key)", query: [URLQueryItem(name: "format", value: "hex")], as: RegionInfo.self)
+    }
+
+    func regionCount() async throws(PDError) -> Int {
+        try await get("/regions/count", as: PDRegionCount.self).count
+    }
+
+    /// Key-ordered pages of `GET /regions/key` (pd-ctl's `region scan` recipe, API.md §3.5).
+    nonisolated func regionPages(fromHexKey start: String = "", toHexKey end: String = "", pageSize: Int = 1024) -> RegionPages {
+        RegionPages(client: self, startKey: start, endKey: end, pageSize: pageSize)
+    }
+
+    /// One page of `GET /regions/key?key=&end_key=&limit=&format=hex`.
+    func regionPage(fromHexKey key: String, toHexKey end: String, limit: Int) async throws(PDError) -> [RegionInfo] {
+        var q = [URLQueryItem(name: "key", value: key), URLQueryItem(name: "format", value: "hex"),
+                 URLQueryItem(name: "limit", value: String(limit))]
+        if !end.isEmpty { q.append(URLQueryItem(name: "end_key", value: end)) }
+        return try await collectRegions("/regions/key", query: q)
+    }
+
+    // MARK: Hot spots
+
+    func hotRegions(_ direction: HotDirection) async throws(PDError) -> StoreHotPeersInfos {
+        try await get("/hotspot/regions/\(direction.rawValue)", as: StoreHotPeersInfos.self)
+    }
+
+    func hotStores() async throws(PDError) -> HotStoreStats {
+        try await get("/hotspot/stores", as: HotStoreStats.self)
+    }
+
+    // MARK: Operators
+
+    /// `GET /operators[?kind=…]`; PD's `null` (no match for a kind filter) becomes `[]`.
+    func operators(kinds: [String] = []) async throws(PDError) -> [OperatorText] {
+        try await get("/operators", query: kinds.map { URLQueryItem(name: "kind", value: $0) }, as: [OperatorText]?.self) ?? []
+    }
+
+    /// `GET /operators?object=1` (kind bits vary by PD version; prefer `operators()`).
+    func operatorObjects() async throws(PDError) -> [OperatorObject] {
+        try await get("/operators", query: [URLQueryItem(name: "object", value: "1")], as: [OperatorObject]?.self) ?? []
+    }
+
+    /// `GET /operators/{region}`; `nil` when PD has neither a running operator nor a record of the
+    /// last 10 minutes (PD's 500 `ErrOperatorNotFound`).
+    func operatorStatus(regionID: UInt64) async throws(PDError) -> OperatorWithStatus? {
+        do {
+            return try await get("/operators/\(regionID)", as: OperatorWithStatus.self)
+        } catch where error.kind == .notFound {
+            return nil
+        }
+    }
+
+    /// `GET /operators/records[?from=unix]`; PD's 500 for "no records" becomes `[]`.
+    func operatorRecords(since: Int64? = nil) async throws(PDError) -> [OperatorRecord] {
+        let q = since.map { [URLQueryItem(name: "from", value: String($0))] } ?? []
+        do {
+            return try await get("/operators/records", query: q, as: [OperatorRecord]?.self) ?? []
+        } catch where error.kind == .notFound {
+            return []
+        }
+    }
+
+    @discardableResult
+    func createOperator(_ op: PDOperatorRequest) async throws(PDError) -> String {
+        try await mutate("POST", "/operators", body: op.body)
+    }
+
+    @discardableResult
+    func cancelOperator(regionID: UInt64) async throws(PDError) -> String {
+        try await mutate("DELETE", "/operators/\(regionID)")
+    }
+
+    // MARK: Schedulers
+
+    func schedulers() async throws(PDError) -> [String] {
+        try await get("/schedulers", as: [String]?.self) ?? []
+    }
+
+    func pausedSchedulers() async throws(PDError) -> [PausedScheduler] {
+        try await get("/schedulers", query: [URLQueryItem(name: "status", value: "paused"), URLQueryItem(name: "timestamp", value: "true")],
+                      as: [PausedScheduler]?.self) ?? []
+    }
+
+    func disabledSchedulers() async throws(PDError) -> [String] {
+        try await get("/schedulers", query: [URLQueryItem(name: "status", value: "disabled")], as: [String]?.self) ?? []
+    }
+
+    /// The stores the evict-leader scheduler holds; `nil` when the scheduler does not exist.
+    func evictLeaderConfig() async throws(PDError) -> EvictLeaderSchedulerConfig? {
+        do {
+            return try await get("/scheduler-config/evict-leader-scheduler/list", as: EvictLeaderSchedulerConfig.self)
+        } catch where error.kind == .notFound {
+            return nil
+        }
+    }
+
+    /// Adds `store` to the single evict-leader scheduler (creating it if needed).
+    @discardableResult
+    func addEvictLeader(storeID: UInt64) async throws(PDError) -> String {
+        try await mutate("POST", "/schedulers", body: Data(#"{"name":"evict-leader-scheduler","store_id":\#(storeID)}"#.utf8))
+    }
+
+    /// Removes one store from evict-leader (`DELETE /schedulers/evict-leader-scheduler-<id>`).
+    @discardableResult
+    func removeEvictLeader(storeID: UInt64) async throws(PDError) -> String {
+        try await removeScheduler(named: "evict-leader-scheduler-\(storeID)")
+    }
+
+    @discardableResult
+    func removeScheduler(named name: String) async throws(PDError) -> String {
+        try await mutate("DELETE", "/schedulers/\(name)")
+    }
+
+    /// `POST /schedulers/{name} {"delay": seconds}`; `name` may be `all`.
+    @discardableResult
+    func pauseScheduler(named name: String, forSeconds seconds: Int64) async throws(PDError) -> String {
+        try await mutate("POST", "/schedulers/\(name)", body: Data(#"{"delay":\#(max(0, seconds))}"#.utf8))
+    }
+
+    @discardableResult
+    func resumeScheduler(named name: String) async throws(PDError) -> String {
+        try await pauseScheduler(named: name, forSeconds: 0)
+    }
+
+    // MARK: Store mutations
+
+    /// `DELETE /store/{id}`: offline (scale in). `force` is sent only when asked for, because its
+    /// mere presence marks the store physically destroyed, for good.
+    @discardableResult
+    func deleteStore(_ id: UInt64, force: Bool = false) async throws(PDError) -> String {
+        try await mutate("DELETE", "/store/\(id)", query: force ? [URLQueryItem(name: "force", value: "true")] : [])
+    }
+
+    /// `POST /store/{id}/state?state=Up`: cancels an offline.
+    @discardableResult
+    func setStoreUp(_ id: UInt64) async throws(PDError) -> String {
+        try await mutate("POST", "/store/\(id)/state", query: [URLQueryItem(name: "state", value: "Up")])
+    }
+
+    @discardableResult
+    func setStoreWeight(_ id: UInt64, leader: Double, region: Double) async throws(PDError) -> String {
+        try await mutate("POST", "/store/\(id)/weight", body: Data(#"{"leader":\#(leader),"region":\#(region)}"#.utf8))
+    }
+
+    // MARK: Config and cluster
+
+    func config() async throws(PDError) -> PDConfig { try await get("/config", as: PDConfig.self) }
+    func scheduleConfig() async throws(PDError) -> ScheduleConfig { try await get("/config/schedule", as: ScheduleConfig.self) }
+    func replicationConfig() async throws(PDError) -> ReplicationConfig { try await get("/config/replicate", as: ReplicationConfig.self) }
+    func placementRules() async throws(PDError) -> [PlacementRuleBundle] {
+        try await get("/config/placement-rule", as: [PlacementRuleBundle]?.self) ?? []
+    }
+    func members() async throws(PDError) -> PDMembers { try await get("/members", as: PDMembers.self) }
+    /// `nil` while PD has no leader.
+    func leader() async throws(PDError) -> PDMember? { try await get("/leader", as: PDMember?.self) }
+    func health() async throws(PDError) -> [PDMemberHealth] { try await get("/health", as: [PDMemberHealth]?.self) ?? [] }
+    func cluster() async throws(PDError) -> PDClusterInfo { try await get("/cluster", as: PDClusterInfo.self) }
+    func clusterStatus() async throws(PDError) -> PDClusterStatus { try await get("/cluster/status", as: PDClusterStatus.self) }
+    func version() async throws(PDError) -> PDVersion { try await get("/version", as: PDVersion.self) }
+    func status() async throws(PDError) -> PDServerStatus { try await get("/status", as: PDServerStatus.self) }
+
+    // MARK: Leader following
+
+    /// Asks the members which one leads; keeps its client URL to try first.
+    func refreshLeader() async {
+        leaderLookupDone = true
+        for base in candidates() {
+            let request = makeRequest("GET", base: base, path: "/leader", query: [], body: nil)
+            guard let response = try? await transport.send(request, limits: configuration.limits),
+                  (200..<300).contains(response.head.status),
+                  let decoded = try? JSONDecoder().decode(Optional<PDMember>.self, from: response.body) as PDMember??
+            else { continue }
+            // `null`: no leader right now; keep the configured order.
+            leaderURL = decoded?.clientURLs.lazy.compactMap { URL(string: $0) }.first
+            return
+        }
+    }
+
+    /// Leader first, then the member that answered last, then the configured order.
+    private func candidates() -> [URL] {
+        var seen = Set<String>()
+        return ([leaderURL, lastGoodURL].compactMap { $0 } + configuration.endpoints).filter {
+            seen.insert(Self.key($0)).inserted
+        }
+    }
+
+    private static func key(_ url: URL) -> String {
+        var s = url.absoluteString
+        while s.hasSuffix("/") { s.removeLast() }
+        return s
+    }
+
+    // MARK: Exchanges
+
+    private func get<T: Decodable>(_ path: String, query: [URLQueryItem] = [], as type: T.Type) async throws(PDError) -> T {
+        let (url, response) = try await exchange("GET", path, query: query, body: nil, idempotent: true)
+        do {
+            return try JSONDecoder().decode(T.self, from: response.body)
+        } catch {
+            throw PDError.malformed("GET \(path)", error, url: url)
+        }
+    }
+
+    /// Sends a mutation once; the answer is PD's JSON string (or raw text if it is not one).
+    private func mutate(_ method: String, _ path: String, query: [URLQueryItem] = [], body: Data? = nil) async throws(PDError) -> String {
+        let (_, response) = try await exchange(method, path, query: query, body: body, idempotent: false)
+        if let s = try? JSONDecoder().decode(String.self, from: response.body) { return s }
+        let text = String(decoding: response.body.prefix(4096), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        // `DELETE /schedulers/evict-leader-scheduler-<id>` answers 200 with `null`.
+        return text == "null" ? "" : text
+    }
+
+    private func exchange(
+        _ method: String, _ path: String, query: [URLQueryItem], body: Data?, idempotent: Bool
+    ) async throws(PDError) -> (String, HTTPResponse) {
+        let limits = configuration.limits
+        let opened = try await withFailover(method, path, query: query, body: body, idempotent: idempotent, limits: limits)
+        var data = Data()
+        do {
+            for try await chunk in opened.response.body { data.append(chunk) }
+        } catch let e as TransportError {
+            throw PDError.from(e, url: opened.url)
+        } catch {
+            throw PDError(kind: .transport, message: String(describing: error), url: opened.url)
+        }
+        return (opened.url, HTTPResponse(head: opened.response.head, body: data))
+    }
+
+    struct Opened: Sendable {
+        var url: String
+        var response: HTTPStreamingResponse
+    }
+
+    /// Opens the exchange on the first member that answers as (or for) the leader; retries the
+    /// whole round for idempotent requests with backoff. A non-2xx answer is read (bounded) and thrown.
+    private func withFailover(
+        _ method: String, _ path: String, query: [URLQueryItem], body: Data?, idempotent: Bool, limits: HTTPLimits
+    ) async throws(PDError) -> Opened {
+        if configuration.followLeader, !leaderLookupDone { await refreshLeader() }
+        let retry = idempotent ? configuration.retry : .none
+        var lastError = PDError(kind: .allMembersFailed, message: "no PD endpoints configured")
+        for attempt in 0..<retry.maxAttempts {
+            if attempt > 0 {
+                do { try await Task.sleep(for: retry.delay(attempt: attempt - 1)) } catch {
+                    throw PDError(kind: .cancelled, message: "cancelled while backing off")
+                }
+            }
+            var failures: [PDError] = []
+            memberLoop: for base in candidates() {
+                do {
+                    let opened = try await open(method, base: base, path: path, query: query, body: body, limits: limits)
+                    lastGoodURL = base
+                    return opened
+                } catch {
+                    failures.append(error)
+                    if error.kind == .cancelled { throw error }
+                    // Only move on when no leader served the request; a mutation only when it never left.
+                    let canMoveOn = idempotent ? error.isMemberFailure
+                        : (error.kind == .connectionRefused || error.kind == .dnsFailure || error.kind == .noLeader)
+                    if !canMoveOn {
+                        // The leader answered with an error: another member would say the same.
+                        if idempotent, error.isRetryable { break memberLoop }
+                        throw error
+                    }
+                    if Self.key(base) == leaderURL.map(Self.key) { leaderURL = nil }
+                }
+            }
+            lastError = failures.count == 1 ? failures[0]
+                : PDError(kind: .allMembersFailed, message: "every PD member failed", attempts: failures)
+            if !lastError.isRetryable { break }
+            // The leader may have moved: ask again before the next round.
+            if configuration.followLeader { await refreshLeader() }
+        }
+        throw lastError
+    }
+
+    private func open(
+        _ method: String, base: URL, path: String, query: [URLQueryItem], body: Data?, limits: HTTPLimits
+    ) async throws(PDError) -> Opened {
+        let request = makeRequest(method, base: base, path: path, query: query, body: body)
+        let url = request.url.absoluteString
+        let response: HTTPStreamingResponse
+        do {
+            response = try await transport.stream(request, limits: limits)
+        } catch {
+            throw PDError.from(error, url: url)
+        }
+        guard (200..<300).contains(response.head.status) else {
+            // Error bodies are small; read at most 64 KiB of one.
+            var data = Data()
+            do {
+                for try await chunk in response.body {
+                    data.append(chunk)
+                    if data.count > 64 << 10 { break }
+                }
+            } catch {
+                // A broken error body still tells us the status.
+            }
+            throw PDError.fromResponse(status: response.head.status, body: data, headers: response.head.headers, url: url)
+        }
+        return Opened(url: url, response: response)
+    }
+
+    private func makeRequest(_ method: String, base: URL, path: String, query: [URLQueryItem], body: Data?) -> HTTPRequest {
+        var components = URLComponents(url: base, resolvingAgainstBaseURL: false) ?? URLComponents()
+        var basePath = components.path
+        while basePath.hasSuffix("/") { basePath.removeLast() }
+        components.path = basePath + Self.apiPrefix + path
+        components.queryItems = query.isEmpty ? nil : query
+        let url = components.url ?? base
+        var headers = ["X-Caller-ID": configuration.callerID, "Accept": "application/json"]
+        if body != nil { headers["Content-Type"] = "application/json" }
+        return HTTPRequest(method: method, url: url, headers: headers, body: body)
+    }
+
+    // MARK: Region streams
+
+    /// Opens a region-list endpoint and decodes it chunk by chunk into the returned stream.
+    nonisolated func regionStream(_ path: String, query: [URLQueryItem] = []) -> AsyncThrowingStream<RegionInfo, any Error> {
+        let (stream, continuation) = AsyncThrowingStream<RegionInfo, any Error>.makeStream()
+        let task = Task {
+            do {
+                let opened = try await self.openRegionList(path, query: query)
+                var decoder = RegionStreamDecoder()
+                for try await chunk in opened.response.body {
+                    try Task.checkCancellation()
+                    try decoder.feed(chunk) { continuation.yield($0) }
+                }
+                try decoder.finish()
+                continuation.finish()
+            } catch let e as RegionDecodeError {
+                continuation.finish(throwing: PDError(kind: .malformedBody, message: e.description, url: path))
+            } catch let e as TransportError {
+                continuation.finish(throwing: PDError.from(e, url: path))
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
+
+    private func openRegionList(_ path: String, query: [URLQueryItem]) async throws(PDError) -> Opened {
+        try await withFailover("GET", path, query: query, body: nil, idempotent: true, limits: configuration.regionListLimits)
+    }
+
+    private func collectRegions(_ path: String, query: [URLQueryItem] = []) async throws(PDError) -> [RegionInfo] {
+        var out: [RegionInfo] = []
+        do {
+            for try await r in regionStream(path, query: query) { out.append(r) }
+        } catch let e as PDError {
+            throw e
+        } catch {
+            throw PDError(kind: .transport, message: String(describing: error), url: path)
+        }
+        return out
+    }
+}
+
+enum StoreRegionType: String, Sendable { case all, leader, follower, learner, witness, pending }
+
+enum RegionCheck: String, Sendable, CaseIterable {
+    case missPeer = "miss-peer", extraPeer = "extra-peer", downPeer = "down-peer", pendingPeer = "pending-peer"
+    case learnerPeer = "learner-peer", offlinePeer = "offline-peer", emptyRegion = "empty-region"
+    case oversizedRegion = "oversized-region", undersizedRegion = "undersized-region"
+}
+
+enum RegionHistogramKind: String, Sendable { case size = "hist-size", keys = "hist-keys" }
+
+/// Top-N region lists; note `size`, not `sizes`.
+enum RegionTopMetric: String, Sendable {
+    case writeFlow = "writeflow", readFlow = "readflow", confVer = "confver", version, size, keys, cpu
+}
+
+enum HotDirection: String, Sendable { case write, read }
