@@ -36,10 +36,10 @@ final class LoopbackServer: Sendable {
     }
 
     /// A URL on which nothing listens: a server is started, its port noted, and the server stopped.
-    static func refusingURL() async throws -> URL {
-        let s = try await start { _ in FlyingFox.HTTPResponse(statusCode: .ok) }
-        let url = s.url
-        await s.stop()
+    /// A loopback URL nothing listens on. Ports below 1024 are outside the ephemeral range, so no test server
+    /// started in parallel can take it (a freed ephemeral port could be reused and answer).
+    static func refusingURL(port: Int = 1) async throws -> URL {
+        guard (1...1023).contains(port), let url = URL(string: "http://127.0.0.1:\(port)") else { throw ServerError.noPort }
         return url
     }
 

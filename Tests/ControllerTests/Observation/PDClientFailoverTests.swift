@@ -60,7 +60,7 @@ import FlyingFox
     }
 
     @Test func everyMemberDownReportsEachFailure() async throws {
-        let r1 = try await LoopbackServer.refusingURL(), r2 = try await LoopbackServer.refusingURL()
+        let r1 = try await LoopbackServer.refusingURL(port: 1), r2 = try await LoopbackServer.refusingURL(port: 2)
         let followerLog = RequestLog()
         let follower = try await Self.follower503(log: followerLog)
         defer { Task { await follower.stop() } }
