@@ -112,14 +112,7 @@ public struct GoDuration: Hashable, Comparable, Sendable, CustomStringConvertibl
     }
 }
 
-extension GoDuration: Codable {
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        let text = try c.decode(String.self)
-        do { try self.init(parsing: text) } catch {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: error.description)
-        }
-    }
+extension GoDuration: TextDecodable, Encodable {
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(description)

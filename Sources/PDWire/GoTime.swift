@@ -164,14 +164,7 @@ public struct GoTime: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 }
 
-extension GoTime: Codable {
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        let text = try c.decode(String.self)
-        do { try self.init(parsing: text) } catch {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: error.description)
-        }
-    }
+extension GoTime: TextDecodable, Encodable {
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(rfc3339Nano)

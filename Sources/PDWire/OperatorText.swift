@@ -139,7 +139,7 @@ public enum OperatorStatus: Hashable, Sendable {
 }
 
 /// `GET /operators/{region_id}`: `"status: RUNNING, operator: <operator text>"`.
-public struct OperatorWithStatus: Hashable, Sendable, Decodable {
+public struct OperatorWithStatus: Hashable, Sendable, TextDecodable {
     public var status: OperatorStatus
     public var op: OperatorText
 
@@ -151,17 +151,10 @@ public struct OperatorWithStatus: Hashable, Sendable, Decodable {
         guard s.rest.isEmpty else { throw s.error("unexpected trailing text") }
     }
 
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        let text = try c.decode(String.self)
-        do { try self.init(parsing: text) } catch {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: error.description)
-        }
-    }
 }
 
 /// An element of `GET /operators/records`: `"<operator text> (finishAt:<t>, duration:<d>)"`.
-public struct OperatorRecord: Hashable, Sendable, Decodable {
+public struct OperatorRecord: Hashable, Sendable, TextDecodable {
     public var op: OperatorText
     public var finishedAt: GoTime?
     public var duration: GoDuration?
@@ -176,24 +169,9 @@ public struct OperatorRecord: Hashable, Sendable, Decodable {
         guard s.rest.isEmpty else { throw s.error("unexpected trailing text") }
     }
 
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        let text = try c.decode(String.self)
-        do { try self.init(parsing: text) } catch {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: error.description)
-        }
-    }
 }
 
-extension OperatorText: Decodable {
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        let text = try c.decode(String.self)
-        do { try self.init(parsing: text) } catch {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: error.description)
-        }
-    }
-}
+extension OperatorText: TextDecodable {}
 
 /// An element of `GET /operators?object=1`. `kind` bits differ between PD versions: prefer the text.
 public struct OperatorObject: Hashable, Sendable, Decodable {

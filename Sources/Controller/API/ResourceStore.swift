@@ -23,16 +23,6 @@ struct ResourceStore: Sendable {
                               labels: stored.labels, annotations: stored.annotations, creationTimestamp: stored.creationTimestamp)
         return Resource<K>(metadata: meta, spec: spec, status: status)
     }
-
-    /// Writes a status with compare-and-swap on the object's resourceVersion; a no-op when unchanged.
-    @discardableResult
-    func putStatus<K: APIKind>(_ object: Resource<K>) throws -> Resource<K> {
-        guard let rv = Int64(object.metadata.resourceVersion) else {
-            throw StoreError.invalidArgument("\(K.kind)/\(object.name) has no resourceVersion; read it from the store first")
-        }
-        let stored = try store.putStatus(kind: K.kind, name: object.name, status: CanonicalJSON.encode(object.status), expectedResourceVersion: rv)
-        return try Self.resource(stored)
-    }
 }
 
 /// Finds a kind by any name the CLI accepts: `tikvclusters`, `tc`, `plan`, `RemediationPlan`…

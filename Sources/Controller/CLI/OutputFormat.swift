@@ -12,27 +12,28 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
     case name
 }
 
-/// A JSON value with its object keys kept sorted, so JSON and YAML output are stable.
-enum JSONValue: Codable, Equatable {
+/// A JSON value whose objects are written with sorted keys, so `-o json` and `-o yaml` are stable.
+/// (The simulator's `JSONValue` is a different thing: ordered keys, Go number formatting.)
+enum SortedJSON: Codable, Equatable {
     case null
     case bool(Bool)
     case int(Int64)
     case uint(UInt64)
     case double(Double)
     case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
+    case array([SortedJSON])
+    case object([String: SortedJSON])
 
     init(from decoder: any Decoder) throws {
         if let c = try? decoder.container(keyedBy: AnyKey.self) {
-            var o: [String: JSONValue] = [:]
-            for k in c.allKeys { o[k.stringValue] = try c.decode(JSONValue.self, forKey: k) }
+            var o: [String: SortedJSON] = [:]
+            for k in c.allKeys { o[k.stringValue] = try c.decode(SortedJSON.self, forKey: k) }
             self = .object(o)
             return
         }
         if var a = try? decoder.unkeyedContainer() {
-            var items: [JSONValue] = []
-            while !a.isAtEnd { items.append(try a.decode(JSONValue.self)) }
+            var items: [SortedJSON] = []
+            while !a.isAtEnd { items.append(try a.decode(SortedJSON.self)) }
             self = .array(items)
             return
         }
@@ -91,7 +92,7 @@ enum Render {
 
     /// YAML through the canonical JSON form, so times and key order match `-o json`.
     static func yaml<T: Encodable>(_ value: T) throws -> String {
-        let tree = try JSONDecoder().decode(JSONValue.self, from: CanonicalJSON.encode(value))
+        let tree = try JSONDecoder().decode(SortedJSON.self, from: CanonicalJSON.encode(value))
         return try YAMLEncoder().encode(tree)
     }
 

@@ -21,8 +21,8 @@ struct AuditCommand: ParsableCommand {
         var kind: String?
         var name: String?
         var message: String
-        var before: JSONValue?
-        var after: JSONValue?
+        var before: SortedJSON?
+        var after: SortedJSON?
     }
 
     func run() throws {
@@ -41,8 +41,8 @@ struct AuditCommand: ParsableCommand {
         case .json, .yaml:
             let lines = entries.map { e in
                 Line(id: e.id, timestamp: e.timestamp, actor: e.actor, source: e.source, action: e.action, kind: e.kind, name: e.name,
-                     message: e.message, before: e.before.flatMap { try? JSONDecoder().decode(JSONValue.self, from: $0) },
-                     after: e.after.flatMap { try? JSONDecoder().decode(JSONValue.self, from: $0) })
+                     message: e.message, before: e.before.flatMap { try? JSONDecoder().decode(SortedJSON.self, from: $0) },
+                     after: e.after.flatMap { try? JSONDecoder().decode(SortedJSON.self, from: $0) })
             }
             print(output == .json ? try Render.json(lines) : try Render.yaml(lines), terminator: output == .json ? "\n" : "")
         default:

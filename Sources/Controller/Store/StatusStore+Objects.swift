@@ -1,4 +1,5 @@
 import Foundation
+import Reconcilers
 import GRDB
 
 /// Objects: spec and status with optimistic concurrency on a store-wide resourceVersion.
@@ -15,7 +16,7 @@ extension StatusStore {
     ) throws -> StoredObject {
         try Self.validateKey(kind: kind, name: name)
         let specText = try StoreJSON.text(spec, field: "spec of \(kind)/\(name)")
-        let specHash = SpecHash.fnv1a64(spec)
+        let specHash = ContentHash.hex(of: spec)
         let labelsText = try StoreJSON.encodeMap(labels)
         let annotationsText = try StoreJSON.encodeMap(annotations)
 

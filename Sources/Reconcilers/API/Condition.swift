@@ -61,11 +61,4 @@ extension Array where Element == Condition {
                          lastTransitionTime: now, reason: reason, message: message))
         return true
     }
-
-    @discardableResult
-    public mutating func remove(type: String) -> Bool {
-        let before = count
-        removeAll { $0.type == type }
-        return count != before
-    }
 }

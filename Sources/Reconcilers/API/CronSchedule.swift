@@ -1,4 +1,5 @@
 import Foundation
+import PDWire
 
 /// A five-field cron expression (`minute hour day-of-month month day-of-week`) for maintenance windows.
 ///
@@ -108,14 +109,7 @@ public struct CronSchedule: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-extension CronSchedule: Codable {
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        let text = try c.decode(String.self)
-        do { try self.init(parsing: text) } catch {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: error.description)
-        }
-    }
+extension CronSchedule: TextDecodable, Encodable {
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(expression)

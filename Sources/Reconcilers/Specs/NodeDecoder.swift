@@ -26,7 +26,6 @@ final class NodeDecodingContext {
     let file: String
     private(set) var positions: [String: Position] = [:]
     private(set) var mappings: [MappingRecord] = []
-    var issues: [SpecError] = []
 
     init(file: String) { self.file = file }
 

@@ -163,11 +163,11 @@ public enum SpecParser {
         do {
             switch kind {
             case TiKVClusterKind.kind:
-                object = .tikvCluster(try decode(SpecDocument<TiKVClusterKind>.self, decoder).resource)
+                object = .tikvCluster(try SpecDocument<TiKVClusterKind>(from: decoder).resource)
             case StoreMaintenanceKind.kind:
-                object = .storeMaintenance(try decode(SpecDocument<StoreMaintenanceKind>.self, decoder).resource)
+                object = .storeMaintenance(try SpecDocument<StoreMaintenanceKind>(from: decoder).resource)
             case ApprovalKind.kind:
-                object = .approval(try decode(SpecDocument<ApprovalKind>.self, decoder).resource)
+                object = .approval(try SpecDocument<ApprovalKind>(from: decoder).resource)
             default:
                 return (nil, [at(kindMark, "kind", "unknown kind \"\(kind)\": expected one of \(kindsInSpecFiles.joined(separator: ", "))")])
             }
@@ -176,10 +176,9 @@ public enum SpecParser {
             // Unknown fields seen before the failure are worth reporting too; skip the failing object's
             // remaining keys, which were never asked for because decoding stopped.
             errors += unknownFields(context).filter { e in !errors.contains { $0.path == e.path } && isBefore(e, errors[0]) }
-            errors += context.issues
             return (nil, sorted(errors))
         }
-        var errors = context.issues + unknownFields(context)
+        var errors = unknownFields(context)
         if let problem = validateObjectName(object.name) {
             errors.append(context.error("metadata.name", problem))
         }
@@ -199,10 +198,6 @@ public enum SpecParser {
         }
         let doc = ParsedDocument(object: object, file: file, line: namePos?.line ?? 0, column: namePos?.column ?? 0, fieldPositions: positions)
         return (doc, sorted(errors))
-    }
-
-    static func decode<T: Decodable>(_ type: T.Type, _ decoder: NodeDecoder) throws -> T {
-        try T(from: decoder)
     }
 
     static func unknownFields(_ context: NodeDecodingContext) -> [SpecError] {

@@ -52,8 +52,8 @@ import Testing
         try golden("plan.yaml", try Render.yaml(plan))
         try golden("tikvcluster.yaml", try Render.yaml(cluster))
         // YAML output reads back as the same object.
-        let back = try JSONDecoder().decode(JSONValue.self, from: CanonicalJSON.encode(plan))
-        #expect(try JSONDecoder().decode(JSONValue.self, from: Data(try Render.json(plan).utf8)) == back)
+        let back = try JSONDecoder().decode(SortedJSON.self, from: CanonicalJSON.encode(plan))
+        #expect(try JSONDecoder().decode(SortedJSON.self, from: Data(try Render.json(plan).utf8)) == back)
     }
 
     @Test(arguments: [(0, "0s"), (45, "45s"), (125, "2m5s"), (600, "10m"), (3_725, "62m"), (30_000, "8h"), (90_000, "25h"), (200_000, "2d7h"), (864_000, "10d")])

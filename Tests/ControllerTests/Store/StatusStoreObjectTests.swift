@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+import Reconcilers
 @testable import Controller
 
 @Suite("StatusStore objects")
@@ -21,7 +22,7 @@ struct StatusStoreObjectTests {
             labels: ["team": "db"], annotations: ["note": "x"], source: "specs/main.yaml",
             expectedResourceVersion: nil)
         #expect(created.generation == 1)
-        #expect(created.specHash == SpecHash.fnv1a64(json(#"{"mode":"observe"}"#)))
+        #expect(created.specHash == ContentHash.hex(of: json(#"{"mode":"observe"}"#)))
         #expect(created.specHash.count == 16)
         #expect(created.status == nil)
         #expect(created.source == "specs/main.yaml")
@@ -31,9 +32,9 @@ struct StatusStoreObjectTests {
 
     @Test func fnv1aMatchesReferenceVectors() {
         // Published FNV-1a 64 test vectors.
-        #expect(SpecHash.fnv1a64(Data()) == "cbf29ce484222325")
-        #expect(SpecHash.fnv1a64(Data("a".utf8)) == "af63dc4c8601ec8c")
-        #expect(SpecHash.fnv1a64(Data("foobar".utf8)) == "85944171f73967e8")
+        #expect(ContentHash.hex(of: Data()) == "cbf29ce484222325")
+        #expect(ContentHash.hex(of: Data("a".utf8)) == "af63dc4c8601ec8c")
+        #expect(ContentHash.hex(of: Data("foobar".utf8)) == "85944171f73967e8")
     }
 
     @Test func generationBumpsOnlyWhenTheSpecHashChanges() throws {
