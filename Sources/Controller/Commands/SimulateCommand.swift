@@ -28,7 +28,9 @@ struct SimulateCommand: AsyncParsableCommand {
         }
         let server = try SimulatorServer(cluster: cluster, host: String(parts[0]), port: port)
         let bound = try await server.start()
-        print("Simulated PD listening on http://\(parts[0]):\(bound)")
+        // Written unbuffered: print() is block-buffered when piped, and a script using port 0 must
+        // read the port now, not at exit.
+        FileHandle.standardOutput.write(Data("Simulated PD listening on http://\(parts[0]):\(bound)\n".utf8))
         let clock: Task<Void, Never>? = virtualClock ? nil : Task {
             // Real clock: advance by wall time × speed, ticking in small steps.
             var last = ContinuousClock.now
