@@ -1,5 +1,6 @@
 import Foundation
 import PDWire
+import Reconcilers
 
 /// The controller's view of PD over its HTTP API (`/pd/api/v1`), following the leader across
 /// members, bounding every exchange, and decoding region lists as streams.
@@ -431,12 +432,6 @@ actor PDClient {
 }
 
 enum StoreRegionType: String, Sendable { case all, leader, follower, learner, witness, pending }
-
-enum RegionCheck: String, Sendable, CaseIterable {
-    case missPeer = "miss-peer", extraPeer = "extra-peer", downPeer = "down-peer", pendingPeer = "pending-peer"
-    case learnerPeer = "learner-peer", offlinePeer = "offline-peer", emptyRegion = "empty-region"
-    case oversizedRegion = "oversized-region", undersizedRegion = "undersized-region"
-}
 
 enum RegionHistogramKind: String, Sendable { case size = "hist-size", keys = "hist-keys" }
 

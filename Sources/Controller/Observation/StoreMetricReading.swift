@@ -1,23 +1,5 @@
 import PDWire
-
-/// One metric value for one store. Missing data is never read as healthy: "no series" and
-/// "query failed" are their own cases, distinct from a number.
-enum MetricReading: Sendable, Hashable {
-    case value(Double)
-    /// Prometheus answered but had no series for this store (not scraped, wrong labels, PD too old).
-    case noSeries
-    /// The series exists but its value is NaN (e.g. a quantile over no traffic).
-    case notANumber
-    /// The query itself failed.
-    case failed(String)
-
-    var value: Double? {
-        if case .value(let v) = self { return v }
-        return nil
-    }
-
-    var isKnown: Bool { value != nil }
-}
+import Reconcilers
 
 /// Maps query results to stores: TiKV series through the store's `status_address` (Prometheus'
 /// `instance` label; TiKV is scraped on `:20180`, not the client port `:20160`), PD series through
