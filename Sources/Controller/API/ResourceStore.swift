@@ -30,3 +30,56 @@ func resolveKind(_ text: String) -> (any APIKind.Type)? {
     let t = text.lowercased()
     return specStatusKinds.first { $0.kind.lowercased() == t || $0.plural == t || $0.aliases.contains(t) }
 }
+
+extension ResourceStore {
+    /// Creates a controller-made object (spec and status). Throws `alreadyExists` if it exists.
+    @discardableResult
+    func create<K: APIKind>(_ object: Resource<K>) throws -> Resource<K> {
+        let stored = try store.putSpec(kind: K.kind, name: object.name, spec: CanonicalJSON.encode(object.spec),
+                                       labels: object.metadata.labels, annotations: object.metadata.annotations,
+                                       expectedResourceVersion: nil)
+        var status = object.status
+        status.observedGeneration = stored.generation
+        let written = try store.putStatus(kind: K.kind, name: object.name, status: CanonicalJSON.encode(status),
+                                          expectedResourceVersion: stored.resourceVersion)
+        return try Self.resource(written)
+    }
+
+    /// Replaces the spec of a controller-made object, then its status (whose `observedGeneration`
+    /// follows the new generation), both compare-and-swapped on `metadata.resourceVersion`.
+    @discardableResult
+    func update<K: APIKind>(_ object: Resource<K>, specChanged: Bool, statusChanged: Bool) throws -> Resource<K> {
+        var version = try Self.version(object)
+        var generation = object.metadata.generation
+        if specChanged {
+            let stored = try store.putSpec(kind: K.kind, name: object.name, spec: CanonicalJSON.encode(object.spec),
+                                           labels: object.metadata.labels, annotations: object.metadata.annotations,
+                                           expectedResourceVersion: version)
+            version = stored.resourceVersion
+            generation = stored.generation
+        }
+        var status = object.status
+        if specChanged { status.observedGeneration = generation }
+        if specChanged || statusChanged {
+            let written = try store.putStatus(kind: K.kind, name: object.name, status: CanonicalJSON.encode(status),
+                                              expectedResourceVersion: version)
+            return try Self.resource(written)
+        }
+        return object
+    }
+
+    /// Writes only the status (objects whose spec people own).
+    @discardableResult
+    func updateStatus<K: APIKind>(_ object: Resource<K>) throws -> Resource<K> {
+        let written = try store.putStatus(kind: K.kind, name: object.name, status: CanonicalJSON.encode(object.status),
+                                          expectedResourceVersion: try Self.version(object))
+        return try Self.resource(written)
+    }
+
+    private static func version<K: APIKind>(_ object: Resource<K>) throws -> Int64 {
+        guard let v = Int64(object.metadata.resourceVersion) else {
+            throw StoreError.invalidArgument("\(K.kind)/\(object.name) has no resourceVersion to compare against")
+        }
+        return v
+    }
+}

@@ -31,6 +31,12 @@ final class StatusStore: Sendable {
         try dbPool.read { db in try Self.metaValue(db, key: "change_counter") }
     }
 
+    /// A number that grows with every committed change made by a client-role process (the CLI):
+    /// what the controller polls to react to an approval within a second without waking itself.
+    func clientChangeCounter() throws -> Int64 {
+        try dbPool.read { db in try Self.metaValue(db, key: "client_change_counter") }
+    }
+
     /// The latest resourceVersion handed out, like etcd's current revision.
     func currentResourceVersion() throws -> Int64 {
         try dbPool.read { db in try Self.metaValue(db, key: "resource_version") }
@@ -70,6 +76,7 @@ final class StatusStore: Sendable {
             let result = try body(db, now)
             if result.changed {
                 try Self.bumpMeta(db, key: "change_counter")
+                if case .client = role { try Self.bumpMeta(db, key: "client_change_counter") }
             }
             return result.value
         }

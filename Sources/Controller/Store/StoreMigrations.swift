@@ -5,7 +5,7 @@ import GRDB
 /// so an older binary can name the version it found when it refuses a newer file.
 enum StoreMigrations {
     /// Identifiers in order; the schema version is the position (1-based) of the last one.
-    static let identifiers = ["v1"]
+    static let identifiers = ["v1", "v2"]
     static var knownVersion: Int { identifiers.count }
 
     static var migrator: DatabaseMigrator {
@@ -13,6 +13,12 @@ enum StoreMigrations {
         migrator.registerMigration("v1") { db in
             try db.execute(sql: v1)
             try db.execute(sql: "PRAGMA user_version = 1")
+        }
+        migrator.registerMigration("v2") { db in
+            // Bumped only by client-role writes (the CLI's approvals, kill switch), so the
+            // controller wakes for them within a poll but never for its own writes.
+            try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('client_change_counter', 0)")
+            try db.execute(sql: "PRAGMA user_version = 2")
         }
         return migrator
     }
