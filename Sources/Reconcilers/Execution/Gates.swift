@@ -1,0 +1,158 @@
+import Foundation
+
+/// The safety gates every PD mutation passes, in this order (DESIGN.md §4). The first gate that
+/// blocks wins and is shown as the plan's `Blocked` condition; a gate that cannot decide blocks.
+public enum Gate: String, Sendable, CaseIterable, Codable {
+    case killSwitch = "KillSwitch"
+    case mode = "Mode"
+    case paused = "Paused"
+    case maintenanceWindow = "MaintenanceWindow"
+    case snapshot = "Snapshot"
+    case approval = "Approval"
+    case limits = "Limits"
+    case preconditions = "Preconditions"
+    case idempotency = "Idempotency"
+}
+
+/// What the gates read for one step of one plan.
+public struct GateInput: Sendable {
+    public var killSwitch: Bool
+    public var spec: TiKVClusterSpec
+    public var snapshot: ClusterSnapshot
+    /// How old a snapshot may be and still justify a mutation.
+    public var maxSnapshotAge: TimeInterval
+    public var approval: ApprovalVerdict
+    /// PD mutations of this cluster in flight (sent, effect not yet observed).
+    public var inFlightSteps: Int
+    /// PD mutations sent in the last hour.
+    public var actionsLastHour: Int
+    public var step: PlanStep
+    /// The region the step names, freshly observed; nil when the step names none or it was not fetched.
+    public var region: RegionPlacement?
+    public var now: Date
+
+    public init(killSwitch: Bool, spec: TiKVClusterSpec, snapshot: ClusterSnapshot, maxSnapshotAge: TimeInterval,
+                approval: ApprovalVerdict, inFlightSteps: Int, actionsLastHour: Int, step: PlanStep,
+                region: RegionPlacement?, now: Date) {
+        self.killSwitch = killSwitch
+        self.spec = spec
+        self.snapshot = snapshot
+        self.maxSnapshotAge = maxSnapshotAge
+        self.approval = approval
+        self.inFlightSteps = inFlightSteps
+        self.actionsLastHour = actionsLastHour
+        self.step = step
+        self.region = region
+        self.now = now
+    }
+}
+
+public enum GateVerdict: Sendable, Equatable {
+    /// Every gate passed: the mutation may be sent (or, in dryRun, recorded).
+    case pass
+    /// The step's effect already holds: mark it done without sending anything.
+    case alreadyDone(String)
+    case blocked(Gate, String)
+}
+
+public enum Gates {
+    public static func evaluate(_ g: GateInput) -> GateVerdict {
+        if g.killSwitch { return .blocked(.killSwitch, "the kill switch is on: nothing is executed (operator kill-switch off)") }
+        if g.spec.mode == .observe { return .blocked(.mode, "mode is observe: plans are computed and shown, never executed") }
+        if g.spec.paused { return .blocked(.paused, "spec.paused is set on the cluster") }
+        if !g.spec.maintenanceWindows.isEmpty, !g.spec.maintenanceWindows.contains(where: { isOpen($0, at: g.now) }) {
+            return .blocked(.maintenanceWindow, "outside every maintenance window (\(g.spec.maintenanceWindows.map(\.schedule.description).joined(separator: "; ")))")
+        }
+        if !g.snapshot.isComplete {
+            return .blocked(.snapshot, "the last observation is incomplete: \(g.snapshot.incompleteReasons.joined(separator: "; "))")
+        }
+        if !g.snapshot.isFresh(at: g.now, maxAge: g.maxSnapshotAge) {
+            return .blocked(.snapshot, "the last observation is \(Int(g.now.timeIntervalSince(g.snapshot.completedAt)))s old (limit \(Int(g.maxSnapshotAge))s)")
+        }
+        switch g.approval.outcome {
+        case .approved: break
+        case .rejected: return .blocked(.approval, g.approval.message)
+        case .waiting: return .blocked(.approval, g.approval.message)
+        }
+        // Idempotency before limits: a step whose effect already holds costs no PD call.
+        if g.step.action.kind.mutates {
+            switch StepEffect.check(g.step.action, snapshot: g.snapshot, region: g.region) {
+            case .holds(let why): return .alreadyDone(why)
+            case .notYet, .unknown: break
+            }
+        }
+        if g.inFlightSteps >= g.spec.limits.maxInFlightSteps {
+            return .blocked(.limits, "\(g.inFlightSteps) step(s) in flight (limit \(g.spec.limits.maxInFlightSteps))")
+        }
+        if g.actionsLastHour >= g.spec.limits.maxActionsPerHour {
+            return .blocked(.limits, "\(g.actionsLastHour) action(s) in the last hour (limit \(g.spec.limits.maxActionsPerHour))")
+        }
+        if let problem = Preconditions.check(g.step.action, snapshot: g.snapshot, region: g.region, limits: g.spec.limits) {
+            return .blocked(.preconditions, problem)
+        }
+        if let id = g.step.action.regionID, let op = g.snapshot.operators.first(where: { $0.regionID == id }) {
+            return .blocked(.idempotency, "region \(id) already has a PD operator in flight (\(op.description)); waiting for it to finish")
+        }
+        return .pass
+    }
+
+    static func isOpen(_ w: MaintenanceWindow, at now: Date) -> Bool {
+        guard let zone = TimeZone(identifier: w.timeZone) else { return false }  // cannot decide: closed
+        return w.schedule.windowIsOpen(at: now, duration: Double(w.duration.nanoseconds) / 1e9, timeZone: zone)
+    }
+}
+
+/// What must hold in the cluster before an action is sent; nil when it does, else why not.
+/// Anything the snapshot cannot tell fails closed.
+public enum Preconditions {
+    public static func check(_ action: Action, snapshot: ClusterSnapshot, region: RegionPlacement?, limits: Limits) -> String? {
+        let alive = snapshot.stores.filter(\.isUpAndAlive)
+        let replicas = snapshot.settings.maxReplicas
+        func target(_ id: UInt64?) -> String? {
+            guard let id else { return "the action names no target store" }
+            guard let s = snapshot.store(id) else { return "store \(id) is not in the cluster" }
+            if !s.isUpAndAlive { return "target store \(id) is \(s.stateName) (\(s.liveness.rawValue)), not Up and alive" }
+            if snapshot.schedulers.evictLeaderStores.contains(id), action.kind == .transferLeader {
+                return "target store \(id) is under evict-leader"
+            }
+            return nil
+        }
+        switch action.kind {
+        case .transferLeader:
+            if let p = target(action.toStoreID) { return p }
+            guard let region, let to = action.toStoreID else { return "region \(action.regionID.map(String.init) ?? "?") was not observed" }
+            if region.inJointState { return "region \(region.id) is in a joint state (a membership change is in progress)" }
+            if !region.voterStoreIDs.contains(to) { return "store \(to) holds no voter of region \(region.id)" }
+            if region.unhealthyStoreIDs.contains(to) { return "region \(region.id)'s peer on store \(to) is down or pending" }
+            return nil
+        case .transferPeer:
+            if let p = target(action.toStoreID) { return p }
+            guard let region, let to = action.toStoreID, let from = action.fromStoreID else {
+                return "region \(action.regionID.map(String.init) ?? "?") was not observed"
+            }
+            if region.inJointState { return "region \(region.id) is in a joint state (a membership change is in progress)" }
+            if region.storeIDs.contains(to) { return "store \(to) already holds a peer of region \(region.id)" }
+            // While the peer moves, the region must keep a majority of healthy voters without `from`.
+            let healthy = region.voterStoreIDs.filter { id in
+                id != from && !region.unhealthyStoreIDs.contains(id) && (snapshot.store(id)?.isUpAndAlive ?? false)
+            }
+            if healthy.count * 2 <= region.voterStoreIDs.count {
+                return "region \(region.id) would lose its quorum while the peer on store \(from) moves"
+            }
+            return nil
+        case .addEvictLeaderScheduler, .offlineStore:
+            guard let id = action.storeID, snapshot.store(id) != nil else { return "the store is not in the cluster" }
+            let remaining = alive.filter { $0.id != id }.count
+            if remaining < replicas {
+                return "only \(remaining) Up store(s) would remain without store \(id); max-replicas is \(replicas)"
+            }
+            let others = Set(snapshot.schedulers.evictLeaderStores).subtracting([id])
+            if others.count + 1 > limits.maxStoresInMaintenance {
+                return "stores \(others.sorted().map(String.init).joined(separator: ", ")) are already evicted (limit \(limits.maxStoresInMaintenance) at once)"
+            }
+            return nil
+        case .removeEvictLeaderScheduler, .waitForLeadersDrained, .waitForStoreRemoved, .cancelOfflineStore, .removeScheduler:
+            return nil
+        }
+    }
+}

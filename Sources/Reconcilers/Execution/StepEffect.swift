@@ -1,0 +1,68 @@
+import Foundation
+
+/// Whether a step's effect is visible in a snapshot. "Done means observed": a step succeeds when
+/// this says so, never because PD answered 200.
+public enum StepEffect {
+    public enum Verdict: Sendable, Equatable {
+        case holds(String)
+        case notYet(String)
+        /// The snapshot lacks what is needed to tell (a source failed, the region was not fetched).
+        case unknown(String)
+
+        public var holds: Bool { if case .holds = self { return true } else { return false } }
+    }
+
+    /// `region` is the region the action names, freshly observed (nil when it was not fetched).
+    public static func check(_ action: Action, snapshot: ClusterSnapshot, region: RegionPlacement?) -> Verdict {
+        switch action.kind {
+        case .transferLeader:
+            guard let to = action.toStoreID, let id = action.regionID else { return .unknown("the action lacks region or target") }
+            guard let region else { return .unknown("region \(id) was not observed") }
+            return region.leaderStoreID == to
+                ? .holds("region \(id)'s leader is on store \(to)")
+                : .notYet("region \(id)'s leader is on store \(region.leaderStoreID), not \(to)")
+        case .transferPeer:
+            guard let from = action.fromStoreID, let to = action.toStoreID, let id = action.regionID else {
+                return .unknown("the action lacks region, source or target")
+            }
+            guard let region else { return .unknown("region \(id) was not observed") }
+            let stores = Set(region.storeIDs)
+            return stores.contains(to) && !stores.contains(from)
+                ? .holds("region \(id) has a peer on store \(to) and none on store \(from)")
+                : .notYet("region \(id)'s peers are on stores \(region.storeIDs.map(String.init).joined(separator: ","))")
+        case .addEvictLeaderScheduler, .removeEvictLeaderScheduler:
+            guard let id = action.storeID else { return .unknown("the action lacks a store") }
+            guard snapshot.state(of: .schedulers).isComplete else { return .unknown("the scheduler list was not observed") }
+            let evicted = snapshot.schedulers.evictLeaderStores.contains(id)
+            if action.kind == .addEvictLeaderScheduler {
+                return evicted ? .holds("the evict-leader scheduler holds store \(id)") : .notYet("store \(id) is not evicted yet")
+            }
+            return evicted ? .notYet("the evict-leader scheduler still holds store \(id)") : .holds("no evict-leader scheduler on store \(id)")
+        case .waitForLeadersDrained:
+            guard let id = action.storeID else { return .unknown("the action lacks a store") }
+            guard snapshot.hasStores else { return .unknown("the store list was not observed") }
+            guard let store = snapshot.store(id) else { return .holds("store \(id) is gone") }
+            return store.leaderCount == 0 ? .holds("store \(id) holds 0 leaders") : .notYet("store \(id) still holds \(store.leaderCount) leader(s)")
+        case .offlineStore:
+            guard let id = action.storeID else { return .unknown("the action lacks a store") }
+            guard snapshot.hasStores else { return .unknown("the store list was not observed") }
+            guard let store = snapshot.store(id) else { return .holds("store \(id) is gone") }
+            return store.state == .up ? .notYet("store \(id) is still Up") : .holds("store \(id) is \(store.stateName)")
+        case .cancelOfflineStore:
+            guard let id = action.storeID else { return .unknown("the action lacks a store") }
+            guard snapshot.hasStores else { return .unknown("the store list was not observed") }
+            guard let store = snapshot.store(id) else { return .notYet("store \(id) is gone") }
+            return store.state == .up ? .holds("store \(id) is Up") : .notYet("store \(id) is \(store.stateName)")
+        case .waitForStoreRemoved:
+            guard let id = action.storeID else { return .unknown("the action lacks a store") }
+            guard snapshot.hasStores else { return .unknown("the store list was not observed") }
+            guard let store = snapshot.store(id) else { return .holds("store \(id) is gone") }
+            return store.isTombstone ? .holds("store \(id) is Tombstone")
+                : .notYet("store \(id) is \(store.stateName) with \(store.regionCount) region(s) left")
+        case .removeScheduler:
+            guard let name = action.scheduler else { return .unknown("the action lacks a scheduler name") }
+            guard snapshot.state(of: .schedulers).isComplete else { return .unknown("the scheduler list was not observed") }
+            return snapshot.schedulers.names.contains(name) ? .notYet("scheduler \(name) still runs") : .holds("scheduler \(name) is gone")
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import PDWire
+import Testing
+@testable import Reconcilers
+
+@Suite struct GatesTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    func snapshot(stores: Int = 4, evicted: [UInt64] = [], operators: [OperatorSnapshot] = []) -> ClusterSnapshot {
+        var sources: [ObservationSource: SourceState] = [:]
+        for s in ClusterSnapshot.requiredSources { sources[s] = .complete }
+        return ClusterSnapshot(
+            cluster: "prod", observedAt: now.addingTimeInterval(-2), sources: sources,
+            stores: (1...UInt64(stores)).map { StoreSnapshot(id: $0, address: "tikv-\($0):20160", leaderCount: 10, regionCount: 30) },
+            schedulers: SchedulerSnapshot(evictLeaderStores: evicted), operators: operators)
+    }
+
+    func spec(_ mode: ClusterMode = .execute) -> TiKVClusterSpec {
+        var s = TiKVClusterSpec(pd: PDEndpoint(urls: ["http://127.0.0.1:2379"]))
+        s.mode = mode
+        return s
+    }
+
+    let approved = ApprovalVerdict(outcome: .approved(by: ["alice"]), reason: "Approved", message: "ok")
+    let region = RegionPlacement(id: 7, leaderStoreID: 1, voterStoreIDs: [1, 2, 3])
+
+    func input(_ step: Action, spec: TiKVClusterSpec? = nil, snapshot: ClusterSnapshot? = nil, kill: Bool = false,
+               approval: ApprovalVerdict? = nil, inFlight: Int = 0, region: RegionPlacement? = nil) -> GateInput {
+        GateInput(killSwitch: kill, spec: spec ?? self.spec(), snapshot: snapshot ?? self.snapshot(), maxSnapshotAge: 30,
+                  approval: approval ?? approved, inFlightSteps: inFlight, actionsLastHour: 0,
+                  step: PlanStep(name: "s", action: step, expectedEffect: "", timeout: .minutes(1)), region: region ?? self.region, now: now)
+    }
+
+    func gate(_ v: GateVerdict) -> Gate? { if case .blocked(let g, _) = v { return g } else { return nil } }
+
+    @Test func theGatesApplyInOrder() {
+        let move = Action.transferLeader(region: 7, from: 1, to: 2)
+        #expect(Gates.evaluate(input(move)) == .pass)
+        #expect(gate(Gates.evaluate(input(move, kill: true))) == .killSwitch)
+        #expect(gate(Gates.evaluate(input(move, spec: spec(.observe), kill: true))) == .killSwitch, "kill switch first")
+        #expect(gate(Gates.evaluate(input(move, spec: spec(.observe)))) == .mode)
+        var paused = spec()
+        paused.paused = true
+        #expect(gate(Gates.evaluate(input(move, spec: paused))) == .paused)
+        var partial = snapshot()
+        partial.sources[.regionChecks] = .failed("timeout")
+        #expect(gate(Gates.evaluate(input(move, snapshot: partial))) == .snapshot)
+        var old = snapshot()
+        old.completedAt = now.addingTimeInterval(-120)
+        #expect(gate(Gates.evaluate(input(move, snapshot: old))) == .snapshot)
+        let waiting = ApprovalVerdict(outcome: .waiting, reason: "AwaitingApproval", message: "needs 1")
+        #expect(gate(Gates.evaluate(input(move, approval: waiting))) == .approval)
+        #expect(gate(Gates.evaluate(input(move, inFlight: 4))) == .limits)
+    }
+
+    @Test func aClosedMaintenanceWindowBlocks() throws {
+        var s = spec()
+        // 02:00 UTC for one hour; `now` is 2027-01-15 08:00 UTC.
+        s.maintenanceWindows = [MaintenanceWindow(schedule: try CronSchedule(parsing: "0 2 * * *"), duration: .hours(1))]
+        #expect(gate(Gates.evaluate(input(.transferLeader(region: 7, from: 1, to: 2), spec: s))) == .maintenanceWindow)
+    }
+
+    @Test func anEffectThatAlreadyHoldsIsDoneWithoutACall() {
+        let done = RegionPlacement(id: 7, leaderStoreID: 2, voterStoreIDs: [1, 2, 3])
+        guard case .alreadyDone = Gates.evaluate(input(.transferLeader(region: 7, from: 1, to: 2), region: done)) else {
+            Issue.record("expected alreadyDone")
+            return
+        }
+    }
+
+    @Test func preconditionsFailClosed() {
+        // The target holds no voter of the region.
+        #expect(gate(Gates.evaluate(input(.transferLeader(region: 7, from: 1, to: 4)))) == .preconditions)
+        // The target is down.
+        var snap = snapshot()
+        snap.stores[1].liveness = .down
+        #expect(gate(Gates.evaluate(input(.transferLeader(region: 7, from: 1, to: 2), snapshot: snap))) == .preconditions)
+        // Joint state.
+        var joint = region
+        joint.inJointState = true
+        #expect(gate(Gates.evaluate(input(.transferLeader(region: 7, from: 1, to: 2), region: joint))) == .preconditions)
+        // Draining a store would leave fewer Up stores than max-replicas.
+        #expect(gate(Gates.evaluate(input(.store(.addEvictLeaderScheduler, 1), snapshot: snapshot(stores: 3)))) == .preconditions)
+        #expect(Gates.evaluate(input(.store(.addEvictLeaderScheduler, 1), snapshot: snapshot(stores: 4))) == .pass)
+        // One store in maintenance at a time by default.
+        #expect(gate(Gates.evaluate(input(.store(.addEvictLeaderScheduler, 1), snapshot: snapshot(stores: 5, evicted: [2])))) == .preconditions)
+        // A peer move that would leave no majority of healthy voters.
+        var sick = snapshot()
+        sick.stores[2].liveness = .down
+        #expect(gate(Gates.evaluate(input(.transferPeer(region: 7, from: 1, to: 4), snapshot: sick))) == .preconditions)
+    }
+
+    @Test func anOperatorAlreadyOnTheRegionWaits() {
+        let snap = snapshot(operators: [OperatorSnapshot(regionID: 7, description: "balance-leader")])
+        #expect(gate(Gates.evaluate(input(.transferLeader(region: 7, from: 1, to: 2), snapshot: snap))) == .idempotency)
+    }
+
+    @Test func effectsAreReadFromTheSnapshot() {
+        let snap = snapshot(evicted: [3])
+        #expect(StepEffect.check(.store(.addEvictLeaderScheduler, 3), snapshot: snap, region: nil).holds)
+        #expect(!StepEffect.check(.store(.removeEvictLeaderScheduler, 3), snapshot: snap, region: nil).holds)
+        #expect(!StepEffect.check(.store(.waitForLeadersDrained, 3), snapshot: snap, region: nil).holds)
+        var drained = snap
+        drained.stores[2].leaderCount = 0
+        #expect(StepEffect.check(.store(.waitForLeadersDrained, 3), snapshot: drained, region: nil).holds)
+        #expect(StepEffect.check(.transferLeader(region: 7, from: 1, to: 2), snapshot: snap, region: nil) == .unknown("region 7 was not observed"))
+        var failed = snap
+        failed.sources[.schedulers] = .failed("503")
+        guard case .unknown = StepEffect.check(.store(.removeEvictLeaderScheduler, 3), snapshot: failed, region: nil) else {
+            Issue.record("a failed scheduler list must not read as 'scheduler gone'")
+            return
+        }
+    }
+}
