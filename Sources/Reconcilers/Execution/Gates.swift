@@ -58,7 +58,11 @@ public enum GateVerdict: Sendable, Equatable {
 public enum Gates {
     public static func evaluate(_ g: GateInput) -> GateVerdict {
         if g.killSwitch { return .blocked(.killSwitch, "the kill switch is on: nothing is executed (operator kill-switch off)") }
-        if g.spec.mode == .observe { return .blocked(.mode, "mode is observe: plans are computed and shown, never executed") }
+        switch g.spec.mode {
+        case .observe: return .blocked(.mode, "mode is observe: plans are computed and shown, never executed")
+        case .dryRun: return .blocked(.mode, "mode is dryRun: each step records the exact PD request it would send; nothing is sent")
+        case .execute: break
+        }
         if g.spec.paused { return .blocked(.paused, "spec.paused is set on the cluster") }
         if !g.spec.maintenanceWindows.isEmpty, !g.spec.maintenanceWindows.contains(where: { isOpen($0, at: g.now) }) {
             return .blocked(.maintenanceWindow, "outside every maintenance window (\(g.spec.maintenanceWindows.map(\.schedule.description).joined(separator: "; ")))")

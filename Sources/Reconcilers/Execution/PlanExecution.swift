@@ -1,0 +1,369 @@
+import Foundation
+
+/// What the executor reads in one pass over one cluster.
+public struct ExecutionInput: Sendable {
+    public var cluster: TiKVCluster
+    public var snapshot: ClusterSnapshot
+    /// Every plan of the cluster after this pass's planning.
+    public var plans: [RemediationPlan]
+    public var votes: [ApprovalVote]
+    public var killSwitch: Bool
+    /// Fresh placements of the regions named by the steps in progress (see `regionsToObserve`).
+    public var regions: [UInt64: RegionPlacement]
+    public var actionsLastHour: Int
+    public var now: Date
+    public var maxSnapshotAge: TimeInterval
+
+    public init(cluster: TiKVCluster, snapshot: ClusterSnapshot, plans: [RemediationPlan], votes: [ApprovalVote], killSwitch: Bool,
+                regions: [UInt64: RegionPlacement] = [:], actionsLastHour: Int = 0, now: Date, maxSnapshotAge: TimeInterval = 60) {
+        self.cluster = cluster
+        self.snapshot = snapshot
+        self.plans = plans
+        self.votes = votes
+        self.killSwitch = killSwitch
+        self.regions = regions
+        self.actionsLastHour = actionsLastHour
+        self.now = now
+        self.maxSnapshotAge = maxSnapshotAge
+    }
+}
+
+/// A PD mutation to send now. Its intent (the step Running, attempt counted, request recorded) is in
+/// the plan status of the same result, which the controller writes durably **before** sending.
+public struct StepCall: Sendable, Equatable {
+    public var plan: String
+    public var step: Int
+    public var action: Action
+    public var call: PDCall
+    public var attempt: Int
+}
+
+public struct ExecutionResult: Sendable, Equatable {
+    public var plans: [RemediationPlan]
+    public var calls: [StepCall]
+    /// Regions whose PD operator must be cancelled (the kill switch stopped the plan that started it).
+    public var cancelOperators: [UInt64]
+    /// Tickets opened because a plan failed (escalation, queued for diagnosis).
+    public var tickets: [Ticket]
+    public var events: [Event]
+    public var decisions: [String]
+    /// How soon to look again while steps are in progress; nil when nothing is moving.
+    public var requeueAfter: TimeInterval?
+}
+
+/// Moves plans forward one observation at a time: approval → gates → intent → (the controller sends)
+/// → effect observed → next step. Done means observed; a gate that cannot decide blocks.
+public enum PlanExecution {
+    /// Steps that move one region run up to `limits.maxInFlightSteps` at once; every other step runs
+    /// alone, after everything before it is done.
+    static func isRegionLevel(_ kind: ActionKind) -> Bool { kind == .transferLeader || kind == .transferPeer }
+
+    /// Regions whose placement the next pass must observe: those of steps running or about to start.
+    public static func regionsToObserve(_ plans: [RemediationPlan], limits: Limits) -> [UInt64] {
+        var ids: [UInt64] = []
+        for plan in plans where !plan.status.phase.isTerminal {
+            let steps = statuses(plan)
+            var taken = 0
+            for (i, step) in plan.spec.steps.enumerated() where steps[i].phase != .succeeded && steps[i].phase != .skipped {
+                guard isRegionLevel(step.action.kind), let id = step.action.regionID else { break }
+                ids.append(id)
+                taken += 1
+                if taken >= limits.maxInFlightSteps { break }
+            }
+        }
+        return Array(Set(ids)).sorted()
+    }
+
+    public static func advance(_ input: ExecutionInput) -> ExecutionResult {
+        var result = ExecutionResult(plans: [], calls: [], cancelOperators: [], tickets: [], events: [], decisions: [], requeueAfter: nil)
+        let spec = input.cluster.spec
+        var inFlight = input.plans.reduce(0) { n, p in
+            n + statuses(p).enumerated().filter { i, s in
+                s.phase == .running && i < p.spec.steps.count && p.spec.steps[i].action.kind.mutates
+            }.count
+        }
+        var actions = input.actionsLastHour
+        let byName = Dictionary(input.plans.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+
+        for original in input.plans.sorted(by: { $0.name < $1.name }) {
+            guard !original.status.phase.isTerminal else { result.plans.append(original); continue }
+            var plan = original
+            plan.status.steps = statuses(plan)
+            let gen = plan.metadata.generation
+            let now = input.now
+
+            // The kill switch cancels every plan that has not ended, and what it started in PD.
+            if input.killSwitch {
+                for (i, s) in plan.status.steps.enumerated() where s.phase == .running {
+                    let a = plan.spec.steps[i].action
+                    if isRegionLevel(a.kind), let r = a.regionID { result.cancelOperators.append(r) }
+                    plan.status.steps[i].phase = .failed
+                    plan.status.steps[i].lastError = "cancelled by the kill switch"
+                    plan.status.steps[i].finishedAt = now
+                }
+                plan.status.phase = .cancelled
+                plan.status.conditions.set("Progressing", .false, reason: "Cancelled", message: "cancelled by the kill switch; it does not resume by itself",
+                                           observedGeneration: gen, now: now)
+                plan.status.conditions.set("Blocked", .true, reason: Gate.killSwitch.rawValue, message: "the kill switch is on",
+                                           observedGeneration: gen, now: now)
+                result.decisions.append("plan \(plan.name): cancelled by the kill switch")
+                result.plans.append(plan)
+                continue
+            }
+
+            let verdict = ApprovalEvaluator.evaluate(plan: plan, policy: spec.approval, votes: input.votes, now: now)
+            plan.status.conditions.set("Approved", verdict.isApproved ? .true : .false, reason: verdict.reason, message: verdict.message,
+                                       observedGeneration: gen, now: now)
+            if case .rejected = verdict.outcome {
+                plan.status.phase = .rejected
+                plan.status.conditions.set("Progressing", .false, reason: "Rejected", message: verdict.message, observedGeneration: gen, now: now)
+                result.plans.append(plan)
+                continue
+            }
+            if verdict.isApproved && plan.status.phase == .pending { plan.status.phase = .approved }
+
+            // Waits that are not gates: other plans first, and a start time.
+            if let waiting = plan.spec.after.first(where: { byName[$0]?.status.phase != .succeeded }) {
+                let phase = byName[waiting]?.status.phase.rawValue ?? "missing"
+                block(&plan, "WaitingForPlan", "waits for plan \(waiting) to succeed (it is \(phase))", now: now)
+                result.plans.append(plan)
+                continue
+            }
+            if let notBefore = plan.spec.notBefore, notBefore > now {
+                block(&plan, "NotBefore", "does not start before \(notBefore)", now: now)
+                result.requeueAfter = min(result.requeueAfter ?? .infinity, notBefore.timeIntervalSince(now))
+                result.plans.append(plan)
+                continue
+            }
+
+            var blocked: (String, String)?
+            var allBeforeDone = true
+            var moving = false
+            stepLoop: for i in plan.spec.steps.indices {
+                let step = plan.spec.steps[i]
+                var s = plan.status.steps[i]
+                if s.phase == .succeeded || s.phase == .skipped { continue }
+                let regionLevel = isRegionLevel(step.action.kind)
+                if !regionLevel && !allBeforeDone { break }
+                let region = step.action.regionID.flatMap { input.regions[$0] }
+
+                if s.phase == .running {
+                    let effect = StepEffect.check(step.action, snapshot: input.snapshot, region: region)
+                    if case .holds(let why) = effect {
+                        s.phase = .succeeded
+                        s.observedEffect = why
+                        s.finishedAt = now
+                        s.nextRetry = nil
+                        plan.status.steps[i] = s
+                        inFlight -= step.action.kind.mutates ? 1 : 0
+                        result.decisions.append("plan \(plan.name) step \(step.name): done, observed: \(why)")
+                        continue
+                    }
+                    let started = s.startedAt ?? now
+                    let limit = timeout(step, spec.execution)
+                    if now.timeIntervalSince(started) > limit {
+                        let reason = "no effect observed within \(Int(limit))s (\(effectText(effect)))"
+                        inFlight -= step.action.kind.mutates ? 1 : 0
+                        if failAttempt(&plan, i, reason, policy: spec.execution.retry, now: now, result: &result) { break stepLoop }
+                        allBeforeDone = false
+                        break stepLoop
+                    }
+                    s.observedEffect = effectText(effect)
+                    plan.status.steps[i] = s
+                    moving = true
+                    allBeforeDone = false
+                    if regionLevel { continue } else { break }
+                }
+
+                // Pending (or Failed earlier but retried): wait out the backoff first.
+                if let retryAt = s.nextRetry, retryAt > now {
+                    result.requeueAfter = min(result.requeueAfter ?? .infinity, retryAt.timeIntervalSince(now))
+                    blocked = ("RetryBackoff", "step \(step.name) retries at \(retryAt) after: \(s.lastError ?? "a failure")")
+                    break
+                }
+                if !step.action.kind.mutates {
+                    // A wait step starts by itself once the steps before it are done; it still needs the plan approved.
+                    guard verdict.isApproved, spec.mode == .execute, !spec.paused else {
+                        blocked = gateBlock(input, plan: plan, step: step, verdict: verdict, inFlight: inFlight, actions: actions, region: region)
+                        break
+                    }
+                    s.phase = .running
+                    s.startedAt = now
+                    s.attempts += 1
+                    plan.status.steps[i] = s
+                    plan.status.phase = .executing
+                    moving = true
+                    allBeforeDone = false
+                    result.decisions.append("plan \(plan.name) step \(step.name): waiting — \(step.action.summary)")
+                    break
+                }
+
+                let gates = GateInput(killSwitch: false, spec: spec, snapshot: input.snapshot, maxSnapshotAge: input.maxSnapshotAge,
+                                      approval: verdict, inFlightSteps: inFlight, actionsLastHour: actions, step: step,
+                                      region: region, now: now)
+                switch Gates.evaluate(gates) {
+                case .alreadyDone(let why):
+                    s.phase = .skipped
+                    s.observedEffect = "already held before any call: \(why)"
+                    s.finishedAt = now
+                    plan.status.steps[i] = s
+                    result.decisions.append("plan \(plan.name) step \(step.name): skipped, \(why)")
+                    continue
+                case .blocked(let gate, let why):
+                    if gate == .mode, spec.mode == .dryRun {
+                        recordDryRun(&plan)
+                    }
+                    blocked = (gate.rawValue, why)
+                    break stepLoop
+                case .pass:
+                    guard let call = PDCall.forAction(step.action) else { break stepLoop }
+                    s.phase = .running
+                    s.startedAt = now
+                    s.attempts += 1
+                    s.nextRetry = nil
+                    s.pdRequest = call.description
+                    s.observedEffect = nil
+                    plan.status.steps[i] = s
+                    plan.status.phase = .executing
+                    inFlight += 1
+                    actions += 1
+                    moving = true
+                    allBeforeDone = false
+                    result.calls.append(StepCall(plan: plan.name, step: i, action: step.action, call: call, attempt: s.attempts))
+                    result.decisions.append("plan \(plan.name) step \(step.name): sending \(call) (attempt \(s.attempts))")
+                    if !regionLevel { break stepLoop }
+                }
+            }
+
+            if plan.status.phase == .failed {
+                result.tickets.append(escalation(plan, input: input))
+            } else if plan.status.steps.allSatisfy({ $0.phase == .succeeded || $0.phase == .skipped }) {
+                plan.status.phase = .succeeded
+                plan.status.conditions.set("Succeeded", .true, reason: "EffectsObserved", message: "every step's effect was observed",
+                                           observedGeneration: gen, now: now)
+                plan.status.conditions.set("Progressing", .false, reason: "Succeeded", message: "done", observedGeneration: gen, now: now)
+                plan.status.conditions.set("Blocked", .false, reason: "NotBlocked", message: "", observedGeneration: gen, now: now)
+                result.decisions.append("plan \(plan.name): succeeded, every effect observed")
+            } else if let (reason, message) = blocked, !moving {
+                block(&plan, reason, message, now: now)
+            } else {
+                plan.status.conditions.set("Blocked", .false, reason: "NotBlocked", message: "", observedGeneration: gen, now: now)
+                if moving {
+                    let done = plan.status.steps.filter { $0.phase == .succeeded || $0.phase == .skipped }.count
+                    plan.status.conditions.set("Progressing", .true, reason: "StepsRunning",
+                                               message: "\(done)/\(plan.spec.steps.count) step(s) done", observedGeneration: gen, now: now)
+                    result.requeueAfter = min(result.requeueAfter ?? .infinity, 2)
+                }
+            }
+            result.plans.append(plan)
+        }
+        return result
+    }
+
+    /// Records what PD answered to a call. A refusal (PD answered with an error) provably did nothing,
+    /// so the attempt fails at once; a transport error may have reached PD, so the step stays Running
+    /// and the effect (or the step's timeout) decides.
+    public static func recordOutcome(_ plan: RemediationPlan, step i: Int, refused: String?, unknownOutcome: String?,
+                                     policy: ExecutionPolicy, now: Date) -> (RemediationPlan, failedFinally: Bool) {
+        var plan = plan
+        guard i < plan.status.steps.count else { return (plan, false) }
+        if let refused {
+            var scratch = ExecutionResult(plans: [], calls: [], cancelOperators: [], tickets: [], events: [], decisions: [], requeueAfter: nil)
+            let final = failAttempt(&plan, i, "PD refused: \(refused)", policy: policy.retry, now: now, result: &scratch)
+            return (plan, final)
+        }
+        if let unknownOutcome { plan.status.steps[i].lastError = "outcome unknown (\(unknownOutcome)); watching for the effect" }
+        return (plan, false)
+    }
+
+    /// Fails one attempt; returns true when the step (and so the plan) has failed for good.
+    @discardableResult
+    static func failAttempt(_ plan: inout RemediationPlan, _ i: Int, _ reason: String, policy: RetryPolicy, now: Date,
+                            result: inout ExecutionResult) -> Bool {
+        var s = plan.status.steps[i]
+        s.lastError = reason
+        s.finishedAt = now
+        let gen = plan.metadata.generation
+        if s.attempts >= policy.maxAttempts {
+            s.phase = .failed
+            s.nextRetry = nil
+            plan.status.steps[i] = s
+            plan.status.phase = .failed
+            plan.status.conditions.set("Failed", .true, reason: "StepFailed",
+                                       message: "step \(plan.spec.steps[i].name) failed after \(s.attempts) attempt(s): \(reason)",
+                                       observedGeneration: gen, now: now)
+            plan.status.conditions.set("Progressing", .false, reason: "Failed", message: reason, observedGeneration: gen, now: now)
+            result.decisions.append("plan \(plan.name): failed at step \(plan.spec.steps[i].name): \(reason)")
+            return true
+        }
+        s.phase = .pending
+        s.nextRetry = now.addingTimeInterval(retryDelay(attempt: s.attempts, policy: policy, plan: plan.name, step: i))
+        plan.status.steps[i] = s
+        result.decisions.append("plan \(plan.name) step \(plan.spec.steps[i].name): attempt \(s.attempts) failed (\(reason)); retry at \(s.nextRetry.map { "\($0)" } ?? "?")")
+        return false
+    }
+
+    /// base · factor^(attempt−1), capped, with ±25 % jitter drawn deterministically from the plan and
+    /// step, so a restart computes the same retry time and many plans do not retry in lockstep.
+    static func retryDelay(attempt: Int, policy: RetryPolicy, plan: String, step: Int) -> TimeInterval {
+        let base = Double(policy.baseDelay.nanoseconds) / 1e9
+        let cap = Double(policy.maxDelay.nanoseconds) / 1e9
+        let raw = min(cap, base * pow(policy.factor, Double(max(0, attempt - 1))))
+        let seed = ContentHash.hex(of: Data("\(plan)/\(step)/\(attempt)".utf8))
+        let unit = Double(UInt64(seed.prefix(8), radix: 16) ?? 0) / Double(UInt32.max)
+        return raw * (0.75 + 0.5 * unit)
+    }
+
+    static func timeout(_ step: PlanStep, _ policy: ExecutionPolicy) -> TimeInterval {
+        let own = Double(step.timeout.nanoseconds) / 1e9
+        guard step.action.kind.mutates else { return own > 0 ? own : Double(policy.slowStepTimeout.nanoseconds) / 1e9 }
+        let floor = Double((step.action.kind.isSlow ? policy.slowStepTimeout : policy.fastStepTimeout).nanoseconds) / 1e9
+        return max(own, floor)
+    }
+
+    static func statuses(_ plan: RemediationPlan) -> [StepStatus] {
+        let names = plan.spec.steps.map(\.name)
+        if plan.status.steps.map(\.name) == names { return plan.status.steps }
+        return names.map { StepStatus(name: $0) }
+    }
+
+    static func effectText(_ v: StepEffect.Verdict) -> String {
+        switch v {
+        case .holds(let s), .notYet(let s), .unknown(let s): s
+        }
+    }
+
+    static func block(_ plan: inout RemediationPlan, _ reason: String, _ message: String, now: Date) {
+        let gen = plan.metadata.generation
+        plan.status.conditions.set("Blocked", .true, reason: reason, message: message, observedGeneration: gen, now: now)
+        plan.status.conditions.set("Progressing", .false, reason: reason, message: message, observedGeneration: gen, now: now)
+    }
+
+    private static func gateBlock(_ input: ExecutionInput, plan: RemediationPlan, step: PlanStep, verdict: ApprovalVerdict,
+                                  inFlight: Int, actions: Int, region: RegionPlacement?) -> (String, String)? {
+        let g = GateInput(killSwitch: false, spec: input.cluster.spec, snapshot: input.snapshot, maxSnapshotAge: input.maxSnapshotAge,
+                          approval: verdict, inFlightSteps: inFlight, actionsLastHour: actions, step: step, region: region, now: input.now)
+        if case .blocked(let gate, let why) = Gates.evaluate(g) { return (gate.rawValue, why) }
+        return nil
+    }
+
+    /// dryRun: every mutating step shows the exact request it would send; nothing is sent.
+    static func recordDryRun(_ plan: inout RemediationPlan) {
+        for (i, step) in plan.spec.steps.enumerated() {
+            if let call = PDCall.forAction(step.action) { plan.status.steps[i].pdRequest = "dry run, not sent: \(call)" }
+        }
+    }
+
+    static func escalation(_ plan: RemediationPlan, input: ExecutionInput) -> Ticket {
+        let message = plan.status.conditions[type: "Failed"]?.message ?? "the plan failed"
+        var t = Ticket(metadata: ObjectMeta(name: "\(plan.spec.cluster)-planfailed-\(plan.name)".prefix(253).description),
+                       spec: TicketSpec(cluster: plan.spec.cluster, invariant: "planFailed", subject: "plan/\(plan.name)",
+                                        severity: .warning, summary: "plan \(plan.name) failed: \(message)"))
+        t.status.state = .open
+        t.status.firstSeen = input.now
+        t.status.lastSeen = input.now
+        t.status.plan = plan.name
+        t.status.conditions.set("Open", .true, reason: "PlanFailed", message: message, observedGeneration: 0, now: input.now)
+        return t
+    }
+}

@@ -1,0 +1,199 @@
+import Foundation
+import PDWire
+import Testing
+@testable import Reconcilers
+
+@Suite struct PlanExecutionTests {
+    let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+
+    func snapshot(at now: Date, evicted: [UInt64] = [], leaders: [UInt64: Int] = [:]) -> ClusterSnapshot {
+        var sources: [ObservationSource: SourceState] = [:]
+        for s in ClusterSnapshot.requiredSources { sources[s] = .complete }
+        return ClusterSnapshot(
+            cluster: "prod", observedAt: now, sources: sources,
+            stores: (1...4).map { StoreSnapshot(id: $0, address: "tikv-\($0):20160", leaderCount: leaders[$0] ?? 10, regionCount: 30) },
+            schedulers: SchedulerSnapshot(names: evicted.isEmpty ? [] : ["evict-leader-scheduler"], evictLeaderStores: evicted))
+    }
+
+    func cluster(_ mode: ClusterMode = .execute, maxInFlight: Int = 4) -> TiKVCluster {
+        var spec = TiKVClusterSpec(pd: PDEndpoint(urls: ["http://127.0.0.1:2379"]))
+        spec.mode = mode
+        spec.limits.maxInFlightSteps = maxInFlight
+        return TiKVCluster(metadata: ObjectMeta(name: "prod", generation: 1), spec: spec)
+    }
+
+    func plan(_ name: String, _ actions: [Action], after: [String] = [], notBefore: Date? = nil) -> RemediationPlan {
+        let steps = actions.enumerated().map { i, a in PlanStep(name: "step-\(i + 1)", action: a, expectedEffect: "", timeout: .minutes(1)) }
+        return RemediationPlan(metadata: ObjectMeta(name: name, generation: 1),
+                               spec: RemediationPlanSpec(cluster: "prod", origin: .reconciler, concern: name, reason: "test", steps: steps,
+                                                         after: after, notBefore: notBefore))
+    }
+
+    func approve(_ p: RemediationPlan, by who: String = "alice") -> ApprovalVote {
+        ApprovalVote(plan: p.name, revision: p.spec.revision, approve: true, approver: who, source: "cli", createdAt: t0)
+    }
+
+    func run(_ plans: [RemediationPlan], cluster: TiKVCluster? = nil, votes: [ApprovalVote], now: Date,
+             snapshot: ClusterSnapshot? = nil, regions: [UInt64: RegionPlacement] = [:], kill: Bool = false) -> ExecutionResult {
+        PlanExecution.advance(ExecutionInput(cluster: cluster ?? self.cluster(), snapshot: snapshot ?? self.snapshot(at: now), plans: plans,
+                                             votes: votes, killSwitch: kill, regions: regions, now: now))
+    }
+
+    let leaderMove = Action.transferLeader(region: 7, from: 1, to: 2)
+    let region7 = RegionPlacement(id: 7, leaderStoreID: 1, voterStoreIDs: [1, 2, 3])
+
+    @Test func observeModeShowsThePlanAndSendsNothing() {
+        let p = plan("p", [leaderMove])
+        let r = run([p], cluster: cluster(.observe), votes: [approve(p)], now: t0, regions: [7: region7])
+        #expect(r.calls.isEmpty)
+        #expect(r.plans[0].status.conditions[type: "Blocked"]?.reason == "Mode")
+    }
+
+    @Test func dryRunRecordsTheExactRequestAndSendsNothing() {
+        let p = plan("p", [.store(.addEvictLeaderScheduler, 4), .store(.waitForLeadersDrained, 4), leaderMove])
+        let r = run([p], cluster: cluster(.dryRun), votes: [], now: t0, regions: [7: region7])
+        #expect(r.calls.isEmpty)
+        let steps = r.plans[0].status.steps
+        #expect(steps[0].pdRequest == #"dry run, not sent: POST /pd/api/v1/schedulers {"name":"evict-leader-scheduler","store_id":4}"#)
+        #expect(steps[1].pdRequest == nil, "a wait step sends nothing")
+        #expect(steps[2].pdRequest == #"dry run, not sent: POST /pd/api/v1/operators {"name":"transfer-leader","region_id":7,"to_store_id":2}"#)
+        #expect(steps.allSatisfy { $0.phase == .pending })
+    }
+
+    @Test func anUnapprovedPlanIsBlockedAtTheApprovalGate() {
+        let p = plan("p", [leaderMove])
+        let r = run([p], votes: [], now: t0, regions: [7: region7])
+        #expect(r.calls.isEmpty)
+        #expect(r.plans[0].status.conditions[type: "Blocked"]?.reason == "Approval")
+        #expect(r.plans[0].status.conditions[type: "Approved"]?.reason == "AwaitingApproval")
+    }
+
+    @Test func aLeaderMoveRunsAndSucceedsOnlyWhenObserved() {
+        let p = plan("p", [leaderMove])
+        let first = run([p], votes: [approve(p)], now: t0, regions: [7: region7])
+        #expect(first.calls.count == 1)
+        #expect(first.calls[0].call.body == #"{"name":"transfer-leader","region_id":7,"to_store_id":2}"#)
+        let running = first.plans[0]
+        #expect(running.status.phase == .executing)
+        #expect(running.status.steps[0].phase == .running)
+        #expect(running.status.steps[0].attempts == 1)
+
+        // PD answered, but the region still reports its old leader: not done, nothing resent.
+        let second = run([running], votes: [approve(p)], now: t0.addingTimeInterval(2), regions: [7: region7])
+        #expect(second.calls.isEmpty)
+        #expect(second.plans[0].status.steps[0].phase == .running)
+
+        var moved = region7
+        moved.leaderStoreID = 2
+        let third = run([second.plans[0]], votes: [approve(p)], now: t0.addingTimeInterval(4), regions: [7: moved])
+        #expect(third.plans[0].status.phase == .succeeded)
+        #expect(third.plans[0].status.steps[0].observedEffect == "region 7's leader is on store 2")
+    }
+
+    @Test func aDrainRunsItsStepsInOrderEachAfterTheLastIsObserved() {
+        let p = plan("drain", [.store(.addEvictLeaderScheduler, 4), .store(.waitForLeadersDrained, 4)])
+        let votes = [approve(p)]
+        let a = run([p], votes: votes, now: t0)
+        #expect(a.calls.map(\.call.path) == ["/schedulers"])
+        let b = run(a.plans, votes: votes, now: t0.addingTimeInterval(1), snapshot: snapshot(at: t0.addingTimeInterval(1), evicted: [4]))
+        #expect(b.calls.isEmpty)
+        #expect(b.plans[0].status.steps.map(\.phase) == [.succeeded, .running])
+        let c = run(b.plans, votes: votes, now: t0.addingTimeInterval(20),
+                    snapshot: snapshot(at: t0.addingTimeInterval(20), evicted: [4], leaders: [4: 0]))
+        #expect(c.plans[0].status.phase == .succeeded)
+    }
+
+    @Test func aStepWithoutEffectRetriesWithBackoffThenFailsAndEscalates() {
+        let p = plan("p", [leaderMove])
+        let votes = [approve(p)]
+        var plans = run([p], votes: votes, now: t0, regions: [7: region7]).plans
+        var now = t0
+        var sent = 1
+        for _ in 0..<10 {
+            now = now.addingTimeInterval(400)
+            let r = run(plans, votes: votes, now: now, regions: [7: region7])
+            sent += r.calls.count
+            plans = r.plans
+            if plans[0].status.phase == .failed {
+                #expect(r.tickets.count == 1)
+                #expect(r.tickets[0].spec.invariant == "planFailed")
+                break
+            }
+        }
+        #expect(plans[0].status.phase == .failed)
+        #expect(sent == 3, "three attempts by default, never more")
+        #expect(plans[0].status.conditions[type: "Failed"]?.status == .true)
+    }
+
+    @Test func aPDRefusalFailsTheAttemptAtOnceButATransportErrorWaitsForTheEffect() {
+        let p = plan("p", [leaderMove])
+        let running = run([p], votes: [approve(p)], now: t0, regions: [7: region7]).plans[0]
+        let policy = ExecutionPolicy()
+        let (refused, final) = PlanExecution.recordOutcome(running, step: 0, refused: "region has no leader", unknownOutcome: nil, policy: policy, now: t0)
+        #expect(!final)
+        #expect(refused.status.steps[0].phase == .pending)
+        #expect(refused.status.steps[0].nextRetry != nil)
+        let (unknown, _) = PlanExecution.recordOutcome(running, step: 0, refused: nil, unknownOutcome: "timed out", policy: policy, now: t0)
+        #expect(unknown.status.steps[0].phase == .running)
+        // Before the retry time nothing is sent.
+        #expect(run([refused], votes: [approve(p)], now: t0.addingTimeInterval(0.5), regions: [7: region7]).calls.isEmpty)
+        #expect(run([refused], votes: [approve(p)], now: t0.addingTimeInterval(10), regions: [7: region7]).calls.count == 1)
+    }
+
+    @Test func theKillSwitchCancelsPlansAndTheirOperators() {
+        let p = plan("p", [leaderMove])
+        let running = run([p], votes: [approve(p)], now: t0, regions: [7: region7]).plans
+        let r = run(running, votes: [approve(p)], now: t0.addingTimeInterval(1), regions: [7: region7], kill: true)
+        #expect(r.plans[0].status.phase == .cancelled)
+        #expect(r.cancelOperators == [7])
+        #expect(r.calls.isEmpty)
+    }
+
+    @Test func aRevisedPlanNeedsAFreshApproval() {
+        let p = plan("p", [leaderMove])
+        let old = ApprovalVote(plan: "p", revision: "0000000000000000", approve: true, approver: "alice", source: "cli", createdAt: t0)
+        let r = run([p], votes: [old], now: t0, regions: [7: region7])
+        #expect(r.calls.isEmpty)
+        #expect(r.plans[0].status.conditions[type: "Approved"]?.reason == "RevisionChanged")
+    }
+
+    @Test func aRejectionIsTerminal() {
+        let p = plan("p", [leaderMove])
+        let no = ApprovalVote(plan: "p", revision: p.spec.revision, approve: false, approver: "bob", source: "cli", createdAt: t0)
+        let r = run([p], votes: [approve(p), no], now: t0, regions: [7: region7])
+        #expect(r.plans[0].status.phase == .rejected)
+        #expect(r.calls.isEmpty)
+    }
+
+    @Test func plansWaitForOtherPlansAndForTheirStartTime() {
+        let first = plan("first", [.store(.addEvictLeaderScheduler, 4)])
+        let second = plan("second", [leaderMove], after: ["first"])
+        let later = plan("later", [.transferLeader(region: 8, from: 1, to: 2)], notBefore: t0.addingTimeInterval(60))
+        let r = run([first, second, later], votes: [approve(first), approve(second), approve(later)], now: t0,
+                    regions: [7: region7, 8: RegionPlacement(id: 8, leaderStoreID: 1, voterStoreIDs: [1, 2, 3])])
+        let byName = Dictionary(uniqueKeysWithValues: r.plans.map { ($0.name, $0) })
+        #expect(r.calls.map(\.plan) == ["first"])
+        #expect(byName["second"]?.status.conditions[type: "Blocked"]?.reason == "WaitingForPlan")
+        #expect(byName["later"]?.status.conditions[type: "Blocked"]?.reason == "NotBefore")
+    }
+
+    @Test func regionStepsRunInParallelUpToTheInFlightLimit() {
+        let moves = (10..<16).map { Action.transferLeader(region: UInt64($0), from: 1, to: 2) }
+        let p = plan("p", moves)
+        var regions: [UInt64: RegionPlacement] = [:]
+        for id in 10..<16 { regions[UInt64(id)] = RegionPlacement(id: UInt64(id), leaderStoreID: 1, voterStoreIDs: [1, 2, 3]) }
+        let r = run([p], cluster: cluster(maxInFlight: 4), votes: [approve(p)], now: t0, regions: regions)
+        #expect(r.calls.count == 4)
+        #expect(PlanExecution.regionsToObserve(r.plans, limits: Limits(maxInFlightSteps: 4)) == [10, 11, 12, 13])
+    }
+
+    @Test func retryDelaysGrowAndStayWithinJitterBounds() {
+        let policy = RetryPolicy()
+        for attempt in 1...6 {
+            let d = PlanExecution.retryDelay(attempt: attempt, policy: policy, plan: "p", step: 0)
+            let raw = min(300, 2 * pow(2, Double(attempt - 1)))
+            #expect(d >= raw * 0.75 && d <= raw * 1.25)
+            #expect(d == PlanExecution.retryDelay(attempt: attempt, policy: policy, plan: "p", step: 0), "deterministic")
+        }
+    }
+}
