@@ -84,7 +84,10 @@ public enum TicketLifecycle {
         var refresh = false
         switch t.status.state {
         case .resolved:
-            let flapping = t.status.resolvedAt.map { c.now.timeIntervalSince($0) < c.flapWindow } ?? false
+            // Only a ticket that was open flaps; one that cleared within its grace period was a blip the
+            // grace period is there to absorb.
+            let wasOpen = t.status.conditions[type: "Open"]?.reason == Reason.resolved
+            let flapping = wasOpen && (t.status.resolvedAt.map { c.now.timeIntervalSince($0) < c.flapWindow } ?? false)
             t.status.occurrences += 1
             t.status.brokenSince = c.now
             t.status.resolvedAt = nil
@@ -133,8 +136,8 @@ public enum TicketLifecycle {
         case .resolved:
             return (ticket, [])
         case .pending:
-            // Never opened: it resolves quietly. Its resolvedAt still lets a quick relapse count as flapping.
-            resolve(&t, c)
+            // Never opened: it resolves quietly.
+            resolve(&t, c, reason: Reason.clearedInGrace)
             return (t, [])
         case .open:
             if t.status.flapping {
@@ -145,20 +148,26 @@ public enum TicketLifecycle {
                 }
                 if c.now < until { return (ticket, []) }
             }
-            resolve(&t, c)
+            resolve(&t, c, reason: Reason.resolved)
             return (t, [event(t, .normal, "TicketResolved", "resolved: \(t.spec.summary)", c)])
         }
     }
 
-    private static func resolve(_ t: inout Ticket, _ c: Context) {
+    /// Reasons of the `Open` condition that later passes read back.
+    enum Reason {
+        static let resolved = "Resolved"
+        static let clearedInGrace = "ClearedInGracePeriod"
+    }
+
+    private static func resolve(_ t: inout Ticket, _ c: Context, reason: String) {
         t.status.state = .resolved
         t.status.resolvedAt = c.now
         t.status.holdUntil = nil
         t.status.flapping = false
-        setConditions(&t, c)
+        setConditions(&t, c, resolvedReason: reason)
     }
 
-    private static func setConditions(_ t: inout Ticket, _ c: Context) {
+    private static func setConditions(_ t: inout Ticket, _ c: Context, resolvedReason: String = Reason.resolved) {
         let generation = t.metadata.generation
         switch t.status.state {
         case .pending:
@@ -175,7 +184,9 @@ public enum TicketLifecycle {
                                         observedGeneration: generation, now: c.now)
             }
         case .resolved:
-            t.status.conditions.set("Open", .false, reason: "Resolved", message: "the invariant holds on a complete observation",
+            t.status.conditions.set("Open", .false, reason: resolvedReason, message: resolvedReason == Reason.resolved
+                                        ? "the invariant holds on a complete observation"
+                                        : "the invariant held again within the grace period",
                                     observedGeneration: generation, now: c.now)
         }
         if t.status.flapping {

@@ -160,6 +160,20 @@ import Testing
         #expect(done.events.map(\.reason) == ["TicketResolved"])
     }
 
+    @Test func blipsWithinTheGracePeriodDoNotFlap() throws {
+        var run = Run()
+        _ = run.pass(storeTwoDead(at: t0), at: t0)
+        let cleared = try #require(run.pass(F.snapshot(at: t0 + 30), at: t0 + 30).tickets.first { $0.spec.invariant == "storeDown" })
+        #expect(cleared.status.state == .resolved)
+        #expect(cleared.status.conditions[type: "Open"]?.reason == "ClearedInGracePeriod")
+        let again = run.pass(storeTwoDead(at: t0 + 60), at: t0 + 60)
+        let ticket = try #require(again.tickets.first { $0.spec.invariant == "storeDown" })
+        #expect(ticket.status.state == .pending)
+        #expect(!ticket.status.flapping)
+        #expect(ticket.status.occurrences == 1)
+        #expect(again.events.isEmpty)
+    }
+
     @Test func storeFlappingInvariantFromLivenessHistory() throws {
         var run = Run()
         var now = t0

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A store whose hot-region flow (PD's hotspot statistics, leader side, per direction) is above
-/// `flowRatio` times the mean of the other Up stores and above `minBytesPerSecond`.
+/// `flowRatio` times the mean of the other Up, alive stores and above `minBytesPerSecond`.
 ///
 /// The mean is over the *other* stores: a mean that includes the store itself caps the ratio at the
 /// number of stores, so a 3-store cluster could never show a hot spot at the default ratio of 3.
@@ -9,7 +9,7 @@ public enum HotSpotCheck {
     public static func evaluate(_ policy: HotSpotInvariant, _ snapshot: ClusterSnapshot) -> InvariantVerdict {
         guard policy.enabled else { return .disabled(.hotSpot) }
         guard snapshot.answered(.stores, .hotspot) else { return .noVerdict(.hotSpot) }
-        let stores = snapshot.stores.filter { $0.state == .up && !$0.isTombstone }.map(\.id).sorted()
+        let stores = snapshot.stores.filter(\.isUpAndAlive).map(\.id).sorted()
         guard stores.count >= 2 else { return InvariantVerdict(invariant: .hotSpot) }
         var flow: [HotRegion.Direction: [UInt64: Double]] = [:]
         for region in snapshot.hotRegions {
