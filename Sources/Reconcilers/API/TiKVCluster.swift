@@ -661,5 +661,7 @@ public struct TiKVClusterStatus: Codable, Sendable, Equatable, ObjectStatus {
     public var regions: Int?
     public var openTickets: Int?
     public var activePlans: Int?
+    /// Recent alive ↔ not-alive changes per store, for flapping detection; written by the health reconciler.
+    public var storeHistory: [StoreLivenessHistory]?
     public init() {}
 }

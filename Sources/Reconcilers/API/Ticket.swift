@@ -58,6 +58,8 @@ public struct TicketStatus: Codable, Sendable, Equatable, ObjectStatus {
     public var state: TicketState = .pending
     public var firstSeen: Date?
     public var lastSeen: Date?
+    /// When the current breakage began (firstSeen is the first ever); the grace period counts from it.
+    public var brokenSince: Date?
     public var resolvedAt: Date?
     /// How many times the invariant broke again after having held.
     public var occurrences: Int = 0
