@@ -109,6 +109,11 @@ actor PDClient {
         try await get("/operators", query: kinds.map { URLQueryItem(name: "kind", value: $0) }, as: [OperatorText]?.self) ?? []
     }
 
+    /// `GET /operators` as PD's strings, unparsed, so one text this client cannot parse does not hide the others.
+    func operatorTexts() async throws(PDError) -> [String] {
+        try await get("/operators", as: [String]?.self) ?? []
+    }
+
     /// `GET /operators?object=1` (kind bits vary by PD version; prefer `operators()`).
     func operatorObjects() async throws(PDError) -> [OperatorObject] {
         try await get("/operators", query: [URLQueryItem(name: "object", value: "1")], as: [OperatorObject]?.self) ?? []
