@@ -75,10 +75,18 @@ struct PrometheusIntegrationTests {
             return r.values.allSatisfy(\.isKnown) ? r : nil
         }
         for s in pdStores { #expect(pdLeaders[s.store.id] == .value(Double(s.status.leaderCount))) }
+        // pd_cluster_status per store: the slowed store counts as slow (score ≥ 80), the others as up.
+        let slowIDs = Set(cluster.withState { c in c.stores.filter { $0.slowScore >= 80 }.map(\.id) })
+        #expect(slowIDs == [2])
         let upStatus = await client.storeReadings(PromQLCatalogue.pdStoreStatus(type: "store_up_count"), matcher: matcher)
-        for s in pdStores { #expect(upStatus[s.store.id] == .value(1), "pd_cluster_status store \(s.store.id)") }
+        let slowStatus = await client.storeReadings(PromQLCatalogue.pdStoreStatus(type: "store_slow_count"), matcher: matcher)
+        for s in pdStores {
+            let slow = slowIDs.contains(s.store.id)
+            #expect(upStatus[s.store.id] == .value(slow ? 0 : 1), "pd_cluster_status store_up_count, store \(s.store.id)")
+            #expect(slowStatus[s.store.id] == .value(slow ? 1 : 0), "pd_cluster_status store_slow_count, store \(s.store.id)")
+        }
         let upTotal = try await client.query(PromQLCatalogue.pdStoreStatusCount(type: "store_up_count").expr)
-        #expect(StoreSeriesMatcher.clusterReading(upTotal.vector) == .value(Double(stores.count)))
+        #expect(StoreSeriesMatcher.clusterReading(upTotal.vector) == .value(Double(stores.count - slowIDs.count)))
 
         // The observer's snapshot: every store's readings known, the slowed store's p99 the highest.
         let observer = ClusterObserver(pd: PDEndpoint(urls: ["http://\(simAddress)"]),
