@@ -186,18 +186,14 @@ actor ClusterObserver {
         return RegionChecks(regionCount: regionCount, results: results, state: state)
     }
 
-    /// Streams one check: every region is counted, the first `cap` are kept with the stores they touch.
+    /// One check: PD's exact count, and the first `cap` regions with the stores they touch.
     private static func checkResult(pd: PDClient, check: RegionCheck, cap: Int) async throws -> RegionCheckResult {
-        var count = 0
-        var ids: [UInt64] = []
+        let (count, regions) = try await pd.regionCheck(check, keep: cap)
         var involved: [UInt64: Int] = [:]
-        for try await region in pd.regionStream("/regions/check/\(check.rawValue)") {
-            count += 1
-            guard ids.count < cap else { continue }
-            ids.append(region.id)
+        for region in regions {
             for store in Set(region.storeIDs) { involved[store, default: 0] += 1 }
         }
-        return RegionCheckResult(count: count, regionIDs: ids.sorted(), storesInvolved: involved)
+        return RegionCheckResult(count: count, regionIDs: regions.map(\.id).sorted(), storesInvolved: involved)
     }
 
     // MARK: Members
