@@ -44,6 +44,8 @@ let package = Package(
         ),
         // Measures the streaming region decoder (hack/bench-decode.sh).
         .executableTarget(name: "DecodeBench", dependencies: ["PDWire"], path: "Benchmarks/DecodeBench"),
+        // Measures a steady-state observation against a separate simulator process (hack/bench-observe.sh).
+        .executableTarget(name: "ObserveBench", dependencies: ["Reconcilers", "PDWire"], path: "Benchmarks/ObserveBench"),
         .testTarget(name: "PDWireTests", dependencies: ["PDWire"]),
         .testTarget(name: "ReconcilersTests", dependencies: ["Reconcilers"]),
         .testTarget(name: "TiKVSimulatorTests", dependencies: ["TiKVSimulator", "PDWire"]),

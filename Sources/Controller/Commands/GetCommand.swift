@@ -1,14 +1,18 @@
 import ArgumentParser
 import Foundation
+import PDWire
 import Reconcilers
 
-struct GetCommand: ParsableCommand {
+struct GetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "get",
-        abstract: "List objects from the status store.",
+        abstract: "List objects from the status store, or live stores, regions, hot regions and PD members.",
         discussion: """
-            KIND is one of tikvclusters (tc), storemaintenances (sm), approvals, tickets, remediationplans (plans), events.
-            Examples: operator get plans; operator get plan/balance-leaders-basic -o yaml
+            KIND is one of tikvclusters (tc), storemaintenances (sm), approvals, tickets, remediationplans (plans), events;
+            or, read live from PD (needs --pd): stores, regions, hot, members.
+            Examples: operator get plans; operator get plan/balance-leaders-basic -o yaml;
+            operator get stores --pd http://127.0.0.1:2379 --prometheus http://127.0.0.1:9090 -o wide;
+            operator get regions --pd http://127.0.0.1:2379 --store 4 --limit 20
             """
     )
 
@@ -16,9 +20,15 @@ struct GetCommand: ParsableCommand {
     @Argument(help: "Object name.") var name: String?
     @Option(name: .shortAndLong, help: "Output format: table, wide, json, yaml, name.") var output: OutputFormat = .table
     @OptionGroup var store: StoreOptions
+    @OptionGroup var live: LiveOptions
 
-    func run() throws {
+    func run() async throws {
         let (kindText, name) = try splitReference(kind, self.name)
+        if let liveKind = LiveKind(kindText) {
+            let text = try await Self.renderLive(liveKind, name: name, format: output, options: live, now: Date())
+            print(text, terminator: "")
+            return
+        }
         let s = try store.openClient()
         print(try Self.render(kindText: kindText, name: name, format: output, store: s, now: Date()), terminator: "")
     }
@@ -72,6 +82,122 @@ struct GetCommand: ParsableCommand {
             return ResourceTables.plans(p, approvals: counts, wide: wide, now: now)
         default:
             return ""
+        }
+    }
+}
+
+/// Where the live views read from.
+struct LiveOptions: ParsableArguments {
+    @Option(name: .customLong("pd"), help: "A PD client URL for the live kinds (repeat for several members).") var pd: [String] = []
+    @Option(help: "Prometheus URL, for the stores view's latency and QPS.") var prometheus: String?
+    @Option(name: .customLong("store"), help: "regions: only regions with a peer on this store.") var storeID: UInt64?
+    @Option(help: "regions: at most this many (0: all).") var limit: Int = 100
+    @Option(help: "Seconds to wait for each answer.") var timeout: Int = 10
+}
+
+/// The kinds read live from PD rather than from the status store.
+enum LiveKind: String, Sendable {
+    case stores, regions, hot, members
+
+    init?(_ text: String) {
+        switch text.lowercased() {
+        case "stores", "store": self = .stores
+        case "regions", "region": self = .regions
+        case "hot", "hotregions", "hot-regions": self = .hot
+        case "members", "member", "pd": self = .members
+        default: return nil
+        }
+    }
+}
+
+extension GetCommand {
+    /// Reads one live view from PD (and Prometheus for stores). PD unreachable is one clear error.
+    static func renderLive(_ kind: LiveKind, name: String?, format: OutputFormat, options: LiveOptions, now: Date) async throws -> String {
+        guard !options.pd.isEmpty else {
+            throw CLIError.failure("`get \(kind.rawValue)` reads a live cluster: pass --pd URL (e.g. --pd http://127.0.0.1:2379)")
+        }
+        for url in options.pd + [options.prometheus].compactMap({ $0 }) {
+            guard let u = URL(string: url), u.scheme == "http" || u.scheme == "https", u.host != nil else {
+                throw CLIError.failure("\"\(url)\" is not an http(s) URL")
+            }
+        }
+        let timeout = GoDuration.seconds(Int64(max(1, options.timeout)))
+        let observer = ClusterObserver(pd: PDEndpoint(urls: options.pd, timeout: timeout),
+                                       prometheus: options.prometheus.map { PrometheusEndpoint(url: $0, timeout: timeout) },
+                                       retry: RetryBackoff(maxAttempts: 2))
+        let pdText = options.pd.joined(separator: ", ")
+        switch kind {
+        case .stores:
+            let (stores, state, metricsState) = await observer.observeStores(now: now)
+            if case .failed(let reason) = state { throw CLIError.failure("cannot read stores from PD (\(pdText)): \(reason)") }
+            var selected = stores
+            if let name {
+                guard let id = UInt64(name), let one = stores.first(where: { $0.id == id }) else {
+                    throw CLIError.failure("store \"\(name)\" not found")
+                }
+                selected = [one]
+            }
+            if case .failed(let reason) = metricsState { printError("warning: metrics unavailable: \(reason)") }
+            return try output(selected.map { LiveTables.storeRow($0, now: now) }, format: format, named: { "store/\($0.id)" }) {
+                LiveTables.stores(selected, wide: format == .wide, now: now)
+            }
+        case .regions:
+            let regions = try await liveRegions(observer.pd, name: name, store: options.storeID, limit: options.limit, pdText: pdText)
+            return try output(regions.map(LiveTables.regionRow), format: format, named: { "region/\($0.id)" }) {
+                LiveTables.regions(regions, wide: format == .wide)
+            }
+        case .hot:
+            let hot = await observer.observeHotspot()
+            if case .failed(let reason) = hot.state { throw CLIError.failure("cannot read hot regions from PD (\(pdText)): \(reason)") }
+            return try output(hot.regions.map(LiveTables.hotRow), format: format, named: { "region/\($0.region)" }) {
+                LiveTables.hot(hot.regions, wide: format == .wide)
+            }
+        case .members:
+            let m = await observer.observeMembers()
+            if case .failed(let reason) = m.state { throw CLIError.failure("cannot read members from PD (\(pdText)): \(reason)") }
+            return try output(m.members.map(LiveTables.memberRow), format: format, named: { "member/\($0.name)" }) {
+                LiveTables.members(m.members)
+            }
+        }
+    }
+
+    /// One region by id, the regions of one store, or the first `limit` regions in key order.
+    static func liveRegions(_ pd: PDClient, name: String?, store: UInt64?, limit: Int, pdText: String) async throws -> [RegionInfo] {
+        do {
+            if let name {
+                guard let id = UInt64(name) else { throw CLIError.failure("region id \"\(name)\" is not a number") }
+                return [try await pd.region(id: id)]
+            }
+            var out: [RegionInfo] = []
+            let wanted = limit > 0 ? limit : Int.max
+            if let store {
+                for try await r in pd.regions(onStore: store) {
+                    out.append(r)
+                    if out.count >= wanted { break }
+                }
+            } else {
+                pages: for try await page in pd.regionPages(pageSize: min(wanted, 1024)) {
+                    for r in page {
+                        out.append(r)
+                        if out.count >= wanted { break pages }
+                    }
+                }
+            }
+            return out
+        } catch let e as CLIError {
+            throw e
+        } catch {
+            throw CLIError.failure("cannot read regions from PD (\(pdText)): \(error)")
+        }
+    }
+
+    /// Table, wide, JSON (a kubectl `List`), YAML documents, or `kind/name` lines.
+    static func output<Row: Encodable>(_ rows: [Row], format: OutputFormat, named: (Row) -> String, table: () -> String) throws -> String {
+        switch format {
+        case .json: return try Render.json(ObjectList(items: rows)) + "\n"
+        case .yaml: return try Render.list(rows, format: .yaml)
+        case .name: return rows.map { named($0) + "\n" }.joined()
+        case .table, .wide: return rows.isEmpty ? "No resources found.\n" : table() + "\n"
         }
     }
 }

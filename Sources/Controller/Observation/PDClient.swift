@@ -55,6 +55,33 @@ actor PDClient {
         try await collectRegions("/regions/check/\(check.rawValue)")
     }
 
+    /// `GET /regions/check/<kind>` read only as far as needed. PD writes `count` before the list, so the
+    /// exact count and the first `keep` regions arrive without downloading a list that may hold most
+    /// of the cluster (`undersized-region` often does); the rest of the body is abandoned.
+    func regionCheck(_ check: RegionCheck, keep: Int) async throws(PDError) -> (count: Int, regions: [RegionInfo]) {
+        let path = "/regions/check/\(check.rawValue)"
+        let opened = try await openRegionList(path, query: [])
+        var decoder = RegionStreamDecoder()
+        var kept: [RegionInfo] = []
+        do {
+            for try await chunk in opened.response.body {
+                try decoder.feed(chunk) { if kept.count < keep { kept.append($0) } }
+                if let count = decoder.count, kept.count >= min(keep, count) {
+                    return (count, kept)
+                }
+            }
+            try decoder.finish()
+        } catch let e as RegionDecodeError {
+            throw PDError(kind: .malformedBody, message: e.description, url: opened.url)
+        } catch let e as TransportError {
+            throw PDError.from(e, url: opened.url)
+        } catch {
+            throw PDError(kind: .transport, message: String(describing: error), url: opened.url)
+        }
+        // A body without `count` (not PD's shape, but well-formed): count what was decoded.
+        return (decoder.count ?? decoder.regionsDecoded, kept)
+    }
+
     /// `GET /regions/check/hist-size?bound=` or `hist-keys?bound=`.
     func regionHistogram(_ kind: RegionHistogramKind, bound: Int? = nil) async throws(PDError) -> [RegionHistogramBucket] {
         let q = bound.map { [URLQueryItem(name: "bound", value: String($0))] } ?? []
@@ -107,6 +134,11 @@ actor PDClient {
     /// `GET /operators[?kind=…]`; PD's `null` (no match for a kind filter) becomes `[]`.
     func operators(kinds: [String] = []) async throws(PDError) -> [OperatorText] {
         try await get("/operators", query: kinds.map { URLQueryItem(name: "kind", value: $0) }, as: [OperatorText]?.self) ?? []
+    }
+
+    /// `GET /operators` as PD's strings, unparsed, so one text this client cannot parse does not hide the others.
+    func operatorTexts() async throws(PDError) -> [String] {
+        try await get("/operators", as: [String]?.self) ?? []
     }
 
     /// `GET /operators?object=1` (kind bits vary by PD version; prefer `operators()`).

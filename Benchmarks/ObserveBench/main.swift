@@ -1,0 +1,133 @@
+import Foundation
+import Reconcilers
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// `Observation/` links to `Sources/Controller/Observation`: the observer is compiled into this
+// executable, because an executable target (Controller) cannot be linked into another.
+//
+// Measures steady-state observations (`RegionScope.none`) against a simulator running as its own
+// process (hack/bench-observe.sh starts it): per pass, bytes fetched, requests, CPU time of this
+// process and peak RSS growth. Writes a JSON result to --out.
+
+struct Options {
+    var pd = "http://127.0.0.1:2379"
+    var passes = 20
+    var outPath = "Benchmarks/results/observe.json"
+    var stores = 0
+    var regions = 0
+
+    init(_ args: [String]) {
+        var i = 1
+        func next() -> String? { i += 1; return i < args.count ? args[i] : nil }
+        while i < args.count {
+            switch args[i] {
+            case "--pd": pd = next() ?? pd
+            case "--passes": passes = next().flatMap(Int.init) ?? passes
+            case "--out": outPath = next() ?? outPath
+            case "--stores": stores = next().flatMap(Int.init) ?? stores
+            case "--regions": regions = next().flatMap(Int.init) ?? regions
+            default: break
+            }
+            i += 1
+        }
+    }
+}
+
+/// User + system CPU of this process, in milliseconds.
+func cpuMilliseconds() -> Double {
+    var u = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &u)
+    func ms(_ t: timeval) -> Double { Double(t.tv_sec) * 1000 + Double(t.tv_usec) / 1000 }
+    return ms(u.ru_utime) + ms(u.ru_stime)
+}
+
+/// Peak resident set size of this process so far, in MiB (Linux reports KiB).
+func peakRSSMiB() -> Double {
+    var u = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &u)
+    return Double(u.ru_maxrss) / 1024
+}
+
+func percentile(_ xs: [Double], _ p: Double) -> Double {
+    guard !xs.isEmpty else { return 0 }
+    let s = xs.sorted()
+    return s[min(s.count - 1, Int((Double(s.count - 1) * p).rounded()))]
+}
+
+let options = Options(CommandLine.arguments)
+let observer = CountedObserver(pd: PDEndpoint(urls: [options.pd], timeout: .seconds(60)))
+let baselineRSS = peakRSSMiB()
+
+struct PassResult: Encodable {
+    var pass: Int
+    var requests: Int
+    var bytes: Int
+    var cpuMs: Double
+    var wallMs: Double
+    var peakRSSGrowthMiB: Double
+    var complete: Bool
+}
+
+var results: [PassResult] = []
+var incomplete: [String] = []
+var regionCount: Int?
+var storeCount = 0
+// Pass 0 warms up (first connections, the leader lookup); it is reported but not in the summary.
+for pass in 0...options.passes {
+    let cpu0 = cpuMilliseconds()
+    let wall0 = ContinuousClock.now
+    let r = await observer.observe(cluster: "bench", regions: .none, now: Date())
+    let wall = ContinuousClock.now - wall0
+    let cpu = cpuMilliseconds() - cpu0
+    let wallMs = Double(wall.components.seconds) * 1000 + Double(wall.components.attoseconds) / 1e15
+    results.append(PassResult(pass: pass, requests: r.requests, bytes: r.bodyBytes, cpuMs: cpu, wallMs: wallMs,
+                              peakRSSGrowthMiB: peakRSSMiB() - baselineRSS, complete: r.snapshot.isComplete))
+    if !r.snapshot.isComplete { incomplete = r.snapshot.incompleteReasons }
+    regionCount = r.snapshot.regionCount
+    storeCount = r.snapshot.stores.count
+}
+
+let measured = Array(results.dropFirst())
+let cpu = measured.map(\.cpuMs), bytes = measured.map { Double($0.bytes) }, wall = measured.map(\.wallMs)
+struct Summary: Encodable {
+    var benchmark = "steady-state observation (RegionScope.none)"
+    #if DEBUG
+    var build = "debug"
+    #else
+    var build = "release"
+    #endif
+    var simulatorStores: Int
+    var simulatorRegions: Int?
+    var passes: Int
+    var requestsPerPass: Int
+    var bytesPerPassMedian: Double
+    var bytesPerPassMax: Double
+    var cpuMsPerPassMedian: Double
+    var cpuMsPerPassP90: Double
+    var cpuMsPerPassMax: Double
+    var wallMsPerPassMedian: Double
+    var peakRSSGrowthMiB: Double
+    var goals = ["bytesPerPass": "< 1 MiB", "cpuMsPerPass": "< 20 ms", "peakRSSGrowth": "< 50 MiB"]
+    var meetsGoals: [String: Bool]
+    var allPassesComplete: Bool
+    var incompleteReasons: [String]
+    var perPass: [PassResult]
+}
+let summary = Summary(
+    simulatorStores: storeCount, simulatorRegions: regionCount, passes: measured.count,
+    requestsPerPass: measured.map(\.requests).max() ?? 0,
+    bytesPerPassMedian: percentile(bytes, 0.5), bytesPerPassMax: bytes.max() ?? 0,
+    cpuMsPerPassMedian: percentile(cpu, 0.5), cpuMsPerPassP90: percentile(cpu, 0.9), cpuMsPerPassMax: cpu.max() ?? 0,
+    wallMsPerPassMedian: percentile(wall, 0.5), peakRSSGrowthMiB: results.last?.peakRSSGrowthMiB ?? 0,
+    meetsGoals: ["bytesPerPass": (bytes.max() ?? 0) < 1_048_576, "cpuMsPerPass": percentile(cpu, 0.5) < 20,
+                 "peakRSSGrowth": (results.last?.peakRSSGrowthMiB ?? 0) < 50],
+    allPassesComplete: measured.allSatisfy(\.complete), incompleteReasons: incomplete, perPass: results)
+
+let encoder = JSONEncoder()
+encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+let data = try encoder.encode(summary)
+try data.write(to: URL(fileURLWithPath: options.outPath))
+FileHandle.standardOutput.write(data)
+FileHandle.standardOutput.write(Data("\n".utf8))

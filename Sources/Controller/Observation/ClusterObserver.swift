@@ -1,0 +1,403 @@
+import Foundation
+import PDWire
+import Reconcilers
+
+/// Builds one `ClusterSnapshot` per call from PD (and Prometheus when configured).
+///
+/// `observe` never throws: every source is fetched concurrently and ends `.complete`, `.partial`,
+/// `.failed` or `.skipped` with its reason, so a failed observation can never pass for a healthy one.
+/// Steady state (`RegionScope.none`) downloads no region list beyond PD's region checks.
+actor ClusterObserver {
+    nonisolated let pd: PDClient
+    let prometheus: PrometheusClient?
+    /// Region ids kept per region check; the count stays exact.
+    let regionCheckIDCap: Int
+    /// `regions/key` page size for `RegionScope.all`.
+    let regionPageSize: Int
+    /// When answers arrived; decisions use the `now` passed to `observe`, never this.
+    private let clock: @Sendable () -> Date
+
+    init(pd: PDEndpoint, prometheus: PrometheusEndpoint?, transport: any HTTPTransport = URLSessionTransport(),
+         retry: RetryBackoff = RetryBackoff(), regionCheckIDCap: Int = 64, regionPageSize: Int = 4096,
+         clock: @escaping @Sendable () -> Date = { Date() }) {
+        let timeout = Duration.nanoseconds(pd.timeout.nanoseconds)
+        // Spec validation already checked the URLs; one that still does not parse is left out, and
+        // with none left every request fails with "no PD endpoints configured".
+        let endpoints = pd.urls.compactMap { URL(string: $0) }
+        let configuration = PDClientConfiguration(
+            endpoints: endpoints, limits: HTTPLimits(responseHeaderTimeout: timeout, deadline: timeout), retry: retry)
+        self.pd = PDClient(configuration: configuration, transport: transport)
+        self.prometheus = prometheus.flatMap { p in
+            URL(string: p.url).map { url in
+                let t = Duration.nanoseconds(p.timeout.nanoseconds)
+                return PrometheusClient(baseURL: url, limits: HTTPLimits(responseHeaderTimeout: t, deadline: t, maxBodyBytes: 32 << 20),
+                                        queryTimeout: t, transport: transport)
+            }
+        }
+        self.regionCheckIDCap = max(0, regionCheckIDCap)
+        self.regionPageSize = max(1, regionPageSize)
+        self.clock = clock
+    }
+
+    init(spec: TiKVClusterSpec, transport: any HTTPTransport = URLSessionTransport(), retry: RetryBackoff = RetryBackoff(),
+         clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.init(pd: spec.pd, prometheus: spec.prometheus, transport: transport, retry: retry, clock: clock)
+    }
+
+    func observe(cluster: String, regions scope: RegionScope, now: Date) async -> ClusterSnapshot {
+        async let storesAndConfig = observeStoresAndConfig(now: now)
+        async let checks = observeRegionChecks()
+        async let members = observeMembers()
+        async let schedulers = observeSchedulers()
+        async let hot = observeHotspot()
+        async let regions = observeRegions(scope)
+
+        var snapshot = ClusterSnapshot(cluster: cluster, observedAt: now, regionScope: scope)
+        var sources: [ObservationSource: SourceState] = [:]
+
+        let sc = await storesAndConfig
+        snapshot.settings = sc.settings
+        sources[.config] = sc.configState
+        sources[.stores] = sc.storesState
+        // Metrics map series to stores through their status addresses, so they wait for the store list.
+        let metrics = await observeMetrics(stores: sc.storesState == .complete ? sc.stores : nil)
+        sources[.metrics] = metrics.state
+        snapshot.stores = sc.stores.map {
+            var store = $0
+            store.metrics = metrics.readings[store.id] ?? metrics.fallback
+            return store
+        }
+
+        let c = await checks
+        snapshot.regionCount = c.regionCount
+        snapshot.regionChecks = c.results
+        sources[.regionChecks] = c.state
+
+        let m = await members
+        snapshot.members = m.members
+        snapshot.clusterID = m.clusterID
+        sources[.members] = m.state
+
+        let s = await schedulers
+        snapshot.schedulers = s.schedulers
+        snapshot.operators = s.operators
+        sources[.schedulers] = s.state
+
+        let h = await hot
+        snapshot.hotRegions = h.regions
+        sources[.hotspot] = h.state
+
+        let r = await regions
+        snapshot.regions = r.regions
+        sources[.regions] = r.state
+
+        snapshot.sources = sources
+        snapshot.completedAt = clock()
+        return snapshot
+    }
+
+    /// The store list with its metrics and nothing else: what `operator get stores` shows.
+    func observeStores(now: Date) async -> (stores: [StoreSnapshot], state: SourceState, metrics: SourceState) {
+        let sc = await observeStoresAndConfig(now: now)
+        let metrics = await observeMetrics(stores: sc.storesState == .complete ? sc.stores : nil)
+        let stores = sc.stores.map {
+            var store = $0
+            store.metrics = metrics.readings[store.id] ?? metrics.fallback
+            return store
+        }
+        return (stores, sc.storesState, metrics.state)
+    }
+
+    // MARK: Stores and config
+
+    struct StoresAndConfig: Sendable {
+        var stores: [StoreSnapshot]
+        var storesState: SourceState
+        var settings: PDSettings
+        var configState: SourceState
+    }
+
+    /// Liveness needs PD's `max-store-down-time`, so the two are fetched together; without the
+    /// config PD's default (30m) stands in and the config source says it failed.
+    private func observeStoresAndConfig(now: Date) async -> StoresAndConfig {
+        let pd = self.pd
+        async let storesAnswer = capture { () async throws(PDError) in try await pd.stores() }
+        async let configAnswer = capture { () async throws(PDError) in try await pd.config() }
+        var out = StoresAndConfig(stores: [], storesState: .failed("not observed"), settings: PDSettings(), configState: .failed("not observed"))
+        switch await configAnswer {
+        case .success(let config):
+            let (settings, missing) = SnapshotMapping.settings(config)
+            out.settings = settings
+            out.configState = missing.isEmpty ? .complete : .partial("PD's defaults assumed for " + missing.joined(separator: ", "))
+        case .failure(let e):
+            out.configState = .failed(e.description)
+        }
+        switch await storesAnswer {
+        case .success(let info):
+            out.stores = info.stores
+                .map { SnapshotMapping.store($0, now: now, maxStoreDownTime: out.settings.maxStoreDownTime) }
+                .sorted { $0.id < $1.id }
+            out.storesState = .complete
+        case .failure(let e):
+            out.storesState = .failed(e.description)
+        }
+        return out
+    }
+
+    // MARK: Region checks
+
+    struct RegionChecks: Sendable {
+        var regionCount: Int?
+        var results: [RegionCheck: RegionCheckResult]
+        var state: SourceState
+    }
+
+    private func observeRegionChecks() async -> RegionChecks {
+        let pd = self.pd
+        let cap = regionCheckIDCap
+        async let count = capture { () async throws(PDError) in try await pd.regionCount() }
+        var results: [RegionCheck: RegionCheckResult] = [:]
+        var failures: [String] = []
+        await withTaskGroup(of: (RegionCheck, Result<RegionCheckResult, any Error>).self) { group in
+            for check in RegionCheck.allCases {
+                group.addTask {
+                    do {
+                        return (check, .success(try await Self.checkResult(pd: pd, check: check, cap: cap)))
+                    } catch {
+                        return (check, .failure(error))
+                    }
+                }
+            }
+            for await (check, result) in group {
+                switch result {
+                case .success(let r): results[check] = r
+                case .failure(let e): failures.append("\(check.rawValue): \(e)")
+                }
+            }
+        }
+        var regionCount: Int?
+        switch await count {
+        case .success(let n): regionCount = n
+        case .failure(let e): failures.append("regions/count: \(e)")
+        }
+        failures.sort()
+        let state: SourceState = failures.isEmpty ? .complete
+            : results.isEmpty ? .failed(failures.joined(separator: "; ")) : .partial(failures.joined(separator: "; "))
+        return RegionChecks(regionCount: regionCount, results: results, state: state)
+    }
+
+    /// One check: PD's exact count, and the first `cap` regions with the stores they touch.
+    private static func checkResult(pd: PDClient, check: RegionCheck, cap: Int) async throws -> RegionCheckResult {
+        let (count, regions) = try await pd.regionCheck(check, keep: cap)
+        var involved: [UInt64: Int] = [:]
+        for region in regions {
+            for store in Set(region.storeIDs) { involved[store, default: 0] += 1 }
+        }
+        return RegionCheckResult(count: count, regionIDs: regions.map(\.id).sorted(), storesInvolved: involved)
+    }
+
+    // MARK: Members
+
+    struct Members: Sendable {
+        var members: [MemberSnapshot]
+        var clusterID: UInt64?
+        var state: SourceState
+    }
+
+    func observeMembers() async -> Members {
+        let pd = self.pd
+        async let membersAnswer = capture { () async throws(PDError) in try await pd.members() }
+        async let healthAnswer = capture { () async throws(PDError) in try await pd.health() }
+        let health = await healthAnswer
+        switch await membersAnswer {
+        case .failure(let e):
+            return Members(members: [], clusterID: nil, state: .failed(e.description))
+        case .success(let m):
+            let list = SnapshotMapping.members(m, health: try? health.get())
+            let state: SourceState
+            if case .failure(let e) = health { state = .partial("health: \(e)") }
+            else if m.leader == nil { state = .partial("PD reports no leader") }
+            else { state = .complete }
+            return Members(members: list, clusterID: m.clusterID == 0 ? nil : m.clusterID, state: state)
+        }
+    }
+
+    // MARK: Schedulers and operators
+
+    struct Schedulers: Sendable {
+        var schedulers: SchedulerSnapshot
+        var operators: [OperatorSnapshot]
+        var state: SourceState
+    }
+
+    private func observeSchedulers() async -> Schedulers {
+        let pd = self.pd
+        async let namesAnswer = capture { () async throws(PDError) in try await pd.schedulers() }
+        async let pausedAnswer = capture { () async throws(PDError) in try await pd.pausedSchedulers() }
+        async let operatorsAnswer = capture { () async throws(PDError) in try await pd.operatorTexts() }
+        var problems: [String] = []
+        var snapshot = SchedulerSnapshot()
+        switch await namesAnswer {
+        case .success(let names): snapshot.names = names.sorted()
+        case .failure(let e):
+            _ = await (pausedAnswer, operatorsAnswer)
+            return Schedulers(schedulers: snapshot, operators: [], state: .failed(e.description))
+        }
+        switch await pausedAnswer {
+        case .success(let paused): snapshot.paused = paused.map(\.name).sorted()
+        case .failure(let e): problems.append("paused schedulers: \(e)")
+        }
+        // The evict-leader list exists only while that scheduler does: ask only then.
+        if snapshot.names.contains("evict-leader-scheduler") {
+            switch await capture({ () async throws(PDError) in try await pd.evictLeaderConfig() }) {
+            case .success(let config): snapshot.evictLeaderStores = config?.storeIDs ?? []
+            case .failure(let e): problems.append("evict-leader config: \(e)")
+            }
+        }
+        var operators: [OperatorSnapshot] = []
+        switch await operatorsAnswer {
+        case .success(let texts):
+            var unreadable = 0
+            for text in texts {
+                guard let op = try? OperatorText(parsing: text) else { unreadable += 1; continue }
+                operators.append(OperatorSnapshot(regionID: op.regionID, description: op.desc, text: text))
+            }
+            if unreadable > 0 { problems.append("\(unreadable) operator text(s) not understood") }
+        case .failure(let e): problems.append("operators: \(e)")
+        }
+        operators.sort { ($0.regionID, $0.description) < ($1.regionID, $1.description) }
+        return Schedulers(schedulers: snapshot, operators: operators,
+                          state: problems.isEmpty ? .complete : .partial(problems.joined(separator: "; ")))
+    }
+
+    // MARK: Hot spots
+
+    struct Hotspot: Sendable {
+        var regions: [HotRegion]
+        var state: SourceState
+    }
+
+    func observeHotspot() async -> Hotspot {
+        let pd = self.pd
+        async let write = capture { () async throws(PDError) in try await pd.hotRegions(.write) }
+        async let read = capture { () async throws(PDError) in try await pd.hotRegions(.read) }
+        var regions: [HotRegion] = []
+        var failures: [String] = []
+        for (direction, answer) in [(HotRegion.Direction.write, await write), (.read, await read)] {
+            switch answer {
+            case .success(let infos): regions += SnapshotMapping.hotRegions(infos, direction: direction)
+            case .failure(let e): failures.append("\(direction.rawValue): \(e)")
+            }
+        }
+        let state: SourceState = failures.isEmpty ? .complete
+            : failures.count == 2 ? .failed(failures.joined(separator: "; ")) : .partial(failures.joined(separator: "; "))
+        return Hotspot(regions: regions, state: state)
+    }
+
+    // MARK: Metrics
+
+    struct Metrics: Sendable {
+        var readings: [UInt64: StoreMetrics]
+        /// For a store without its own readings.
+        var fallback: StoreMetrics
+        var state: SourceState
+    }
+
+    private func observeMetrics(stores: [StoreSnapshot]?) async -> Metrics {
+        guard let prometheus else {
+            let none = MetricReading.failed("no Prometheus configured")
+            return Metrics(readings: [:], fallback: StoreMetrics(p99Latency: none, qps: none, writeStall: none, up: none),
+                           state: .skipped("no Prometheus configured"))
+        }
+        guard let stores else {
+            let none = MetricReading.failed("no store list to map series to")
+            return Metrics(readings: [:], fallback: StoreMetrics(p99Latency: none, qps: none, writeStall: none, up: none),
+                           state: .failed("no store list to map series to"))
+        }
+        let matcher = StoreSeriesMatcher(stores: stores.map { MetaStore(id: $0.id, address: $0.address, statusAddress: $0.statusAddress) })
+        async let p99 = Self.readings(prometheus, PromQLCatalogue.grpcP99Latency(), matcher)
+        async let qps = Self.readings(prometheus, PromQLCatalogue.qps(), matcher)
+        async let stall = Self.readings(prometheus, PromQLCatalogue.writeStall(), matcher)
+        async let up = Self.readings(prometheus, PromQLCatalogue.tikvUp(), matcher)
+        let answers: [(String, Result<[UInt64: MetricReading], PrometheusError>)] =
+            [("p99 latency", await p99), ("qps", await qps), ("write stall", await stall), ("up", await up)]
+
+        var failures: [String] = []
+        var byName: [String: [UInt64: MetricReading]] = [:]
+        for (name, answer) in answers {
+            switch answer {
+            case .success(let r): byName[name] = r
+            case .failure(let e):
+                failures.append("\(name): \(e)")
+                byName[name] = matcher.failed(e)
+            }
+        }
+        var readings: [UInt64: StoreMetrics] = [:]
+        var silent: [UInt64] = []
+        for s in stores {
+            func reading(_ name: String) -> MetricReading { byName[name]?[s.id] ?? .noSeries }
+            // TiKV exports the write-stall gauge in microseconds; the snapshot speaks seconds.
+            let stall: MetricReading = reading("write stall").value.map { .value($0 / 1e6) } ?? reading("write stall")
+            let m = StoreMetrics(p99Latency: reading("p99 latency"), qps: reading("qps"), writeStall: stall, up: reading("up"))
+            readings[s.id] = m
+            if !s.isTombstone, [m.p99Latency, m.qps, m.writeStall, m.up].allSatisfy({ $0 == .noSeries }) { silent.append(s.id) }
+        }
+        var problems = failures
+        if !silent.isEmpty { problems.append("no series for store " + silent.map(String.init).joined(separator: ", ")) }
+        let state: SourceState = problems.isEmpty ? .complete
+            : failures.count == answers.count ? .failed(failures.joined(separator: "; ")) : .partial(problems.joined(separator: "; "))
+        return Metrics(readings: readings, fallback: StoreMetrics(), state: state)
+    }
+
+    private static func readings(_ client: PrometheusClient, _ query: PromQuery, _ matcher: StoreSeriesMatcher)
+        async -> Result<[UInt64: MetricReading], PrometheusError> {
+        do {
+            return .success(matcher.readings(try await client.query(query.expr).vector, key: query.key))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    // MARK: Regions (only when a planner asked)
+
+    struct Regions: Sendable {
+        var regions: [RegionPlacement]?
+        var state: SourceState
+    }
+
+    private func observeRegions(_ scope: RegionScope) async -> Regions {
+        var seen = Set<UInt64>()
+        var out: [RegionPlacement] = []
+        func keep(_ r: RegionInfo) {
+            if seen.insert(r.id).inserted { out.append(SnapshotMapping.placement(r)) }
+        }
+        do {
+            switch scope {
+            case .none:
+                return Regions(regions: nil, state: .skipped("not requested"))
+            case .stores(let ids):
+                for id in ids {
+                    for try await r in pd.regions(onStore: id) { keep(r) }
+                }
+            case .all:
+                for try await page in pd.regionPages(pageSize: regionPageSize) {
+                    for r in page { keep(r) }
+                }
+            }
+        } catch {
+            // Half a region list would plan on a cluster that does not exist: none at all.
+            return Regions(regions: nil, state: .failed(String(describing: error)))
+        }
+        out.sort { $0.id < $1.id }
+        return Regions(regions: out, state: .complete)
+    }
+}
+
+/// A PD call's answer or its typed error, so concurrent calls can each be judged on their own.
+private func capture<T: Sendable>(_ body: () async throws(PDError) -> T) async -> Result<T, PDError> {
+    do {
+        return .success(try await body())
+    } catch {
+        return .failure(error)
+    }
+}

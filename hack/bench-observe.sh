@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Measures steady-state observations against a simulator in its own process (100 stores, 1,000,000
+# regions by default): bytes, requests, CPU time and peak RSS growth per pass of the bench process.
+# Writes Benchmarks/results/observe.json.
+#
+#   STORES=100 REGIONS=1000000 PASSES=20 hack/bench-observe.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+STORES="${STORES:-100}"
+REGIONS="${REGIONS:-1000000}"
+PASSES="${PASSES:-20}"
+OUT=Benchmarks/results/observe.json
+mkdir -p Benchmarks/results
+
+swift build -c release --product operator
+swift build -c release --product ObserveBench
+BIN="$(swift build -c release --show-bin-path)"
+
+LOG="$(mktemp)"
+# The virtual clock keeps the simulator from ticking a million regions in the background while
+# the bench measures; a steady-state observation does not depend on time moving.
+"$BIN/operator" simulate --listen 127.0.0.1:0 --stores "$STORES" --regions "$REGIONS" --virtual-clock >"$LOG" 2>&1 &
+SIM_PID=$!
+trap 'kill "$SIM_PID" 2>/dev/null || true; wait "$SIM_PID" 2>/dev/null || true; rm -f "$LOG"' EXIT
+
+URL=""
+for _ in $(seq 1 600); do
+  URL="$(sed -n 's/^Simulated PD listening on \(http:[^ ]*\)$/\1/p' "$LOG" | head -n1)"
+  [ -n "$URL" ] && break
+  kill -0 "$SIM_PID" 2>/dev/null || { cat "$LOG" >&2; echo "simulator exited" >&2; exit 1; }
+  sleep 0.5
+done
+[ -n "$URL" ] || { echo "simulator did not print its address within 300 s" >&2; exit 1; }
+echo "==> simulator at $URL ($STORES stores, $REGIONS regions)"
+
+"$BIN/ObserveBench" --pd "$URL" --passes "$PASSES" --out "$OUT" >/dev/null
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d.pop("perPass"); print(json.dumps(d, indent=2))' "$OUT"
