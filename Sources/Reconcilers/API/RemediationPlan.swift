@@ -17,14 +17,19 @@ public struct PlanStep: Codable, Sendable, Equatable {
     /// What the snapshot must show for the step to count as done.
     public var expectedEffect: String
     public var timeout: GoDuration
+    /// Steps sharing a batch number may run at the same time; batch n + 1 starts only once every step of
+    /// batch n is observed done. nil: the step runs alone, after the steps before it.
+    public var batch: Int?
 
-    public init(name: String, action: Action, preconditions: [String] = [], expectedEffect: String, timeout: GoDuration) {
+    public init(name: String, action: Action, preconditions: [String] = [], expectedEffect: String, timeout: GoDuration,
+                batch: Int? = nil) {
         self.name = name
         self.action = action
         self.risk = action.kind.risk
         self.preconditions = preconditions
         self.expectedEffect = expectedEffect
         self.timeout = timeout
+        self.batch = batch
     }
 }
 

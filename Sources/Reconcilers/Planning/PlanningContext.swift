@@ -1,0 +1,82 @@
+import Foundation
+
+/// What every planner reads in one pass, derived once from the input: which stores may take work,
+/// which are held by maintenance or evicted, which regions have an operator in flight.
+struct PlanningContext: Sendable {
+    let clusterName: String
+    let spec: TiKVClusterSpec
+    let snapshot: ClusterSnapshot
+    let now: Date
+    /// This cluster's maintenances, sorted by creation time then name (the order that admits them).
+    let maintenances: [StoreMaintenance]
+    /// Maintenances whose `until` has not passed.
+    let activeMaintenances: [StoreMaintenance]
+    let maintainedStores: Set<UInt64>
+    let evictedStores: Set<UInt64>
+    let regionsWithOperator: Set<UInt64>
+    /// Open tickets of this cluster, sorted by name.
+    let openTickets: [Ticket]
+    /// Every plan of this cluster as stored.
+    let plans: [RemediationPlan]
+
+    init(_ input: PlanningInput) {
+        clusterName = input.cluster.name
+        spec = input.cluster.spec
+        snapshot = input.snapshot
+        now = input.now
+        maintenances = input.maintenances
+            .filter { $0.spec.cluster == input.cluster.name }
+            .sorted { ($0.metadata.creationTimestamp ?? .distantPast, $0.name) < ($1.metadata.creationTimestamp ?? .distantPast, $1.name) }
+        activeMaintenances = maintenances.filter { !Self.hasEnded($0, at: input.now) }
+        maintainedStores = Set(activeMaintenances.map(\.spec.storeID))
+        evictedStores = Set(input.snapshot.schedulers.evictLeaderStores)
+        regionsWithOperator = Set(input.snapshot.operators.map(\.regionID))
+        openTickets = input.tickets
+            .filter { $0.status.state == .open && $0.spec.cluster == input.cluster.name }
+            .sorted { $0.name < $1.name }
+        plans = input.plans
+    }
+
+    static func hasEnded(_ m: StoreMaintenance, at now: Date) -> Bool {
+        m.spec.until.map { $0 <= now } ?? false
+    }
+
+    /// Stores that are alive, whatever their PD state: their peers still vote.
+    var aliveStores: Set<UInt64> {
+        Set(snapshot.stores.filter { $0.liveness == .alive && !$0.isTombstone }.map(\.id))
+    }
+
+    /// Up, alive, not evicted, not under maintenance: the only stores that may receive leaders.
+    func mayHoldLeaders(_ s: StoreSnapshot) -> Bool {
+        s.isUpAndAlive && !evictedStores.contains(s.id) && !maintainedStores.contains(s.id)
+    }
+
+    /// Up, alive, not under maintenance, not below PD's low-space line: the only stores that may receive peers.
+    func mayHoldRegions(_ s: StoreSnapshot) -> Bool {
+        s.isUpAndAlive && !maintainedStores.contains(s.id) && !isLowSpace(s)
+    }
+
+    /// PD's `IsLowSpace`: available below (1 − low-space-ratio) of capacity.
+    func isLowSpace(_ s: StoreSnapshot) -> Bool {
+        guard s.capacityBytes > 0 else { return false }
+        return Double(s.availableBytes) < (1 - snapshot.settings.lowSpaceRatio) * Double(s.capacityBytes)
+    }
+
+    /// The fetched regions, if they include every region with a peer on `stores`; nil when the
+    /// observation did not fetch them (the planner must ask through `RegionScope`).
+    func regions(covering stores: [UInt64]) -> [RegionPlacement]? {
+        guard let regions = snapshot.regions, snapshot.state(of: .regions).isComplete,
+              snapshot.regionScope.covers(.stores(stores)) else { return nil }
+        return regions
+    }
+
+    /// The first open ticket with this invariant and subject.
+    func openTicket(invariant: String, subject: String) -> Ticket? {
+        openTickets.first { $0.spec.invariant == invariant && $0.spec.subject == subject }
+    }
+
+    /// Up and alive stores other than `store`, the count PD checks before taking a store offline.
+    func upStores(excluding store: UInt64) -> Int {
+        snapshot.stores.filter { $0.isUpAndAlive && $0.id != store }.count
+    }
+}

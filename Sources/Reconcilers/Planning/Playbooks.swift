@@ -1,0 +1,186 @@
+import Foundation
+
+/// Open tickets → plans, one playbook per invariant. Every plan states its reason and its ticket.
+///
+/// | invariant | concern | steps | risk |
+/// |---|---|---|---|
+/// | `storeDown` | `offline-store-<id>` | offlineStore, waitForStoreRemoved | high |
+/// | `highLatency`, `storeFlapping` | `evict-leaders-store-<id>` | addEvictLeaderScheduler, waitForLeadersDrained | medium |
+/// | `lowSpace` | `move-regions-store-<id>` | transferPeer to stores with room (+ advice) | medium |
+/// | `leftoverScheduler` | `remove-evict-leader-store-<id>` / `remove-scheduler-<name>` | removeEvictLeaderScheduler / removeScheduler | low |
+///
+/// `leaderSkew` and `regionSkew` are answered by the balance plans (`BalancePlanner`), linked to the ticket.
+enum Playbooks {
+    static func plan(_ ctx: PlanningContext) -> [PlannerOutcome] {
+        var outcomes: [PlannerOutcome] = []
+        var evictTickets: [UInt64: [Ticket]] = [:]
+        for ticket in ctx.openTickets {
+            let store = storeID(ticket.spec.subject)
+            switch ticket.spec.invariant {
+            case "storeDown":
+                if let store, let o = offline(store, ticket, ctx) { outcomes.append(o) }
+            case "highLatency", "storeFlapping":
+                if let store { evictTickets[store, default: []].append(ticket) }
+            case "lowSpace":
+                if let store, let o = moveRegions(store, ticket, ctx) { outcomes.append(o) }
+            case "leftoverScheduler":
+                outcomes += removeScheduler(ticket, ctx)
+            default:
+                continue
+            }
+        }
+        for (store, tickets) in evictTickets.sorted(by: { $0.key < $1.key }) {
+            if let o = evictLeaders(store, tickets, ctx) { outcomes.append(o) }
+        }
+        return outcomes
+    }
+
+    /// `store/4` → 4.
+    static func storeID(_ subject: String) -> UInt64? {
+        subject.hasPrefix("store/") ? UInt64(subject.dropFirst("store/".count)) : nil
+    }
+
+    private static func desired(_ ctx: PlanningContext, concern: String, reason: String, ticket: Ticket?, steps: [PlanStep],
+                                blocked: (reason: String, message: String)? = nil, satisfies: Bool = true,
+                                scope: RegionScope = .none) -> PlannerOutcome {
+        let spec = RemediationPlanSpec(cluster: ctx.clusterName, origin: .reconciler, concern: concern, reason: reason,
+                                       ticket: ticket?.name, steps: steps)
+        return PlannerOutcome(concern: concern, decision: .desired(DesiredPlan(spec: spec, blocked: blocked, succeededPlanSatisfies: satisfies)),
+                              regionScope: scope)
+    }
+
+    // MARK: store down → offline store
+
+    static func offline(_ store: UInt64, _ ticket: Ticket, _ ctx: PlanningContext) -> PlannerOutcome? {
+        // An Offline store is already being removed by PD; a Tombstone is gone.
+        guard let s = ctx.snapshot.store(store), s.state == .up, !s.isTombstone else { return nil }
+        let concern = "offline-store-\(store)"
+        let checks = StoreRemovalPreconditions(store: store, context: ctx)
+        let existing = PlanIdentity.current(concern, in: ctx.plans, cluster: ctx.clusterName)
+        let scope: RegionScope = existing?.status.phase == .executing ? .none : .stores([store])
+        let regions = ctx.regions(covering: [store])
+        if regions == nil, existing != nil { return PlannerOutcome(concern: concern, decision: .undecided, regionScope: scope) }
+        let steps = [
+            PlanStep(name: "offline-store", action: .store(.offlineStore, store), preconditions: [checks.replicasText, checks.quorumText],
+                     expectedEffect: "store \(store) is Offline", timeout: ctx.spec.execution.fastStepTimeout),
+            PlanStep(name: "wait-store-removed", action: .store(.waitForStoreRemoved, store),
+                     expectedEffect: "store \(store) is Tombstone", timeout: ctx.spec.execution.slowStepTimeout),
+        ]
+        return desired(ctx, concern: concern,
+                       reason: "Store \(store) is down past its grace period (\(ticket.spec.summary)). Taking it offline makes PD re-create its replicas on other stores; it cannot serve again unless re-added.",
+                       ticket: ticket, steps: steps, blocked: checks.replicasBlocker ?? checks.quorumBlocker(regions), scope: scope)
+    }
+
+    // MARK: slow or flapping store → evict its leaders
+
+    static func evictLeaders(_ store: UInt64, _ tickets: [Ticket], _ ctx: PlanningContext) -> PlannerOutcome? {
+        // Under maintenance the drain plan owns the store; evicted already means done; a dead store leads nothing.
+        guard let s = ctx.snapshot.store(store), s.isUpAndAlive, !ctx.maintainedStores.contains(store),
+              !ctx.evictedStores.contains(store) else { return nil }
+        let others = ctx.snapshot.stores.filter { $0.id != store && ctx.mayHoldLeaders($0) }
+        let blocked: (reason: String, message: String)? = others.isEmpty
+            ? ("NoLeaderTarget", "no other Up store accepts leaders, so PD cannot evict store \(store)'s") : nil
+        let why = tickets.map { "\($0.spec.invariant == "highLatency" ? "slow" : "flapping"): \($0.spec.summary)" }.joined(separator: "; ")
+        let steps = [
+            PlanStep(name: "evict-leaders", action: .store(.addEvictLeaderScheduler, store),
+                     preconditions: ["another Up store accepts leaders"],
+                     expectedEffect: "store \(store) is in the evict-leader scheduler", timeout: ctx.spec.execution.fastStepTimeout),
+            PlanStep(name: "wait-leaders-drained", action: .store(.waitForLeadersDrained, store),
+                     expectedEffect: "store \(store) holds 0 leaders", timeout: ctx.spec.execution.slowStepTimeout),
+        ]
+        // Succeeded before but no longer evicted: someone removed the scheduler, so evict again.
+        return desired(ctx, concern: "evict-leaders-store-\(store)",
+                       reason: "Store \(store) is unhealthy (\(why)). Evicting its leaders moves reads and writes to healthy stores; it keeps its data. Remove the scheduler once the store recovers.",
+                       ticket: tickets.first, steps: steps, blocked: blocked, satisfies: false)
+    }
+
+    // MARK: low space → move regions off
+
+    static func moveRegions(_ store: UInt64, _ ticket: Ticket, _ ctx: PlanningContext) -> PlannerOutcome? {
+        guard let s = ctx.snapshot.store(store), s.capacityBytes > 0 else { return nil }
+        let concern = "move-regions-store-\(store)"
+        let scope = RegionScope.stores([store])
+        guard let regions = ctx.regions(covering: [store]) else {
+            return PlannerOutcome(concern: concern, decision: .undecided, regionScope: scope)
+        }
+        // Aim a little above the line so the ticket does not reopen at once.
+        let linePercent = max(ctx.spec.invariants.lowSpace.minAvailablePercent, (1 - ctx.snapshot.settings.lowSpaceRatio) * 100)
+        let goalPercent = linePercent + 5
+        let mib: Int64 = 1 << 20
+        var toFree = Int64(goalPercent / 100 * Double(s.capacityBytes)) - s.availableBytes
+        guard toFree > 0 else { return nil }
+        // Targets keep at least line + 10 % free after what they receive.
+        var room: [UInt64: Int64] = [:]
+        for t in ctx.snapshot.stores where t.id != store && ctx.mayHoldRegions(t) && t.capacityBytes > 0 {
+            room[t.id] = t.availableBytes - Int64((linePercent + 10) / 100 * Double(t.capacityBytes))
+        }
+        let alive = ctx.aliveStores
+        let candidates = regions.filter {
+            $0.storeIDs.contains(store) && !$0.inJointState && !ctx.regionsWithOperator.contains($0.id) && $0.leaderStoreID != 0
+                && Quorum.hasQuorum($0, alive: alive) && $0.approximateSizeMiB > 0
+        }.sorted { ($1.approximateSizeMiB, $0.id) < ($0.approximateSizeMiB, $1.id) }
+        var moves: [BalanceMove] = []
+        var freed: Int64 = 0
+        for r in candidates where toFree > 0 {
+            let size = r.approximateSizeMiB * mib
+            let best = room.filter { !r.storeIDs.contains($0.key) && $0.value >= size }
+                .max { ($0.value, $1.key) < ($1.value, $0.key) }
+            guard let best else { continue }
+            room[best.key] = best.value - size
+            moves.append(BalanceMove(regionID: r.id, from: store, to: best.key))
+            toFree -= size
+            freed += size
+        }
+        let advice = "Advice: add capacity or remove data; PD moves no regions to a store below its low-space ratio (\(ctx.snapshot.settings.lowSpaceRatio))."
+        guard !moves.isEmpty else {
+            return PlannerOutcome(concern: concern, decision: .vanished(
+                reason: "NoRoom", message: "store \(store) is low on space but no store has room for its regions. \(advice)"), regionScope: scope)
+        }
+        let batchSize = max(1, min(ctx.snapshot.settings.regionScheduleLimit, ctx.spec.limits.maxInFlightSteps))
+        let steps = moves.enumerated().map { i, m in
+            PlanStep(name: "move-peer-\(m.regionID)", action: .transferPeer(region: m.regionID, from: m.from, to: m.to),
+                     expectedEffect: "region \(m.regionID) has a peer on store \(m.to) and none on store \(m.from)",
+                     timeout: ctx.spec.execution.slowStepTimeout, batch: i / batchSize + 1)
+        }
+        let available = String(format: "%.1f", s.availablePercent ?? 0)
+        return desired(ctx, concern: concern,
+                       reason: "Store \(store) has \(available)% space available, below \(String(format: "%.0f", linePercent))% (\(ticket.spec.summary)). Moving \(moves.count) regions (\(freed / mib) MiB) to stores with room frees space towards \(String(format: "%.0f", goalPercent))%. \(advice)",
+                       ticket: ticket, steps: steps, scope: scope)
+    }
+
+    // MARK: leftover scheduler → remove it
+
+    static func removeScheduler(_ ticket: Ticket, _ ctx: PlanningContext) -> [PlannerOutcome] {
+        let subject = ticket.spec.subject
+        var stores: [UInt64] = []
+        if let store = storeID(subject) {
+            stores = [store]
+        } else if subject.hasPrefix("scheduler/") {
+            let name = String(subject.dropFirst("scheduler/".count))
+            if name == "evict-leader-scheduler" {
+                stores = ctx.snapshot.schedulers.evictLeaderStores
+            } else if name.hasPrefix("evict-leader-scheduler-"), let store = UInt64(name.dropFirst("evict-leader-scheduler-".count)) {
+                stores = [store]
+            } else {
+                guard ctx.snapshot.schedulers.names.contains(name) else { return [] }
+                let step = PlanStep(name: "remove-scheduler", action: Action(kind: .removeScheduler, scheduler: name),
+                                    expectedEffect: "PD no longer runs \(name)", timeout: ctx.spec.execution.fastStepTimeout)
+                return [desired(ctx, concern: "remove-scheduler-\(name)",
+                                reason: "Scheduler \(name) is left over (\(ticket.spec.summary)). Removing it restores PD's normal scheduling.",
+                                ticket: ticket, steps: [step], satisfies: false)]
+            }
+        }
+        let cleanedUp = Set(MaintenancePlanner.cleanupStores(ctx))
+        let mitigated = Set(ctx.openTickets.filter { ["highLatency", "storeFlapping"].contains($0.spec.invariant) }.compactMap { storeID($0.spec.subject) })
+        // Keep evictions that maintenance owns, that its cleanup plan removes, or that still mitigate a slow or flapping store.
+        return stores.sorted().filter {
+            ctx.evictedStores.contains($0) && !ctx.maintainedStores.contains($0) && !cleanedUp.contains($0) && !mitigated.contains($0)
+        }.map { store in
+            let step = PlanStep(name: "remove-evict-leader", action: .store(.removeEvictLeaderScheduler, store),
+                                expectedEffect: "store \(store) is not in the evict-leader scheduler", timeout: ctx.spec.execution.fastStepTimeout)
+            return desired(ctx, concern: "remove-evict-leader-store-\(store)",
+                           reason: "An evict-leader scheduler holds store \(store), which is under no maintenance (\(ticket.spec.summary)). Removing it lets the store take leaders again.",
+                           ticket: ticket, steps: [step], satisfies: false)
+        }
+    }
+}
