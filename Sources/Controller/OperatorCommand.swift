@@ -15,6 +15,7 @@ struct OperatorCommand: AsyncParsableCommand {
             DescribeCommand.self,
             ApproveCommand.self,
             RejectCommand.self,
+            KillSwitchCommand.self,
             AuditCommand.self,
             SimulateCommand.self,
             DebugStoreWriterCommand.self,

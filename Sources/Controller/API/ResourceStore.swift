@@ -38,8 +38,11 @@ extension ResourceStore {
         let stored = try store.putSpec(kind: K.kind, name: object.name, spec: CanonicalJSON.encode(object.spec),
                                        labels: object.metadata.labels, annotations: object.metadata.annotations,
                                        expectedResourceVersion: nil)
+        // A new object's status reflects its first generation, conditions included, so the next pass
+        // (which reads generation 1) computes an identical status and writes nothing.
         var status = object.status
         status.observedGeneration = stored.generation
+        for i in status.conditions.indices { status.conditions[i].observedGeneration = stored.generation }
         let written = try store.putStatus(kind: K.kind, name: object.name, status: CanonicalJSON.encode(status),
                                           expectedResourceVersion: stored.resourceVersion)
         return try Self.resource(written)
@@ -59,7 +62,10 @@ extension ResourceStore {
             generation = stored.generation
         }
         var status = object.status
-        if specChanged { status.observedGeneration = generation }
+        if specChanged {
+            status.observedGeneration = generation
+            for i in status.conditions.indices { status.conditions[i].observedGeneration = generation }
+        }
         if specChanged || statusChanged {
             let written = try store.putStatus(kind: K.kind, name: object.name, status: CanonicalJSON.encode(status),
                                               expectedResourceVersion: version)

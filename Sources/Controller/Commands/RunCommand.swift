@@ -4,9 +4,8 @@ import Logging
 import PDWire
 import Reconcilers
 
-/// The controller process. Today it holds the store's lease and keeps the spec files in force in the
-/// store (generations, `Valid` conditions, approvals from Approval objects). The reconcilers that
-/// observe PD and plan remediations are the control loop's own issue and are not built yet.
+/// The controller process: holds the store's lease, keeps the spec files in force, and reconciles
+/// every TiKVCluster through the manager's work queue (observe → tickets → plans → gated execution).
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "run", abstract: "Run the controller.")
 
@@ -14,55 +13,38 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
     @Option(help: "How often to look for spec file changes.") var specPollInterval: String = "1s"
     @Option(help: "How long the store lease lasts without renewal.") var leaseDuration: String = "15s"
+    @Option(help: "First retry delay of a cluster whose pass failed (doubles per failure).") var backoffBase: String = "1s"
+    @Option(help: "Longest retry delay of a cluster whose pass keeps failing.") var backoffCap: String = "5m"
+    @Option(help: "Clusters reconciled at once (one pass per cluster at a time).") var workers: Int = 2
+    @Flag(help: "Log every enqueue and pass at debug level.") var verbose = false
 
     func run() async throws {
         var logger = Logger(label: "operator")
-        logger.logLevel = .info
-        let poll = try parse(specPollInterval, "--spec-poll-interval")
-        let leaseTTL = try parse(leaseDuration, "--lease-duration")
+        logger.logLevel = verbose ? .debug : .info
         let holder = "\(ProcessInfo.processInfo.hostName)/\(getpid())"
+        var config = Manager.Configuration(specsPath: specs)
+        config.specPollInterval = try parse(specPollInterval, "--spec-poll-interval").swiftDuration
+        config.leaseTTL = try parse(leaseDuration, "--lease-duration").swiftDuration
+        config.backoffBase = try parse(backoffBase, "--backoff-base").swiftDuration
+        config.backoffCap = try parse(backoffCap, "--backoff-cap").swiftDuration
+        guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
+        config.workers = workers
+
         let s = try StatusStore(path: store.path, role: .controller(holder: holder))
         do {
-            _ = try s.acquireLease(ttl: leaseTTL.swiftDuration)
+            _ = try s.acquireLease(ttl: config.leaseTTL)
         } catch let e as StoreError {
             throw CLIError.failure("\(e)")
         }
         logger.info("Acquired the store lease", metadata: ["db": "\(store.path)", "holder": "\(holder)"])
-        logger.warning("Reconcilers are not built yet: this controller loads spec files into the store and keeps them valid; it does not observe PD or plan anything")
 
         let stop = StopSignal()
-        let sync = SpecSync(store: s, actor: "controller")
-        var set = SpecSet()
-        var lastFingerprint: UInt64?
-        while !stop.requested {
-            do {
-                _ = try s.renewLease()
-                let fp = SpecDirectory.fingerprint(path: specs)
-                if fp != lastFingerprint {
-                    let parsed = try SpecDirectory.parse(paths: [specs])
-                    let errors = set.apply(parsed)
-                    for e in errors { logger.error("Rejected spec file: \(e)") }
-                    let outcome = try sync.sync(set, now: Date())
-                    if outcome.isEmpty {
-                        logger.info("Spec files unchanged in effect", metadata: ["objects": "\(set.documents.count)"])
-                    } else {
-                        logger.info("Synced spec files", metadata: [
-                            "created": "\(outcome.created)", "updated": "\(outcome.updated)", "deleted": "\(outcome.deleted)",
-                            "conditions": "\(outcome.conditionsChanged)", "approvals": "\(outcome.approvalsRecorded)",
-                        ])
-                    }
-                    lastFingerprint = fp
-                }
-            } catch let e as StoreError {
-                if case .leaseLost = e {
-                    logger.critical("Lost the store lease; stopping so two controllers never write one store: \(e)")
-                    throw ExitCode.failure
-                }
-                logger.error("Store write failed, will retry: \(e)")
-            } catch {
-                logger.error("Spec sync failed, will retry: \(error)")
-            }
-            try? await Task.sleep(for: poll.swiftDuration)
+        let manager = Manager(config: config, store: s, logger: logger)
+        do {
+            try await manager.run(until: { stop.requested })
+        } catch let e as StoreError {
+            if case .leaseLost = e { throw ExitCode.failure }
+            throw CLIError.failure("\(e)")
         }
         try? s.releaseLease()
         logger.info("Stopped and released the store lease")

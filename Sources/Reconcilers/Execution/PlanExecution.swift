@@ -54,22 +54,28 @@ public struct ExecutionResult: Sendable, Equatable {
 /// Moves plans forward one observation at a time: approval → gates → intent → (the controller sends)
 /// → effect observed → next step. Done means observed; a gate that cannot decide blocks.
 public enum PlanExecution {
-    /// Steps that move one region run up to `limits.maxInFlightSteps` at once; every other step runs
-    /// alone, after everything before it is done.
     static func isRegionLevel(_ kind: ActionKind) -> Bool { kind == .transferLeader || kind == .transferPeer }
+
+    /// The steps that may run now: the first step not done and, when it has a batch, every other
+    /// not-done step of that batch (`PlanStep.batch`: batch n + 1 starts once batch n is observed done).
+    /// The gates still cap how many are in flight.
+    static func window(_ plan: RemediationPlan, _ steps: [StepStatus]) -> [Int] {
+        let undone = plan.spec.steps.indices.filter { steps[$0].phase != .succeeded && steps[$0].phase != .skipped }
+        guard let first = undone.first else { return [] }
+        guard let batch = plan.spec.steps[first].batch else { return [first] }
+        return undone.filter { plan.spec.steps[$0].batch == batch }
+    }
 
     /// Regions whose placement the next pass must observe: those of steps running or about to start.
     public static func regionsToObserve(_ plans: [RemediationPlan], limits: Limits) -> [UInt64] {
         var ids: [UInt64] = []
         for plan in plans where !plan.status.phase.isTerminal {
             let steps = statuses(plan)
-            var taken = 0
-            for (i, step) in plan.spec.steps.enumerated() where steps[i].phase != .succeeded && steps[i].phase != .skipped {
-                guard isRegionLevel(step.action.kind), let id = step.action.regionID else { break }
-                ids.append(id)
-                taken += 1
-                if taken >= limits.maxInFlightSteps { break }
-            }
+            // Running steps first (their effect must be checked), then the next ones up to the limit.
+            let w = window(plan, steps)
+            let running = w.filter { steps[$0].phase == .running }
+            let next = w.filter { steps[$0].phase != .running }.prefix(max(0, limits.maxInFlightSteps - running.count))
+            ids += (running + next).compactMap { plan.spec.steps[$0].action.regionID }
         }
         return Array(Set(ids)).sorted()
     }
@@ -137,102 +143,101 @@ public enum PlanExecution {
             }
 
             var blocked: (String, String)?
-            var allBeforeDone = true
             var moving = false
-            stepLoop: for i in plan.spec.steps.indices {
-                let step = plan.spec.steps[i]
-                var s = plan.status.steps[i]
-                if s.phase == .succeeded || s.phase == .skipped { continue }
-                let regionLevel = isRegionLevel(step.action.kind)
-                if !regionLevel && !allBeforeDone { break }
-                let region = step.action.regionID.flatMap { input.regions[$0] }
+            // When every step of the window is observed done, the next window may start in the same pass.
+            var rounds = 0
+            windows: while rounds <= plan.spec.steps.count {
+                rounds += 1
+                let current = window(plan, plan.status.steps)
+                if current.isEmpty { break }
+                stepLoop: for i in current {
+                    let step = plan.spec.steps[i]
+                    var s = plan.status.steps[i]
+                    let region = step.action.regionID.flatMap { input.regions[$0] }
 
-                if s.phase == .running {
-                    let effect = StepEffect.check(step.action, snapshot: input.snapshot, region: region)
-                    if case .holds(let why) = effect {
-                        s.phase = .succeeded
-                        s.observedEffect = why
-                        s.finishedAt = now
-                        s.nextRetry = nil
+                    if s.phase == .running {
+                        let effect = StepEffect.check(step.action, snapshot: input.snapshot, region: region)
+                        if case .holds(let why) = effect {
+                            s.phase = .succeeded
+                            s.observedEffect = why
+                            s.finishedAt = now
+                            s.nextRetry = nil
+                            plan.status.steps[i] = s
+                            inFlight -= step.action.kind.mutates ? 1 : 0
+                            result.decisions.append("plan \(plan.name) step \(step.name): done, observed: \(why)")
+                            continue
+                        }
+                        let started = s.startedAt ?? now
+                        let limit = timeout(step, spec.execution)
+                        if now.timeIntervalSince(started) > limit {
+                            let reason = "no effect observed within \(Int(limit))s (\(effectText(effect)))"
+                            inFlight -= step.action.kind.mutates ? 1 : 0
+                            if failAttempt(&plan, i, reason, policy: spec.execution.retry, now: now, result: &result) { break windows }
+                            continue
+                        }
+                        s.observedEffect = effectText(effect)
                         plan.status.steps[i] = s
-                        inFlight -= step.action.kind.mutates ? 1 : 0
-                        result.decisions.append("plan \(plan.name) step \(step.name): done, observed: \(why)")
+                        moving = true
                         continue
                     }
-                    let started = s.startedAt ?? now
-                    let limit = timeout(step, spec.execution)
-                    if now.timeIntervalSince(started) > limit {
-                        let reason = "no effect observed within \(Int(limit))s (\(effectText(effect)))"
-                        inFlight -= step.action.kind.mutates ? 1 : 0
-                        if failAttempt(&plan, i, reason, policy: spec.execution.retry, now: now, result: &result) { break stepLoop }
-                        allBeforeDone = false
-                        break stepLoop
-                    }
-                    s.observedEffect = effectText(effect)
-                    plan.status.steps[i] = s
-                    moving = true
-                    allBeforeDone = false
-                    if regionLevel { continue } else { break }
-                }
 
-                // Pending (or Failed earlier but retried): wait out the backoff first.
-                if let retryAt = s.nextRetry, retryAt > now {
-                    result.requeueAfter = min(result.requeueAfter ?? .infinity, retryAt.timeIntervalSince(now))
-                    blocked = ("RetryBackoff", "step \(step.name) retries at \(retryAt) after: \(s.lastError ?? "a failure")")
-                    break
-                }
-                if !step.action.kind.mutates {
-                    // A wait step starts by itself once the steps before it are done; it still needs the plan approved.
-                    guard verdict.isApproved, spec.mode == .execute, !spec.paused else {
-                        blocked = gateBlock(input, plan: plan, step: step, verdict: verdict, inFlight: inFlight, actions: actions, region: region)
-                        break
+                    // Pending (or Failed earlier but retried): wait out the backoff first.
+                    if let retryAt = s.nextRetry, retryAt > now {
+                        result.requeueAfter = min(result.requeueAfter ?? .infinity, retryAt.timeIntervalSince(now))
+                        blocked = ("RetryBackoff", "step \(step.name) retries at \(retryAt) after: \(s.lastError ?? "a failure")")
+                        continue
                     }
-                    s.phase = .running
-                    s.startedAt = now
-                    s.attempts += 1
-                    plan.status.steps[i] = s
-                    plan.status.phase = .executing
-                    moving = true
-                    allBeforeDone = false
-                    result.decisions.append("plan \(plan.name) step \(step.name): waiting — \(step.action.summary)")
-                    break
-                }
+                    if !step.action.kind.mutates {
+                        // A wait step starts by itself once the steps before it are done; it still needs the plan approved.
+                        guard verdict.isApproved, spec.mode == .execute, !spec.paused else {
+                            blocked = gateBlock(input, plan: plan, step: step, verdict: verdict, inFlight: inFlight, actions: actions, region: region)
+                            break
+                        }
+                        s.phase = .running
+                        s.startedAt = now
+                        s.attempts += 1
+                        plan.status.steps[i] = s
+                        plan.status.phase = .executing
+                        moving = true
+                        result.decisions.append("plan \(plan.name) step \(step.name): waiting — \(step.action.summary)")
+                        continue
+                    }
 
-                let gates = GateInput(killSwitch: false, spec: spec, snapshot: input.snapshot, maxSnapshotAge: input.maxSnapshotAge,
-                                      approval: verdict, inFlightSteps: inFlight, actionsLastHour: actions, step: step,
-                                      region: region, now: now)
-                switch Gates.evaluate(gates) {
-                case .alreadyDone(let why):
-                    s.phase = .skipped
-                    s.observedEffect = "already held before any call: \(why)"
-                    s.finishedAt = now
-                    plan.status.steps[i] = s
-                    result.decisions.append("plan \(plan.name) step \(step.name): skipped, \(why)")
-                    continue
-                case .blocked(let gate, let why):
-                    if gate == .mode, spec.mode == .dryRun {
-                        recordDryRun(&plan)
+                    let gates = GateInput(killSwitch: false, spec: spec, snapshot: input.snapshot, maxSnapshotAge: input.maxSnapshotAge,
+                                          approval: verdict, inFlightSteps: inFlight, actionsLastHour: actions, step: step,
+                                          region: region, now: now)
+                    switch Gates.evaluate(gates) {
+                    case .alreadyDone(let why):
+                        s.phase = .skipped
+                        s.observedEffect = "already held before any call: \(why)"
+                        s.finishedAt = now
+                        plan.status.steps[i] = s
+                        result.decisions.append("plan \(plan.name) step \(step.name): skipped, \(why)")
+                        continue
+                    case .blocked(let gate, let why):
+                        if gate == .mode, spec.mode == .dryRun {
+                            recordDryRun(&plan)
+                        }
+                        blocked = (gate.rawValue, why)
+                        break windows
+                    case .pass:
+                        guard let call = PDCall.forAction(step.action) else { break windows }
+                        s.phase = .running
+                        s.startedAt = now
+                        s.attempts += 1
+                        s.nextRetry = nil
+                        s.pdRequest = call.description
+                        s.observedEffect = nil
+                        plan.status.steps[i] = s
+                        plan.status.phase = .executing
+                        inFlight += 1
+                        actions += 1
+                        moving = true
+                        result.calls.append(StepCall(plan: plan.name, step: i, action: step.action, call: call, attempt: s.attempts))
+                        result.decisions.append("plan \(plan.name) step \(step.name): sending \(call) (attempt \(s.attempts))")
                     }
-                    blocked = (gate.rawValue, why)
-                    break stepLoop
-                case .pass:
-                    guard let call = PDCall.forAction(step.action) else { break stepLoop }
-                    s.phase = .running
-                    s.startedAt = now
-                    s.attempts += 1
-                    s.nextRetry = nil
-                    s.pdRequest = call.description
-                    s.observedEffect = nil
-                    plan.status.steps[i] = s
-                    plan.status.phase = .executing
-                    inFlight += 1
-                    actions += 1
-                    moving = true
-                    allBeforeDone = false
-                    result.calls.append(StepCall(plan: plan.name, step: i, action: step.action, call: call, attempt: s.attempts))
-                    result.decisions.append("plan \(plan.name) step \(step.name): sending \(call) (attempt \(s.attempts))")
-                    if !regionLevel { break stepLoop }
                 }
+                if !current.allSatisfy({ plan.status.steps[$0].phase == .succeeded || plan.status.steps[$0].phase == .skipped }) { break }
             }
 
             if plan.status.phase == .failed {

@@ -22,8 +22,10 @@ import Testing
         return TiKVCluster(metadata: ObjectMeta(name: "prod", generation: 1), spec: spec)
     }
 
-    func plan(_ name: String, _ actions: [Action], after: [String] = [], notBefore: Date? = nil) -> RemediationPlan {
-        let steps = actions.enumerated().map { i, a in PlanStep(name: "step-\(i + 1)", action: a, expectedEffect: "", timeout: .minutes(1)) }
+    func plan(_ name: String, _ actions: [Action], after: [String] = [], notBefore: Date? = nil, batch: Int? = nil) -> RemediationPlan {
+        let steps = actions.enumerated().map { i, a in
+            PlanStep(name: "step-\(i + 1)", action: a, expectedEffect: "", timeout: .minutes(1), batch: batch)
+        }
         return RemediationPlan(metadata: ObjectMeta(name: name, generation: 1),
                                spec: RemediationPlanSpec(cluster: "prod", origin: .reconciler, concern: name, reason: "test", steps: steps,
                                                          after: after, notBefore: notBefore))
@@ -177,14 +179,17 @@ import Testing
         #expect(byName["later"]?.status.conditions[type: "Blocked"]?.reason == "NotBefore")
     }
 
-    @Test func regionStepsRunInParallelUpToTheInFlightLimit() {
+    @Test func stepsOfOneBatchRunInParallelUpToTheInFlightLimit() {
         let moves = (10..<16).map { Action.transferLeader(region: UInt64($0), from: 1, to: 2) }
-        let p = plan("p", moves)
+        let p = plan("p", moves, batch: 1)
         var regions: [UInt64: RegionPlacement] = [:]
         for id in 10..<16 { regions[UInt64(id)] = RegionPlacement(id: UInt64(id), leaderStoreID: 1, voterStoreIDs: [1, 2, 3]) }
         let r = run([p], cluster: cluster(maxInFlight: 4), votes: [approve(p)], now: t0, regions: regions)
         #expect(r.calls.count == 4)
         #expect(PlanExecution.regionsToObserve(r.plans, limits: Limits(maxInFlightSteps: 4)) == [10, 11, 12, 13])
+        // Without a batch, steps run one at a time.
+        let alone = run([plan("q", moves)], cluster: cluster(maxInFlight: 4), votes: [approve(plan("q", moves))], now: t0, regions: regions)
+        #expect(alone.calls.count == 1)
     }
 
     @Test func retryDelaysGrowAndStayWithinJitterBounds() {

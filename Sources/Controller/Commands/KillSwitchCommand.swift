@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+
+/// `operator kill-switch on|off|status`: stops everything from any process, without the lease.
+/// On: non-terminal plans become Cancelled (they never resume by themselves), PD operators the
+/// controller started are cancelled, and every cluster behaves as `observe`. Off: planning resumes;
+/// nothing cancelled comes back.
+struct KillSwitchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kill-switch", abstract: "Stop (on) or re-allow (off) every change the controller makes; `status` shows it.")
+
+    enum State: String, ExpressibleByArgument, CaseIterable { case on, off, status }
+
+    @Argument(help: "on, off or status.") var state: State
+    @Option(name: .customLong("as"), help: "Who (default: the OS user).") var actor: String = currentUser()
+    @Option(help: "Why, for the audit log.") var reason: String?
+    @OptionGroup var store: StoreOptions
+
+    static let settingKey = "killSwitch"
+
+    func run() throws {
+        let s = try store.openClient(actor: actor)
+        switch state {
+        case .status:
+            print("kill switch is \(try Self.isOn(s) ? "on" : "off")")
+        case .on, .off:
+            try s.setSetting(key: Self.settingKey, value: state.rawValue, actor: actor)
+            if let reason {
+                try s.appendAudit(AuditEntry(timestamp: Date(), actor: actor, source: "cli", action: "KillSwitchReason",
+                                             kind: "Setting", name: Self.settingKey, message: reason))
+            }
+            print(state == .on
+                  ? "kill switch on: the controller cancels every active plan and the PD operators it started, and changes nothing until `operator kill-switch off`"
+                  : "kill switch off: plans are computed again; cancelled plans stay cancelled")
+        }
+    }
+
+    /// Fails closed: a setting that cannot be read counts as on.
+    static func isOn(_ s: StatusStore) throws -> Bool {
+        try s.setting(key: settingKey) == "on"
+    }
+}

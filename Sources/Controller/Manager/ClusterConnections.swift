@@ -1,0 +1,31 @@
+import Foundation
+import Reconcilers
+
+/// One observer (PD and Prometheus clients) per cluster, rebuilt when the cluster's endpoints change,
+/// so PD leader following and connection reuse survive from pass to pass.
+actor ClusterConnections {
+    private struct Endpoints: Equatable {
+        var pd: PDEndpoint
+        var prometheus: PrometheusEndpoint?
+    }
+
+    private var observers: [String: (endpoints: Endpoints, observer: ClusterObserver)] = [:]
+    private let transport: any HTTPTransport
+    /// The manager's clock: snapshot times must agree with the `now` of the decisions that read them.
+    private let clock: @Sendable () -> Date
+
+    init(transport: any HTTPTransport = URLSessionTransport(), clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.transport = transport
+        self.clock = clock
+    }
+
+    func observer(for cluster: TiKVCluster) -> ClusterObserver {
+        let endpoints = Endpoints(pd: cluster.spec.pd, prometheus: cluster.spec.prometheus)
+        if let cached = observers[cluster.name], cached.endpoints == endpoints { return cached.observer }
+        let observer = ClusterObserver(spec: cluster.spec, transport: transport, clock: clock)
+        observers[cluster.name] = (endpoints, observer)
+        return observer
+    }
+
+    func forget(_ name: String) { observers[name] = nil }
+}

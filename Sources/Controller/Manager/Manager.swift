@@ -1,0 +1,280 @@
+import Foundation
+import Logging
+import Reconcilers
+
+/// The controller's manager, after controller-runtime's: it keeps the spec files in force in the
+/// store, turns triggers into work-queue adds, and runs one reconcile pass per cluster at a time.
+///
+/// Triggers only decide *when* a pass runs (level-triggered): a resync timer per cluster, a spec
+/// change, a client write to the store (an approval from the CLI, picked up within a poll), and the
+/// requeue-after a pass asks for. A pass that fails, or whose observation was incomplete, is retried
+/// with the queue's per-cluster exponential backoff.
+final class Manager: Sendable {
+    struct Configuration: Sendable {
+        var specsPath: String
+        var specPollInterval: Duration = .seconds(1)
+        /// How often to look for client writes (approvals, kill switch); well under a second.
+        var storePollInterval: Duration = .milliseconds(250)
+        var leaseTTL: Duration = .seconds(15)
+        var backoffBase: Duration = .seconds(1)
+        var backoffCap: Duration = .seconds(300)
+        /// Passes for different clusters may run concurrently; one cluster never has two at once.
+        var workers = 2
+        var actor = "controller"
+    }
+
+    let config: Configuration
+    let store: StatusStore
+    let resources: ResourceStore
+    let queue: WorkQueue<String>
+    let connections: ClusterConnections
+    let logger: Logger
+    let clock: @Sendable () -> Date
+    private let state = ManagerState()
+
+    init(config: Configuration, store: StatusStore, connections: ClusterConnections? = nil, logger: Logger,
+         clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.config = config
+        self.store = store
+        self.resources = ResourceStore(store: store)
+        self.queue = WorkQueue(backoffBase: config.backoffBase, backoffCap: config.backoffCap)
+        self.connections = connections ?? ClusterConnections(clock: clock)
+        self.logger = logger
+        self.clock = clock
+    }
+
+    /// Runs until `stop` returns true or the lease is lost (then it throws `StoreError.leaseLost`).
+    func run(until stop: @escaping @Sendable () -> Bool) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.specLoop(until: stop) }
+            group.addTask { await self.storeWatchLoop(until: stop) }
+            for _ in 0..<max(1, config.workers) {
+                group.addTask { await self.worker() }
+            }
+            defer { group.cancelAll() }
+            // The first task to finish (the spec loop on stop or on a lost lease) ends the manager.
+            do {
+                try await group.next()
+            } catch {
+                await queue.shutDown()
+                throw error
+            }
+            await queue.shutDown()
+            try await group.waitForAll()
+        }
+    }
+
+    // MARK: - Triggers
+
+    /// Renews the lease, keeps the spec files in force, and enqueues every cluster when they change.
+    private func specLoop(until stop: @escaping @Sendable () -> Bool) async throws {
+        let sync = SpecSync(store: store, actor: config.actor)
+        var set = SpecSet()
+        var lastFingerprint: UInt64?
+        while !stop() {
+            do {
+                _ = try store.renewLease()
+                let fp = SpecDirectory.fingerprint(path: config.specsPath)
+                if fp != lastFingerprint {
+                    let parsed = try SpecDirectory.parse(paths: [config.specsPath])
+                    for e in set.apply(parsed) { logger.error("Rejected spec file: \(e)") }
+                    let outcome = try sync.sync(set, now: clock())
+                    if !outcome.isEmpty {
+                        logger.info("Synced spec files", metadata: [
+                            "created": "\(outcome.created)", "updated": "\(outcome.updated)", "deleted": "\(outcome.deleted)",
+                            "approvals": "\(outcome.approvalsRecorded)",
+                        ])
+                    }
+                    lastFingerprint = fp
+                    await enqueueAllClusters(reason: outcome.isEmpty ? "start" : "spec change")
+                }
+            } catch let e as StoreError {
+                if case .leaseLost = e {
+                    logger.critical("Lost the store lease; stopping so two controllers never write one store: \(e)")
+                    throw e
+                }
+                logger.error("Store write failed, will retry: \(e)")
+            } catch {
+                logger.error("Spec sync failed, will retry: \(error)")
+            }
+            try? await Task.sleep(for: config.specPollInterval)
+        }
+    }
+
+    /// Wakes every cluster when another process (the CLI) wrote to the store: an approval, a
+    /// rejection, the kill switch. The controller's own writes do not move this counter.
+    private func storeWatchLoop(until stop: @escaping @Sendable () -> Bool) async {
+        var last = (try? store.clientChangeCounter()) ?? 0
+        while !stop() {
+            try? await Task.sleep(for: config.storePollInterval)
+            guard let now = try? store.clientChangeCounter(), now != last else { continue }
+            last = now
+            await enqueueAllClusters(reason: "store change")
+        }
+    }
+
+    private func enqueueAllClusters(reason: String) async {
+        guard let clusters = try? resources.list(TiKVClusterKind.self) else { return }
+        for c in clusters {
+            logger.debug("Enqueue", metadata: ["cluster": "\(c.name)", "trigger": "\(reason)"])
+            await queue.add(c.name)
+        }
+    }
+
+    // MARK: - Passes
+
+    private func worker() async {
+        while let key = await queue.get() {
+            await process(key)
+            await queue.done(key)
+        }
+    }
+
+    private func process(_ name: String) async {
+        var log = logger
+        log[metadataKey: "cluster"] = "\(name)"
+        do {
+            guard let outcome = try await reconcile(name, logger: log) else {
+                await queue.forget(name)
+                return
+            }
+            if outcome.observationIncomplete {
+                let delay = await queue.addRateLimited(name)
+                log.warning("Observation incomplete; retrying with backoff", metadata: ["retryIn": "\(delay)"])
+            } else {
+                await queue.forget(name)
+                await queue.addAfter(name, .milliseconds(Int64(outcome.requeueAfter * 1000)))
+            }
+        } catch {
+            let delay = await queue.addRateLimited(name)
+            log.error("Pass failed; retrying with backoff", metadata: ["error": "\(error)", "retryIn": "\(delay)"])
+        }
+    }
+
+    /// One pass: load, observe, decide (pure), write what changed — each step's intent included —,
+    /// then send the PD calls the gates let through and record what PD answered. Returns nil when the
+    /// cluster is gone.
+    func reconcile(_ name: String, logger log: Logger) async throws -> ClusterReconcileResult? {
+        guard let cluster = try resources.get(TiKVClusterKind.self, name) else {
+            log.info("TiKVCluster is gone; nothing to reconcile")
+            state.forget(name)
+            await connections.forget(name)
+            return nil
+        }
+        let observer = await connections.observer(for: cluster)
+        let started = clock()
+        let timer = ContinuousClock.now
+        let snapshot = await observer.observe(cluster: name, regions: state.regionScope(name), now: started)
+        let observedIn = ContinuousClock.now - timer
+        let plans = try resources.list(RemediationPlanKind.self).filter { $0.spec.cluster == name }
+        let stepRegions = await observeStepRegions(plans, cluster: cluster, observer: observer)
+        let now = clock()
+        let input = ClusterReconcileInput(
+            cluster: cluster, snapshot: snapshot,
+            maintenances: try resources.list(StoreMaintenanceKind.self).filter { $0.spec.cluster == name },
+            tickets: try resources.list(TicketKind.self).filter { $0.spec.cluster == name },
+            plans: plans, votes: try votes(), killSwitch: killSwitch(log), stepRegions: stepRegions,
+            actionsLastHour: try actionsLastHour(plans: plans, now: now), now: now)
+        let result = ClusterReconciler.reconcile(input)
+        state.setRegionScope(name, result.regionScope)
+        // Intents first: a step's Running status and request are durable before PD hears of it.
+        var writes = try ReconcileApplier(resources: resources, actor: config.actor).apply(result, to: input, now: now).total
+        for line in result.decisions { log.info("\(line)") }
+        if !result.calls.isEmpty || !result.cancelOperators.isEmpty {
+            writes += try await execute(result, cluster: cluster, sender: StepSender(pd: observer.pd), log: log)
+        }
+        log.debug("Pass done", metadata: [
+            "writes": "\(writes)", "observedIn": "\(observedIn)", "passIn": "\(ContinuousClock.now - timer)",
+        ])
+        state.recordPass(name, writes: writes, at: clock())
+        return result
+    }
+
+    /// Sends the calls of a pass and records each answer: the audit log keeps request and response; a
+    /// refusal fails the attempt at once (it provably did nothing); an unknown outcome leaves the step
+    /// Running, to be settled by its observed effect or its timeout.
+    private func execute(_ result: ClusterReconcileResult, cluster: TiKVCluster, sender: StepSender, log: Logger) async throws -> Int {
+        var writes = 0
+        for call in result.calls {
+            let outcome = await sender.send(call.action)
+            let now = clock()
+            let text: String
+            switch outcome {
+            case .accepted(let body): text = "accepted: \(body)"
+            case .refused(let why): text = "refused: \(why)"
+            case .unknown(let why): text = "outcome unknown: \(why)"
+            }
+            try store.appendAudit(AuditEntry(timestamp: now, actor: config.actor, source: "executor", action: "PDMutation",
+                                             kind: RemediationPlanKind.kind, name: call.plan,
+                                             message: "step \(call.step + 1) attempt \(call.attempt): \(call.call) → \(text)"))
+            writes += 1
+            log.info("PD call", metadata: ["plan": "\(call.plan)", "step": "\(call.step + 1)", "request": "\(call.call)", "outcome": "\(text)"])
+            let refused: String? = if case .refused(let w) = outcome { w } else { nil }
+            let unknown: String? = if case .unknown(let w) = outcome { w } else { nil }
+            guard refused != nil || unknown != nil, let plan = try resources.get(RemediationPlanKind.self, call.plan) else { continue }
+            let (updated, _) = PlanExecution.recordOutcome(plan, step: call.step, refused: refused, unknownOutcome: unknown,
+                                                           policy: cluster.spec.execution, now: now)
+            if updated.status != plan.status {
+                try resources.update(updated, specChanged: false, statusChanged: true)
+                writes += 1
+            }
+        }
+        for region in result.cancelOperators {
+            let outcome = await sender.cancelOperator(region: region)
+            try store.appendAudit(AuditEntry(timestamp: clock(), actor: config.actor, source: "executor", action: "PDMutation",
+                                             kind: TiKVClusterKind.kind, name: cluster.name,
+                                             message: "kill switch: \(PDCall.cancelOperator(region: region)) → \(outcome)"))
+            writes += 1
+        }
+        return writes
+    }
+
+    /// Fresh placements of the regions that steps in progress name: a few single-region reads.
+    private func observeStepRegions(_ plans: [RemediationPlan], cluster: TiKVCluster, observer: ClusterObserver) async
+        -> [UInt64: RegionPlacement]
+    {
+        var out: [UInt64: RegionPlacement] = [:]
+        for id in PlanExecution.regionsToObserve(plans, limits: cluster.spec.limits) {
+            if let info = try? await observer.pd.region(id: id) { out[id] = SnapshotMapping.placement(info) }
+        }
+        return out
+    }
+
+    private func votes() throws -> [ApprovalVote] {
+        try store.allApprovals().map {
+            ApprovalVote(plan: $0.plan, revision: $0.revision, approve: $0.decision == .approve, approver: $0.approver,
+                         source: $0.source, createdAt: $0.createdAt, expiresAt: $0.expiresAt)
+        }
+    }
+
+    /// Fails closed: a kill switch that cannot be read is on.
+    private func killSwitch(_ log: Logger) -> Bool {
+        do { return try KillSwitchCommand.isOn(store) } catch {
+            log.error("Cannot read the kill switch; treating it as on", metadata: ["error": "\(error)"])
+            return true
+        }
+    }
+
+    private func actionsLastHour(plans: [RemediationPlan], now: Date) throws -> Int {
+        let names = Set(plans.map(\.name))
+        return try store.audit(since: now.addingTimeInterval(-3600), kind: RemediationPlanKind.kind, limit: 100_000)
+            .filter { $0.action == "PDMutation" && names.contains($0.name ?? "") }.count
+    }
+
+    /// When the last pass of each cluster finished, and how many writes it made (probes, tests).
+    func lastPasses() -> [String: (at: Date, writes: Int)] { state.lastPasses() }
+}
+
+/// The manager's in-memory bookkeeping. Nothing here is needed for correctness after a restart:
+/// region scopes are re-asked by the planners, pass times only feed health checks and logs.
+private final class ManagerState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var scopes: [String: RegionScope] = [:]
+    private var passes: [String: (at: Date, writes: Int)] = [:]
+
+    func regionScope(_ name: String) -> RegionScope { lock.withLock { scopes[name] ?? .none } }
+    func setRegionScope(_ name: String, _ scope: RegionScope) { lock.withLock { scopes[name] = scope } }
+    func recordPass(_ name: String, writes: Int, at: Date) { lock.withLock { passes[name] = (at, writes) } }
+    func lastPasses() -> [String: (at: Date, writes: Int)] { lock.withLock { passes } }
+    func forget(_ name: String) { lock.withLock { scopes[name] = nil; passes[name] = nil } }
+}

@@ -1,0 +1,247 @@
+import Foundation
+
+/// Everything one pass over one cluster reads: the desired state, the stored status objects and a
+/// fresh snapshot. Pure input; the manager loads it.
+public struct ClusterReconcileInput: Sendable {
+    public var cluster: TiKVCluster
+    public var snapshot: ClusterSnapshot
+    public var maintenances: [StoreMaintenance]
+    public var tickets: [Ticket]
+    public var plans: [RemediationPlan]
+    /// People's decisions (the store's approval records, from the CLI or Approval objects).
+    public var votes: [ApprovalVote]
+    public var killSwitch: Bool
+    /// Fresh placements of the regions that steps in progress name (`PlanExecution.regionsToObserve`).
+    public var stepRegions: [UInt64: RegionPlacement]
+    /// PD mutations this cluster sent in the last hour (the rate limit).
+    public var actionsLastHour: Int
+    public var now: Date
+
+    public init(cluster: TiKVCluster, snapshot: ClusterSnapshot, maintenances: [StoreMaintenance], tickets: [Ticket],
+                plans: [RemediationPlan], votes: [ApprovalVote] = [], killSwitch: Bool = false,
+                stepRegions: [UInt64: RegionPlacement] = [:], actionsLastHour: Int = 0, now: Date) {
+        self.cluster = cluster
+        self.snapshot = snapshot
+        self.maintenances = maintenances
+        self.tickets = tickets
+        self.plans = plans
+        self.votes = votes
+        self.killSwitch = killSwitch
+        self.stepRegions = stepRegions
+        self.actionsLastHour = actionsLastHour
+        self.now = now
+    }
+}
+
+/// What should exist after the pass. Objects equal to their input mean "no change": the manager
+/// writes only what differs, so an idle pass writes nothing.
+public struct ClusterReconcileResult: Sendable, Equatable {
+    public var cluster: TiKVCluster
+    public var tickets: [Ticket]
+    public var plans: [RemediationPlan]
+    public var maintenances: [StoreMaintenance]
+    public var events: [Event]
+    /// PD mutations to send once the result (with each step's intent) is durably written.
+    public var calls: [StepCall]
+    /// Regions whose PD operator must be cancelled (kill switch).
+    public var cancelOperators: [UInt64]
+    /// Regions the next observation must fetch for a planner.
+    public var regionScope: RegionScope
+    /// When the next pass should run at the latest.
+    public var requeueAfter: TimeInterval
+    /// The observation failed or was incomplete: the manager retries with its per-cluster backoff.
+    public var observationIncomplete: Bool
+    /// What the pass decided, and why nothing happened when nothing did — for the log.
+    public var decisions: [String]
+}
+
+/// One pass over one cluster: health invariants → tickets, desired balance and maintenance →
+/// plans, and the cluster's own status (`Observed`, `Healthy`, `Degraded`, `Paused`).
+public enum ClusterReconciler {
+    /// How often a steady status refreshes `lastObservedTime`: often enough to show the controller is
+    /// alive in `get`, rarely enough that an idle pass writes nothing.
+    public static let observedTimeRefresh: TimeInterval = 300
+
+    public static func reconcile(_ input: ClusterReconcileInput) -> ClusterReconcileResult {
+        let snapshot = input.snapshot
+        let spec = input.cluster.spec
+        var decisions: [String] = []
+
+        let health = HealthReconciler.reconcile(HealthInput(
+            cluster: input.cluster, snapshot: snapshot, maintenances: input.maintenances, tickets: input.tickets, now: input.now))
+        var cluster = input.cluster
+        if health.storeHistory != (cluster.status.storeHistory ?? []) { cluster.status.storeHistory = health.storeHistory }
+        decisions += describeTicketChanges(before: input.tickets, after: health.tickets)
+        decisions += health.notes
+
+        // Plans are computed only from a complete observation: a partial one could make drift look
+        // gone (superseding a plan) or invent drift (a store that merely failed to answer).
+        var plans = input.plans
+        var maintenances = input.maintenances
+        var events = health.events
+        var scope = RegionScope.none
+        if snapshot.isComplete {
+            let planning = PlanningReconciler.reconcile(PlanningInput(
+                cluster: cluster, snapshot: snapshot, maintenances: input.maintenances, tickets: health.tickets,
+                plans: input.plans, now: input.now))
+            plans = planning.plans
+            maintenances = merge(input.maintenances, planning.maintenances)
+            events += planning.events
+            scope = planning.regionScope
+            decisions += describePlanChanges(before: input.plans, after: plans)
+            if scope != .none, !snapshot.regionScope.covers(scope) {
+                decisions.append("a planner needs regions (\(describe(scope))): observing them next")
+            }
+        } else {
+            decisions.append("observation incomplete (\(snapshot.incompleteReasons.joined(separator: "; "))): tickets kept as they are, no planning")
+        }
+
+        // Execution: approvals, gates, intents, observed effects. It runs on an incomplete snapshot too,
+        // because the kill switch must cancel whatever PD says; every gate re-checks completeness.
+        let execution = PlanExecution.advance(ExecutionInput(
+            cluster: cluster, snapshot: snapshot, plans: plans, votes: input.votes, killSwitch: input.killSwitch,
+            regions: input.stepRegions, actionsLastHour: input.actionsLastHour, now: input.now,
+            maxSnapshotAge: max(60, 2 * Double(spec.resyncPeriod.nanoseconds) / 1e9)))
+        plans = execution.plans
+        events += execution.events
+        decisions += execution.decisions
+        var tickets = health.tickets
+        for t in execution.tickets where !tickets.contains(where: { $0.name == t.name }) { tickets.append(t) }
+
+        cluster.status = clusterStatus(cluster, snapshot: snapshot, tickets: tickets, plans: plans, now: input.now)
+        if decisions.isEmpty {
+            let open = tickets.filter { $0.status.state == .open }.count
+            let active = plans.filter { !$0.status.phase.isTerminal }.count
+            decisions.append("nothing to do: \(open) open ticket(s), \(active) active plan(s), no drift beyond the desired balance")
+        }
+
+        // A planner or a step needs regions this pass did not have: look again at once.
+        // Only regions this pass could not have asked for (new plans) count, so a region PD no longer
+        // knows cannot spin the loop.
+        let asked = Set(PlanExecution.regionsToObserve(input.plans, limits: spec.limits))
+        let stepRegionsMissing = spec.mode == .execute && !spec.paused && !input.killSwitch
+            && PlanExecution.regionsToObserve(plans, limits: spec.limits).contains { !asked.contains($0) }
+        let needsRegionsNow = (scope != .none && !snapshot.regionScope.covers(scope)) || stepRegionsMissing
+        let resync = Double(spec.resyncPeriod.nanoseconds) / 1e9
+        return ClusterReconcileResult(
+            cluster: cluster, tickets: tickets, plans: plans, maintenances: maintenances, events: events,
+            calls: execution.calls, cancelOperators: execution.cancelOperators, regionScope: scope,
+            requeueAfter: needsRegionsNow ? 0 : min(resync, max(0.5, execution.requeueAfter ?? resync)),
+            observationIncomplete: !snapshot.isComplete, decisions: decisions)
+    }
+
+    /// The cluster's conditions and counts. Messages carry no per-pass values, so a steady cluster
+    /// keeps an identical status.
+    static func clusterStatus(_ cluster: TiKVCluster, snapshot: ClusterSnapshot, tickets: [Ticket],
+                              plans: [RemediationPlan], now: Date) -> TiKVClusterStatus {
+        var status = cluster.status
+        let gen = cluster.metadata.generation
+        let open = tickets.filter { $0.status.state == .open }
+        let critical = open.filter { $0.spec.severity == .critical }
+
+        if snapshot.isComplete {
+            status.conditions.set("Observed", .true, reason: "ObservationComplete", message: "every PD source answered",
+                                  observedGeneration: gen, now: now)
+        } else if snapshot.hasStores {
+            status.conditions.set("Observed", .false, reason: "ObservationIncomplete",
+                                  message: snapshot.incompleteReasons.joined(separator: "; "), observedGeneration: gen, now: now)
+        } else {
+            status.conditions.set("Observed", .false, reason: "ObservationFailed",
+                                  message: snapshot.state(of: .stores).reason ?? "the store list could not be read",
+                                  observedGeneration: gen, now: now)
+        }
+
+        if !snapshot.hasStores && open.isEmpty {
+            status.conditions.set("Healthy", .unknown, reason: "NotObserved", message: "the cluster could not be observed",
+                                  observedGeneration: gen, now: now)
+        } else if open.isEmpty {
+            status.conditions.set("Healthy", .true, reason: "NoOpenTickets", message: "every invariant holds",
+                                  observedGeneration: gen, now: now)
+        } else {
+            let names = open.map(\.name).sorted()
+            let listed = names.prefix(3).joined(separator: ", ") + (names.count > 3 ? ", …" : "")
+            status.conditions.set("Healthy", .false, reason: "OpenTickets", message: "\(open.count) open ticket(s): \(listed)",
+                                  observedGeneration: gen, now: now)
+        }
+
+        if critical.isEmpty {
+            status.conditions.set("Degraded", .false, reason: "NoCriticalTickets", message: "no critical invariant is broken",
+                                  observedGeneration: gen, now: now)
+        } else {
+            let names = critical.map(\.name).sorted()
+            status.conditions.set("Degraded", .true, reason: "CriticalTickets",
+                                  message: "critical: " + names.prefix(3).joined(separator: ", ") + (names.count > 3 ? ", …" : ""),
+                                  observedGeneration: gen, now: now)
+        }
+
+        if cluster.spec.paused {
+            status.conditions.set("Paused", .true, reason: "PausedBySpec", message: "spec.paused is set: no step is executed",
+                                  observedGeneration: gen, now: now)
+        } else {
+            status.conditions.set("Paused", .false, reason: "Active", message: "mode \(cluster.spec.mode.rawValue)",
+                                  observedGeneration: gen, now: now)
+        }
+
+        if snapshot.hasStores {
+            let live = snapshot.stores.filter { !$0.isTombstone }
+            status.stores = live.count
+            status.storesUp = live.filter(\.isUpAndAlive).count
+        }
+        if let regions = snapshot.regionCount { status.regions = regions }
+        status.openTickets = open.count
+        status.activePlans = plans.filter { !$0.status.phase.isTerminal }.count
+        status.observedGeneration = gen
+
+        // Refresh the observation time only alongside another change, or when it is getting old.
+        var withoutTime = status
+        withoutTime.lastObservedTime = cluster.status.lastObservedTime
+        let stale = cluster.status.lastObservedTime.map { now.timeIntervalSince($0) >= observedTimeRefresh } ?? true
+        if (withoutTime != cluster.status || stale) && snapshot.hasStores {
+            status.lastObservedTime = snapshot.observedAt
+        }
+        return status
+    }
+
+    private static func merge(_ all: [StoreMaintenance], _ changed: [StoreMaintenance]) -> [StoreMaintenance] {
+        let byName = Dictionary(changed.map { ($0.name, $0) }, uniquingKeysWith: { _, b in b })
+        return all.map { byName[$0.name] ?? $0 }
+    }
+
+    static func describeTicketChanges(before: [Ticket], after: [Ticket]) -> [String] {
+        let old = Dictionary(before.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var lines: [String] = []
+        for t in after.sorted(by: { $0.name < $1.name }) {
+            let was = old[t.name]
+            if was?.status.state != t.status.state {
+                lines.append("ticket \(t.name): \(was.map { $0.status.state.rawValue } ?? "new") → \(t.status.state.rawValue): \(t.spec.summary)")
+            }
+        }
+        return lines
+    }
+
+    static func describePlanChanges(before: [RemediationPlan], after: [RemediationPlan]) -> [String] {
+        let old = Dictionary(before.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var lines: [String] = []
+        for p in after.sorted(by: { $0.name < $1.name }) {
+            guard let was = old[p.name] else {
+                lines.append("plan \(p.name) created (\(p.spec.steps.count) step(s), risk \(p.spec.risk.rawValue), revision \(p.spec.revision)): \(p.spec.reason)")
+                continue
+            }
+            if was.spec.revision != p.spec.revision {
+                lines.append("plan \(p.name) revised \(was.spec.revision) → \(p.spec.revision) (\(p.spec.steps.count) step(s))")
+            }
+            if was.status.phase != p.status.phase {
+                lines.append("plan \(p.name): \(was.status.phase.rawValue) → \(p.status.phase.rawValue)")
+            }
+        }
+        return lines
+    }
+
+    static func describe(_ scope: RegionScope) -> String {
+        switch scope {
+        case .none: "none"
+        case .all: "all regions"
+        case .stores(let ids): "regions on store(s) " + ids.map(String.init).joined(separator: ", ")
+        }
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import Logging
+import Reconcilers
+import Synchronization
+import TiKVSimulator
+@testable import Controller
+
+/// A controller wired to a simulated cluster over loopback HTTP, with a real SQLite store and a
+/// spec directory. The manager's clock is the simulator's virtual clock, so heartbeat ages agree;
+/// tests advance it explicitly (`advance`) or let `startClock` run it faster than real time.
+final class ControlLoopHarness: @unchecked Sendable {
+    let directory: TemporaryDirectory
+    let sim: SimulatedCluster
+    let server: SimulatorServer
+    let port: Int
+    let store: StatusStore
+    let manager: Manager
+    let clusterName = "sim"
+    private var clockTask: Task<Void, Never>?
+
+    var specsPath: String { directory.path("specs") }
+    var pdURL: String { "http://127.0.0.1:\(port)" }
+
+    init(stores: Int = 5, regions: Int = 300, seed: UInt64 = 7) async throws {
+        directory = try TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: directory.path("specs"), withIntermediateDirectories: true)
+        sim = SimulatedCluster.generated(stores: stores, regions: regions, seed: seed)
+        server = try SimulatorServer(cluster: sim)
+        port = try await server.start()
+        store = try StatusStore(path: directory.path("operator.db"), role: .controller(holder: "test-controller"))
+        _ = try store.acquireLease(ttl: .seconds(60))
+        var config = Manager.Configuration(specsPath: directory.path("specs"))
+        config.specPollInterval = .milliseconds(100)
+        config.storePollInterval = .milliseconds(50)
+        config.backoffBase = .milliseconds(50)
+        config.backoffCap = .milliseconds(500)
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let sim = self.sim
+        manager = Manager(config: config, store: store, logger: logger,
+                          clock: { Date(timeIntervalSince1970: Double(sim.nowNanos) / 1e9) })
+    }
+
+    var now: Date { Date(timeIntervalSince1970: Double(sim.nowNanos) / 1e9) }
+
+    func advance(_ seconds: Double) { sim.advance(seconds: seconds) }
+
+    /// Runs the simulator's clock at `speed` × real time in small ticks until `stop`.
+    func startClock(speed: Double) {
+        let sim = self.sim
+        clockTask = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(20))
+                sim.advance(seconds: 0.02 * speed)
+            }
+        }
+    }
+
+    func writeSpec(_ file: String, _ yaml: String) throws {
+        try yaml.write(toFile: directory.path("specs/\(file)"), atomically: true, encoding: .utf8)
+    }
+
+    func removeSpec(_ file: String) throws { try FileManager.default.removeItem(atPath: directory.path("specs/\(file)")) }
+
+    func clusterYAML(mode: String = "observe", extra: String = "") -> String {
+        """
+        apiVersion: operator.tikv/v1alpha1
+        kind: TiKVCluster
+        metadata:
+          name: \(clusterName)
+        spec:
+          pd:
+            urls: [\(pdURL)]
+            timeout: 5s
+          mode: \(mode)
+          resyncPeriod: 1s
+        \(extra)
+        """
+    }
+
+    /// Loads the spec directory into the store, as the manager's spec loop does.
+    func syncSpecs() throws {
+        var set = SpecSet()
+        _ = set.apply(try SpecDirectory.parse(paths: [specsPath]))
+        _ = try SpecSync(store: store, actor: "controller").sync(set, now: now)
+    }
+
+    /// One reconcile pass of the cluster, as a worker runs it.
+    @discardableResult
+    func pass() async throws -> ClusterReconcileResult? {
+        var logger = Logger(label: "test")
+        logger.logLevel = ProcessInfo.processInfo.environment["OPERATOR_TEST_DEBUG"] != nil ? .debug : .warning
+        return try await manager.reconcile(clusterName, logger: logger)
+    }
+
+    var resources: ResourceStore { ResourceStore(store: store) }
+    func plans() throws -> [RemediationPlan] { try resources.list(RemediationPlanKind.self) }
+    func tickets() throws -> [Ticket] { try resources.list(TicketKind.self) }
+    func cluster() throws -> TiKVCluster? { try resources.get(TiKVClusterKind.self, clusterName) }
+
+    /// What another process (`operator approve`) does: a client-role store writing an approval.
+    func approve(_ plan: RemediationPlan, as who: String = "alice") throws {
+        let client = try StatusStore(path: directory.path("operator.db"), role: .client(actor: who))
+        _ = try client.addApproval(ApprovalRecord(plan: plan.name, revision: plan.spec.revision, decision: .approve, approver: who,
+                                                  source: "cli", createdAt: now))
+    }
+
+    /// Polls `condition` (bounded) and returns whether it became true.
+    func eventually(timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async rethrows -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return try await condition()
+    }
+
+    func stop() async {
+        clockTask?.cancel()
+        try? store.releaseLease()
+        await server.stop()
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import Reconcilers
+import Testing
+import TiKVSimulator
+@testable import Controller
+
+/// The control loop against the simulator over real HTTP, with a real SQLite store.
+@Suite(.serialized) struct ControlLoopTests {
+    @Test func aClusterIsObservedAndAnIdlePassWritesNothing() async throws {
+        let h = try await ControlLoopHarness()
+        try h.writeSpec("cluster.yaml", h.clusterYAML())
+        try h.syncSpecs()
+        try await h.pass()
+        h.advance(1)
+        try await h.pass()
+        let cluster = try #require(try h.cluster())
+        #expect(cluster.status.conditions[type: "Observed"]?.status == .true)
+        #expect(cluster.status.conditions[type: "Paused"]?.status == .false)
+        #expect(cluster.status.stores == 5)
+        #expect(cluster.status.storesUp == 5)
+        #expect(cluster.status.conditions[type: "Valid"]?.status == .true, "the reconciler keeps the spec sync's condition")
+
+        // Nothing changes in the cluster between these passes: nothing is written.
+        let counter = try h.store.changeCounter()
+        var counters: [Int64] = []
+        for _ in 0..<3 {
+            try await h.pass()
+            counters.append(try h.store.changeCounter())
+        }
+        let recent = try h.store.audit(limit: 5).map { "\($0.action) \($0.name ?? "")" }
+        #expect(try h.store.changeCounter() == counter, "idle passes write nothing: \(counter) \(counters) \(recent)")
+        #expect(h.manager.lastPasses()[h.clusterName]?.writes == 0)
+        await h.stop()
+    }
+
+    @Test func aKilledStoreOpensATicketAfterItsGracePeriodAndAPlanFollows() async throws {
+        let h = try await ControlLoopHarness()
+        try h.writeSpec("cluster.yaml", h.clusterYAML())
+        try h.syncSpecs()
+        try await h.pass()
+        _ = try h.sim.withState { try $0.inject(Fault(kind: .kill, store: 3)) }
+        // Disconnected after 20 s without a heartbeat; storeDown's default grace is 1 minute.
+        for _ in 0..<12 {
+            h.advance(10)
+            try await h.pass()
+        }
+        let ticket = try #require(try h.tickets().first { $0.spec.invariant == "storeDown" })
+        #expect(ticket.spec.subject == "store/3")
+        #expect(ticket.status.state == .open)
+        let cluster = try #require(try h.cluster())
+        #expect(cluster.status.conditions[type: "Healthy"]?.status == .false)
+
+        // The store stays dead past max-store-down-time (30 m): the playbook proposes taking it offline.
+        for _ in 0..<40 {
+            h.advance(60)
+            try await h.pass()
+        }
+        let plans = try h.plans()
+        let offline = plans.first { $0.spec.steps.contains { $0.action.kind == .offlineStore && $0.action.storeID == 3 } }
+        #expect(offline != nil, "plans: \(plans.map(\.name))")
+        #expect(offline?.spec.ticket == ticket.name)
+        #expect(offline?.status.phase == .pending, "observe mode computes and shows, never executes")
+
+        // Restart: a new manager on the same store recomputes the same tickets and plans, no duplicates.
+        let before = (try h.tickets().map(\.name).sorted(), try h.plans().map(\.name).sorted())
+        try await h.pass()
+        #expect((try h.tickets().map(\.name).sorted(), try h.plans().map(\.name).sorted()) == before)
+        await h.stop()
+    }
+
+    @Test func drainingAStoreEndToEndWithAnApprovalFromAnotherProcess() async throws {
+        let h = try await ControlLoopHarness()
+        try h.writeSpec("cluster.yaml", h.clusterYAML(mode: "execute"))
+        try h.writeSpec("maintenance.yaml", """
+            apiVersion: operator.tikv/v1alpha1
+            kind: StoreMaintenance
+            metadata:
+              name: drain-store-4
+            spec:
+              cluster: \(h.clusterName)
+              storeID: 4
+              reason: kernel upgrade
+            """)
+        h.startClock(speed: 20)
+        let run = Task { try await h.manager.run(until: { Task.isCancelled }) }
+        defer { run.cancel() }
+
+        let found = await h.eventually { (try? h.plans().first { $0.spec.concern.contains("store-4") || $0.name.contains("drain-store-4") }) != nil }
+        #expect(found)
+        let plan = try #require(try h.plans().first { $0.name.contains("drain-store-4") })
+        #expect(plan.status.phase == .pending)
+        #expect(plan.status.conditions[type: "Blocked"]?.reason == "Approval")
+
+        try h.approve(plan)
+        let drained = await h.eventually(timeout: .seconds(90)) {
+            (try? h.resources.get(RemediationPlanKind.self, plan.name))?.status.phase == .succeeded
+        }
+        let final = try #require(try h.resources.get(RemediationPlanKind.self, plan.name))
+        #expect(drained, "plan: \(final.status.phase) \(final.status.conditions.map { "\($0.type)=\($0.status.rawValue) \($0.reason): \($0.message)" })")
+        #expect(h.sim.withState { $0.schedulers.evictLeaderStores } == [4])
+        let audit = try h.store.audit(kind: RemediationPlanKind.kind, name: plan.name)
+        #expect(audit.contains { $0.action == "PDMutation" && $0.message.contains(#"{"name":"evict-leader-scheduler","store_id":4}"#) })
+        #expect(audit.contains { $0.action == "StepStarted" })
+
+        // Ending the maintenance removes what it created.
+        try h.removeSpec("maintenance.yaml")
+        let cleanup = await h.eventually {
+            (try? h.plans().first { $0.name.contains("end-maintenance") && !$0.status.phase.isTerminal }) != nil
+        }
+        #expect(cleanup)
+        if let end = try h.plans().first(where: { $0.name.contains("end-maintenance") }) { try h.approve(end) }
+        let gone = await h.eventually(timeout: .seconds(60)) { h.sim.withState { $0.schedulers.evictLeaderStores }.isEmpty }
+        #expect(gone)
+        run.cancel()
+        _ = await run.result
+        await h.stop()
+    }
+}
