@@ -23,6 +23,7 @@ extension ClusterState {
 
     mutating func tick() {
         let sec = nowNanos / Self.second
+        if !scheduledEvents.isEmpty { applyScheduledEvents() }
         applyTimedFaults()
         storeHeartbeats()
         runElections()
