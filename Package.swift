@@ -28,7 +28,7 @@ let package = Package(
         // A simulated TiKV cluster behind a PD-compatible HTTP API. Depends on no controller code.
         .target(
             name: "TiKVSimulator",
-            dependencies: ["PDWire", .product(name: "FlyingFox", package: "FlyingFox")]
+            dependencies: ["PDWire", .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "Yams", package: "Yams")]
         ),
         // The `operator` executable: CLI, manager, clients, store, HTTP endpoints, dashboard, demo.
         .executableTarget(

@@ -46,7 +46,7 @@ struct LiveServer {
             ("/pd/api/v1/regions/key?key=&limit=2", "regions_key_page1.json"),
             ("/pd/api/v1/regions/count", "regions_count.json"),
             ("/pd/api/v1/operators", "operators_get.json"), ("/pd/api/v1/operators/24", "operator_region.json"),
-            ("/pd/api/v1/config/schedule", "config_schedule.json"), ("/pd/api/v1/config/replicate", "config_replicate.json"),
+            ("/pd/api/v1/config", "config.json"), ("/pd/api/v1/config/schedule", "config_schedule.json"), ("/pd/api/v1/config/replicate", "config_replicate.json"),
             ("/pd/api/v1/config/placement-rule", "config_placement_rule.json"),
             ("/pd/api/v1/health", "health.json"), ("/pd/api/v1/members", "members.json"), ("/pd/api/v1/leader", "leader.json"),
             ("/pd/api/v1/cluster", "cluster.json"), ("/pd/api/v1/cluster/status", "cluster_status.json"),

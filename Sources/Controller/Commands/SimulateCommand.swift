@@ -6,11 +6,14 @@ import TiKVSimulator
 struct SimulateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
-        abstract: "Serve a simulated TiKV cluster behind a PD-compatible HTTP API."
+        abstract: "Serve a simulated TiKV cluster behind a PD-compatible HTTP API.",
+        subcommands: [SimulateFaultCommand.self]
     )
 
     @Option(help: "host:port to listen on (port 0 picks a free port).") var listen = "127.0.0.1:2379"
-    @Option(help: "Built-in scenario name (fixture-a) or omitted for a generated cluster.") var scenario: String?
+    @Option(help: "Scenario: a shipped name (see --list-scenarios), fixture-a, or a YAML file path; omitted for a generated cluster.")
+    var scenario: String?
+    @Flag(help: "List the shipped scenarios and exit.") var listScenarios = false
     @Option(help: "Stores in a generated cluster.") var stores = 3
     @Option(help: "Regions in a generated cluster.") var regions = 100
     @Option(help: "Real-time speed factor.") var speed: Double = 1
@@ -18,13 +21,28 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "PRNG seed.") var seed: UInt64 = 1
 
     func run() async throws {
+        if listScenarios {
+            var lines = ["fixture-a  the PD fixtures' 3-store cluster A"]
+            for name in ScenarioCatalog.names() {
+                let s = try? ScenarioCatalog.load(name)
+                let note = s?.unsupported != nil ? " (unsupported)" : ""
+                lines.append("\(name)\(note)  \(s?.description.split(separator: "\n").first.map(String.init) ?? "")")
+            }
+            FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+            return
+        }
         let parts = listen.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, let port = Int(parts[1]) else { throw ValidationError("--listen must be host:port") }
         let cluster: SimulatedCluster
         switch scenario {
         case nil: cluster = .generated(stores: stores, regions: regions, seed: seed)
         case "fixture-a"?: cluster = .fixtureClusterA()
-        case let other?: throw ValidationError("unknown scenario \(other); available: fixture-a")
+        case let other?:
+            let loaded: Scenario
+            do { loaded = try ScenarioCatalog.load(other) } catch { throw ValidationError("\(error)") }
+            if let why = loaded.unsupported { throw ValidationError("scenario \(loaded.name) is unsupported: \(why)") }
+            // Its events fire as the clock (real or virtual) passes their times.
+            cluster = SimulatedCluster(try loaded.makeCluster())
         }
         let server = try SimulatorServer(cluster: cluster, host: String(parts[0]), port: port)
         let bound = try await server.start()

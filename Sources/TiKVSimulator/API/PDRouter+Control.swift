@@ -217,10 +217,7 @@ extension PDRouter {
     func configRoute(_ req: Request) -> HTTPReply {
         switch req.method {
         case "GET":
-            return .json(cluster.withState { c in
-                .object([("schedule", scheduleJSON(c)), ("replication", .object(c.config.replication)),
-                         ("cluster-version", .string(c.stores.map(\.version).min() ?? "0.0.0"))])
-            })
+            return .json(cluster.withState { fullConfigJSON($0) })
         case "POST": return applyConfig(req, prefix: "")
         default: return .methodNotAllowed
         }

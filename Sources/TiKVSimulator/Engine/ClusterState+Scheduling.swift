@@ -20,9 +20,16 @@ extension ClusterState {
     func operatorCount(desc: String) -> Int { operators.values.filter { $0.desc == desc }.count }
 
     mutating func runSchedulers() {
-        if schedulers.isActive("evict-leader-scheduler", now: nowNanos) { runEvictLeader() }
-        if schedulers.isActive("balance-leader-scheduler", now: nowNanos) { runBalanceLeader() }
+        let slow = slowStores()
+        if schedulers.isActive("evict-leader-scheduler", now: nowNanos) {
+            runEvictLeader(stores: schedulers.evictLeaderStores.map(UInt32.init), avoiding: slow, desc: "evict-leader-scheduler")
+        }
+        if !slow.isEmpty {
+            runEvictLeader(stores: slow.sorted(), avoiding: Set(schedulers.evictLeaderStores.map(UInt32.init)), desc: "evict-slow-store-scheduler")
+        }
+        if schedulers.isActive("balance-leader-scheduler", now: nowNanos) { runBalanceLeader(avoiding: slow) }
         if schedulers.isActive("balance-region-scheduler", now: nowNanos) { runBalanceRegion() }
+        if nowNanos / Self.second % 10 == 0, schedulers.isActive("balance-hot-region-scheduler", now: nowNanos) { runHotRegion() }
     }
 
     /// Scans the reported view from a rotating cursor for up to `budget` regions matching `pick`.
@@ -41,11 +48,10 @@ extension ClusterState {
         return found
     }
 
-    /// Leaders off each evicted store, `batch` operators per round.
-    mutating func runEvictLeader() {
-        for store in schedulers.evictLeaderStores {
-            let sid = UInt32(store)
-            let evicted = Set(schedulers.evictLeaderStores.map(UInt32.init))
+    /// Leaders off each evicted store, `batch` operators per round, never onto another evicted or `avoiding` store.
+    mutating func runEvictLeader(stores held: [UInt32], avoiding: Set<UInt32>, desc: String) {
+        let evicted = Set(held).union(avoiding)
+        for sid in held {
             let slots = scanRegions(limit: schedulers.evictLeaderBatch) { _, r in r.leaderStoreId == sid }
             for slot in slots {
                 let r = reported[slot]
@@ -53,7 +59,7 @@ extension ClusterState {
                     $0.role == .voter && !evicted.contains($0.storeId) && !$0.pending && $0.downSeconds == 0
                         && storeIndexById[UInt64($0.storeId)].map(isSchedulable) == true
                 }) else { continue }
-                try? addOperator(slot: slot, desc: "evict-leader-scheduler", brief: "transfer leader: store \(sid) to \(target.storeId)",
+                try? addOperator(slot: slot, desc: desc, brief: "transfer leader: store \(sid) to \(target.storeId)",
                                  kind: [.leader], steps: [.transferLeader(from: sid, to: target.storeId)])
             }
         }
@@ -61,9 +67,9 @@ extension ClusterState {
 
     /// Moves one leader from the highest to the lowest leader score when the gap exceeds the tolerance
     /// (`shouldBalance` with a 5-leader tolerance under the count policy).
-    mutating func runBalanceLeader() {
+    mutating func runBalanceLeader(avoiding slow: Set<UInt32>) {
         guard operatorCount(desc: "balance-leader-scheduler") < config.leaderScheduleLimit else { return }
-        let evicted = Set(schedulers.evictLeaderStores)
+        let evicted = Set(schedulers.evictLeaderStores).union(slow.map(UInt64.init))
         let candidates = stores.indices.filter { isSchedulable($0) && !evicted.contains(stores[$0].id) }
         guard candidates.count >= 2,
               let src = candidates.max(by: { leaderScore(storeIndex: $0) < leaderScore(storeIndex: $1) }),

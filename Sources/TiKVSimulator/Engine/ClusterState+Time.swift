@@ -23,6 +23,7 @@ extension ClusterState {
 
     mutating func tick() {
         let sec = nowNanos / Self.second
+        if !scheduledEvents.isEmpty { applyScheduledEvents() }
         applyTimedFaults()
         storeHeartbeats()
         runElections()
@@ -32,6 +33,7 @@ extension ClusterState {
             runRuleChecker()
         }
         runSchedulers()
+        advanceWorkload(seconds: 1)
         // Regions heartbeat every 60 s, spread over the minute by slot; changed regions report at once.
         let phase = Int(sec % 60)
         var s = phase
@@ -82,6 +84,7 @@ extension ClusterState {
     /// Marks a store unreachable or reachable and schedules leader elections for its regions.
     mutating func setStoreReachability(index i: Int, alive: Bool, reachable: Bool) {
         let wasUp = stores[i].isUp
+        let wasAlive = stores[i].processAlive
         stores[i].processAlive = alive
         stores[i].reachable = reachable
         let isUp = stores[i].isUp
@@ -91,6 +94,8 @@ extension ClusterState {
             pendingElections.append((UInt32(stores[i].id), nowNanos + 10 * Self.second))
         } else if !wasUp && isUp {
             stores[i].unreachableSinceNanos = nil
+            // A restarted process starts its counters from zero; a healed partition keeps them.
+            if !wasAlive { stores[i].workload = StoreWorkload() }
             // A restarted or reconnected TiKV reports at once; leaderless regions can elect again.
             stores[i].nextHeartbeatNanos = min(stores[i].nextHeartbeatNanos, nowNanos + Self.second)
             reelectLeaderless()

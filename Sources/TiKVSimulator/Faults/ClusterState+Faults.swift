@@ -11,30 +11,35 @@ extension ClusterState {
             case .partition: setStoreReachability(index: i, alive: stores[i].processAlive, reachable: false)
             case .slow: stores[i].slowFactor = max(1, f.factor)
             case .diskFill:
-                f.savedAvailable = stores[i].availableBytes
+                // Something else fills the disk: the filler is the difference to the target, taken back on revert.
                 let pct = min(100, max(0, f.factor))
-                stores[i].availableBytes = UInt64(Double(stores[i].capacityBytes) * pct / 100)
+                let target = UInt64(Double(stores[i].capacityBytes) * pct / 100)
+                let filler = stores[i].availableBytes > target ? stores[i].availableBytes - target : 0
+                f.savedAvailable = filler
+                stores[i].availableBytes -= filler
+                stores[i].usedBytes += filler
             case .leaderSkew:
                 // Move every leader that can go to this store there (a skew the balancer must undo).
                 for slot in truth.indices {
-                    if let p = truth[slot].peers.first(where: { UInt64($0.storeId) == sid && $0.role == .voter }) {
-                        truth[slot].leaderPeerId = p.id
-                        immediateReports.append(slot)
-                    }
+                    let r = truth[slot]
+                    guard r.leaderStoreId != UInt32(sid), let p = r.peers.first(where: { UInt64($0.storeId) == sid && $0.role == .voter }) else { continue }
+                    f.savedLeaders.append((r.id, r.leaderPeerId))
+                    truth[slot].leaderPeerId = p.id
+                    immediateReports.append(slot)
                 }
             case .flapping: break
             case .hotRegion: break
             }
         } else {
             guard let rid = f.region, let slot = slotByRegionId[rid] else { throw PDError(400, "fault needs an existing \"region\"") }
+            guard f.flow == "read" || f.flow == "write" else { throw PDError(400, "fault \"flow\" must be read or write") }
+            // At least `factor` × 4 MiB per 60 s report, so a default fault (×20) crosses PD's 1 MiB/s hot threshold.
             let k = max(1, f.factor)
-            if f.flow == "read" {
-                truth[slot].readBytes = UInt64(Double(max(truth[slot].readBytes, 1 << 20)) * k)
-                truth[slot].readKeys = UInt64(Double(max(truth[slot].readKeys, 8192)) * k)
-            } else {
-                truth[slot].writtenBytes = UInt64(Double(max(truth[slot].writtenBytes, 1 << 20)) * k)
-                truth[slot].writtenKeys = UInt64(Double(max(truth[slot].writtenKeys, 8192)) * k)
-            }
+            let bytes = f.flow == "read" ? truth[slot].readBytes : truth[slot].writtenBytes
+            let keys = f.flow == "read" ? truth[slot].readKeys : truth[slot].writtenKeys
+            f.savedFlow = (bytes, keys)
+            let hotBytes = UInt64(Double(max(bytes, 4 << 20)) * k), hotKeys = UInt64(Double(max(keys, 32768)) * k)
+            setFlow(slot: slot, read: f.flow == "read", bytes: hotBytes, keys: hotKeys)
         }
         nextFaultId += 1
         faults.append(f)
@@ -49,20 +54,36 @@ extension ClusterState {
             case .kill, .flapping: setStoreReachability(index: i, alive: true, reachable: stores[i].reachable)
             case .partition: setStoreReachability(index: i, alive: stores[i].processAlive, reachable: true)
             case .slow: stores[i].slowFactor = 1
-            case .diskFill: stores[i].availableBytes = f.savedAvailable ?? stores[i].availableBytes
+            case .diskFill:
+                let filler = f.savedAvailable ?? 0
+                stores[i].availableBytes = min(stores[i].capacityBytes, stores[i].availableBytes + filler)
+                stores[i].usedBytes = stores[i].usedBytes > filler ? stores[i].usedBytes - filler : 0
             default: break
             }
         }
-        if f.kind == .hotRegion, let rid = f.region, let slot = slotByRegionId[rid] {
-            let k = max(1, f.factor)
-            if f.flow == "read" {
-                truth[slot].readBytes = UInt64(Double(truth[slot].readBytes) / k)
-                truth[slot].readKeys = UInt64(Double(truth[slot].readKeys) / k)
-            } else {
-                truth[slot].writtenBytes = UInt64(Double(truth[slot].writtenBytes) / k)
-                truth[slot].writtenKeys = UInt64(Double(truth[slot].writtenKeys) / k)
+        if f.kind == .hotRegion, let rid = f.region, let slot = slotByRegionId[rid], let saved = f.savedFlow {
+            setFlow(slot: slot, read: f.flow == "read", bytes: saved.bytes, keys: saved.keys)
+        }
+        if f.kind == .leaderSkew {
+            // Give back the leaders the skew took, where that peer still exists and can lead.
+            for (rid, peer) in f.savedLeaders {
+                guard let slot = slotByRegionId[rid], let p = truth[slot].peers.first(where: { $0.id == peer }),
+                      p.role == .voter, storeIsUp(p.storeId), operators[rid] == nil else { continue }
+                truth[slot].leaderPeerId = peer
+                immediateReports.append(slot)
             }
         }
+    }
+
+    private mutating func setFlow(slot: Int, read: Bool, bytes: UInt64, keys: UInt64) {
+        if read {
+            truth[slot].readBytes = bytes
+            truth[slot].readKeys = keys
+        } else {
+            truth[slot].writtenBytes = bytes
+            truth[slot].writtenKeys = keys
+        }
+        immediateReports.append(slot)
     }
 
     /// Time-driven faults: a flapping store is down for the first half of each period.

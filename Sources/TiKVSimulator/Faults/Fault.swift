@@ -14,8 +14,12 @@ public struct Fault: Sendable {
     /// flapping: seconds per up/down half-period.
     public var periodSeconds: Int64
     public var createdAtNanos: Int64
-    /// Saved disk availability to restore on removal.
+    /// disk-fill: the bytes the fault took, given back on removal.
     var savedAvailable: UInt64?
+    /// hot-region: the region's flow (bytes, keys) before the fault.
+    var savedFlow: (bytes: UInt64, keys: UInt64)?
+    /// leader-skew: (region id, leader peer id) of every region whose leader the fault moved.
+    var savedLeaders: [(region: UInt64, leaderPeer: UInt64)] = []
 
     public init(id: UInt64 = 0, kind: Kind, store: UInt64? = nil, region: UInt64? = nil, factor: Double = 0,
                 flow: String = "write", periodSeconds: Int64 = 60, createdAtNanos: Int64 = 0) {

@@ -13,9 +13,6 @@ extension PDRouter {
 }
 
 extension ClusterState {
-    /// Latency bucket bounds (seconds) of `tikv_grpc_msg_duration_seconds`.
-    static let latencyBuckets: [Double] = [0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256, 0.512, 1.024, 2.048]
-
     public func prometheusText(onlyStore: UInt64? = nil) -> String {
         var out = ""
         func line(_ name: String, _ labels: [(String, String)], _ v: Double) {
@@ -23,13 +20,22 @@ extension ClusterState {
             out += "\(name){\(l)} \(GoFloat.format(v))\n"
         }
         let live = stores.indices.filter { stores[$0].isUp && stores[$0].state != .tombstone && (onlyStore == nil || stores[$0].id == onlyStore) }
+        // TiKV's local view is the truth: one pass over the regions counts every store's peers and leaders.
+        var leaders = [Int](repeating: 0, count: stores.count), peers = [Int](repeating: 0, count: stores.count)
+        if !live.isEmpty {
+            for r in truth {
+                for p in r.peers {
+                    guard let i = storeIndexById[UInt64(p.storeId)] else { continue }
+                    peers[i] += 1
+                    if p.id == r.leaderPeerId { leaders[i] += 1 }
+                }
+            }
+        }
         out += "# TYPE tikv_raftstore_region_count gauge\n"
         for i in live {
             let inst = stores[i].statusAddress
-            let leaders = truth.reduce(0) { $0 + ($1.leaderStoreId == UInt32(stores[i].id) ? 1 : 0) }
-            let regions = truth.reduce(0) { $0 + ($1.peers.contains { $0.storeId == UInt32(stores[i].id) } ? 1 : 0) }
-            line("tikv_raftstore_region_count", [("instance", inst), ("type", "leader")], Double(leaders))
-            line("tikv_raftstore_region_count", [("instance", inst), ("type", "region")], Double(regions))
+            line("tikv_raftstore_region_count", [("instance", inst), ("type", "leader")], Double(leaders[i]))
+            line("tikv_raftstore_region_count", [("instance", inst), ("type", "region")], Double(peers[i]))
         }
         out += "# TYPE tikv_store_size_bytes gauge\n"
         for i in live {
@@ -41,29 +47,27 @@ extension ClusterState {
         out += "# TYPE tikv_engine_write_stall gauge\n"
         for i in live {
             let s = stores[i]
-            let low = Double(s.availableBytes) < Double(s.capacityBytes) * 0.05
-            line("tikv_engine_write_stall", [("db", "kv"), ("instance", s.statusAddress), ("type", "write_stall_percentile99")], low ? 50_000 : 0)
+            line("tikv_engine_write_stall", [("db", "kv"), ("instance", s.statusAddress), ("type", "write_stall_percentile99")], s.workload.writeStallMicros)
+            line("tikv_engine_write_stall", [("db", "kv"), ("instance", s.statusAddress), ("type", "write_stall_max")], s.workload.writeStallMicros * 1.5)
         }
-        // Workload: requests per second scale with the leaders a store holds; latency with its slowness.
-        out += "# TYPE tikv_grpc_msg_duration_seconds histogram\n"
-        let elapsed = Double(max(0, nowNanos - raftBootstrapNanos)) / 1e9
+        out += "# TYPE tikv_engine_flow_bytes counter\n"
         for i in live {
-            let s = stores[i]
-            let leaders = Double(storeStats[i].leaderCount)
-            for type in ["kv_get", "kv_prewrite", "kv_commit"] {
-                let qps = leaders * (type == "kv_get" ? 20 : 5)
-                let total = qps * elapsed
-                let median = 0.001 * s.slowFactor * (type == "kv_get" ? 1 : 2)
-                var cumulative = 0.0
-                for b in Self.latencyBuckets {
-                    // Log-normal-ish: half the requests below the median, 99 % below 8 × median.
-                    let frac = b < median ? 0.5 * b / median : min(1, 0.5 + 0.49 * log2(b / median) / 3)
-                    cumulative = max(cumulative, total * frac)
-                    line("tikv_grpc_msg_duration_seconds_bucket", [("instance", s.statusAddress), ("type", type), ("le", GoFloat.format(b))], cumulative.rounded())
+            let w = stores[i].workload
+            line("tikv_engine_flow_bytes", [("db", "kv"), ("instance", stores[i].statusAddress), ("type", "bytes_written")], w.bytesWritten.rounded())
+            line("tikv_engine_flow_bytes", [("db", "kv"), ("instance", stores[i].statusAddress), ("type", "bytes_read")], w.bytesRead.rounded())
+        }
+        // The workload model's cumulative request histograms (Workload.swift).
+        out += "# TYPE tikv_grpc_msg_duration_seconds histogram\n"
+        for i in live {
+            let s = stores[i], w = s.workload
+            for (t, type) in StoreWorkload.types.enumerated() {
+                let labels = [("instance", s.statusAddress), ("priority", "normal"), ("type", type.name)]
+                for (b, bound) in StoreWorkload.bucketBounds.enumerated() {
+                    line("tikv_grpc_msg_duration_seconds_bucket", labels + [("le", GoFloat.format(bound))], w.buckets[t][b].rounded(.down))
                 }
-                line("tikv_grpc_msg_duration_seconds_bucket", [("instance", s.statusAddress), ("type", type), ("le", "+Inf")], total.rounded())
-                line("tikv_grpc_msg_duration_seconds_count", [("instance", s.statusAddress), ("type", type)], total.rounded())
-                line("tikv_grpc_msg_duration_seconds_sum", [("instance", s.statusAddress), ("type", type)], total * median * 1.5)
+                line("tikv_grpc_msg_duration_seconds_bucket", labels + [("le", "+Inf")], w.counts[t].rounded(.down))
+                line("tikv_grpc_msg_duration_seconds_sum", labels, w.sums[t])
+                line("tikv_grpc_msg_duration_seconds_count", labels, w.counts[t].rounded(.down))
             }
         }
         guard onlyStore == nil else { return out }

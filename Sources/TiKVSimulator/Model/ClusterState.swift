@@ -39,6 +39,14 @@ public struct ClusterState: Sendable {
     public var rng: SplitMix64
     public internal(set) var faults: [Fault] = []
     var nextFaultId: UInt64 = 1
+    /// Scenario events not yet due, in time order.
+    public internal(set) var scheduledEvents: [ScheduledEvent] = []
+    /// Fault ids injected per scenario event index (for `revert`).
+    var eventFaults: [Int: [UInt64]] = [:]
+    /// What each applied scenario event did: (event index, time, text).
+    /// When the scenario started (its time 0), for conditions that measure a window from the start.
+    public internal(set) var scenarioStartNanos: Int64 = 0
+    public internal(set) var eventLog: [(index: Int, atNanos: Int64, text: String)] = []
 
     public init(nowNanos: Int64, seed: UInt64) {
         self.nowNanos = nowNanos

@@ -62,7 +62,7 @@ public struct PDConfig: Sendable {
         replication.first { $0.0 == "enable-placement-rules" }?.1 == .string("true")
     }
 
-    private func int(_ key: String, default d: Int) -> Int {
+    func int(_ key: String, default d: Int) -> Int {
         switch schedule.first(where: { $0.0 == key })?.1 {
         case .int(let v)?: Int(v)
         case .double(let v)?: Int(v)

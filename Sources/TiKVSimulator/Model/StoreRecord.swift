@@ -56,6 +56,8 @@ public struct StoreRecord: Sendable {
     public var slowTrend: SlowTrend?
     public var sendingSnapCount: UInt32
     public var receivingSnapCount: UInt32
+    /// TiKV's cumulative request and flow counters (the workload model).
+    public var workload = StoreWorkload()
 
     public struct SlowTrend: Sendable {
         public var causeValue: Double, causeRate: Double, resultValue: Double, resultRate: Double

@@ -1,0 +1,91 @@
+/// Evaluating a scenario's success conditions against the model (PD's view, as PD's simulator checkers read it).
+extension Scenario.Condition {
+    /// Whether the condition holds, and a line saying what was measured.
+    public func evaluate(_ c: ClusterState) -> (holds: Bool, detail: String) {
+        // Checkers drop removed stores (PD's simulator) and, here, stores that are offline or not running.
+        let live = c.stores.indices.filter { c.stores[$0].state == .up && !c.stores[$0].isRemoving && c.stores[$0].isUp }
+        if let x = leadersBalanced { return uniform("leaders", live.map { c.storeStats[$0].leaderCount }, x) }
+        if let x = regionsBalanced { return uniform("regions", live.map { c.storeStats[$0].regionCount }, x) }
+        if let s = storeState {
+            let name = c.store(s.store).map(c.stateName) ?? "missing"
+            return (name == s.state, "store \(s.store) is \(name), want \(s.state)")
+        }
+        if let checks = noRegions {
+            let counts = checks.map { k in c.reported.reduce(0) { $0 + ($1.known && c.regionMatches(check: k, $1) ? 1 : 0) } }
+            return (counts.allSatisfy { $0 == 0 }, zip(checks, counts).map { "\($0): \($1)" }.joined(separator: ", "))
+        }
+        if let h = hotLeaderSpread ?? hotPeerSpread {
+            let leadersOnly = hotLeaderSpread != nil
+            var counts = [Int](repeating: 0, count: c.stores.count)
+            for slot in c.hotSlots(read: h.flow == "read") {
+                let r = c.reported[slot]
+                for p in r.peers where !leadersOnly || p.id == r.leaderPeerId {
+                    if let i = c.storeIndex(UInt64(p.storeId)) { counts[i] += 1 }
+                }
+            }
+            let mine = live.map { counts[$0] }
+            let spread = (mine.max() ?? 0) - (mine.min() ?? 0)
+            return (spread <= h.max, "hot \(h.flow) \(leadersOnly ? "leaders" : "peers") per store \(mine), spread \(spread) ≤ \(h.max)")
+        }
+        if let s = storeLeaders {
+            let n = c.storeIndex(s.store).map { c.storeStats[$0].leaderCount } ?? 0
+            return (n <= s.max, "store \(s.store) leads \(n) ≤ \(s.max)")
+        }
+        if let s = storeRegionsBelowMean, let i = c.storeIndex(s.store) {
+            let others = live.filter { $0 != i }.map { c.storeStats[$0].regionCount }
+            let mean = Double(others.reduce(0, +)) / Double(max(1, others.count))
+            let mine = Double(c.storeStats[i].regionCount)
+            return (mine <= mean * s.ratio, "store \(s.store) has \(Int(mine)) regions, others' mean \(Int(mean)) × \(s.ratio)")
+        }
+        if let d = quietFor {
+            let last = max(c.scenarioStartNanos, c.records.values.compactMap(\.finishedAtNanos).max() ?? 0)
+            let quiet = c.operators.isEmpty && c.nowNanos - last >= d.nanoseconds
+            return (quiet, "\(c.operators.count) operators in flight, last finished \((c.nowNanos - last) / ClusterState.second) s ago")
+        }
+        return (false, "empty condition")
+    }
+
+    /// PD's `isUniform`: int((1−x)·mean) ≤ count ≤ int((1+x)·mean), mean an integer division.
+    private func uniform(_ what: String, _ counts: [Int], _ x: Double) -> (Bool, String) {
+        guard !counts.isEmpty else { return (false, "no live stores") }
+        let mean = counts.reduce(0, +) / counts.count
+        let lo = Int((1 - x) * Double(mean)), hi = Int((1 + x) * Double(mean))
+        return (counts.allSatisfy { (lo...hi).contains($0) }, "\(what) per store \(counts), want \(lo)…\(hi)")
+    }
+}
+
+/// The result of running a scenario to its expectation.
+public struct ScenarioOutcome: Sendable {
+    public var passed: Bool
+    /// Simulated seconds from the start to success (or to the time limit).
+    public var seconds: Int
+    /// The last evaluation, one line per condition.
+    public var details: [String]
+    public var events: [String]
+}
+
+extension Scenario {
+    /// Runs the scenario on the virtual clock, checking every `checkEvery` seconds once every event has happened,
+    /// until all conditions hold or `within` passes. Bounded: at most `within / checkEvery` checks.
+    public func run(checkEvery: Int = 10) throws -> ScenarioOutcome {
+        guard unsupported == nil else { throw LoadError.invalid("\(name) is unsupported: \(unsupported ?? "")") }
+        guard let expect else { throw LoadError.invalid("\(name) has no expectation") }
+        var c = try makeCluster()
+        let start = c.nowNanos
+        let lastEvent = events.map(\.at.nanoseconds).max() ?? 0
+        let limit = Int(expect.within.nanoseconds / ClusterState.second)
+        var details: [String] = []
+        var t = 0
+        while t < limit {
+            c.advance(seconds: Double(checkEvery))
+            t += checkEvery
+            guard c.nowNanos - start > lastEvent else { continue }
+            let results = expect.all.map { $0.evaluate(c) }
+            details = results.map(\.detail)
+            if results.allSatisfy(\.holds) { break }
+        }
+        let passed = c.nowNanos - start > lastEvent && expect.all.allSatisfy { $0.evaluate(c).holds }
+        let log = c.eventLog.map { "t=\(($0.atNanos - start) / ClusterState.second)s event \($0.index): \($0.text)" }
+        return ScenarioOutcome(passed: passed, seconds: t, details: details, events: log)
+    }
+}

@@ -1,0 +1,199 @@
+import Foundation
+import PDWire
+import Yams
+
+/// A simulation scenario as a YAML data file (`Scenarios/*.yaml`): an initial cluster, timed events, and the
+/// condition that counts as success. See `Scenarios/README.md` for the format.
+public struct Scenario: Sendable, Decodable {
+    public var name: String
+    public var description: String = ""
+    /// Where the case comes from (e.g. PD's `tools/pd-simulator/cases/balance_leader.go`).
+    public var source: String?
+    /// Set when the simulator cannot run the case; says why.
+    public var unsupported: String?
+    public var cluster: ClusterSpec
+    /// Schedulers PD runs; nil keeps PD's defaults.
+    public var schedulers: [String]?
+    /// `POST /config` items applied before the start, e.g. `schedule.max-store-down-time: 5m`.
+    public var config: [String: ConfigValue]?
+    public var events: [Event] = []
+    public var expect: Expectation?
+
+    enum CodingKeys: String, CodingKey { case name, description, source, unsupported, cluster, schedulers, config, events, expect }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        description = try c.decodeIfPresent(String.self, forKey: .description) ?? ""
+        source = try c.decodeIfPresent(String.self, forKey: .source)
+        unsupported = try c.decodeIfPresent(String.self, forKey: .unsupported)
+        cluster = try c.decode(ClusterSpec.self, forKey: .cluster)
+        schedulers = try c.decodeIfPresent([String].self, forKey: .schedulers)
+        config = try c.decodeIfPresent([String: ConfigValue].self, forKey: .config)
+        events = try c.decodeIfPresent([Event].self, forKey: .events) ?? []
+        expect = try c.decodeIfPresent(Expectation.self, forKey: .expect)
+    }
+
+    public struct ClusterSpec: Sendable, Decodable {
+        public var stores: Int
+        /// Extra empty stores that join at the start (PD's add-nodes).
+        public var emptyStores: Int?
+        /// Labels per store, by position; cycled when shorter than the store list.
+        public var labels: [[String: String]]?
+        public var capacity: ByteSize?
+        public var regions: Int
+        public var replicas: Int?
+        /// MiB per region; nil keeps the generator's random 1–96 MiB.
+        public var regionSize: UInt32?
+        public var regionKeys: UInt64?
+        public var layout: Layout?
+        public var seed: UInt64?
+
+        enum CodingKeys: String, CodingKey {
+            case stores, labels, capacity, regions, replicas, layout, seed
+            case emptyStores = "empty-stores", regionSize = "region-size", regionKeys = "region-keys"
+        }
+    }
+
+    /// How peers are placed (PD's cases place them by formula).
+    public enum Layout: String, Sendable, Decodable {
+        /// Seeded random placement and leaders.
+        case random
+        /// Peer j of region i on store ((i+j) mod N)+1, leader peer 0 (most PD cases).
+        case roundRobin = "round-robin"
+        /// PD's balance-leader case: peer 0 (the leader) on store N, peer j on ((i+j) mod (N−1))+1.
+        case leadersOnLast = "leaders-on-last"
+    }
+
+    /// A config value as YAML gives it: a number, a string or a flag.
+    public enum ConfigValue: Sendable, Decodable {
+        case number(Double), text(String), flag(Bool)
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let b = try? c.decode(Bool.self) { self = .flag(b) }
+            else if let d = try? c.decode(Double.self) { self = .number(d) }
+            else { self = .text(try c.decode(String.self)) }
+        }
+        var json: JSONValue {
+            switch self {
+            case .number(let d): d == d.rounded() ? .int(Int64(d)) : .double(d)
+            case .text(let s): .string(s)
+            case .flag(let b): .bool(b)
+            }
+        }
+    }
+
+    /// One timed event. Exactly one action is set.
+    public struct Event: Sendable, Decodable {
+        public var at: GoDuration
+        /// A fault as `POST /sim/v1/faults` takes it.
+        public var fault: FaultSpec?
+        /// Reverts the fault injected by the event at this 0-based position in `events`.
+        public var revert: Int?
+        /// `DELETE /store/{id}`: take the store offline.
+        public var removeStore: UInt64?
+        /// Hot flow on `count` regions led by `store`.
+        public var hotRegions: HotSpec?
+
+        enum CodingKeys: String, CodingKey {
+            case at, fault, revert
+            case removeStore = "remove-store", hotRegions = "hot-regions"
+        }
+    }
+
+    public struct FaultSpec: Sendable, Decodable {
+        public var kind: String
+        public var store: UInt64?
+        public var region: UInt64?
+        public var factor: Double?
+        public var percent: Double?
+        public var flow: String?
+        public var period: Int64?
+    }
+
+    public struct HotSpec: Sendable, Decodable {
+        public var flow: String
+        public var store: UInt64
+        public var count: Int
+        public var factor: Double?
+    }
+
+    /// Success: every condition holds at some check within `within` of simulated time.
+    public struct Expectation: Sendable, Decodable {
+        public var within: GoDuration
+        public var all: [Condition]
+    }
+
+    /// One success condition; exactly one field is set.
+    public struct Condition: Sendable, Decodable {
+        /// Every live store's leader count within ±x of the mean (PD's `isUniform` for x = 0.05).
+        public var leadersBalanced: Double?
+        /// Every live store's region (peer) count within ±x of the mean.
+        public var regionsBalanced: Double?
+        public var storeState: StoreStateCheck?
+        /// These region checks (`miss-peer`, `down-peer`, …) list no region.
+        public var noRegions: [String]?
+        /// max − min hot-region leaders over live stores.
+        public var hotLeaderSpread: SpreadCheck?
+        /// max − min hot-region peers over live stores.
+        public var hotPeerSpread: SpreadCheck?
+        /// A store leads at most this many regions.
+        public var storeLeaders: StoreCountCheck?
+        /// A store's region count relative to the mean of the others, at most.
+        public var storeRegionsBelowMean: StoreRatioCheck?
+        /// No operator in flight, and none finished within this long (PD does not churn).
+        public var quietFor: GoDuration?
+
+        enum CodingKeys: String, CodingKey {
+            case leadersBalanced = "leaders-balanced", regionsBalanced = "regions-balanced", storeState = "store-state"
+            case noRegions = "no-regions", hotLeaderSpread = "hot-leader-spread", hotPeerSpread = "hot-peer-spread"
+            case storeLeaders = "store-leaders", storeRegionsBelowMean = "store-regions-below-mean", quietFor = "quiet-for"
+        }
+    }
+
+    public struct StoreStateCheck: Sendable, Decodable {
+        public var store: UInt64
+        public var state: String
+    }
+    public struct SpreadCheck: Sendable, Decodable {
+        public var flow: String
+        public var max: Int
+    }
+    public struct StoreCountCheck: Sendable, Decodable {
+        public var store: UInt64
+        public var max: Int
+    }
+    public struct StoreRatioCheck: Sendable, Decodable {
+        public var store: UInt64
+        public var ratio: Double
+    }
+
+    public enum LoadError: Error, CustomStringConvertible {
+        case invalid(String)
+        public var description: String { if case .invalid(let s) = self { return s }; return "" }
+    }
+
+    public static func parse(yaml: String) throws -> Scenario {
+        let s: Scenario
+        do { s = try YAMLDecoder().decode(Scenario.self, from: yaml) } catch { throw LoadError.invalid("scenario YAML: \(error)") }
+        try s.validate()
+        return s
+    }
+
+    func validate() throws {
+        guard cluster.stores >= 1, cluster.regions >= 1 else { throw LoadError.invalid("\(name): needs stores and regions") }
+        for (i, e) in events.enumerated() {
+            let set = [e.fault != nil, e.revert != nil, e.removeStore != nil, e.hotRegions != nil].filter { $0 }.count
+            guard set == 1 else { throw LoadError.invalid("\(name): event \(i) must have exactly one action") }
+            if let r = e.revert, !(0..<i).contains(r) || events[r].fault == nil {
+                throw LoadError.invalid("\(name): event \(i) reverts \(r), which is not an earlier fault")
+            }
+            if let f = e.fault, Fault.Kind(rawValue: f.kind) == nil { throw LoadError.invalid("\(name): unknown fault kind \(f.kind)") }
+        }
+        for (i, c) in (expect?.all ?? []).enumerated() {
+            let set = [c.leadersBalanced != nil, c.regionsBalanced != nil, c.storeState != nil, c.noRegions != nil,
+                       c.hotLeaderSpread != nil, c.hotPeerSpread != nil, c.storeLeaders != nil, c.storeRegionsBelowMean != nil, c.quietFor != nil]
+            guard set.filter({ $0 }).count == 1 else { throw LoadError.invalid("\(name): condition \(i) must have exactly one check") }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+/// A scenario event waiting for its time on the simulated clock. Kept in the cluster state, so a served
+/// scenario applies its events as the (real or virtual) clock passes them, exactly as a test run does.
+public struct ScheduledEvent: Sendable {
+    public enum Action: Sendable {
+        case fault(Fault)
+        /// Reverts the fault injected by the event at this position.
+        case revert(eventIndex: Int)
+        case removeStore(UInt64)
+        /// Hot flow on `count` regions led by `store`, `factor` × their flow.
+        case hotRegions(flow: String, store: UInt64, count: Int, factor: Double)
+    }
+    public var atNanos: Int64
+    /// Position in the scenario's event list (what `revert` refers to).
+    public var index: Int
+    public var action: Action
+
+    public init(atNanos: Int64, index: Int, action: Action) {
+        self.atNanos = atNanos
+        self.index = index
+        self.action = action
+    }
+}
+
+extension ClusterState {
+    /// Queues events; they run at the start of the first tick at or after their time.
+    public mutating func schedule(_ events: [ScheduledEvent]) {
+        scheduledEvents.append(contentsOf: events)
+        scheduledEvents.sort { ($0.atNanos, $0.index) < ($1.atNanos, $1.index) }
+    }
+
+    /// Outcomes of applied events, for logs: (event index, text).
+    mutating func applyScheduledEvents() {
+        while let e = scheduledEvents.first, e.atNanos <= nowNanos {
+            scheduledEvents.removeFirst()
+            let text: String
+            do throws(PDError) {
+                switch e.action {
+                case .fault(let f):
+                    let id = try inject(f)
+                    eventFaults[e.index] = [id]
+                    text = "fault \(f.kind.rawValue) → id \(id)"
+                case .revert(let i):
+                    for id in eventFaults[i] ?? [] { try revert(faultId: id) }
+                    text = "reverted event \(i)"
+                case .removeStore(let id):
+                    try removeStore(id, force: false)
+                    text = "store \(id) offline"
+                case .hotRegions(let flow, let store, let count, let factor):
+                    let led = truth.indices.filter { truth[$0].leaderStoreId == UInt32(store) }
+                    var ids: [UInt64] = []
+                    for s in led.prefix(count) {
+                        ids.append(try inject(Fault(kind: .hotRegion, region: truth[s].id, factor: factor, flow: flow)))
+                    }
+                    eventFaults[e.index] = ids
+                    text = "\(ids.count) hot-\(flow) regions on store \(store)"
+                }
+            } catch {
+                text = "failed: \(error.message)"
+            }
+            eventLog.append((e.index, nowNanos, text))
+        }
+    }
+}
