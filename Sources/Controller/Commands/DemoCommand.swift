@@ -1,18 +1,38 @@
 import ArgumentParser
+import Foundation
+import Logging
 
-/// The README's first command. The full demo (fault → detection → diagnosis → plan → approval →
-/// execution → verified recovery) needs the control loop and the executor, which are not built yet.
-struct DemoCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "demo", abstract: "Show the whole loop on a simulated cluster (not built yet).")
+/// The README's first command: a simulated cluster, a fault, the detection, the plan, a person's
+/// approval, the change, and the recovery verified by observation. Everything it starts lives in a
+/// temporary directory and on 127.0.0.1, and is stopped and removed on exit.
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo", abstract: "Show the whole loop on a simulated cluster: fault, ticket, plan, approval, execution, verified recovery.")
 
-    @Flag(help: "Run every chapter without key presses.") var auto = false
-    @Flag(help: "Print the timeline as plain lines.") var headless = false
+    @Flag(help: "Approve and advance without key presses.") var auto = false
+    @Flag(help: "Print the timeline as plain lines and exit 0 only if every chapter's outcome was observed (CI).") var headless = false
+    @Option(help: "How many times faster than real time the simulated cluster runs.") var speed: Double = 20
+    @Option(help: "Seconds to wait for each expected outcome before the demo fails.") var patience: Int = 180
+    @Flag(help: "Show the controller's own log lines.") var verbose = false
 
-    func run() throws {
-        throw CLIError.failure("""
-            the demo is not built yet: it needs the control loop, execution and the dashboard, which have not landed.
-            What works today: `operator simulate` (a simulated cluster), `operator validate -f Manifests/examples`, \
-            `operator run --specs DIR` (spec files into the store) and `operator get|describe|approve|reject|audit`.
-            """)
+    func run() async throws {
+        guard speed >= 1, speed <= 200 else { throw ValidationError("--speed must be between 1 and 200") }
+        var logger = Logger(label: "operator")
+        logger.logLevel = verbose ? .info : .critical
+        let env = try await DemoEnvironment(speed: speed, logger: logger)
+        let output = DemoOutput(simulatedTime: { env.now })
+        output.write("Operator demo: a simulated TiKV cluster at \(env.pdURL), the controller in execute mode, its store at \(env.dbPath).")
+        output.write("In another terminal: operator get plans --db \(env.dbPath)   ·   operator get stores --pd \(env.pdURL)")
+        env.start()
+        let script = DemoScript(env: env, output: output, auto: auto || headless, patience: .seconds(patience))
+        do {
+            try await script.run()
+        } catch {
+            output.write("demo failed: \(error)")
+            await env.stop()
+            throw ExitCode.failure
+        }
+        await env.stop()
+        output.write("Stopped the simulator and the controller; removed \(env.directory.path).")
     }
 }

@@ -1,0 +1,119 @@
+import Foundation
+import Logging
+import Reconcilers
+import TiKVSimulator
+
+/// Everything `operator demo` starts, and stops on exit: a simulated 6-store cluster behind a
+/// PD-compatible API on 127.0.0.1, its clock running `speed` × real time, a spec directory with a
+/// TiKVCluster in `execute` mode, a status store, and the controller's manager reading the
+/// simulator's clock (so heartbeat ages agree at any speed).
+final class DemoEnvironment: @unchecked Sendable {
+    let directory: URL
+    let sim: SimulatedCluster
+    let server: SimulatorServer
+    let port: Int
+    let store: StatusStore
+    let manager: Manager
+    let clusterName = "demo"
+    let speed: Double
+    private var clockTask: Task<Void, Never>?
+    private var managerTask: Task<Void, any Error>?
+
+    var pdURL: String { "http://127.0.0.1:\(port)" }
+    var specsPath: String { directory.appendingPathComponent("specs").path }
+    var dbPath: String { directory.appendingPathComponent("operator.db").path }
+    var now: Date { Date(timeIntervalSince1970: Double(sim.nowNanos) / 1e9) }
+
+    init(speed: Double, scenario: String = "demo", logger: Logger) async throws {
+        self.speed = speed
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("operator-demo-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("specs"), withIntermediateDirectories: true)
+        // The cluster starts at the wall clock's time, so `operator get` ages read naturally.
+        // Scenarios/demo.yaml: PD's balancers off (the controller's plans do the work people watch), a dead
+        // store Down after 5 simulated minutes.
+        let state = try ScenarioCatalog.load(scenario).makeCluster(nowNanos: Int64(Date().timeIntervalSince1970 * 1e9))
+        sim = SimulatedCluster(state)
+        server = try SimulatorServer(cluster: sim)
+        port = try await server.start()
+        store = try StatusStore(path: directory.appendingPathComponent("operator.db").path, role: .controller(holder: "operator-demo"))
+        _ = try store.acquireLease(ttl: .seconds(30))
+        var config = Manager.Configuration(specsPath: directory.appendingPathComponent("specs").path)
+        config.specPollInterval = .milliseconds(250)
+        config.storePollInterval = .milliseconds(100)
+        config.backoffBase = .milliseconds(200)
+        config.backoffCap = .seconds(5)
+        let sim = self.sim
+        manager = Manager(config: config, store: store, logger: logger, clock: { Date(timeIntervalSince1970: Double(sim.nowNanos) / 1e9) })
+        try clusterSpec().write(toFile: directory.appendingPathComponent("specs/cluster.yaml").path, atomically: true, encoding: .utf8)
+    }
+
+    /// The demo policy: low-risk steps (leader transfers) run without a person; anything riskier needs one key press.
+    func clusterSpec() -> String {
+        """
+        apiVersion: operator.tikv/v1alpha1
+        kind: TiKVCluster
+        metadata:
+          name: \(clusterName)
+        spec:
+          pd:
+            urls: [\(pdURL)]
+            timeout: 5s
+          mode: execute
+          resyncPeriod: 5s
+          invariants:
+            storeDown: {gracePeriod: 30s}
+            leaderSkew: {gracePeriod: 1m}
+            regionHealth: {gracePeriod: 10m}
+            leftoverScheduler: {gracePeriod: 2m}
+          balance:
+            leaders: {enabled: true, maxSkewPercent: 15}
+            regions: {enabled: false, maxSkewPercent: 15}
+          approval:
+            low: {requiredApprovals: 0}
+            medium: {requiredApprovals: 1}
+            high: {requiredApprovals: 1}
+          limits:
+            maxInFlightSteps: 32
+            maxActionsPerHour: 2000
+        """
+    }
+
+    func start() {
+        let sim = self.sim
+        let speed = self.speed
+        clockTask = Task {
+            var last = ContinuousClock.now
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(50))
+                let t = ContinuousClock.now
+                let elapsed = t - last
+                last = t
+                sim.advance(seconds: (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18) * speed)
+            }
+        }
+        let manager = self.manager
+        managerTask = Task { try await manager.run(until: { Task.isCancelled }) }
+    }
+
+    /// Stops what the demo started and removes its files.
+    func stop() async {
+        managerTask?.cancel()
+        _ = await managerTask?.result
+        clockTask?.cancel()
+        try? store.releaseLease()
+        await server.stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    var resources: ResourceStore { ResourceStore(store: store) }
+
+    /// A person's approval, written the way `operator approve` writes it: from a client-role store.
+    func approve(_ plan: RemediationPlan, as who: String) throws {
+        let client = try StatusStore(path: dbPath, role: .client(actor: who))
+        _ = try client.addApproval(ApprovalRecord(plan: plan.name, revision: plan.spec.revision, decision: .approve, approver: who,
+                                                  source: "demo", reason: "approved in operator demo", createdAt: now))
+    }
+
+    func inject(_ fault: Fault) throws -> UInt64 { try sim.withState { try $0.inject(fault) } }
+    func revert(_ id: UInt64) throws { try sim.withState { try $0.revert(faultId: id) } }
+}
