@@ -44,6 +44,8 @@ let package = Package(
         ),
         // Measures the streaming region decoder (hack/bench-decode.sh).
         .executableTarget(name: "DecodeBench", dependencies: ["PDWire"], path: "Benchmarks/DecodeBench"),
+        // Measures the simulator at 1M regions / 100 stores (hack/bench-sim.sh).
+        .executableTarget(name: "SimBench", dependencies: ["TiKVSimulator"], path: "Benchmarks/SimBench"),
         .testTarget(name: "PDWireTests", dependencies: ["PDWire"]),
         .testTarget(name: "ReconcilersTests", dependencies: ["Reconcilers"]),
         .testTarget(name: "TiKVSimulatorTests", dependencies: ["TiKVSimulator", "PDWire"]),

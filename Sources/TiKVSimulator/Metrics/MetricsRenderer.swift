@@ -107,8 +107,9 @@ extension ClusterState {
         out += "# TYPE pd_regions_status gauge\n"
         let checks = ["miss-peer", "extra-peer", "down-peer", "pending-peer", "offline-peer", "learner-peer", "empty-region", "oversized-region", "undersized-region"]
         var counts = [Int](repeating: 0, count: checks.count)
+        let ctx = regionCheckContext()
         for r in reported where r.known {
-            for (k, name) in checks.enumerated() where regionMatches(check: name, r) { counts[k] += 1 }
+            for (k, name) in checks.enumerated() where Self.regionMatches(check: name, r, ctx) { counts[k] += 1 }
         }
         for (k, name) in checks.enumerated() { line("pd_regions_status", [("instance", pdInstance), ("type", "\(name)-region-count".replacingOccurrences(of: "-region-region", with: "-region"))], Double(counts[k])) }
         return out
