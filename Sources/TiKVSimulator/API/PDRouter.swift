@@ -305,12 +305,10 @@ public struct PDRouter: Sendable {
             }
             return .json(.array(hist.map { .object([("start", .int($0.0)), ("end", .int($0.0 + bound - 1)), ("count", .int($0.1))]) }))
         }
-        let checks = ["miss-peer", "extra-peer", "down-peer", "pending-peer", "learner-peer", "offline-peer",
-                      "empty-region", "oversized-region", "undersized-region"]
-        guard checks.contains(kind) else { return .notFoundPage }
+        guard let check = ClusterState.RegionCheckKind(rawValue: kind) else { return .notFoundPage }
         return .data(cluster.withState { c in
             let ctx = c.regionCheckContext()
-            return c.regionsJSON(slots: c.reported.indices.filter { c.reported[$0].known && ClusterState.regionMatches(check: kind, c.reported[$0], ctx) })
+            return c.regionsJSON(slots: c.reported.indices.filter { c.reported[$0].known && ClusterState.regionMatches(check, c.reported[$0], ctx) })
         })
     }
 

@@ -15,22 +15,29 @@ extension ClusterState {
                            removing: Set(stores.filter { $0.nodeState == .removing }.map { UInt32($0.id) }))
     }
 
-    public func regionMatches(check: String, _ r: RegionRecord) -> Bool {
-        Self.regionMatches(check: check, r, regionCheckContext())
+    /// The `regions/check/{name}` names, parsed once so a pass does not compare strings per region.
+    enum RegionCheckKind: String, CaseIterable {
+        case missPeer = "miss-peer", extraPeer = "extra-peer", downPeer = "down-peer", pendingPeer = "pending-peer"
+        case offlinePeer = "offline-peer", learnerPeer = "learner-peer", emptyRegion = "empty-region"
+        case oversizedRegion = "oversized-region", undersizedRegion = "undersized-region"
     }
 
-    static func regionMatches(check: String, _ r: RegionRecord, _ ctx: RegionCheckContext) -> Bool {
-        switch check {
-        case "miss-peer": return r.peers.count < ctx.desired
-        case "extra-peer": return r.peers.count > ctx.desired
-        case "down-peer": return r.hasDownPeers
-        case "pending-peer": return r.hasPendingPeers
-        case "learner-peer": return r.peers.contains { $0.role == .learner }
-        case "offline-peer": return r.peers.contains { ctx.removing.contains($0.storeId) }
-        case "empty-region": return r.approximateSizeMiB <= 1
-        case "oversized-region": return r.approximateSizeMiB >= 144 || r.approximateKeys >= 1_440_000
-        case "undersized-region": return Int(r.approximateSizeMiB) <= ctx.maxMergeSize && Int(r.approximateKeys) <= ctx.maxMergeKeys
-        default: return false
+    public func regionMatches(check: String, _ r: RegionRecord) -> Bool {
+        guard let kind = RegionCheckKind(rawValue: check) else { return false }
+        return Self.regionMatches(kind, r, regionCheckContext())
+    }
+
+    static func regionMatches(_ kind: RegionCheckKind, _ r: RegionRecord, _ ctx: RegionCheckContext) -> Bool {
+        switch kind {
+        case .missPeer: return r.peers.count < ctx.desired
+        case .extraPeer: return r.peers.count > ctx.desired
+        case .downPeer: return r.hasDownPeers
+        case .pendingPeer: return r.hasPendingPeers
+        case .learnerPeer: return r.peers.contains { $0.role == .learner }
+        case .offlinePeer: return !ctx.removing.isEmpty && r.peers.contains { ctx.removing.contains($0.storeId) }
+        case .emptyRegion: return r.approximateSizeMiB <= 1
+        case .oversizedRegion: return r.approximateSizeMiB >= 144 || r.approximateKeys >= 1_440_000
+        case .undersizedRegion: return Int(r.approximateSizeMiB) <= ctx.maxMergeSize && Int(r.approximateKeys) <= ctx.maxMergeKeys
         }
     }
 }
