@@ -46,6 +46,8 @@ let package = Package(
         .executableTarget(name: "DecodeBench", dependencies: ["PDWire"], path: "Benchmarks/DecodeBench"),
         // Measures a steady-state observation against a separate simulator process (hack/bench-observe.sh).
         .executableTarget(name: "ObserveBench", dependencies: ["Reconcilers", "PDWire"], path: "Benchmarks/ObserveBench"),
+        // Measures the simulator at 1M regions / 100 stores (hack/bench-sim.sh).
+        .executableTarget(name: "SimBench", dependencies: ["TiKVSimulator"], path: "Benchmarks/SimBench"),
         .testTarget(name: "PDWireTests", dependencies: ["PDWire"]),
         .testTarget(name: "ReconcilersTests", dependencies: ["Reconcilers"]),
         .testTarget(name: "TiKVSimulatorTests", dependencies: ["TiKVSimulator", "PDWire"]),

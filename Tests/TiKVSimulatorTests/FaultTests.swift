@@ -116,6 +116,9 @@ func instance(_ id: Int) -> String { "tikv-\(id - 1).tikv-peer.sim.svc:20180" }
         let other = try await p99(2, over: 60)
         #expect(slow > base * 5)
         #expect(other < base * 2)
+        // A disk that slow stalls writes.
+        let stalled = try await sim.metrics()
+        #expect(try #require(stalled.value("tikv_engine_write_stall", ["instance": instance(1), "type": "write_stall_percentile99"])) > 0)
         try await sim.revert(id)
         let healed = try await p99(1, over: 60)
         #expect(healed < base * 2)
@@ -183,6 +186,13 @@ func instance(_ id: Int) -> String { "tikv-\(id - 1).tikv-peer.sim.svc:20180" }
         let c = try await sim.metrics()
         let hotQPS = try qps(b, c, leader), coldQPS = try qps(a, b, leader)
         #expect(hotQPS > coldQPS * 1.2)
+        let flowType = flow == "write" ? "bytes_written" : "bytes_read"
+        func flowRate(_ m0: PromText, _ m1: PromText) throws -> Double {
+            let sel = ["instance": instance(leader), "type": flowType]
+            return try #require(m1.value("tikv_engine_flow_bytes", sel)) - (try #require(m0.value("tikv_engine_flow_bytes", sel)))
+        }
+        let hotFlow = try flowRate(b, c), coldFlow = try flowRate(a, b)
+        #expect(hotFlow > coldFlow * 1.2)
         let (_, hot, _) = try await sim.live.request("GET", "/pd/api/v1/hotspot/regions/\(flow)")
         #expect(hot.contains("\"region_id\": \(rid),"))
         try await sim.revert(id)

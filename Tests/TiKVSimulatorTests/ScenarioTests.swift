@@ -56,6 +56,17 @@ import Testing
         #expect(throws: Scenario.LoadError.self) { try Scenario.parse(yaml: "name: x\ncluster: {stores: 3, regions: 10}\nevents:\n  - {at: 1s, fault: {kind: boom}}") }
     }
 
+    @Test func loadsAnyFileByPath() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("scenario-\(UUID().uuidString).yaml")
+        try "name: mine\ncluster: {stores: 3, regions: 5}\nexpect: {within: 1m, all: [{no-regions: [miss-peer]}]}\n"
+            .write(to: url, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let s = try ScenarioCatalog.load(url.path)
+        #expect(s.name == "mine")
+        #expect(try s.run().passed)
+        #expect(throws: Scenario.LoadError.self) { try ScenarioCatalog.load("no-such-scenario") }
+    }
+
     @Test func eventsFireOnTheClockAndRevert() throws {
         let yaml = """
         name: t

@@ -55,6 +55,11 @@ import Testing
         let mean = Double(counts.reduce(0, +)) / Double(counts.count)
         #expect(counts.allSatisfy { abs(Double($0) - mean) <= mean * 0.1 }, "\(counts)")
         #expect(c.truth.allSatisfy { $0.peers.count == 3 })
+        // The per-store index follows every move.
+        for (i, st) in c.stores.enumerated() {
+            let scanned = Set(c.reported.indices.filter { c.reported[$0].peers.index(ofStore: UInt32(st.id)) != nil }.map(Int32.init))
+            #expect(c.storeSlots[i] == scanned)
+        }
     }
 
     @Test func pausedBalanceRegionDoesNothing() throws {

@@ -41,14 +41,15 @@ struct SimulateFaultCommand: AsyncParsableCommand {
         case let json where json.hasPrefix("{"): (method, path, body) = ("POST", "/sim/v1/faults", json)
         case let kind:
             guard Fault.Kind(rawValue: kind) != nil else { throw ValidationError("unknown fault kind or action \(kind)") }
-            var fields = ["\"kind\": \"\(kind)\""]
-            if let store { fields.append("\"store\": \(store)") }
-            if let region { fields.append("\"region\": \(region)") }
-            if let factor { fields.append("\"factor\": \(factor)") }
-            if let percent { fields.append("\"percent\": \(percent)") }
-            if let flow { fields.append("\"flow\": \"\(flow)\"") }
-            if let period { fields.append("\"period\": \(period)") }
-            (method, path, body) = ("POST", "/sim/v1/faults", "{" + fields.joined(separator: ", ") + "}")
+            var fields: [String: Any] = ["kind": kind]
+            if let store { fields["store"] = store }
+            if let region { fields["region"] = region }
+            if let factor { fields["factor"] = factor }
+            if let percent { fields["percent"] = percent }
+            if let flow { fields["flow"] = flow }
+            if let period { fields["period"] = period }
+            let json = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
+            (method, path, body) = ("POST", "/sim/v1/faults", String(decoding: json, as: UTF8.self))
         }
         guard let url = URL(string: sim.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + path) else {
             throw ValidationError("bad --sim URL \(sim)")

@@ -271,7 +271,9 @@ public struct PDRouter: Sendable {
         }
         let sid = UInt32(truncatingIfNeeded: id)
         return .data(cluster.withState { c in
-            let slots = c.reported.indices.filter { s in
+            // The store's own index, in key order; an unknown store has no regions.
+            let own = c.storeIndex(id).map { c.storeSlots[$0].map(Int.init).sorted() } ?? []
+            let slots = own.filter { s in
                 let r = c.reported[s]
                 guard r.known, let p = r.peers.first(where: { $0.storeId == sid }) else { return false }
                 switch type {
@@ -303,11 +305,10 @@ public struct PDRouter: Sendable {
             }
             return .json(.array(hist.map { .object([("start", .int($0.0)), ("end", .int($0.0 + bound - 1)), ("count", .int($0.1))]) }))
         }
-        let checks = ["miss-peer", "extra-peer", "down-peer", "pending-peer", "learner-peer", "offline-peer",
-                      "empty-region", "oversized-region", "undersized-region"]
-        guard checks.contains(kind) else { return .notFoundPage }
+        guard let check = ClusterState.RegionCheckKind(rawValue: kind) else { return .notFoundPage }
         return .data(cluster.withState { c in
-            c.regionsJSON(slots: c.reported.indices.filter { c.reported[$0].known && c.regionMatches(check: kind, c.reported[$0]) })
+            let ctx = c.regionCheckContext()
+            return c.regionsJSON(slots: c.reported.indices.filter { c.reported[$0].known && ClusterState.regionMatches(check, c.reported[$0], ctx) })
         })
     }
 

@@ -56,6 +56,7 @@ extension ClusterState {
         let keep = stores.indices.filter { stores[$0].state != .tombstone }
         stores = keep.map { stores[$0] }
         storeStats = keep.map { storeStats[$0] }
+        storeSlots = keep.map { storeSlots[$0] }
         storeIndexById = Dictionary(uniqueKeysWithValues: stores.enumerated().map { ($0.element.id, $0.offset) })
     }
 
@@ -114,5 +115,18 @@ extension ClusterState {
     /// Stores whose leader transfer-in is paused (evict-leader).
     public func pauseLeaderTransferIn(_ id: UInt64) -> Bool {
         schedulers.contains("evict-leader-scheduler") && schedulers.evictLeaderStores.contains(id)
+    }
+}
+
+extension ClusterState {
+    /// Moves a region's leader to its voter on `toStore` at once, in the truth and in PD's view, as a finished
+    /// transfer-leader would. O(1). False when the region or a healthy voter there does not exist.
+    @discardableResult
+    public mutating func transferLeaderNow(region: UInt64, toStore: UInt64) -> Bool {
+        guard let slot = slotByRegionId[region],
+              let p = truth[slot].peers.first(where: { UInt64($0.storeId) == toStore && $0.role == .voter && !$0.pending }) else { return false }
+        truth[slot].leaderPeerId = p.id
+        heartbeatRegion(slot: slot)
+        return true
     }
 }

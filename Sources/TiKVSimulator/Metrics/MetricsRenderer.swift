@@ -105,12 +105,16 @@ extension ClusterState {
             for (t, v) in vals { line("pd_scheduler_store_status", [("address", s.address), ("instance", pdInstance), ("store", String(s.id)), ("type", t)], v) }
         }
         out += "# TYPE pd_regions_status gauge\n"
-        let checks = ["miss-peer", "extra-peer", "down-peer", "pending-peer", "offline-peer", "learner-peer", "empty-region", "oversized-region", "undersized-region"]
+        let checks: [RegionCheckKind] = [.missPeer, .extraPeer, .downPeer, .pendingPeer, .offlinePeer, .learnerPeer, .emptyRegion, .oversizedRegion, .undersizedRegion]
         var counts = [Int](repeating: 0, count: checks.count)
+        let ctx = regionCheckContext()
         for r in reported where r.known {
-            for (k, name) in checks.enumerated() where regionMatches(check: name, r) { counts[k] += 1 }
+            for (k, kind) in checks.enumerated() where Self.regionMatches(kind, r, ctx) { counts[k] += 1 }
         }
-        for (k, name) in checks.enumerated() { line("pd_regions_status", [("instance", pdInstance), ("type", "\(name)-region-count".replacingOccurrences(of: "-region-region", with: "-region"))], Double(counts[k])) }
+        for (k, kind) in checks.enumerated() {
+            let name = kind.rawValue
+            line("pd_regions_status", [("instance", pdInstance), ("type", "\(name)-region-count".replacingOccurrences(of: "-region-region", with: "-region"))], Double(counts[k]))
+        }
         return out
     }
 }

@@ -19,6 +19,9 @@ public struct ClusterState: Sendable {
     public internal(set) var stores: [StoreRecord] = []
     var storeIndexById: [UInt64: Int] = [:]
     public internal(set) var storeStats: [StoreRegionStats] = []
+    /// Per store (same index as `stores`): slots of the regions PD's view places a peer on it. Kept in step with
+    /// every region report, so per-store queries need not scan every region.
+    public internal(set) var storeSlots: [Set<Int32>] = []
 
     /// Start-key codes in key order; slot i is the i-th region by key. Code 0 is the open start.
     public internal(set) var startCodes: [UInt64] = []
@@ -62,6 +65,7 @@ public struct ClusterState: Sendable {
         storeIndexById[s.id] = stores.count
         stores.append(s)
         storeStats.append(StoreRegionStats())
+        storeSlots.append([])
         nextId = max(nextId, s.id + 1)
     }
 
@@ -137,6 +141,17 @@ public struct ClusterState: Sendable {
         if old.known { account(old, sign: -1) }
         reported[slot] = record
         if record.known { account(record, sign: 1) }
+        // Only a change of the store set touches the index (most reports keep it).
+        let before = old.known ? old.peers : PeerList(), after = record.known ? record.peers : PeerList()
+        let same = before.count == after.count && zip(before, after).allSatisfy { $0.storeId == $1.storeId }
+        if !same {
+            for p in before where after.index(ofStore: p.storeId) == nil {
+                if let i = storeIndexById[UInt64(p.storeId)] { storeSlots[i].remove(Int32(slot)) }
+            }
+            for p in after where before.index(ofStore: p.storeId) == nil {
+                if let i = storeIndexById[UInt64(p.storeId)] { storeSlots[i].insert(Int32(slot)) }
+            }
+        }
     }
 
     private mutating func account(_ r: RegionRecord, sign: Int) {

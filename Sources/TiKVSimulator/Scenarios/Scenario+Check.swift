@@ -11,7 +11,11 @@ extension Scenario.Condition {
             return (name == s.state, "store \(s.store) is \(name), want \(s.state)")
         }
         if let checks = noRegions {
-            let counts = checks.map { k in c.reported.reduce(0) { $0 + ($1.known && c.regionMatches(check: k, $1) ? 1 : 0) } }
+            let ctx = c.regionCheckContext()
+            let counts = checks.map { name in
+                guard let k = ClusterState.RegionCheckKind(rawValue: name) else { return -1 }
+                return c.reported.reduce(0) { $0 + ($1.known && ClusterState.regionMatches(k, $1, ctx) ? 1 : 0) }
+            }
             return (counts.allSatisfy { $0 == 0 }, zip(checks, counts).map { "\($0): \($1)" }.joined(separator: ", "))
         }
         if let h = hotLeaderSpread ?? hotPeerSpread {
