@@ -44,6 +44,8 @@ let package = Package(
         ),
         // Measures the streaming region decoder (hack/bench-decode.sh).
         .executableTarget(name: "DecodeBench", dependencies: ["PDWire"], path: "Benchmarks/DecodeBench"),
+        // Measures the planners: a 1M-region leader rebalance and a full planning pass (hack/bench-plan.sh).
+        .executableTarget(name: "PlanBench", dependencies: ["Reconcilers", "PDWire"], path: "Benchmarks/PlanBench"),
         .testTarget(name: "PDWireTests", dependencies: ["PDWire"]),
         .testTarget(name: "ReconcilersTests", dependencies: ["Reconcilers"]),
         .testTarget(name: "TiKVSimulatorTests", dependencies: ["TiKVSimulator", "PDWire"]),

@@ -69,15 +69,28 @@ public enum BalancePlanner {
             return PlannerOutcome(concern: kind.concern, decision: .vanished(reason: "NoLegalMove", message: "\(kind.noun) are out of balance (\(skew)) but no move is legal now"), regionScope: scope)
         }
         let needed = targets.lowerBound
-        let count = moves.count == needed
+        let count = balanced(targets, after: moves)
             ? "\(moves.count) moves (the minimum) bring every store within ⌊share⌋…⌈share⌉"
-            : "only \(moves.count) of the \(needed) moves needed are legal now"
+            : "legal moves cannot balance every store now: \(moves.count) moves (at most the \(needed) needed) bring them as close as they can"
         let spec = RemediationPlanSpec(
             cluster: ctx.clusterName, origin: .reconciler, concern: kind.concern,
             reason: "\(kind == .leaders ? "Leader" : "Region") skew: \(skew). \(count).",
             ticket: ctx.openTicket(invariant: kind.invariant, subject: "cluster")?.name,
             steps: steps(kind, moves, ctx))
         return PlannerOutcome(concern: kind.concern, decision: .desired(DesiredPlan(spec: spec)), regionScope: scope)
+    }
+
+    /// Whether every store ends within its band once `moves` are done.
+    static func balanced(_ targets: BalanceTargets, after moves: [BalanceMove]) -> Bool {
+        var delta: [UInt64: Int] = [:]
+        for m in moves {
+            delta[m.from, default: 0] -= 1
+            delta[m.to, default: 0] += 1
+        }
+        return targets.stores.allSatisfy { s in
+            let c = s.count + (delta[s.id] ?? 0)
+            return c >= s.lower && c <= s.upper
+        }
     }
 
     /// Steps in (round, region id) order, in batches no larger than PD's schedule limit and the cluster's

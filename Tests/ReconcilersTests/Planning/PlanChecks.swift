@@ -64,14 +64,14 @@ enum PlanChecks {
 
     /// After the plan's moves, every store is within [⌊share⌋, ⌈share⌉].
     static func expectBalanced(_ plan: RemediationPlan, stores: [StoreSnapshot], kind: BalanceKind, weights: [UInt64: Double] = [:],
-                               sourceLocation: SourceLocation = #_sourceLocation) {
+                               label: String = "", sourceLocation: SourceLocation = #_sourceLocation) {
         var counts = Dictionary(uniqueKeysWithValues: stores.map { ($0.id, kind == .leaders ? $0.leaderCount : $0.regionCount) })
         for step in plan.spec.steps {
             if let f = step.action.fromStoreID { counts[f, default: 0] -= 1 }
             if let t = step.action.toStoreID { counts[t, default: 0] += 1 }
         }
         let after = BalanceTargets(stores.map { ($0.id, counts[$0.id] ?? 0, weights[$0.id] ?? 1) })
-        #expect(after.lowerBound == 0, "still out of band: \(after.stores.filter { $0.count < $0.lower || $0.count > $0.upper })",
+        #expect(after.lowerBound == 0, "\(label) still out of band: \(after.stores.filter { $0.count < $0.lower || $0.count > $0.upper })",
                 sourceLocation: sourceLocation)
     }
 
