@@ -121,7 +121,11 @@ let steps = Dictionary(result.plans.map { ($0.spec.concern, $0.spec.steps.count)
 let rebalance = summary(moveTimes)
 let json: [String: Any] = [
     "benchmark": "planning",
-    "machine": ["processors": ProcessInfo.processInfo.activeProcessorCount, "os": ProcessInfo.processInfo.operatingSystemVersionString],
+    "machine": [
+        "processors": ProcessInfo.processInfo.activeProcessorCount, "os": ProcessInfo.processInfo.operatingSystemVersionString,
+        // Shared machines make timings noisy: the 1-, 5- and 15-minute load averages when the run ended.
+        "load_average": ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "").split(separator: " ").prefix(3).joined(separator: " "),
+    ] as [String: Any],
     "regions": options.regions,
     "stores": options.stores,
     "runs": options.runs,

@@ -112,14 +112,22 @@ import Testing
     }
 
     @Test func whenLegalMovesFallShortThePlanSaysSo() throws {
-        // Store 1 leads 30 regions whose only other voter is store 2 (2 replicas); stores 3 and 4 hold nothing of them.
-        let regions = (0..<30).map { RegionPlacement(id: UInt64($0 + 1), leaderStoreID: 1, voterStoreIDs: [1, 2]) }
+        // Store 1 leads 30 regions whose only other voter is store 2 (2 replicas); stores 3 and 4 share
+        // 8 regions between themselves only.
+        let pinned: [RegionPlacement] = (0..<30).map { RegionPlacement(id: UInt64($0 + 1), leaderStoreID: 1, voterStoreIDs: [1, 2]) }
+        let apart: [RegionPlacement] = (0..<8).map { i -> RegionPlacement in
+            let leader: UInt64 = i % 2 == 0 ? 3 : 4
+            return RegionPlacement(id: UInt64(i + 100), leaderStoreID: leader, voterStoreIDs: [3, 4])
+        }
+        let regions = pinned + apart
         let stores = F.counted((1...4).map { F.store($0) }, regions)
         let result = PlanningReconciler.reconcile(F.input(F.snapshot(stores, regions: regions)))
         let plan = try #require(F.plan("balance-leaders", in: result.plans))
-        // Band [7, 8]: store 2 may take up to 8; the lower bound (22) is out of reach.
-        #expect(plan.spec.steps.count == 8)
-        #expect(plan.spec.reason.contains("legal moves cannot balance every store now: 8 moves"))
+        // Band [9, 10]; the lower bound is 20 but only store 2 can take store 1's leaders, up to 10.
+        #expect(BalanceTargets(stores.map { ($0.id, $0.leaderCount, 1.0) }).lowerBound == 20)
+        #expect(plan.spec.steps.count == 10)
+        #expect(plan.spec.steps.allSatisfy { $0.action.toStoreID == 2 })
+        #expect(plan.spec.reason.contains("legal moves cannot balance every store now: 10 moves"))
     }
 
     @Test func regionBalanceMovesPeersToStoresWithoutOne() throws {
