@@ -143,7 +143,15 @@ public enum BalancePlanner {
             static func < (a: GroupKey, b: GroupKey) -> Bool { (a.givers, a.receivers) < (b.givers, b.receivers) }
         }
         func pack(_ values: inout [Int32], _ n: Int) -> UInt64 {
-            values[0..<n].sort()
+            // Insertion sort in place: n ≤ 4, and sorting a slice would copy it a million times.
+            var i = 1
+            while i < n {
+                let v = values[i]
+                var j = i - 1
+                while j >= 0 && values[j] > v { values[j + 1] = values[j]; j -= 1 }
+                values[j + 1] = v
+                i += 1
+            }
             var word: UInt64 = 0
             for i in 0..<n { word |= UInt64(values[i] + 1) << (16 * UInt64(i)) }
             return word
