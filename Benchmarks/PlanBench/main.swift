@@ -38,15 +38,28 @@ struct SplitMix: RandomNumberGenerator {
     }
 }
 
-func seconds(_ body: () -> Void) -> Double {
-    let start = DispatchTime.now().uptimeNanoseconds
-    body()
-    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+/// Wall-clock and CPU time of one run. On a shared machine the CPU time is the fairer figure: it
+/// excludes the time other processes held the cores.
+struct Timing { var wall: Double; var cpu: Double }
+
+func cpuNow() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 
-func summary(_ times: [Double]) -> [String: Any] {
-    let sorted = times.sorted()
-    return ["seconds_best": sorted[0], "seconds_median": sorted[sorted.count / 2]]
+func measure(_ body: () -> Void) -> Timing {
+    let start = DispatchTime.now().uptimeNanoseconds
+    let cpu = cpuNow()
+    body()
+    return Timing(wall: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, cpu: cpuNow() - cpu)
+}
+
+func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
+
+func summary(_ times: [Timing]) -> [String: Any] {
+    ["seconds_best": times.map(\.wall).min() ?? 0, "seconds_median": median(times.map(\.wall)),
+     "cpu_seconds_best": times.map(\.cpu).min() ?? 0, "cpu_seconds_median": median(times.map(\.cpu))]
 }
 
 let options = Options(CommandLine.arguments)
@@ -81,9 +94,9 @@ let quotas = targets.quotas
 
 // 1. The leader rebalance itself: grouping, max flow, decomposition.
 var moveCount = 0
-var moveTimes: [Double] = []
+var moveTimes: [Timing] = []
 for _ in 0..<options.runs {
-    moveTimes.append(seconds {
+    moveTimes.append(measure {
         moveCount = BalancePlanner.moves(.leaders, quotas: quotas, regions: regions, alive: Set(storeIDs), regionsWithOperator: []).count
     })
 }
@@ -97,24 +110,24 @@ let snapshot = ClusterSnapshot(cluster: "bench", observedAt: now, sources: sourc
 let cluster = TiKVCluster(metadata: ObjectMeta(name: "bench"), spec: TiKVClusterSpec(pd: PDEndpoint(urls: ["http://127.0.0.1:2379"])))
 let input = PlanningInput(cluster: cluster, snapshot: snapshot, now: now)
 var result = PlanningReconciler.reconcile(input)
-var passTimes: [Double] = []
+var passTimes: [Timing] = []
 for _ in 0..<options.runs {
-    passTimes.append(seconds { result = PlanningReconciler.reconcile(input) })
+    passTimes.append(measure { result = PlanningReconciler.reconcile(input) })
 }
 var idleInput = input
 idleInput.plans = result.plans
 var idle = result
-var idleTimes: [Double] = []
+var idleTimes: [Timing] = []
 for _ in 0..<options.runs {
-    idleTimes.append(seconds { idle = PlanningReconciler.reconcile(idleInput) })
+    idleTimes.append(measure { idle = PlanningReconciler.reconcile(idleInput) })
 }
 let idleWrites = zip(idle.plans, result.plans).filter { $0 != $1 }.count + abs(idle.plans.count - result.plans.count)
     + idle.maintenances.count
 
 // The revision alone: canonical JSON of every step, hashed; the largest part of a pass with a huge plan.
-var revisionTimes: [Double] = []
+var revisionTimes: [Timing] = []
 for _ in 0..<options.runs {
-    revisionTimes.append(seconds { _ = RemediationPlanSpec.revision(of: result.plans.first?.spec.steps ?? []) })
+    revisionTimes.append(measure { _ = RemediationPlanSpec.revision(of: result.plans.first?.spec.steps ?? []) })
 }
 
 let steps = Dictionary(result.plans.map { ($0.spec.concern, $0.spec.steps.count) }, uniquingKeysWith: +)
@@ -131,7 +144,8 @@ let json: [String: Any] = [
     "runs": options.runs,
     "leader_rebalance": rebalance.merging([
         "moves": moveCount, "lower_bound": targets.lowerBound, "moves_equal_lower_bound": moveCount == targets.lowerBound,
-        "goal_seconds": 1.0, "meets_goal": moveTimes.sorted()[moveTimes.count / 2] < 1.0,
+        "goal_seconds": 1.0, "meets_goal_wall": median(moveTimes.map(\.wall)) < 1.0,
+        "meets_goal_cpu": median(moveTimes.map(\.cpu)) < 1.0,
     ] as [String: Any]) { a, _ in a },
     "full_planning_pass": summary(passTimes).merging([
         "plans": result.plans.count, "steps_per_concern": steps,

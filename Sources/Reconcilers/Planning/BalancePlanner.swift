@@ -165,8 +165,9 @@ public enum BalancePlanner {
         var gs = [Int32](repeating: 0, count: maxPackedTargets)
         var rs = [Int32](repeating: 0, count: maxPackedTargets)
 
+        let anyOperator = !regionsWithOperator.isEmpty
         for r in regions {
-            guard !r.inJointState, !regionsWithOperator.contains(r.id) else { continue }
+            guard !r.inJointState, !anyOperator || !regionsWithOperator.contains(r.id) else { continue }
             var ng = 0, nr = 0
             switch kind {
             case .leaders:
