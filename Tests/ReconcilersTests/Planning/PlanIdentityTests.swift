@@ -92,6 +92,12 @@ import Testing
         #expect(result.events.isEmpty)
     }
 
+    @Test func blockedConditionsOfTheExecutionGatesAreLeftAlone() throws {
+        var plan = try Self.balancePlan(PlanningReconciler.reconcile(Self.skewedInput()))
+        plan.status.conditions.set("Blocked", .true, reason: "MaintenanceWindow", message: "outside every window", observedGeneration: 0, now: F.now)
+        #expect(PlanningReconciler.reconcile(Self.skewedInput(plans: [plan])).plans == [plan])
+    }
+
     @Test func aiPlansAreLeftAlone() throws {
         let step = PlanStep(name: "evict", action: .store(.addEvictLeaderScheduler, 2), expectedEffect: "x", timeout: .minutes(1))
         let ai = RemediationPlan(metadata: ObjectMeta(name: "ai-evict-2"),
