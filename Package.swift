@@ -48,6 +48,8 @@ let package = Package(
         .executableTarget(name: "ObserveBench", dependencies: ["Reconcilers", "PDWire"], path: "Benchmarks/ObserveBench"),
         // Measures the simulator at 1M regions / 100 stores (hack/bench-sim.sh).
         .executableTarget(name: "SimBench", dependencies: ["TiKVSimulator"], path: "Benchmarks/SimBench"),
+        // Measures the planners: a 1M-region leader rebalance and a full planning pass (hack/bench-plan.sh).
+        .executableTarget(name: "PlanBench", dependencies: ["Reconcilers", "PDWire"], path: "Benchmarks/PlanBench"),
         .testTarget(name: "PDWireTests", dependencies: ["PDWire"]),
         .testTarget(name: "ReconcilersTests", dependencies: ["Reconcilers"]),
         .testTarget(name: "TiKVSimulatorTests", dependencies: ["TiKVSimulator", "PDWire"]),

@@ -17,6 +17,9 @@ public struct BalanceMove: Sendable, Hashable {
     public var regionID: UInt64
     public var from: UInt64
     public var to: UInt64
+    /// 0 for a region's first move, 1 for its second…: only peers can move more than once per region
+    /// (from distinct givers to distinct targets), and each move waits for the one before.
+    public var round: Int = 0
 }
 
 /// Desired leader and region balance → a plan of transfer-leader (transfer-peer) steps.
@@ -31,11 +34,13 @@ public struct BalanceMove: Sendable, Hashable {
 /// peer is neither down nor pending, the region is not in a joint state and has no operator in flight,
 /// and the target may hold leaders (Up, alive, not evicted, not under maintenance).
 /// Legal peer move: the target holds no peer of the region and may hold regions, the region has a known
-/// leader, a healthy majority, no joint state and no operator in flight. A region moves at most once per plan.
+/// leader, a healthy majority, no joint state and no operator in flight. A region's leader moves at most
+/// once per plan; its peers move at most once per giver and per target (so scaling out from 3 to 5
+/// stores can move two peers of one region), its moves in successive batches.
 public enum BalancePlanner {
-    /// More targets than this per region (only with very high replica counts) are cut to the lowest ids
-    /// for leaders, and make the region unmovable for peers.
-    static let maxPackedTargets = 8
+    /// More targets (or givers) than this per region, only with more than 5 replicas, are cut to the
+    /// lowest ids for leaders and make the region unmovable for peers.
+    static let maxPackedTargets = 4
 
     static func targets(_ ctx: PlanningContext, _ kind: BalanceKind) -> BalanceTargets {
         let weights = Dictionary(ctx.spec.balance.storeWeights.map { ($0.storeID, $0) }, uniquingKeysWith: { a, _ in a })
@@ -64,9 +69,9 @@ public enum BalancePlanner {
             return PlannerOutcome(concern: kind.concern, decision: .vanished(reason: "NoLegalMove", message: "\(kind.noun) are out of balance (\(skew)) but no move is legal now"), regionScope: scope)
         }
         let needed = targets.lowerBound
-        let count = moves.count == needed
+        let count = balanced(targets, after: moves)
             ? "\(moves.count) moves (the minimum) bring every store within ⌊share⌋…⌈share⌉"
-            : "only \(moves.count) of the \(needed) moves needed are legal now"
+            : "legal moves cannot balance every store now: \(moves.count) moves (at most the \(needed) needed) bring them as close as they can"
         let spec = RemediationPlanSpec(
             cluster: ctx.clusterName, origin: .reconciler, concern: kind.concern,
             reason: "\(kind == .leaders ? "Leader" : "Region") skew: \(skew). \(count).",
@@ -75,22 +80,44 @@ public enum BalancePlanner {
         return PlannerOutcome(concern: kind.concern, decision: .desired(DesiredPlan(spec: spec)), regionScope: scope)
     }
 
-    /// Steps in region-id order, in batches no larger than PD's schedule limit and the cluster's in-flight limit.
+    /// Whether every store ends within its band once `moves` are done.
+    static func balanced(_ targets: BalanceTargets, after moves: [BalanceMove]) -> Bool {
+        var delta: [UInt64: Int] = [:]
+        for m in moves {
+            delta[m.from, default: 0] -= 1
+            delta[m.to, default: 0] += 1
+        }
+        return targets.stores.allSatisfy { s in
+            let c = s.count + (delta[s.id] ?? 0)
+            return c >= s.lower && c <= s.upper
+        }
+    }
+
+    /// Steps in (round, region id) order, in batches no larger than PD's schedule limit and the cluster's
+    /// in-flight limit; a region's later move is always in a later batch (PD runs one operator per region).
     static func steps(_ kind: BalanceKind, _ moves: [BalanceMove], _ ctx: PlanningContext) -> [PlanStep] {
         let pdLimit = kind == .leaders ? ctx.snapshot.settings.leaderScheduleLimit : ctx.snapshot.settings.regionScheduleLimit
         let batchSize = max(1, min(pdLimit, ctx.spec.limits.maxInFlightSteps))
         let timeout = kind == .leaders ? ctx.spec.execution.fastStepTimeout : ctx.spec.execution.slowStepTimeout
         var steps: [PlanStep] = []
         steps.reserveCapacity(moves.count)
-        for (i, m) in moves.enumerated() {
+        var batch = 1, inBatch = 0
+        var lastBatch: [UInt64: Int] = [:]
+        for m in moves {
+            if inBatch == batchSize || (m.round > 0 && lastBatch[m.regionID] == batch) {
+                batch += 1
+                inBatch = 0
+            }
+            inBatch += 1
+            if kind == .regions { lastBatch[m.regionID] = batch }
             switch kind {
             case .leaders:
                 steps.append(PlanStep(name: "transfer-leader-\(m.regionID)", action: .transferLeader(region: m.regionID, from: m.from, to: m.to),
-                                      expectedEffect: "region \(m.regionID)'s leader is on store \(m.to)", timeout: timeout, batch: i / batchSize + 1))
+                                      expectedEffect: "region \(m.regionID)'s leader is on store \(m.to)", timeout: timeout, batch: batch))
             case .regions:
-                steps.append(PlanStep(name: "move-peer-\(m.regionID)", action: .transferPeer(region: m.regionID, from: m.from, to: m.to),
+                steps.append(PlanStep(name: "move-peer-\(m.regionID)-from-\(m.from)", action: .transferPeer(region: m.regionID, from: m.from, to: m.to),
                                       expectedEffect: "region \(m.regionID) has a peer on store \(m.to) and none on store \(m.from)",
-                                      timeout: timeout, batch: i / batchSize + 1))
+                                      timeout: timeout, batch: batch))
             }
         }
         return steps
@@ -106,46 +133,63 @@ public enum BalancePlanner {
         let giverIndex = StoreIndex(giverIDs)
         let receiverIndex = StoreIndex(receiverIDs)
 
-        // Regions grouped by (giver, packed receiver set): for leaders the set is the legal targets,
-        // for peers the receivers that already hold a peer (the targets are all other receivers).
-        struct GroupKey: Hashable { var giver: Int32; var lo: UInt64; var hi: UInt64 }
+        // Regions grouped into interchangeable sets: same givers holding them (for leaders: the
+        // leader), same packed receiver set (for leaders the legal targets, for peers the receivers that
+        // already hold a peer, the targets being all other receivers). Any region of a group can go from
+        // any of its givers to any of its targets, so the group is one node of capacity = its size.
+        struct GroupKey: Hashable, Comparable {
+            var givers: UInt64
+            var receivers: UInt64
+            static func < (a: GroupKey, b: GroupKey) -> Bool { (a.givers, a.receivers) < (b.givers, b.receivers) }
+        }
+        func pack(_ values: inout [Int32], _ n: Int) -> UInt64 {
+            // Insertion sort in place: n ≤ 4, and sorting a slice would copy it a million times.
+            var i = 1
+            while i < n {
+                let v = values[i]
+                var j = i - 1
+                while j >= 0 && values[j] > v { values[j + 1] = values[j]; j -= 1 }
+                values[j + 1] = v
+                i += 1
+            }
+            var word: UInt64 = 0
+            for i in 0..<n { word |= UInt64(values[i] + 1) << (16 * UInt64(i)) }
+            return word
+        }
+        func unpack(_ word: UInt64) -> [Int] {
+            (0..<maxPackedTargets).map { Int((word >> (16 * UInt64($0))) & 0xFFFF) }.prefix { $0 != 0 }.map { $0 - 1 }
+        }
         var groupOf: [GroupKey: Int32] = [:]
         var groupRegions: [[UInt64]] = []
         var groupKeys: [GroupKey] = []
-        var packed = [Int32](repeating: 0, count: maxPackedTargets)
+        var gs = [Int32](repeating: 0, count: maxPackedTargets)
+        var rs = [Int32](repeating: 0, count: maxPackedTargets)
 
+        let anyOperator = !regionsWithOperator.isEmpty
         for r in regions {
-            guard !r.inJointState, !regionsWithOperator.contains(r.id) else { continue }
-            var giver: Int32 = -1
-            var n = 0
+            guard !r.inJointState, !anyOperator || !regionsWithOperator.contains(r.id) else { continue }
+            var ng = 0, nr = 0
             switch kind {
             case .leaders:
-                giver = giverIndex(r.leaderStoreID)
-                guard giver >= 0 else { continue }
+                let g = giverIndex(r.leaderStoreID)
+                guard g >= 0 else { continue }
+                gs[0] = g; ng = 1
                 for s in r.voterStoreIDs where s != r.leaderStoreID && !r.unhealthyStoreIDs.contains(s) {
                     let t = receiverIndex(s)
-                    if t >= 0 && n < maxPackedTargets { packed[n] = t; n += 1 }
+                    if t >= 0 && nr < maxPackedTargets { rs[nr] = t; nr += 1 }
                 }
-                guard n > 0 else { continue }
+                guard nr > 0 else { continue }
             case .regions:
                 guard r.leaderStoreID != 0, Quorum.hasQuorum(r, alive: alive) else { continue }
                 var overflow = false
                 for s in r.storeIDs {
-                    let g = giverIndex(s)
-                    if g >= 0 && (giver < 0 || g < giver) { giver = g }
-                    let t = receiverIndex(s)
-                    if t >= 0 {
-                        if n == maxPackedTargets { overflow = true } else { packed[n] = t; n += 1 }
-                    }
+                    let g = giverIndex(s), t = receiverIndex(s)
+                    if g >= 0 { if ng == maxPackedTargets { overflow = true } else { gs[ng] = g; ng += 1 } }
+                    if t >= 0 { if nr == maxPackedTargets { overflow = true } else { rs[nr] = t; nr += 1 } }
                 }
-                guard giver >= 0, !overflow, n < receiverIDs.count else { continue }
+                guard ng > 0, !overflow, nr < receiverIDs.count else { continue }
             }
-            var key = GroupKey(giver: giver, lo: 0, hi: 0)
-            packed[0..<n].sort()
-            for i in 0..<n {
-                let v = UInt64(packed[i] + 1) << (16 * UInt64(i % 4))
-                if i < 4 { key.lo |= v } else { key.hi |= v }
-            }
+            let key = GroupKey(givers: pack(&gs, ng), receivers: pack(&rs, nr))
             if let g = groupOf[key] {
                 groupRegions[Int(g)].append(r.id)
             } else {
@@ -156,54 +200,50 @@ public enum BalancePlanner {
         }
 
         // Groups in key order, so the flow does not depend on the order regions arrived in.
-        let order = groupKeys.indices.sorted { a, b in
-            let (x, y) = (groupKeys[a], groupKeys[b])
-            return (x.giver, x.lo, x.hi) < (y.giver, y.lo, y.hi)
-        }
+        let order = groupKeys.indices.sorted { groupKeys[$0] < groupKeys[$1] }
 
-        // Network: source → giver → group → receiver → sink.
+        // Network: source → giver → group in → group out → receiver → sink.
         let source = 0, sink = 1
         let giverNode = { (i: Int) in 2 + i }
         let receiverNode = { (j: Int) in 2 + giverIDs.count + j }
         var net = MaxFlow(nodes: 2 + giverIDs.count + receiverIDs.count)
         let giverEdges = quotas.givers.indices.map { net.addEdge(source, giverNode($0), capacity: quotas.givers[$0].must) }
         let receiverEdges = quotas.receivers.indices.map { net.addEdge(receiverNode($0), sink, capacity: quotas.receivers[$0].must) }
-        // Per group: (receiver index, edge) in receiver order.
-        var groupEdges: [[(receiver: Int, edge: Int)]] = []
-        groupEdges.reserveCapacity(groupKeys.count)
+        var inEdges: [[(store: Int, edge: Int)]] = []
+        var outEdges: [[(store: Int, edge: Int)]] = []
+        inEdges.reserveCapacity(order.count)
+        outEdges.reserveCapacity(order.count)
         for g in order {
             let key = groupKeys[g]
-            let node = net.addNode()
             let size = groupRegions[g].count
-            net.addEdge(giverNode(Int(key.giver)), node, capacity: size)
-            var listed: [Int] = []
-            for i in 0..<maxPackedTargets {
-                let word = i < 4 ? key.lo : key.hi
-                let v = Int((word >> (16 * UInt64(i % 4))) & 0xFFFF)
-                if v == 0 { break }
-                listed.append(v - 1)
-            }
-            let receivers = kind == .leaders ? listed : Array(Set(0..<receiverIDs.count).subtracting(listed)).sorted()
-            groupEdges.append(receivers.map { j in (j, net.addEdge(node, receiverNode(j), capacity: size)) })
+            let givers = unpack(key.givers)
+            let listed = unpack(key.receivers)
+            let targets = kind == .leaders ? listed : Array(Set(0..<receiverIDs.count).subtracting(listed)).sorted()
+            // Each region moves at most once per giver and once per target, so a group carries up to
+            // size × min(givers, targets) units (1 × size for leaders: a region has one leader).
+            let groupIn = net.addNode(), groupOut = net.addNode()
+            net.addEdge(groupIn, groupOut, capacity: size * min(givers.count, targets.count))
+            inEdges.append(givers.map { i in (i, net.addEdge(giverNode(i), groupIn, capacity: size)) })
+            outEdges.append(targets.map { j in (j, net.addEdge(groupOut, receiverNode(j), capacity: size)) })
         }
         _ = net.run(from: source, to: sink)
         for (i, q) in quotas.givers.enumerated() where q.may > q.must { net.raiseCapacity(ofEdge: giverEdges[i], by: q.may - q.must) }
         for (j, q) in quotas.receivers.enumerated() where q.may > q.must { net.raiseCapacity(ofEdge: receiverEdges[j], by: q.may - q.must) }
         _ = net.run(from: source, to: sink)
 
+        // Deal each group's units to its regions in id order, cyclically: unit k goes to region k mod size.
+        // A store's units are contiguous and at most `size`, so no region gets two units from one giver or
+        // to one target, and every region gets as many sources as targets.
         var moves: [BalanceMove] = []
         for (position, g) in order.enumerated() {
             let ids = groupRegions[g].sorted()
-            var next = 0
-            let from = giverIDs[Int(groupKeys[g].giver)]
-            for (j, edge) in groupEdges[position] {
-                for _ in 0..<net.flow(onEdge: edge) {
-                    moves.append(BalanceMove(regionID: ids[next], from: from, to: receiverIDs[j]))
-                    next += 1
-                }
+            let from = inEdges[position].flatMap { Array(repeating: giverIDs[$0.store], count: net.flow(onEdge: $0.edge)) }
+            let to = outEdges[position].flatMap { Array(repeating: receiverIDs[$0.store], count: net.flow(onEdge: $0.edge)) }
+            for k in 0..<min(from.count, to.count) {
+                moves.append(BalanceMove(regionID: ids[k % ids.count], from: from[k], to: to[k], round: k / ids.count))
             }
         }
-        moves.sort { $0.regionID < $1.regionID }
+        moves.sort { ($0.round, $0.regionID) < ($1.round, $1.regionID) }
         return moves
     }
 

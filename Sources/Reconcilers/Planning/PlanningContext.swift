@@ -46,9 +46,10 @@ struct PlanningContext: Sendable {
         Set(snapshot.stores.filter { $0.liveness == .alive && !$0.isTombstone }.map(\.id))
     }
 
-    /// Up, alive, not evicted, not under maintenance: the only stores that may receive leaders.
+    /// Up, alive, not evicted, not under maintenance, holding some region: the only stores that may
+    /// receive leaders (a store without regions, e.g. one just added, cannot lead any until peers arrive).
     func mayHoldLeaders(_ s: StoreSnapshot) -> Bool {
-        s.isUpAndAlive && !evictedStores.contains(s.id) && !maintainedStores.contains(s.id)
+        s.isUpAndAlive && s.regionCount > 0 && !evictedStores.contains(s.id) && !maintainedStores.contains(s.id)
     }
 
     /// Up, alive, not under maintenance, not below PD's low-space line: the only stores that may receive peers.
