@@ -56,8 +56,8 @@ actor PDClient {
     }
 
     /// `GET /regions/check/<kind>`: PD's exact count and the first `keep` regions, decoded as a stream so
-    /// a long list is never held. The body is read to its end: abandoning a transfer midway means
-    /// cancelling the URLSession task, which crashed FoundationNetworking under load (release builds).
+    /// a long list is never held. The body is read to its end (the peer checks are short on a healthy
+    /// cluster), so the connection stays reusable and the count is right even without PD's `count`.
     func regionCheck(_ check: RegionCheck, keep: Int) async throws(PDError) -> (count: Int, regions: [RegionInfo]) {
         let path = "/regions/check/\(check.rawValue)"
         let opened = try await openRegionList(path, query: [])

@@ -152,8 +152,6 @@ private final class Exchange: @unchecked Sendable {
             return failure != nil || finished
         }
         // Already failed (a timeout, a cap, the consumer leaving): the error is our own cancellation.
-        // Not touching it also avoids a crash seen in release builds when FoundationNetworking hands
-        // over the error of a task cancelled mid-transfer.
         if settled { return }
         if let error {
             fail(Self.map(error))
