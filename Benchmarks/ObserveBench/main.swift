@@ -57,7 +57,7 @@ func percentile(_ xs: [Double], _ p: Double) -> Double {
 }
 
 let options = Options(CommandLine.arguments)
-let observer = CountedObserver(pd: PDEndpoint(urls: [options.pd], timeout: .seconds(60)))
+let observer = CountedObserver(pd: PDEndpoint(urls: [options.pd], timeout: .seconds(60)), followLeader: false)
 let baselineRSS = peakRSSMiB()
 
 struct PassResult: Encodable {

@@ -14,9 +14,12 @@ public struct CountedObserver: Sendable {
     private let observer: ClusterObserver
     private let transport: CountingTransport
 
-    public init(pd: PDEndpoint, prometheus: PrometheusEndpoint? = nil) {
+    /// `followLeader: false` talks only to the given URLs (the simulator advertises in-cluster member
+    /// URLs that do not resolve outside a Kubernetes cluster).
+    public init(pd: PDEndpoint, prometheus: PrometheusEndpoint? = nil, followLeader: Bool = true) {
         transport = CountingTransport()
-        observer = ClusterObserver(pd: pd, prometheus: prometheus, transport: transport, retry: RetryBackoff(maxAttempts: 1))
+        observer = ClusterObserver(pd: pd, prometheus: prometheus, transport: transport, retry: RetryBackoff(maxAttempts: 1),
+                                   followLeader: followLeader)
     }
 
     /// One observation and what it cost on the wire.

@@ -29,20 +29,21 @@ final class CountingTransport: HTTPTransport {
             $0.paths.append(path)
         }
         let response = try await inner.stream(request, limits: limits)
-        // Pulled on demand, so counting adds no buffering: a huge region list still streams.
-        let source = ChunkSource(response.body.makeAsyncIterator())
-        let body = AsyncThrowingStream<Data, any Error> { [self] in
-            let chunk = try await source.next()
-            if let chunk { totals.withLock { $0.bodyBytes += chunk.count } }
-            return chunk
+        // Relayed chunk by chunk; a consumer that walks away cancels the relay, and with it the inner body.
+        let (body, continuation) = AsyncThrowingStream<Data, any Error>.makeStream()
+        let relay = Task { [self] in
+            do {
+                for try await chunk in response.body {
+                    totals.withLock { $0.bodyBytes += chunk.count }
+                    continuation.yield(chunk)
+                }
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
         }
+        continuation.onTermination = { _ in relay.cancel() }
         return HTTPStreamingResponse(head: response.head, body: body)
     }
 }
 
-/// The inner body's iterator, read by one consumer at a time (the stream pulls sequentially).
-private final class ChunkSource: @unchecked Sendable {
-    private var iterator: AsyncThrowingStream<Data, any Error>.AsyncIterator
-    init(_ iterator: AsyncThrowingStream<Data, any Error>.AsyncIterator) { self.iterator = iterator }
-    func next() async throws -> Data? { try await iterator.next() }
-}

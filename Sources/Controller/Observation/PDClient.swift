@@ -55,9 +55,9 @@ actor PDClient {
         try await collectRegions("/regions/check/\(check.rawValue)")
     }
 
-    /// `GET /regions/check/<kind>` read only as far as needed. PD writes `count` before the list, so the
-    /// exact count and the first `keep` regions arrive without downloading a list that may hold most
-    /// of the cluster (`undersized-region` often does); the rest of the body is abandoned.
+    /// `GET /regions/check/<kind>`: PD's exact count and the first `keep` regions, decoded as a stream so
+    /// a long list is never held. The body is read to its end (the peer checks are short on a healthy
+    /// cluster), so the connection stays reusable and the count is right even without PD's `count`.
     func regionCheck(_ check: RegionCheck, keep: Int) async throws(PDError) -> (count: Int, regions: [RegionInfo]) {
         let path = "/regions/check/\(check.rawValue)"
         let opened = try await openRegionList(path, query: [])
@@ -66,9 +66,6 @@ actor PDClient {
         do {
             for try await chunk in opened.response.body {
                 try decoder.feed(chunk) { if kept.count < keep { kept.append($0) } }
-                if let count = decoder.count, kept.count >= min(keep, count) {
-                    return (count, kept)
-                }
             }
             try decoder.finish()
         } catch let e as RegionDecodeError {

@@ -31,9 +31,10 @@ final class URLSessionTransport: HTTPTransport, Sendable {
         let (body, bodyContinuation) = AsyncThrowingStream<Data, any Error>.makeStream()
         let task = session.dataTask(with: urlRequest)
         let exchange = Exchange(task: task, limits: limits, body: bodyContinuation)
-        bodyContinuation.onTermination = { [weak task] reason in
-            // The consumer walked away before the end: stop the transfer.
-            if case .cancelled = reason { task?.cancel() }
+        bodyContinuation.onTermination = { [weak exchange] reason in
+            // The consumer walked away before the end: stop the transfer (recorded as ours, so the
+            // completion callback need not look at the cancellation error).
+            if case .cancelled = reason { exchange?.fail(.cancelled) }
         }
         delegate.register(exchange, for: task.taskIdentifier)
         exchange.startTimers()
@@ -146,7 +147,12 @@ private final class Exchange: @unchecked Sendable {
     }
 
     func didComplete(error: (any Error)?) {
-        lock.withLock { timers.forEach { $0.cancel() } }
+        let settled: Bool = lock.withLock {
+            timers.forEach { $0.cancel() }
+            return failure != nil || finished
+        }
+        // Already failed (a timeout, a cap, the consumer leaving): the error is our own cancellation.
+        if settled { return }
         if let error {
             fail(Self.map(error))
             return

@@ -54,7 +54,8 @@ import TiKVSimulator
         #expect(abs(age - 8.004921377) < 0.001)
 
         #expect(snap.regionCount == 6)
-        #expect(snap.regionChecks.count == RegionCheck.allCases.count)
+        #expect(Set(snap.regionChecks.keys) == Set(ClusterObserver.listedChecks + [.emptyRegion]))
+        #expect(snap.regionChecks[.emptyRegion]?.count == 2)    // regions 2 and 20 are 1 MiB
         #expect(snap.clusterID == 7_512_310_118_539_536_325)
         #expect(snap.members.count == 3)
         #expect(snap.members.filter(\.isLeader).map(\.name) == ["basic-pd-1"])
@@ -82,13 +83,20 @@ import TiKVSimulator
     @Test func regionCheckIdsAreCappedButCountsExact() async throws {
         let sim = try await Sim.start(.generated(stores: 4, regions: 300, seed: 7))
         defer { Task { await sim.server.stop() } }
-        // Every region is below the merge size in a fresh generated cluster, or none is: either way
-        // the count must match PD's own list, and at most `cap` ids are kept.
+        // A dead store gives its regions down (and pending) peers: long lists, of which at most `cap`
+        // ids are kept while the count stays PD's.
+        _ = try sim.cluster.withState { try $0.inject(Fault(kind: .kill, store: 1)) }
+        sim.cluster.advance(seconds: 11 * 60)
         let observer = ClusterObserver(pd: PDEndpoint(urls: [sim.url]), prometheus: nil, retry: RetryBackoff(maxAttempts: 1),
                                        regionCheckIDCap: 5)
         let snap = await observer.observe(cluster: "g", regions: .none, now: sim.now)
         #expect(snap.state(of: .regionChecks) == .complete)
-        for check in RegionCheck.allCases {
+        // The size checks that list most of a cluster are not fetched; empty-region comes from the histogram.
+        #expect(snap.regionChecks[.undersizedRegion] == nil)
+        #expect(snap.regionChecks[.oversizedRegion] == nil)
+        #expect(snap.regionChecks[.emptyRegion]?.count == (try await observer.pd.regions(check: .emptyRegion)).count)
+        #expect(ClusterObserver.listedChecks.contains { (snap.regionChecks[$0]?.count ?? 0) > 5 })
+        for check in ClusterObserver.listedChecks {
             let full = try await observer.pd.regions(check: check)
             let result = try #require(snap.regionChecks[check])
             #expect(result.count == full.count, "\(check)")
