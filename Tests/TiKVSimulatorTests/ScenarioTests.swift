@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct ScenarioTests {
     static let pdCases = ["balance-leader", "balance-region", "add-nodes", "delete-nodes", "makeup-down-replica", "hot-read", "hot-write"]
-    static let chaosCases = ["kill", "partition", "slow", "disk-full", "leader-skew", "hot-region", "flapping", "six-stores"]
+    static let chaosCases = ["kill", "partition", "slow", "disk-full", "leader-skew", "hot-region", "flapping", "six-stores", "demo"]
     static let unsupportedCases = ["region-split", "region-merge", "import-data"]
 
     @Test func everyShippedFileLoadsAndIsListed() throws {

@@ -101,7 +101,8 @@ struct PrometheusIntegrationTests {
         for (id, v) in p99 where id != 2 { #expect(slow > v * 3, "slowed store 2 (\(slow)s) against store \(id) (\(v)s)") }
         for s in snap.stores {
             #expect(s.metrics.up == .value(1))
-            #expect(s.metrics.writeStall == .value(0))
+            // The slowed store's disk also stalls writes in the simulator's workload model.
+            if s.id == 2 { #expect((s.metrics.writeStall.value ?? 0) > 0) } else { #expect(s.metrics.writeStall == .value(0)) }
             #expect((s.metrics.qps.value ?? 0) > 0)
         }
 
