@@ -16,7 +16,7 @@ struct SimulateCommand: AsyncParsableCommand {
     @Flag(help: "List the shipped scenarios and exit.") var listScenarios = false
     @Option(help: "Stores in a generated cluster.") var stores = 3
     @Option(help: "Regions in a generated cluster.") var regions = 100
-    @Option(help: "Real-time speed factor.") var speed: Double = 1
+    @Option(help: "Real-time speed factor. Keep 1 when a separate `operator run` watches it: the controller reads heartbeat ages against its own clock.") var speed: Double = 1
     @Flag(help: "Advance time only through POST /sim/v1/clock/advance.") var virtualClock = false
     @Option(help: "PRNG seed.") var seed: UInt64 = 1
 
@@ -33,16 +33,19 @@ struct SimulateCommand: AsyncParsableCommand {
         }
         let parts = listen.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, let port = Int(parts[1]) else { throw ValidationError("--listen must be host:port") }
+        // On the real clock the cluster starts now, so a controller's heartbeat ages are right; on the
+        // virtual clock it starts at a fixed time, so runs are reproducible.
+        let start = virtualClock ? 1_749_542_400 * ClusterState.second : Int64(Date().timeIntervalSince1970 * 1e9)
         let cluster: SimulatedCluster
         switch scenario {
-        case nil: cluster = .generated(stores: stores, regions: regions, seed: seed)
+        case nil: cluster = SimulatedCluster(.generated(stores: stores, regions: regions, seed: seed, nowNanos: start))
         case "fixture-a"?: cluster = .fixtureClusterA()
         case let other?:
             let loaded: Scenario
             do { loaded = try ScenarioCatalog.load(other) } catch { throw ValidationError("\(error)") }
             if let why = loaded.unsupported { throw ValidationError("scenario \(loaded.name) is unsupported: \(why)") }
             // Its events fire as the clock (real or virtual) passes their times.
-            cluster = SimulatedCluster(try loaded.makeCluster())
+            cluster = SimulatedCluster(try loaded.makeCluster(nowNanos: start))
         }
         let server = try SimulatorServer(cluster: cluster, host: String(parts[0]), port: port)
         let bound = try await server.start()

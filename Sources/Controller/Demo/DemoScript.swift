@@ -97,7 +97,7 @@ struct DemoScript {
             output.say("approved by \(currentUser()) at revision \(plan.spec.revision)")
         }
         var reported = Set<String>()
-        let done = try await waitFor("plan \(plan.name) to succeed") { () -> RemediationPlan? in
+        let done = try await waitFor("plan \(plan.name) to succeed", explain: { try planState(plan.name) }) { () -> RemediationPlan? in
             guard let p = try env.resources.get(RemediationPlanKind.self, plan.name) else { return nil }
             for (i, s) in p.status.steps.enumerated() where s.phase != .pending {
                 let key = "\(i)-\(s.phase.rawValue)"
@@ -117,6 +117,14 @@ struct DemoScript {
             return p.status.phase == .succeeded ? p : nil
         }
         output.say("plan \(done.name) succeeded: every step's effect was observed")
+    }
+
+    /// The plan's phase and conditions, for a failure message.
+    private func planState(_ name: String) throws -> String {
+        guard let p = try env.resources.get(RemediationPlanKind.self, name) else { return "plan \(name) is gone" }
+        let done = p.status.steps.filter { $0.phase == .succeeded || $0.phase == .skipped }.count
+        return "plan \(name) is \(p.status.phase.rawValue), \(done)/\(p.spec.steps.count) steps done; "
+            + p.status.conditions.map { "\($0.type)=\($0.status.rawValue) \($0.reason): \($0.message)" }.joined(separator: "; ")
     }
 
     private func clusterPolicy() throws -> ApprovalPolicy {
@@ -139,7 +147,7 @@ struct DemoScript {
     }
 
     /// Polls the store until `probe` returns a value; fails after `patience` with what was awaited.
-    private func waitFor<T>(_ what: String, _ probe: () throws -> T?) async throws -> T {
+    private func waitFor<T>(_ what: String, explain: () throws -> String = { "" }, _ probe: () throws -> T?) async throws -> T {
         output.waiting(what)
         let deadline = ContinuousClock.now + patience
         while ContinuousClock.now < deadline {
@@ -147,6 +155,7 @@ struct DemoScript {
             try await Task.sleep(for: .milliseconds(200))
         }
         if let v = try probe() { return v }
-        throw Failure(description: "gave up waiting for \(what) after \(patience)")
+        let why = try explain()
+        throw Failure(description: "gave up waiting for \(what) after \(patience)" + (why.isEmpty ? "" : ": \(why)"))
     }
 }

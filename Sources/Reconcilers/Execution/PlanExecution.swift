@@ -218,6 +218,23 @@ public enum PlanExecution {
                         if gate == .mode, spec.mode == .dryRun {
                             recordDryRun(&plan)
                         }
+                        // A started plan whose next step's precondition has not held for a whole step
+                        // timeout no longer fits the cluster (e.g. its target store is gone): it fails, and
+                        // the planners propose a fresh plan from what is observed now.
+                        if gate == .preconditions, plan.status.phase == .executing,
+                           let since = plan.status.conditions[type: "Blocked"].flatMap({ $0.status == .true && $0.reason == Gate.preconditions.rawValue ? $0.lastTransitionTime : nil }),
+                           now.timeIntervalSince(since) > timeout(step, spec.execution) {
+                            s.phase = .failed
+                            s.lastError = "precondition did not hold for \(Int(timeout(step, spec.execution)))s: \(why)"
+                            s.finishedAt = now
+                            plan.status.steps[i] = s
+                            plan.status.phase = .failed
+                            plan.status.conditions.set("Failed", .true, reason: "PreconditionNeverHeld", message: s.lastError ?? why,
+                                                       observedGeneration: gen, now: now)
+                            plan.status.conditions.set("Progressing", .false, reason: "Failed", message: why, observedGeneration: gen, now: now)
+                            result.decisions.append("plan \(plan.name): failed, \(s.lastError ?? why)")
+                            break windows
+                        }
                         blocked = (gate.rawValue, why)
                         break windows
                     case .pass:
