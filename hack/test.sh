@@ -29,3 +29,7 @@ fi
 
 echo "==> testing"
 swift test --skip-build
+
+echo "==> headless demo"
+# The README's first command, end to end: every chapter's outcome must be observed or this fails.
+.build/debug/operator demo --headless

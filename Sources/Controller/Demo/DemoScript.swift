@@ -19,8 +19,8 @@ struct DemoScript {
 
     func run() async throws {
         try await healthy()
-        try await storeDies(store: 6)
         try await leaderSkew(store: 1)
+        try await storeDies(store: 6)
         output.headline("The end", "every fault was detected, explained by its ticket, fixed by an approved plan, and the fix was verified by observation")
     }
 
@@ -36,7 +36,7 @@ struct DemoScript {
     }
 
     private func storeDies(store id: UInt64) async throws {
-        output.headline("Chapter 2 — a store dies", "the TiKV process of store \(id) is killed: no more heartbeats")
+        output.headline("Chapter 3 — a store dies", "the TiKV process of store \(id) is killed: no more heartbeats")
         await output.countdown(auto ? 0 : 3)
         _ = try env.inject(Fault(kind: .kill, store: id))
         output.say("fault injected: kill store \(id)")
@@ -57,7 +57,7 @@ struct DemoScript {
     }
 
     private func leaderSkew(store id: UInt64) async throws {
-        output.headline("Chapter 3 — leaders pile up on one store", "store \(id) takes the leadership of many regions (PD's own balancers are off in this demo, so the controller must act)")
+        output.headline("Chapter 2 — leaders pile up on one store", "store \(id) takes the leadership of many regions (PD's own balancers are off in this demo, so the controller must act)")
         await output.countdown(auto ? 0 : 3)
         let fault = try env.inject(Fault(kind: .leaderSkew, store: id, factor: 0.5))
         _ = fault
