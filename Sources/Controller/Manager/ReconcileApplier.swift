@@ -83,10 +83,15 @@ struct ReconcileApplier {
     /// Plan and step transitions. A step turning Running is the durable intent of its PD call: it is
     /// written (with the exact request) before the call is sent.
     private func planAudit(_ was: RemediationPlan?, _ now: RemediationPlan) -> [(action: String, message: String)] {
-        guard let was else {
-            return [("PlanCreated", "\(now.spec.steps.count) step(s), risk \(now.spec.risk.rawValue), revision \(now.spec.revision): \(now.spec.reason)")]
-        }
         var entries: [(action: String, message: String)] = []
+        let was = was ?? {
+            // A new plan: its creation, then its steps as if they had all been pending.
+            entries.append(("PlanCreated", "\(now.spec.steps.count) step(s), risk \(now.spec.risk.rawValue), revision \(now.spec.revision): \(now.spec.reason)"))
+            var blank = now
+            blank.status = RemediationPlanStatus()
+            blank.status.phase = now.status.phase
+            return blank
+        }()
         if was.spec.revision != now.spec.revision {
             entries.append(("PlanRevised", "revision \(was.spec.revision) → \(now.spec.revision); approvals of the old revision no longer count"))
         }

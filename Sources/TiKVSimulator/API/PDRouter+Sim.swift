@@ -33,6 +33,11 @@ extension PDRouter {
             guard let s = body["seconds"]?.number, s >= 0 else { return .message("missing seconds", status: 400) }
             cluster.advance(seconds: s)
             return .json(.object([("now", .int(cluster.nowNanos))]))
+        case ("GET", 1, "mutations"):
+            return .json(.array(cluster.withState { $0.mutationLog }.map { m in
+                .object([("at", .int(m.atNanos)), ("method", .string(m.method)), ("path", .string(m.path)),
+                         ("query", .string(m.query)), ("body", .string(m.body)), ("status", .int(Int64(m.status)))])
+            }))
         case ("GET", 1, "clock"):
             return .json(.object([("now", .int(cluster.nowNanos))]))
         default:

@@ -30,7 +30,18 @@ public struct PDRouter: Sendable {
         if req.path.hasPrefix("/sim/v1/") { return sim(req, Array(req.path.dropFirst(8).split(separator: "/").map(String.init))) }
         guard req.path.hasPrefix(prefix) else { return .notFoundPage }
         let parts = req.path.dropFirst(prefix.count).split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        return route(req, parts)
+        let reply = route(req, parts)
+        if req.method != "GET" {
+            let record = MutationRecord(atNanos: 0, method: req.method, path: req.path,
+                                        query: req.query.map { "\($0)=\($1)" }.joined(separator: "&"),
+                                        body: String(decoding: req.body, as: UTF8.self), status: reply.status)
+            cluster.withState { c in
+                var r = record
+                r.atNanos = c.nowNanos
+                c.mutationLog.append(r)
+            }
+        }
+        return reply
     }
 
     private func allow(_ req: Request, _ methods: String...) -> Bool { methods.contains(req.method) }

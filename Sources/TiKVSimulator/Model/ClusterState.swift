@@ -41,6 +41,8 @@ public struct ClusterState: Sendable {
     var scanCursor = 0
     public var rng: SplitMix64
     public internal(set) var faults: [Fault] = []
+    /// PD API requests other than GET, in arrival order (see `MutationRecord`).
+    public internal(set) var mutationLog: [MutationRecord] = []
     var nextFaultId: UInt64 = 1
     /// Scenario events not yet due, in time order.
     public internal(set) var scheduledEvents: [ScheduledEvent] = []

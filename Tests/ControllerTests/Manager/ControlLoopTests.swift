@@ -85,7 +85,10 @@ import TiKVSimulator
         let run = Task { try await h.manager.run(until: { Task.isCancelled }) }
         defer { run.cancel() }
 
-        let found = await h.eventually { (try? h.plans().first { $0.spec.concern.contains("store-4") || $0.name.contains("drain-store-4") }) != nil }
+        // A plan's spec and status are two writes: wait for its status too.
+        let found = await h.eventually {
+            (try? h.plans().first { $0.name.contains("drain-store-4") && $0.status.conditions[type: "Blocked"] != nil }) != nil
+        }
         #expect(found)
         let plan = try #require(try h.plans().first { $0.name.contains("drain-store-4") })
         #expect(plan.status.phase == .pending)
@@ -113,6 +116,69 @@ import TiKVSimulator
         #expect(gone)
         run.cancel()
         _ = await run.result
+        await h.stop()
+    }
+
+    static let maintenanceYAML = """
+        apiVersion: operator.tikv/v1alpha1
+        kind: StoreMaintenance
+        metadata:
+          name: drain-store-4
+        spec:
+          cluster: sim
+          storeID: 4
+          reason: kernel upgrade
+        """
+
+    @Test func dryRunRecordsTheExactRequestsAndSendsNothing() async throws {
+        let h = try await ControlLoopHarness()
+        try h.writeSpec("cluster.yaml", h.clusterYAML(mode: "dryRun"))
+        try h.writeSpec("maintenance.yaml", Self.maintenanceYAML)
+        try h.syncSpecs()
+        try await h.pass()
+        h.advance(1)
+        try await h.pass()
+        let plan = try #require(try h.plans().first { $0.name.contains("drain-store-4") })
+        try h.approve(plan)
+        for _ in 0..<5 {
+            h.advance(5)
+            try await h.pass()
+        }
+        let after = try #require(try h.resources.get(RemediationPlanKind.self, plan.name))
+        #expect(after.status.steps.first?.pdRequest
+                == #"dry run, not sent: POST /pd/api/v1/schedulers {"name":"evict-leader-scheduler","store_id":4}"#)
+        #expect(after.status.conditions[type: "Blocked"]?.reason == "Mode")
+        #expect(after.status.phase != .executing)
+        #expect(h.sim.withState { $0.mutationLog }.isEmpty, "the simulator saw no mutation")
+        #expect(try h.store.audit(kind: RemediationPlanKind.kind, name: plan.name).contains { $0.action == "DryRunRecorded" })
+        await h.stop()
+    }
+
+    @Test func theKillSwitchFromAnotherProcessCancelsPlansAndStopsChanges() async throws {
+        let h = try await ControlLoopHarness()
+        try h.writeSpec("cluster.yaml", h.clusterYAML(mode: "execute"))
+        try h.writeSpec("maintenance.yaml", Self.maintenanceYAML)
+        try h.syncSpecs()
+        try await h.pass()
+        let plan = try #require(try h.plans().first { $0.name.contains("drain-store-4") })
+        try h.approve(plan)
+        try await h.pass()  // sends the evict-leader scheduler
+        #expect(try h.resources.get(RemediationPlanKind.self, plan.name)?.status.phase == .executing)
+
+        let client = try StatusStore(path: h.directory.path("operator.db"), role: .client(actor: "bob"))
+        try client.setSetting(key: KillSwitchCommand.settingKey, value: "on", actor: "bob")
+        let sent = h.sim.withState { $0.mutationLog.count }
+        h.advance(5)
+        try await h.pass()
+        let cancelled = try #require(try h.resources.get(RemediationPlanKind.self, plan.name))
+        #expect(cancelled.status.phase == .cancelled)
+        for _ in 0..<3 {
+            h.advance(5)
+            try await h.pass()
+        }
+        #expect(h.sim.withState { $0.mutationLog.count } == sent, "nothing is sent while the kill switch is on")
+        #expect(try h.resources.get(RemediationPlanKind.self, plan.name)?.status.phase == .cancelled, "a cancelled plan never resumes")
+        #expect(try h.store.audit(kind: "Setting").contains { $0.actor == "bob" })
         await h.stop()
     }
 }
