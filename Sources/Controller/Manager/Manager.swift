@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PDWire
 import Reconcilers
 
 /// The controller's manager, after controller-runtime's: it keeps the spec files in force in the
@@ -167,13 +168,13 @@ final class Manager: Sendable {
         let snapshot = await observer.observe(cluster: name, regions: state.regionScope(name), now: started)
         let observedIn = ContinuousClock.now - timer
         let plans = try resources.list(RemediationPlanKind.self).filter { $0.spec.cluster == name }
-        let stepRegions = await observeStepRegions(plans, cluster: cluster, observer: observer)
+        let (stepRegions, stepOperators) = await observeStepRegions(plans, cluster: cluster, observer: observer)
         let now = clock()
         let input = ClusterReconcileInput(
             cluster: cluster, snapshot: snapshot,
             maintenances: try resources.list(StoreMaintenanceKind.self).filter { $0.spec.cluster == name },
             tickets: try resources.list(TicketKind.self).filter { $0.spec.cluster == name },
-            plans: plans, votes: try votes(), killSwitch: killSwitch(log), stepRegions: stepRegions,
+            plans: plans, votes: try votes(), killSwitch: killSwitch(log), stepRegions: stepRegions, stepOperators: stepOperators,
             actionsLastHour: try actionsLastHour(plans: plans, now: now), now: now)
         let result = ClusterReconciler.reconcile(input)
         state.setRegionScope(name, result.regionScope)
@@ -229,15 +230,26 @@ final class Manager: Sendable {
         return writes
     }
 
-    /// Fresh placements of the regions that steps in progress name: a few single-region reads.
+    /// Fresh placements of the regions that steps in progress name, and PD's latest operator on each:
+    /// a few single-region reads. A region whose operator cannot be read is left out, so its step keeps
+    /// waiting rather than being judged on a failed read.
     private func observeStepRegions(_ plans: [RemediationPlan], cluster: TiKVCluster, observer: ClusterObserver) async
-        -> [UInt64: RegionPlacement]
+        -> ([UInt64: RegionPlacement], [UInt64: RegionOperatorObservation])
     {
-        var out: [UInt64: RegionPlacement] = [:]
+        var regions: [UInt64: RegionPlacement] = [:]
+        var operators: [UInt64: RegionOperatorObservation] = [:]
         for id in PlanExecution.regionsToObserve(plans, limits: cluster.spec.limits) {
-            if let info = try? await observer.pd.region(id: id) { out[id] = SnapshotMapping.placement(info) }
+            // The operator first: once PD reports it done, the region read after it shows its effect.
+            let op: OperatorWithStatus?
+            do { op = try await observer.pd.operatorStatus(regionID: id) } catch { continue }
+            guard let info = try? await observer.pd.region(id: id) else { continue }
+            regions[id] = SnapshotMapping.placement(info)
+            if let op {
+                operators[id] = RegionOperatorObservation(createdAt: op.op.createdAt?.date, ended: op.status.isTerminal,
+                                                          status: "\(op.status)")
+            }
         }
-        return out
+        return (regions, operators)
     }
 
     private func votes() throws -> [ApprovalVote] {

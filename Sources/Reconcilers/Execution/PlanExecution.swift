@@ -10,21 +10,39 @@ public struct ExecutionInput: Sendable {
     public var killSwitch: Bool
     /// Fresh placements of the regions named by the steps in progress (see `regionsToObserve`).
     public var regions: [UInt64: RegionPlacement]
+    /// PD's latest operator on each of those regions (`GET /operators/{region}`); absent when PD has none.
+    public var regionOperators: [UInt64: RegionOperatorObservation]
     public var actionsLastHour: Int
     public var now: Date
     public var maxSnapshotAge: TimeInterval
 
     public init(cluster: TiKVCluster, snapshot: ClusterSnapshot, plans: [RemediationPlan], votes: [ApprovalVote], killSwitch: Bool,
-                regions: [UInt64: RegionPlacement] = [:], actionsLastHour: Int = 0, now: Date, maxSnapshotAge: TimeInterval = 60) {
+                regions: [UInt64: RegionPlacement] = [:], regionOperators: [UInt64: RegionOperatorObservation] = [:],
+                actionsLastHour: Int = 0, now: Date, maxSnapshotAge: TimeInterval = 60) {
         self.cluster = cluster
         self.snapshot = snapshot
         self.plans = plans
         self.votes = votes
         self.killSwitch = killSwitch
         self.regions = regions
+        self.regionOperators = regionOperators
         self.actionsLastHour = actionsLastHour
         self.now = now
         self.maxSnapshotAge = maxSnapshotAge
+    }
+}
+
+/// PD's latest operator on a region, as `GET /operators/{region}` reports it.
+public struct RegionOperatorObservation: Sendable, Equatable {
+    public var createdAt: Date?
+    /// SUCCESS, TIMEOUT, CANCEL, REPLACE: the operator is over.
+    public var ended: Bool
+    public var status: String
+
+    public init(createdAt: Date?, ended: Bool, status: String) {
+        self.createdAt = createdAt
+        self.ended = ended
+        self.status = status
     }
 }
 
@@ -169,6 +187,14 @@ public enum PlanExecution {
                         }
                         let started = s.startedAt ?? now
                         let limit = timeout(step, spec.execution)
+                        // Resume by observation (after a crash, or a call lost on the way): PD's latest
+                        // operator on the region says whether this attempt reached PD and how it ended.
+                        if isRegionLevel(step.action.kind), let id = step.action.regionID, region != nil,
+                           let verdict = attemptVerdict(input.regionOperators[id], startedAt: started, now: now) {
+                            inFlight -= 1
+                            if failAttempt(&plan, i, verdict, policy: spec.execution.retry, now: now, result: &result) { break windows }
+                            continue
+                        }
                         if now.timeIntervalSince(started) > limit {
                             let reason = "no effect observed within \(Int(limit))s (\(effectText(effect)))"
                             inFlight -= step.action.kind.mutates ? 1 : 0
@@ -334,6 +360,26 @@ public enum PlanExecution {
         let seed = ContentHash.hex(of: Data("\(plan)/\(step)/\(attempt)".utf8))
         let unit = Double(UInt64(seed.prefix(8), radix: 16) ?? 0) / Double(UInt32.max)
         return raw * (0.75 + 0.5 * unit)
+    }
+
+    /// How long after its intent a region step's operator must be visible in PD before the attempt
+    /// counts as never sent (the controller died between the intent and the call, or the call was lost).
+    public static let operatorVisibleWithin: TimeInterval = 10
+    /// Allowed skew between PD's clock and the controller's when comparing an operator's creation time.
+    static let clockSlack: TimeInterval = 2
+
+    /// nil while the attempt may still take effect; otherwise why it provably ended without effect.
+    /// A successful operator always waits for its effect (PD marks success once the region reports it,
+    /// so the effect shows in the next read); only an operator that timed out, was cancelled or replaced,
+    /// or no operator at all well after the intent, ends the attempt.
+    static func attemptVerdict(_ op: RegionOperatorObservation?, startedAt: Date, now: Date) -> String? {
+        if let op, let created = op.createdAt, created >= startedAt.addingTimeInterval(-clockSlack) {
+            return op.ended && op.status.uppercased() != "SUCCESS" ? "PD's operator for this attempt ended \(op.status) without the expected effect" : nil
+        }
+        guard now.timeIntervalSince(startedAt) > operatorVisibleWithin else { return nil }
+        return op == nil
+            ? "PD shows no operator on the region \(Int(operatorVisibleWithin))s after the intent: the call never took effect"
+            : "PD's latest operator on the region predates this attempt: the call never took effect"
     }
 
     static func timeout(_ step: PlanStep, _ policy: ExecutionPolicy) -> TimeInterval {

@@ -13,13 +13,16 @@ public struct ClusterReconcileInput: Sendable {
     public var killSwitch: Bool
     /// Fresh placements of the regions that steps in progress name (`PlanExecution.regionsToObserve`).
     public var stepRegions: [UInt64: RegionPlacement]
+    /// PD's latest operator on each of those regions.
+    public var stepOperators: [UInt64: RegionOperatorObservation]
     /// PD mutations this cluster sent in the last hour (the rate limit).
     public var actionsLastHour: Int
     public var now: Date
 
     public init(cluster: TiKVCluster, snapshot: ClusterSnapshot, maintenances: [StoreMaintenance], tickets: [Ticket],
                 plans: [RemediationPlan], votes: [ApprovalVote] = [], killSwitch: Bool = false,
-                stepRegions: [UInt64: RegionPlacement] = [:], actionsLastHour: Int = 0, now: Date) {
+                stepRegions: [UInt64: RegionPlacement] = [:], stepOperators: [UInt64: RegionOperatorObservation] = [:],
+                actionsLastHour: Int = 0, now: Date) {
         self.cluster = cluster
         self.snapshot = snapshot
         self.maintenances = maintenances
@@ -28,6 +31,7 @@ public struct ClusterReconcileInput: Sendable {
         self.votes = votes
         self.killSwitch = killSwitch
         self.stepRegions = stepRegions
+        self.stepOperators = stepOperators
         self.actionsLastHour = actionsLastHour
         self.now = now
     }
@@ -100,7 +104,7 @@ public enum ClusterReconciler {
         // because the kill switch must cancel whatever PD says; every gate re-checks completeness.
         let execution = PlanExecution.advance(ExecutionInput(
             cluster: cluster, snapshot: snapshot, plans: plans, votes: input.votes, killSwitch: input.killSwitch,
-            regions: input.stepRegions, actionsLastHour: input.actionsLastHour, now: input.now,
+            regions: input.stepRegions, regionOperators: input.stepOperators, actionsLastHour: input.actionsLastHour, now: input.now,
             maxSnapshotAge: max(60, 2 * Double(spec.resyncPeriod.nanoseconds) / 1e9)))
         plans = execution.plans
         events += execution.events

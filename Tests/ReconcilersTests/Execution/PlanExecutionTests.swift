@@ -36,9 +36,37 @@ import Testing
     }
 
     func run(_ plans: [RemediationPlan], cluster: TiKVCluster? = nil, votes: [ApprovalVote], now: Date,
-             snapshot: ClusterSnapshot? = nil, regions: [UInt64: RegionPlacement] = [:], kill: Bool = false) -> ExecutionResult {
+             snapshot: ClusterSnapshot? = nil, regions: [UInt64: RegionPlacement] = [:],
+             operators: [UInt64: RegionOperatorObservation] = [:], kill: Bool = false) -> ExecutionResult {
         PlanExecution.advance(ExecutionInput(cluster: cluster ?? self.cluster(), snapshot: snapshot ?? self.snapshot(at: now), plans: plans,
-                                             votes: votes, killSwitch: kill, regions: regions, now: now))
+                                             votes: votes, killSwitch: kill, regions: regions, regionOperators: operators, now: now))
+    }
+
+    @Test func aRunningStepResumesByWhatPDShowsAfterACrash() {
+        let p = plan("p", [leaderMove])
+        let votes = [approve(p)]
+        let running = run([p], votes: votes, now: t0, regions: [7: region7]).plans
+        // PD runs (or finished successfully) an operator created for this attempt: keep waiting for the effect.
+        let ours = RegionOperatorObservation(createdAt: t0.addingTimeInterval(0.2), ended: false, status: "running")
+        #expect(run(running, votes: votes, now: t0.addingTimeInterval(30), regions: [7: region7], operators: [7: ours]).plans[0].status.steps[0].phase == .running)
+        let succeeded = RegionOperatorObservation(createdAt: t0.addingTimeInterval(0.2), ended: true, status: "success")
+        #expect(run(running, votes: votes, now: t0.addingTimeInterval(30), regions: [7: region7], operators: [7: succeeded]).plans[0].status.steps[0].phase == .running)
+        // PD's operator for this attempt timed out: the attempt failed, a retry is scheduled.
+        let timedOut = RegionOperatorObservation(createdAt: t0.addingTimeInterval(0.2), ended: true, status: "timeout")
+        let retry = run(running, votes: votes, now: t0.addingTimeInterval(30), regions: [7: region7], operators: [7: timedOut]).plans[0]
+        #expect(retry.status.steps[0].phase == .pending)
+        #expect(retry.status.steps[0].nextRetry != nil)
+        // No operator at all long after the intent (the controller died before sending): never took effect.
+        #expect(run(running, votes: votes, now: t0.addingTimeInterval(5), regions: [7: region7]).plans[0].status.steps[0].phase == .running,
+                "too early to tell")
+        let lost = run(running, votes: votes, now: t0.addingTimeInterval(11), regions: [7: region7]).plans[0]
+        #expect(lost.status.steps[0].phase == .pending)
+        #expect(lost.status.steps[0].lastError?.contains("never took effect") == true)
+        // An operator older than the attempt is someone else's.
+        let old = RegionOperatorObservation(createdAt: t0.addingTimeInterval(-300), ended: true, status: "success")
+        #expect(run(running, votes: votes, now: t0.addingTimeInterval(11), regions: [7: region7], operators: [7: old]).plans[0].status.steps[0].phase == .pending)
+        // Without the region read, nothing is judged.
+        #expect(run(running, votes: votes, now: t0.addingTimeInterval(11)).plans[0].status.steps[0].phase == .running)
     }
 
     let leaderMove = Action.transferLeader(region: 7, from: 1, to: 2)
