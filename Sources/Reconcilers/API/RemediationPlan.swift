@@ -111,6 +111,9 @@ public struct StepStatus: Codable, Sendable, Equatable {
     public var pdRequest: String?
     public var observedEffect: String?
     public var lastError: String?
+    /// Attempts whose call provably never reached PD (the controller died between intent and call):
+    /// they do not count against the retry limit, up to `PlanExecution.maxLostCalls`.
+    public var lostCalls: Int?
     public init(name: String) { self.name = name }
 }
 

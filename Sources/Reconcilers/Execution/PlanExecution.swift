@@ -192,7 +192,19 @@ public enum PlanExecution {
                         if isRegionLevel(step.action.kind), let id = step.action.regionID, region != nil,
                            let verdict = attemptVerdict(input.regionOperators[id], startedAt: started, now: now) {
                             inFlight -= 1
-                            if failAttempt(&plan, i, verdict, policy: spec.execution.retry, now: now, result: &result) { break windows }
+                            if verdict.neverArrived, (s.lostCalls ?? 0) < maxLostCalls {
+                                // Not PD's failure: retry at once, without spending one of the step's attempts.
+                                s.lostCalls = (s.lostCalls ?? 0) + 1
+                                s.attempts = max(0, s.attempts - 1)
+                                s.phase = .pending
+                                s.lastError = verdict.reason
+                                s.nextRetry = nil
+                                plan.status.steps[i] = s
+                                result.decisions.append("plan \(plan.name) step \(step.name): \(verdict.reason); sending it again")
+                                result.requeueAfter = min(result.requeueAfter ?? .infinity, 0.5)
+                                continue
+                            }
+                            if failAttempt(&plan, i, verdict.reason, policy: spec.execution.retry, now: now, result: &result) { break windows }
                             continue
                         }
                         if now.timeIntervalSince(started) > limit {
@@ -368,18 +380,22 @@ public enum PlanExecution {
     /// Allowed skew between PD's clock and the controller's when comparing an operator's creation time.
     static let clockSlack: TimeInterval = 2
 
-    /// nil while the attempt may still take effect; otherwise why it provably ended without effect.
-    /// A successful operator always waits for its effect (PD marks success once the region reports it,
-    /// so the effect shows in the next read); only an operator that timed out, was cancelled or replaced,
-    /// or no operator at all well after the intent, ends the attempt.
-    static func attemptVerdict(_ op: RegionOperatorObservation?, startedAt: Date, now: Date) -> String? {
+    /// Calls lost between intent and PD before the step fails anyway (a controller that keeps dying).
+    public static let maxLostCalls = 20
+
+    /// nil while the attempt may still take effect; otherwise why it provably ended without effect, and
+    /// whether it never reached PD at all. A successful operator always waits for its effect (PD marks
+    /// success once the region reports it, so the effect shows in the next read); only an operator that
+    /// timed out, was cancelled or replaced, or no operator at all well after the intent, ends the attempt.
+    static func attemptVerdict(_ op: RegionOperatorObservation?, startedAt: Date, now: Date) -> (reason: String, neverArrived: Bool)? {
         if let op, let created = op.createdAt, created >= startedAt.addingTimeInterval(-clockSlack) {
-            return op.ended && op.status.uppercased() != "SUCCESS" ? "PD's operator for this attempt ended \(op.status) without the expected effect" : nil
+            guard op.ended, op.status.uppercased() != "SUCCESS" else { return nil }
+            return ("PD's operator for this attempt ended \(op.status) without the expected effect", false)
         }
         guard now.timeIntervalSince(startedAt) > operatorVisibleWithin else { return nil }
         return op == nil
-            ? "PD shows no operator on the region \(Int(operatorVisibleWithin))s after the intent: the call never took effect"
-            : "PD's latest operator on the region predates this attempt: the call never took effect"
+            ? ("PD shows no operator on the region \(Int(operatorVisibleWithin))s after the intent: the call never took effect", true)
+            : ("PD's latest operator on the region predates this attempt: the call never took effect", true)
     }
 
     static func timeout(_ step: PlanStep, _ policy: ExecutionPolicy) -> TimeInterval {

@@ -62,6 +62,9 @@ import Testing
         let lost = run(running, votes: votes, now: t0.addingTimeInterval(11), regions: [7: region7]).plans[0]
         #expect(lost.status.steps[0].phase == .pending)
         #expect(lost.status.steps[0].lastError?.contains("never took effect") == true)
+        #expect(lost.status.steps[0].attempts == 0, "a call that never reached PD does not spend an attempt")
+        #expect(lost.status.steps[0].lostCalls == 1)
+        #expect(run([lost], votes: votes, now: t0.addingTimeInterval(11.5), regions: [7: region7]).calls.count == 1, "sent again at once")
         // An operator older than the attempt is someone else's.
         let old = RegionOperatorObservation(createdAt: t0.addingTimeInterval(-300), ended: true, status: "success")
         #expect(run(running, votes: votes, now: t0.addingTimeInterval(11), regions: [7: region7], operators: [7: old]).plans[0].status.steps[0].phase == .pending)
@@ -140,8 +143,10 @@ import Testing
         var now = t0
         var sent = 1
         for _ in 0..<10 {
+            // PD holds an operator for each attempt that never shows its effect: the step times out.
+            let stuck = RegionOperatorObservation(createdAt: now.addingTimeInterval(1), ended: false, status: "running")
             now = now.addingTimeInterval(400)
-            let r = run(plans, votes: votes, now: now, regions: [7: region7])
+            let r = run(plans, votes: votes, now: now, regions: [7: region7], operators: [7: stuck])
             sent += r.calls.count
             plans = r.plans
             if plans[0].status.phase == .failed {
