@@ -30,6 +30,8 @@ public enum DiagnosisContextBuilder {
         public var plans: [RemediationPlan]
         /// Every ticket of the cluster; similar ones are picked from it.
         public var tickets: [Ticket]
+        /// Why some history is missing (a range query failed, no Prometheus), stated in the context.
+        public var historyNotes: [String] = []
 
         public init(ticket: Ticket, cluster: TiKVCluster, snapshot: ClusterSnapshot, maintenances: [StoreMaintenance] = [],
                     history: [DiagnosisContext.Series] = [], events: [Event] = [], plans: [RemediationPlan] = [], tickets: [Ticket] = []) {
@@ -47,7 +49,7 @@ public enum DiagnosisContextBuilder {
     public static func build(_ input: Input, limits: Limits = Limits()) -> DiagnosisContext {
         let snap = input.snapshot
         let t = input.ticket
-        var truncated: [String] = []
+        var truncated: [String] = input.historyNotes
         let q = { (s: String) in quote(s, limit: limits.textLength) }
 
         let ticket = DiagnosisContext.TicketFacts(

@@ -435,7 +435,7 @@ public enum RulesEngine {
     static func seconds(_ s: Double?) -> String { s.map { "\(Int($0))s" } ?? "ever" }
     static func pct(_ p: Double?) -> String { p.map { String(format: "%.1f %%", $0) } ?? "unknown" }
     static func ms(_ s: Double) -> String { String(format: "%.0f ms", s * 1000) }
-    static func num(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String(format: "%.1f", x) }
+    public static func num(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String(format: "%.1f", x) }
     static func bytes(_ b: Double) -> String {
         b >= 1_048_576 ? String(format: "%.1f MiB", b / 1_048_576) : b >= 1024 ? String(format: "%.1f KiB", b / 1024) : "\(Int(b)) B"
     }
