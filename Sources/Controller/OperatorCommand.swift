@@ -13,6 +13,7 @@ struct OperatorCommand: AsyncParsableCommand {
             ValidateCommand.self,
             GetCommand.self,
             DescribeCommand.self,
+            DiagnoseCommand.self,
             ApproveCommand.self,
             RejectCommand.self,
             KillSwitchCommand.self,

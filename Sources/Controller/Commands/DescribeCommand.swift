@@ -59,6 +59,7 @@ struct DescribeCommand: ParsableCommand {
                 }) + "\n")
             }
         }
+        if let diagnosis = (object as? Ticket)?.status.diagnosis { out += DiagnosisReport.render(diagnosis, now: now) }
         let events = try store.events(regardingKind: K.kind, regardingName: name)
         out += "Events:\n"
         out += events.isEmpty ? "  <none>\n" : indent(renderTable(["LAST-SEEN", "TYPE", "REASON", "COUNT", "MESSAGE"], events.map {

@@ -32,6 +32,7 @@ final class Manager: Sendable {
     let logger: Logger
     let clock: @Sendable () -> Date
     private let state = ManagerState()
+    let diagnoses = DiagnosisRunner()
 
     init(config: Configuration, store: StatusStore, connections: ClusterConnections? = nil, logger: Logger,
          clock: @escaping @Sendable () -> Date = { Date() }) {
@@ -184,6 +185,7 @@ final class Manager: Sendable {
         if !result.calls.isEmpty || !result.cancelOperators.isEmpty {
             writes += try await execute(result, cluster: cluster, sender: StepSender(pd: observer.pd), log: log)
         }
+        await diagnoses.submit(cluster: result.cluster, snapshot: snapshot, observer: observer, resources: resources, now: now)
         log.debug("Pass done", metadata: [
             "writes": "\(writes)", "observedIn": "\(observedIn)", "passIn": "\(ContinuousClock.now - timer)",
         ])

@@ -69,5 +69,7 @@ public struct TicketStatus: Codable, Sendable, Equatable, ObjectStatus {
     public var readings: [Reading] = []
     /// The plan opened for it, if any.
     public var plan: String?
+    /// The latest diagnosis (rules engine or model); written off the loop, never read by the reconcilers.
+    public var diagnosis: Diagnosis?
     public init() {}
 }

@@ -4,7 +4,8 @@ import Foundation
 /// All stores live in one process, so every TiKV series carries an explicit `instance` label equal to the
 /// store's status address (`host:20180`), as if Prometheus had scraped that TiKV. Scrape `/metrics` with
 /// `honor_labels: true` so these labels win; or scrape `/metrics?store=<id>` per store target, which emits only
-/// that store's TiKV series (plus PD series with the PD instance). A dead or partitioned store's series vanish.
+/// that store's TiKV series (plus PD series with the PD instance). A dead store's series vanish; a partitioned
+/// store's remain, since the partition cuts it off from PD and its peers, not from Prometheus.
 extension PDRouter {
     func metrics(_ req: Request) -> HTTPReply {
         let only = req.first("store").flatMap(UInt64.init)
@@ -19,7 +20,7 @@ extension ClusterState {
             let l = labels.map { "\($0.0)=\"\($0.1)\"" }.joined(separator: ",")
             out += "\(name){\(l)} \(GoFloat.format(v))\n"
         }
-        let live = stores.indices.filter { stores[$0].isUp && stores[$0].state != .tombstone && (onlyStore == nil || stores[$0].id == onlyStore) }
+        let live = stores.indices.filter { stores[$0].processAlive && stores[$0].state != .tombstone && (onlyStore == nil || stores[$0].id == onlyStore) }
         // TiKV's local view is the truth: one pass over the regions counts every store's peers and leaders.
         var leaders = [Int](repeating: 0, count: stores.count), peers = [Int](repeating: 0, count: stores.count)
         if !live.isEmpty {

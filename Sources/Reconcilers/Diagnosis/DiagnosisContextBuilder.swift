@@ -1,0 +1,206 @@
+import Foundation
+import PDWire
+
+/// Builds a `DiagnosisContext` from values the caller already holds. Pure: no I/O, no clock.
+public enum DiagnosisContextBuilder {
+    /// How much of each part is kept. A cut is stated in `truncated`, never silent.
+    public struct Limits: Sendable, Equatable {
+        public var stores = 24
+        public var hotRegions = 10
+        public var seriesPoints = 30
+        public var series = 12
+        public var events = 20
+        public var plans = 10
+        public var similarTickets = 8
+        /// Any one string from the cluster.
+        public var textLength = 240
+        /// The encoded context; past it, history, then events, then similar tickets are dropped.
+        public var totalBytes = 48_000
+        public init() {}
+    }
+
+    public struct Input: Sendable {
+        public var ticket: Ticket
+        public var cluster: TiKVCluster
+        public var snapshot: ClusterSnapshot
+        public var maintenances: [StoreMaintenance]
+        /// Range-query results, already fetched.
+        public var history: [DiagnosisContext.Series]
+        public var events: [Event]
+        public var plans: [RemediationPlan]
+        /// Every ticket of the cluster; similar ones are picked from it.
+        public var tickets: [Ticket]
+        /// Why some history is missing (a range query failed, no Prometheus), stated in the context.
+        public var historyNotes: [String] = []
+
+        public init(ticket: Ticket, cluster: TiKVCluster, snapshot: ClusterSnapshot, maintenances: [StoreMaintenance] = [],
+                    history: [DiagnosisContext.Series] = [], events: [Event] = [], plans: [RemediationPlan] = [], tickets: [Ticket] = []) {
+            self.ticket = ticket
+            self.cluster = cluster
+            self.snapshot = snapshot
+            self.maintenances = maintenances
+            self.history = history
+            self.events = events
+            self.plans = plans
+            self.tickets = tickets
+        }
+    }
+
+    public static func build(_ input: Input, limits: Limits = Limits()) -> DiagnosisContext {
+        let snap = input.snapshot
+        let t = input.ticket
+        var truncated: [String] = input.historyNotes
+        let q = { (s: String) in quote(s, limit: limits.textLength) }
+
+        let ticket = DiagnosisContext.TicketFacts(
+            name: t.name, invariant: t.spec.invariant, subject: t.spec.subject, severity: t.spec.severity.rawValue, summary: q(t.spec.summary),
+            state: t.status.state.rawValue, firstSeen: t.status.firstSeen, brokenSince: t.status.brokenSince, lastSeen: t.status.lastSeen,
+            occurrences: t.status.occurrences, flapping: t.status.flapping,
+            readings: t.status.readings.map { DiagnosisReading(name: $0.name, subject: t.spec.subject, value: $0.value, unit: $0.unit, source: $0.source) })
+
+        var sources: [String: String] = [:]
+        for source in ObservationSource.allCases {
+            let s = snap.state(of: source)
+            sources[source.rawValue] = s.isComplete ? "Complete" : "\(s.name): \(q(s.reason ?? ""))"
+        }
+
+        let transitions = Dictionary((input.cluster.status.storeHistory ?? []).map { ($0.storeID, $0.transitions.count) }, uniquingKeysWith: max)
+        let maintained = Set(input.maintenances.map(\.spec.storeID))
+        let subjectStore = HealthSubject.storeID(of: t.spec.subject)
+        // The subject first, then stores in trouble, then the rest by id.
+        let ordered = snap.stores.filter { !$0.isTombstone }.sorted { a, b in
+            func rank(_ s: StoreSnapshot) -> Int { s.id == subjectStore ? 0 : (s.liveness == .alive && s.state == .up ? 2 : 1) }
+            return (rank(a), a.id) < (rank(b), b.id)
+        }
+        let kept = ordered.prefix(limits.stores)
+        if ordered.count > kept.count {
+            truncated.append("stores: \(kept.count) of \(ordered.count) shown (the ticket's store and stores not Up and alive first)")
+        }
+        let stores = kept.sorted { $0.id < $1.id }.map { s in
+            DiagnosisContext.StoreFacts(
+                id: s.id, address: q(s.address), labels: Dictionary(uniqueKeysWithValues: s.labels.prefix(16).map { (q($0.key), q($0.value)) }),
+                state: stateText(s.state), stateName: q(s.stateName), liveness: s.liveness.rawValue,
+                heartbeatAgeSeconds: s.heartbeatAge(at: snap.observedAt).map(round1), startTime: s.startTime,
+                leaderCount: s.leaderCount, regionCount: s.regionCount, leaderWeight: s.leaderWeight,
+                availablePercent: s.availablePercent.map(round1), capacityBytes: s.capacityBytes, slowScore: s.slowScore, isBusy: s.isBusy,
+                scrapedUp: s.metrics.up.value, p99LatencySeconds: s.metrics.p99Latency.value, writeStallSeconds: s.metrics.writeStall.value,
+                qps: s.metrics.qps.value.map(round1), metricsNote: metricsNote(s.metrics).map(q),
+                livenessTransitions: transitions[s.id] ?? 0, underMaintenance: maintained.contains(s.id))
+        }
+
+        let hot = snap.hotRegions.sorted { ($0.bytesPerSecond, $0.regionID) > ($1.bytesPerSecond, $1.regionID) }
+        if hot.count > limits.hotRegions { truncated.append("hotRegions: the \(limits.hotRegions) hottest of \(hot.count) shown") }
+
+        var history: [DiagnosisContext.Series] = []
+        for series in input.history.prefix(limits.series) {
+            var s = series
+            if s.points.count > limits.seriesPoints {
+                // Keep evenly spaced points, the newest always included.
+                let stride = Double(s.points.count - 1) / Double(limits.seriesPoints - 1)
+                s.points = (0..<limits.seriesPoints).map { series.points[min(series.points.count - 1, Int((Double($0) * stride).rounded()))] }
+                truncated.append("history \(s.name)/\(s.subject): \(limits.seriesPoints) of \(series.points.count) points kept")
+            }
+            history.append(s)
+        }
+        if input.history.count > limits.series { truncated.append("history: \(limits.series) of \(input.history.count) series shown") }
+
+        let events = input.events.sorted { $0.lastTimestamp > $1.lastTimestamp }
+        if events.count > limits.events { truncated.append("events: the \(limits.events) most recent of \(events.count) shown") }
+        let plans = input.plans.filter { $0.spec.cluster == t.spec.cluster }
+            .sorted { ($0.spec.ticket == t.name ? 0 : 1, $0.name) < ($1.spec.ticket == t.name ? 0 : 1, $1.name) }
+        if plans.count > limits.plans { truncated.append("plans: \(limits.plans) of \(plans.count) shown (this ticket's first)") }
+        let planPhase = Dictionary(input.plans.map { ($0.name, $0.status.phase.rawValue) }, uniquingKeysWith: { a, _ in a })
+        let similar = input.tickets.filter {
+            $0.name != t.name && $0.spec.cluster == t.spec.cluster && ($0.spec.invariant == t.spec.invariant || $0.spec.subject == t.spec.subject)
+        }.sorted { ($0.status.lastSeen ?? .distantPast, $0.name) > ($1.status.lastSeen ?? .distantPast, $1.name) }
+        if similar.count > limits.similarTickets { truncated.append("similarTickets: \(limits.similarTickets) of \(similar.count) shown") }
+
+        var context = DiagnosisContext(
+            cluster: t.spec.cluster, observedAt: snap.observedAt, ticket: ticket, sources: sources,
+            prometheusConfigured: input.cluster.spec.prometheus != nil, stores: stores,
+            allStoreIDs: snap.stores.map(\.id).sorted(), regionCount: snap.regionCount,
+            regionChecks: Dictionary(uniqueKeysWithValues: snap.regionChecks.map { ($0.key.rawValue, $0.value.count) }),
+            schedulers: snap.schedulers.names.prefix(40).map(q), pausedSchedulers: snap.schedulers.paused.prefix(40).map(q),
+            evictLeaderStores: snap.schedulers.evictLeaderStores, operatorsInFlight: snap.operators.count,
+            lowSpaceRatio: snap.settings.lowSpaceRatio, maxStoreDownTimeSeconds: snap.settings.maxStoreDownTime.seconds,
+            hotRegions: hot.prefix(limits.hotRegions).map {
+                DiagnosisContext.HotRegionFacts(regionID: $0.regionID, storeID: $0.storeID, direction: $0.direction.rawValue,
+                                                bytesPerSecond: $0.bytesPerSecond.rounded())
+            },
+            history: history,
+            events: events.prefix(limits.events).map {
+                DiagnosisContext.EventFacts(at: $0.lastTimestamp, regarding: q("\($0.regarding.kind)/\($0.regarding.name)"),
+                                            reason: q($0.reason), message: q($0.message))
+            },
+            plans: plans.prefix(limits.plans).map {
+                DiagnosisContext.PlanFacts(name: $0.name, concern: q($0.spec.concern), origin: $0.spec.origin.rawValue,
+                                           phase: $0.status.phase.rawValue, ticket: $0.spec.ticket, steps: $0.spec.steps.prefix(10).map { q($0.action.summary) })
+            },
+            similarTickets: similar.prefix(limits.similarTickets).map {
+                DiagnosisContext.SimilarTicket(
+                    name: $0.name, invariant: $0.spec.invariant, subject: $0.spec.subject, state: $0.status.state.rawValue,
+                    occurrences: $0.status.occurrences, resolvedAt: $0.status.resolvedAt, plan: $0.status.plan,
+                    planPhase: $0.status.plan.flatMap { planPhase[$0] },
+                    previousDiagnosis: $0.status.diagnosis.map { q("\($0.primary.cause.rawValue): \($0.primary.title)") })
+            },
+            truncated: truncated)
+
+        // The total bound: drop the bulkiest optional parts until it fits, and say so.
+        var size = CanonicalJSON.encode(context).count
+        if size > limits.totalBytes, !context.history.isEmpty {
+            context.truncated.append("history: all \(context.history.count) series dropped to stay under \(limits.totalBytes) bytes")
+            context.history = []
+            size = CanonicalJSON.encode(context).count
+        }
+        if size > limits.totalBytes, !context.events.isEmpty {
+            context.truncated.append("events: all dropped to stay under \(limits.totalBytes) bytes")
+            context.events = []
+            size = CanonicalJSON.encode(context).count
+        }
+        if size > limits.totalBytes, !context.similarTickets.isEmpty {
+            context.truncated.append("similarTickets: all dropped to stay under \(limits.totalBytes) bytes")
+            context.similarTickets = []
+        }
+        return context
+    }
+
+    /// What decides whether a diagnosis is still current: the ticket's identity and episode, and the
+    /// categorical state of the cluster around it. Volatile numbers (heartbeat ages, latencies, counts)
+    /// are left out, so an unchanged breakage keeps one digest and is diagnosed once.
+    public static func digest(_ c: DiagnosisContext) -> String {
+        var parts: [String] = [c.ticket.name, c.ticket.state, String(c.ticket.occurrences), String(c.ticket.flapping), c.ticket.summary]
+        parts += c.sources.keys.sorted().map { "\($0)=\(c.sources[$0].map { $0.split(separator: ":").first.map(String.init) ?? $0 } ?? "")" }
+        parts += c.stores.map { s in
+            let up = s.scrapedUp.map { $0 > 0 ? "scraped" : "unscraped" } ?? "unknown"
+            return "store/\(s.id) \(s.state) \(s.liveness) \(up) maint=\(s.underMaintenance)"
+        }
+        parts.append("evict=\(c.evictLeaderStores.map(String.init).joined(separator: ","))")
+        parts += c.plans.map { "plan/\($0.name) \($0.phase)" }
+        return ContentHash.hex(of: Array(parts.joined(separator: "\n").utf8))
+    }
+
+    /// Cluster text as data: control characters removed, length capped (the cut is marked).
+    public static func quote(_ text: String, limit: Int = 240) -> String {
+        // The prompt's data markers cannot be forged from inside: `<<<` and `>>>` lose their meaning.
+        let cleaned = String(text.unicodeScalars.map { CharacterSet.controlCharacters.contains($0) ? " " : Character($0) })
+            .replacingOccurrences(of: "<<<", with: "‹‹‹").replacingOccurrences(of: ">>>", with: "›››")
+        return cleaned.count > limit ? String(cleaned.prefix(limit)) + "…[cut]" : cleaned
+    }
+
+    private static func metricsNote(_ m: StoreMetrics) -> String? {
+        if case .failed(let why) = m.up { return "up: \(why)" }
+        if m.up == .noSeries { return "up: no series" }
+        return nil
+    }
+
+    static func stateText(_ s: StoreState) -> String {
+        switch s {
+        case .up: "Up"
+        case .offline: "Offline"
+        case .tombstone: "Tombstone"
+        case .unknown(let n): "Unknown(\(n))"
+        }
+    }
+
+    private static func round1(_ x: Double) -> Double { (x * 10).rounded() / 10 }
+}

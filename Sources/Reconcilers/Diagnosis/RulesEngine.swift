@@ -1,0 +1,442 @@
+import Foundation
+
+/// The offline, deterministic provider: a differential diagnosis per ticket class. Each rule weighs
+/// the candidate causes of its invariant against the facts of the context, names the best-supported
+/// one, and lists the others with what speaks for and against them. When the data cannot tell the
+/// candidates apart it says so (`insufficientData`, low confidence) instead of guessing.
+public enum RulesEngine {
+    public static let providerName = "rules"
+    public static let modelName = "rules-v1"
+
+    public static func diagnose(_ c: DiagnosisContext, now: Date) -> Diagnosis {
+        let finding: Finding
+        switch InvariantID(rawValue: c.ticket.invariant) {
+        case .storeDown?: finding = storeDown(c)
+        case .storeFlapping?: finding = storeFlapping(c)
+        case .lowSpace?: finding = lowSpace(c)
+        case .highLatency?, .writeStall?: finding = slowStore(c)
+        case .hotSpot?: finding = hotSpot(c)
+        case .leaderSkew?, .regionSkew?: finding = skew(c)
+        case .leftoverScheduler?: finding = leftoverScheduler(c)
+        case .regionHealth?: finding = regionHealth(c)
+        case .pdMembers?: finding = pdMembers(c)
+        case nil: finding = Finding(primary: Hypothesis(cause: .insufficientData, title: "no rule knows invariant \(c.ticket.invariant)",
+                                                       confidence: .low, evidence: [Evidence(.fact, "ticket.invariant", c.ticket.invariant)]),
+                                   recommended: "Read the ticket's readings and investigate by hand.")
+        }
+        var components = [c.ticket.subject]
+        if let id = c.subjectStoreID, let s = c.store(id) { components.append("tikv \(s.address)") }
+        components += finding.components
+        return DiagnosisValidation.finalize(
+            DiagnosisDraft(timeline: timeline(c), affectedComponents: components.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } },
+                           readings: readings(c), primary: finding.primary, alternatives: finding.alternatives,
+                           recommendedAction: finding.recommended, pdCtlEquivalents: finding.pdCtl, risks: finding.risks,
+                           suggestedActions: finding.actions.map(SuggestedActionDraft.init)),
+            context: c, provider: providerName, model: modelName, now: now)
+    }
+
+    struct Finding {
+        var primary: Hypothesis
+        var alternatives: [Alternative] = []
+        var recommended: String
+        var pdCtl: [String] = []
+        var risks: [String] = []
+        var actions: [Action] = []
+        var components: [String] = []
+    }
+
+    // MARK: - Store down: process down, partition, or unknown
+
+    static func storeDown(_ c: DiagnosisContext) -> Finding {
+        guard let id = c.subjectStoreID, let s = c.store(id) else { return missingStore(c) }
+        let ref = "store/\(id)"
+        let hb = Evidence(.fact, "\(ref).heartbeatAge", "PD has had no heartbeat from store \(id) for \(seconds(s.heartbeatAgeSeconds)) (liveness \(s.liveness))")
+        let signal = processSignal(s, ref: ref)
+        let pdctl = ["pd-ctl store \(id)", "pd-ctl region check down-peer"]
+        let space = s.availablePercent.map { $0 < 5 }
+        var diskAlt = Alternative(cause: .diskFull, title: "the disk filled up and TiKV stopped", whyRuledOut: "")
+        if space == true {
+            diskAlt.supporting.append(Evidence(.fact, "\(ref).availablePercent", "only \(pct(s.availablePercent)) of its disk was free at the last heartbeat"))
+            diskAlt.whyRuledOut = "not ruled out: a full disk is a likely reason for the process to stop; check the disk first"
+        } else if let p = s.availablePercent {
+            diskAlt.contradicting.append(Evidence(.fact, "\(ref).availablePercent", "\(pct(p)) of its disk was free at the last heartbeat"))
+            diskAlt.whyRuledOut = "the store had ample free space when last heard from"
+        } else {
+            diskAlt.whyRuledOut = "PD reports no capacity for the store; nothing points at the disk"
+        }
+        var flapAlt = Alternative(cause: .flappingStore, title: "the store is flapping rather than down", whyRuledOut: "")
+        if s.livenessTransitions >= 2 || c.ticket.occurrences > 0 {
+            flapAlt.supporting.append(Evidence(.fact, "\(ref).livenessTransitions", "\(s.livenessTransitions) alive ↔ not-alive changes within the window, \(c.ticket.occurrences) earlier occurrence(s)"))
+            flapAlt.whyRuledOut = "it is down now; the storeFlapping ticket tracks the pattern"
+        } else {
+            flapAlt.contradicting.append(Evidence(.fact, "\(ref).livenessTransitions", "no earlier alive ↔ not-alive changes within the window"))
+            flapAlt.whyRuledOut = "a single, lasting outage"
+        }
+        switch signal {
+        case .alive(let ev):
+            return Finding(
+                primary: Hypothesis(cause: .networkPartition, title: "store \(id) is partitioned from PD: its process runs but its heartbeats do not arrive",
+                                    confidence: .high, evidence: [hb] + ev),
+                alternatives: [
+                    Alternative(cause: .storeProcessDown, title: "the TiKV process of store \(id) is down", supporting: [hb], contradicting: ev,
+                                whyRuledOut: "Prometheus still scrapes the process, so it is running"),
+                    diskAlt, flapAlt,
+                ],
+                recommended: "Check the network between store \(id) (\(s.address)) and PD: firewall rules, routes, DNS, the PD address TiKV is configured with. Do not take the store offline while it is only partitioned: its data is intact.",
+                pdCtl: pdctl + ["pd-ctl member"],
+                risks: ["Taking a partitioned store offline moves all its replicas needlessly and costs hours of I/O.",
+                        "If the partition also isolates it from its raft peers, its regions lose a replica until it heals."])
+        case .dead(let ev):
+            return Finding(
+                primary: Hypothesis(cause: .storeProcessDown, title: "the TiKV process of store \(id) is down (no heartbeats and no metrics)",
+                                    confidence: .high, evidence: [hb] + ev),
+                alternatives: [
+                    Alternative(cause: .networkPartition, title: "store \(id) is partitioned from PD only", supporting: [hb], contradicting: ev,
+                                whyRuledOut: "Prometheus cannot scrape it either, so it is not just the path to PD"),
+                    diskAlt, flapAlt,
+                ],
+                recommended: "Restart TiKV on \(s.address) and read its log for the reason it stopped. If the host is lost for good, take the store offline once it is past max-store-down-time so PD re-replicates its regions.",
+                pdCtl: pdctl,
+                risks: ["Until it returns or is replaced, its regions run with one replica fewer; a second failure among them loses quorum.",
+                        "Taking a store offline moves every replica it held: plan for the I/O."])
+        case .unknown(let why):
+            return Finding(
+                primary: Hypothesis(cause: .insufficientData,
+                                    title: "store \(id) sends no heartbeats; PD alone cannot tell a stopped process from a network partition",
+                                    confidence: .low, evidence: [hb, why]),
+                alternatives: [
+                    Alternative(cause: .storeProcessDown, title: "the TiKV process of store \(id) is down", supporting: [hb],
+                                whyRuledOut: "not ruled out: no process-level signal (Prometheus) to confirm or refute it"),
+                    Alternative(cause: .networkPartition, title: "store \(id) is partitioned from PD", supporting: [hb],
+                                whyRuledOut: "not ruled out: no process-level signal (Prometheus) to confirm or refute it"),
+                    diskAlt, flapAlt,
+                ],
+                recommended: "Check whether TiKV runs on \(s.address) (process list, its status port :20180/metrics). Configure spec.prometheus so the next diagnosis can tell a down process from a partition.",
+                pdCtl: pdctl,
+                risks: ["Acting on a guess: offlining a store that is only partitioned moves all its data for nothing."])
+        }
+    }
+
+    enum ProcessSignal {
+        case alive([Evidence])
+        case dead([Evidence])
+        case unknown(Evidence)
+    }
+
+    /// What Prometheus says about the process, independently of PD's heartbeats.
+    static func processSignal(_ s: DiagnosisContext.StoreFacts, ref: String) -> ProcessSignal {
+        var alive: [Evidence] = []
+        if s.scrapedUp == 1 { alive.append(Evidence(.metric, "\(ref).metrics.up", "Prometheus scrapes the store's TiKV (up = 1)")) }
+        if let q = s.qps { alive.append(Evidence(.metric, "\(ref).metrics.qps", "it still serves \(num(q)) gRPC messages/s")) }
+        if let p = s.p99LatencySeconds { alive.append(Evidence(.metric, "\(ref).metrics.p99Latency", "it still reports a p99 latency of \(ms(p))")) }
+        if !alive.isEmpty { return .alive(alive) }
+        if s.scrapedUp == 0 { return .dead([Evidence(.metric, "\(ref).metrics.up", "Prometheus cannot scrape it (up = 0)")]) }
+        if s.metricsNote == "up: no series" {
+            return .dead([Evidence(.metric, "\(ref).metrics.up", "Prometheus has no series for the store any more: its TiKV is not scraped")])
+        }
+        return .unknown(Evidence(.fact, "prometheusConfigured", s.metricsNote.map { "no process-level signal: \($0)" } ?? "no process-level signal"))
+    }
+
+    // MARK: - Flapping
+
+    static func storeFlapping(_ c: DiagnosisContext) -> Finding {
+        guard let id = c.subjectStoreID, let s = c.store(id) else { return missingStore(c) }
+        let ref = "store/\(id)"
+        var ev = [Evidence(.fact, "\(ref).livenessTransitions", "\(s.livenessTransitions) alive ↔ not-alive changes within the flapping window")]
+        if c.ticket.occurrences > 0 { ev.append(Evidence(.fact, "ticket.occurrences", "the ticket broke again \(c.ticket.occurrences) time(s)")) }
+        let now = s.liveness == "alive" ? "alive right now" : "not alive right now (\(s.liveness))"
+        ev.append(Evidence(.fact, "\(ref).liveness", "it is \(now)"))
+        return Finding(
+            primary: Hypothesis(cause: .flappingStore, title: "store \(id) keeps going up and down", confidence: s.livenessTransitions >= 3 ? .high : .medium, evidence: ev),
+            alternatives: [
+                Alternative(cause: .storeProcessDown, title: "a single outage of store \(id)", supporting: s.liveness == "alive" ? [] : [ev[ev.count - 1]],
+                            contradicting: [ev[0]], whyRuledOut: "it came back and went away again several times"),
+                Alternative(cause: .slowDisk, title: "an overloaded store missing heartbeats", supporting: s.slowScore >= 80 ? [Evidence(.fact, "\(ref).slowScore", "slow score \(s.slowScore)")] : [],
+                            contradicting: s.slowScore < 80 ? [Evidence(.fact, "\(ref).slowScore", "slow score \(s.slowScore) is normal")] : [],
+                            whyRuledOut: s.slowScore >= 80 ? "not ruled out: a slow store can miss heartbeats" : "PD's slow score is normal"),
+            ],
+            recommended: "Find why store \(id) restarts or loses its link: TiKV log (panics, OOM kills), the host's kernel log, the NIC. Keep it out of leader scheduling meanwhile if clients suffer.",
+            pdCtl: ["pd-ctl store \(id)", "pd-ctl scheduler add evict-leader-scheduler \(id)"],
+            risks: ["Each flap moves leaders away and back, which clients see as latency spikes.",
+                    "Evicting leaders from it concentrates load on the other stores."],
+            actions: [.store(.addEvictLeaderScheduler, id)])
+    }
+
+    // MARK: - Disk full
+
+    static func lowSpace(_ c: DiagnosisContext) -> Finding {
+        guard let id = c.subjectStoreID, let s = c.store(id) else { return missingStore(c) }
+        let ref = "store/\(id)"
+        let ev = [Evidence(.fact, "\(ref).availablePercent", "\(pct(s.availablePercent)) of the disk is free"),
+                  Evidence(.fact, "settings.lowSpaceRatio", "PD counts a store as low on space below \(pct((1 - c.lowSpaceRatio) * 100)) free")]
+        let others = c.stores.filter { $0.id != id && $0.liveness == "alive" }
+        let meanRegions = others.isEmpty ? 0 : Double(others.map(\.regionCount).reduce(0, +)) / Double(others.count)
+        let heavy = meanRegions > 0 && Double(s.regionCount) > 1.3 * meanRegions
+        let regionsEv = Evidence(.fact, "\(ref).regionCount", "it holds \(s.regionCount) regions; the other stores \(num(meanRegions)) on average")
+        return Finding(
+            primary: Hypothesis(cause: .diskFull, title: "store \(id)'s disk is nearly full", confidence: .high, evidence: ev),
+            alternatives: [
+                Alternative(cause: .regionImbalance, title: "PD piled more regions on store \(id) than on the others",
+                            supporting: heavy ? [regionsEv] : [], contradicting: heavy ? [] : [regionsEv],
+                            whyRuledOut: heavy ? "not ruled out: it holds clearly more regions; rebalancing would relieve it" : "it holds no more regions than the others: the data itself grew, or the disk is shared or small"),
+            ],
+            recommended: "Add disk space or stores. PD stops placing regions on it and moves some away, but a store that runs out of disk stops writing. Check for other data on the same disk.",
+            pdCtl: ["pd-ctl store \(id)", "pd-ctl config show replication", "pd-ctl config show | grep space-ratio"],
+            risks: ["Below about 5 % free, RocksDB stalls writes; at 0 TiKV stops.", "Raising low-space-ratio only postpones the problem."])
+    }
+
+    // MARK: - Slow store: slow disk, hot region, leader imbalance, full disk
+
+    static func slowStore(_ c: DiagnosisContext) -> Finding {
+        guard let id = c.subjectStoreID, let s = c.store(id) else { return missingStore(c) }
+        let ref = "store/\(id)"
+        let others = c.stores.filter { $0.id != id && $0.liveness == "alive" && $0.state == "Up" }
+        var symptom: [Evidence] = []
+        if let p = s.p99LatencySeconds {
+            let otherP99 = others.compactMap(\.p99LatencySeconds)
+            let typical = otherP99.isEmpty ? nil : otherP99.sorted()[otherP99.count / 2]
+            symptom.append(Evidence(.metric, "\(ref).metrics.p99Latency", "p99 gRPC latency \(ms(p))" + (typical.map { " while the other stores' median is \(ms($0))" } ?? "")))
+        }
+        if let w = s.writeStallSeconds, w > 0 { symptom.append(Evidence(.metric, "\(ref).metrics.writeStall", "RocksDB write stall p99 \(ms(w))")) }
+        symptom += c.ticket.readings.filter { $0.value != nil && $0.name != "threshold" }.prefix(1).map {
+            Evidence(.metric, "ticket.readings.\($0.name)", "\($0.name) = \(num($0.value ?? 0)) \($0.unit) when the ticket was last seen")
+        }
+
+        let flow = Dictionary(grouping: c.hotRegions, by: \.storeID).mapValues { $0.map(\.bytesPerSecond).reduce(0, +) }
+        let own = flow[id] ?? 0
+        let othersFlow = others.isEmpty ? 0 : others.map { flow[$0.id] ?? 0 }.reduce(0, +) / Double(others.count)
+        let hot = own > 0 && own > 3 * max(othersFlow, 1)
+        let hotEv = Evidence(.fact, "hotRegions", "hot flow led from store \(id): \(bytes(own))/s; the other stores \(bytes(othersFlow))/s on average")
+
+        let meanLeaders = others.isEmpty ? 0 : Double(others.map(\.leaderCount).reduce(0, +)) / Double(others.count)
+        let leaderHeavy = meanLeaders > 0 && Double(s.leaderCount) > 1.5 * meanLeaders
+        let leaderEv = Evidence(.fact, "\(ref).leaderCount", "it leads \(s.leaderCount) regions; the other stores \(num(meanLeaders)) on average")
+
+        let full = (s.availablePercent ?? 100) < 10
+        let spaceEv = Evidence(.fact, "\(ref).availablePercent", "\(pct(s.availablePercent)) of its disk is free")
+        let slowEv = s.slowScore >= 80 ? [Evidence(.fact, "\(ref).slowScore", "PD's slow score for it is \(s.slowScore) (disk I/O latency as TiKV measures it)")] : []
+
+        var alternatives: [Alternative] = []
+        let primary: Hypothesis
+        var recommended: String
+        var pdCtl = ["pd-ctl store \(id)"]
+        var actions: [Action] = []
+        var risks: [String] = []
+        if full {
+            primary = Hypothesis(cause: .diskFull, title: "store \(id) is slow because its disk is nearly full (RocksDB throttles writes)", confidence: .high, evidence: symptom + [spaceEv])
+            recommended = "Free or add disk space on store \(id); see its lowSpace ticket."
+        } else if hot {
+            primary = Hypothesis(cause: .hotRegion, title: "store \(id) is slow because it serves a hot region's traffic", confidence: .medium, evidence: symptom + [hotEv])
+            recommended = "Spread the hot region's load: let PD's hot-region scheduler move its leader, or split the region. Check the application's access pattern (a hot key, a sequential insert)."
+            if let top = c.hotRegions.first(where: { $0.storeID == id }) { pdCtl += ["pd-ctl region \(top.regionID)", "pd-ctl operator add split-region \(top.regionID) --policy=scan"] }
+            pdCtl.append("pd-ctl hot write")
+            risks.append("Moving the leader moves the problem unless the region is split or the access pattern changes.")
+        } else if leaderHeavy {
+            primary = Hypothesis(cause: .leaderImbalance, title: "store \(id) is slow because it leads far more regions than the others", confidence: .medium, evidence: symptom + [leaderEv])
+            recommended = "Rebalance leaders (see the leaderSkew ticket and its plan); check that balance-leader-scheduler runs and no evict-leader scheduler holds other stores."
+            pdCtl.append("pd-ctl scheduler show")
+        } else if symptom.isEmpty {
+            primary = Hypothesis(cause: .insufficientData, title: "store \(id) was reported slow, but no latency or stall reading is at hand now", confidence: .low,
+                                 evidence: [Evidence(.fact, "sources.metrics", c.sources["metrics"] ?? "unknown")])
+            recommended = "Check Prometheus: the readings that opened the ticket are not available in this context."
+        } else {
+            primary = Hypothesis(cause: .slowDisk, title: "store \(id) is slow on its own: slow disk or I/O, not load", confidence: slowEv.isEmpty ? .medium : .high,
+                                 evidence: symptom + slowEv + [Evidence(.fact, "\(ref).leaderCount", "its load is ordinary: \(s.leaderCount) leaders against \(num(meanLeaders)) on average")])
+            recommended = "Check the disk of \(s.address): I/O latency and utilisation (iostat), a failing device, a noisy neighbour. If it stays slow, evict its leaders so clients stop waiting on it."
+            pdCtl.append("pd-ctl scheduler add evict-leader-scheduler \(id)")
+            actions = [.store(.addEvictLeaderScheduler, id)]
+            risks = ["Evicting leaders moves read/write load onto the other stores.", "Remember to remove the evict-leader scheduler once the disk is fixed."]
+        }
+        if primary.cause != .slowDisk {
+            alternatives.append(Alternative(cause: .slowDisk, title: "a slow disk on store \(id)", supporting: slowEv,
+                                            contradicting: [], whyRuledOut: "a load or space explanation fits the facts; a slow disk is not excluded but not needed"))
+        }
+        if primary.cause != .hotRegion {
+            alternatives.append(Alternative(cause: .hotRegion, title: "a hot region on store \(id)", supporting: hot ? [hotEv] : [], contradicting: hot ? [] : [hotEv],
+                                            whyRuledOut: hot ? "a stronger explanation exists" : "its hot flow is not out of line with the other stores"))
+        }
+        if primary.cause != .leaderImbalance {
+            alternatives.append(Alternative(cause: .leaderImbalance, title: "too many leaders on store \(id)", supporting: leaderHeavy ? [leaderEv] : [],
+                                            contradicting: leaderHeavy ? [] : [leaderEv],
+                                            whyRuledOut: leaderHeavy ? "a stronger explanation exists" : "it leads no more regions than the others"))
+        }
+        if primary.cause != .diskFull {
+            alternatives.append(Alternative(cause: .diskFull, title: "a nearly full disk throttling writes", contradicting: [spaceEv], whyRuledOut: "the disk has room"))
+        }
+        return Finding(primary: primary, alternatives: alternatives, recommended: recommended, pdCtl: pdCtl, risks: risks, actions: actions)
+    }
+
+    // MARK: - Hot spot
+
+    static func hotSpot(_ c: DiagnosisContext) -> Finding {
+        guard let id = c.subjectStoreID, let s = c.store(id) else { return missingStore(c) }
+        let ref = "store/\(id)"
+        let mine = c.hotRegions.filter { $0.storeID == id }
+        let own = mine.map(\.bytesPerSecond).reduce(0, +)
+        let top = mine.first
+        var ev = c.ticket.readings.filter { $0.name.hasSuffix("BytesPerSecond") }.map {
+            Evidence(.metric, "ticket.readings.\($0.name)", "\($0.name) = \(bytes($0.value ?? 0))/s")
+        }
+        if let top { ev.append(Evidence(.fact, "hotRegions", "region \(top.regionID) alone carries \(bytes(top.bytesPerSecond))/s of \(top.direction) flow (\(pct(own > 0 ? top.bytesPerSecond / own * 100 : 0)) of the store's hot flow)")) }
+        let others = c.stores.filter { $0.id != id && $0.liveness == "alive" && $0.state == "Up" }
+        let meanLeaders = others.isEmpty ? 0 : Double(others.map(\.leaderCount).reduce(0, +)) / Double(others.count)
+        let leaderHeavy = meanLeaders > 0 && Double(s.leaderCount) > 1.5 * meanLeaders
+        let leaderEv = Evidence(.fact, "\(ref).leaderCount", "it leads \(s.leaderCount) regions; the other stores \(num(meanLeaders)) on average")
+        var pdCtl = ["pd-ctl hot \(top?.direction ?? "write")"]
+        if let top { pdCtl += ["pd-ctl region \(top.regionID)", "pd-ctl operator add split-region \(top.regionID) --policy=scan"] }
+        return Finding(
+            primary: Hypothesis(cause: .hotRegion, title: top.map { "region \($0.regionID) on store \(id) is hot" } ?? "store \(id) carries hot-region flow",
+                                confidence: top != nil && !leaderHeavy ? .high : .medium, evidence: ev),
+            alternatives: [
+                Alternative(cause: .leaderImbalance, title: "store \(id) simply leads more regions", supporting: leaderHeavy ? [leaderEv] : [],
+                            contradicting: leaderHeavy ? [] : [leaderEv],
+                            whyRuledOut: leaderHeavy ? "not ruled out: part of the flow follows its extra leaders" : "its leader count is ordinary; the flow is concentrated in few regions"),
+            ],
+            recommended: "Let PD's hot-region scheduler spread it (check it is not paused), or split the hot region. Look for a hot key or a sequential-write pattern in the application.",
+            pdCtl: pdCtl + ["pd-ctl scheduler show"],
+            risks: ["Splitting or moving a region briefly adds latency for its keys."])
+    }
+
+    // MARK: - Skew: imbalance, a leftover scheduler, weights
+
+    static func skew(_ c: DiagnosisContext) -> Finding {
+        let leaders = c.ticket.invariant == InvariantID.leaderSkew.rawValue
+        let count: (DiagnosisContext.StoreFacts) -> Int = { leaders ? $0.leaderCount : $0.regionCount }
+        let live = c.stores.filter { $0.liveness == "alive" && $0.state == "Up" }
+        let mean = live.isEmpty ? 0 : Double(live.map(count).reduce(0, +)) / Double(live.count)
+        let high = live.max { (count($0), $1.id) < (count($1), $0.id) }
+        let low = live.min { (count($0), $1.id) < (count($1), $0.id) }
+        let noun = leaders ? "leaders" : "regions"
+        var ev: [Evidence] = []
+        if let high { ev.append(Evidence(.fact, "store/\(high.id).\(leaders ? "leaderCount" : "regionCount")", "store \(high.id) holds \(count(high)) \(noun); the mean is \(num(mean))")) }
+        if let low, low.id != high?.id { ev.append(Evidence(.fact, "store/\(low.id).\(leaders ? "leaderCount" : "regionCount")", "store \(low.id) holds \(count(low))")) }
+        let held = c.evictLeaderStores.filter { id in live.contains { $0.id == id } }
+        let balancer = leaders ? "balance-leader-scheduler" : "balance-region-scheduler"
+        let balancerOff = !c.schedulers.contains(balancer) || c.pausedSchedulers.contains(balancer)
+        let balancerEv = Evidence(.fact, balancerOff && c.pausedSchedulers.contains(balancer) ? "pausedSchedulers" : "schedulers",
+                                  balancerOff ? "\(balancer) is \(c.pausedSchedulers.contains(balancer) ? "paused" : "not running")" : "\(balancer) runs")
+        let weights = Set(live.map(\.leaderWeight)).count > 1
+        let weightsEv = Evidence(.fact, "store/\(high?.id ?? 0).leaderWeight", weights ? "leader weights differ between stores" : "all leader weights are equal")
+        let heldEv = Evidence(.fact, "evictLeaderStores", held.isEmpty ? "no evict-leader scheduler holds a store" : "the evict-leader scheduler holds store(s) \(held.map(String.init).joined(separator: ", "))")
+
+        if leaders, !held.isEmpty {
+            return Finding(
+                primary: Hypothesis(cause: .leftoverScheduler, title: "an evict-leader scheduler keeps leaders off store \(held[0])", confidence: .high, evidence: ev + [heldEv]),
+                alternatives: [
+                    Alternative(cause: .leaderImbalance, title: "PD's leader balancing fell behind", supporting: ev, contradicting: [heldEv],
+                                whyRuledOut: "the held store cannot take leaders whatever the balancer does"),
+                ],
+                recommended: "If no maintenance needs it, remove the evict-leader scheduler for store \(held[0]); PD then rebalances leaders on its own.",
+                pdCtl: ["pd-ctl scheduler show", "pd-ctl scheduler config evict-leader-scheduler", "pd-ctl scheduler remove evict-leader-scheduler-\(held[0])"],
+                risks: ["If a maintenance is in progress on that store, removing the scheduler brings leaders back to it."],
+                actions: held.map { .store(.removeEvictLeaderScheduler, $0) })
+        }
+        let cause: DiagnosisCause = leaders ? .leaderImbalance : .regionImbalance
+        return Finding(
+            primary: Hypothesis(cause: cause, title: "\(noun) are unevenly spread" + (high.map { ", concentrated on store \($0.id)" } ?? ""),
+                                confidence: balancerOff ? .high : .medium, evidence: ev + [balancerEv]),
+            alternatives: [
+                Alternative(cause: .leftoverScheduler, title: "a leftover evict-leader scheduler", contradicting: [heldEv], whyRuledOut: "no store is held"),
+                Alternative(cause: .other, title: "intended by store weights", supporting: weights ? [weightsEv] : [], contradicting: weights ? [] : [weightsEv],
+                            whyRuledOut: weights ? "not ruled out: the skew may follow the weights; the target already accounts for them" : "the weights are equal"),
+            ],
+            recommended: balancerOff ? "Resume or re-add \(balancer); then approve the balance plan if the skew persists." : "Approve the balance plan the controller proposed, or let PD's \(balancer) catch up (check its schedule limits).",
+            pdCtl: ["pd-ctl scheduler show", "pd-ctl config show | grep \(leaders ? "leader" : "region")-schedule-limit", "pd-ctl store"],
+            risks: ["Moving many \(noun) at once adds load; keep the schedule limits."])
+    }
+
+    // MARK: - Leftover scheduler
+
+    static func leftoverScheduler(_ c: DiagnosisContext) -> Finding {
+        guard let id = c.subjectStoreID else { return missingStore(c) }
+        var ev = [Evidence(.fact, "evictLeaderStores", "the evict-leader scheduler holds store \(id)")]
+        if let s = c.store(id) {
+            ev.append(Evidence(.fact, "store/\(id).underMaintenance", s.underMaintenance ? "a StoreMaintenance covers it" : "no StoreMaintenance covers it"))
+            ev.append(Evidence(.fact, "store/\(id).leaderCount", "it leads \(s.leaderCount) regions"))
+        }
+        let related = c.plans.filter { $0.steps.contains { $0.contains("store \(id)") } }
+        let planEv = related.map { Evidence(.fact, "plans/\($0.name)", "plan \($0.name) (\($0.phase)) touched store \(id)") }
+        return Finding(
+            primary: Hypothesis(cause: .leftoverScheduler, title: "an evict-leader scheduler was left behind on store \(id)", confidence: .high, evidence: ev + planEv),
+            alternatives: [
+                Alternative(cause: .other, title: "a maintenance done by hand, still in progress", whyRuledOut: "not ruled out by the data: ask whoever added it; no StoreMaintenance declares one"),
+            ],
+            recommended: "Remove the evict-leader scheduler for store \(id) unless someone is still working on the store.",
+            pdCtl: ["pd-ctl scheduler config evict-leader-scheduler", "pd-ctl scheduler remove evict-leader-scheduler-\(id)"],
+            risks: ["Leaders return to store \(id): if it is about to be worked on, they will have to leave again."],
+            actions: [.store(.removeEvictLeaderScheduler, id)])
+    }
+
+    // MARK: - Regions and PD
+
+    static func regionHealth(_ c: DiagnosisContext) -> Finding {
+        let checks = c.regionChecks.filter { $0.value > 0 }.sorted { $0.key < $1.key }
+        let ev = checks.map { Evidence(.fact, "regionChecks.\($0.key)", "\($0.value) region(s) with \($0.key)") }
+        let dead = c.stores.filter { $0.liveness != "alive" && $0.state != "Tombstone" }
+        let deadEv = dead.map { Evidence(.fact, "store/\($0.id).liveness", "store \($0.id) is \($0.liveness)") }
+        if !dead.isEmpty {
+            return Finding(
+                primary: Hypothesis(cause: .storeProcessDown, title: "regions lost replicas because store(s) \(dead.map { String($0.id) }.joined(separator: ", ")) are not alive",
+                                    confidence: .medium, evidence: ev + deadEv),
+                recommended: "Follow the storeDown ticket(s); the regions heal when the store returns or PD re-replicates after max-store-down-time.",
+                pdCtl: ["pd-ctl region check down-peer", "pd-ctl region check miss-peer"])
+        }
+        return Finding(
+            primary: Hypothesis(cause: .unhealthyRegions, title: "regions are missing or have unhealthy peers while every store is alive", confidence: .medium, evidence: ev),
+            recommended: "Look at the listed regions; pending peers usually catch up; persistent miss-peer regions mean PD cannot place a replica (labels, capacity).",
+            pdCtl: ["pd-ctl region check miss-peer", "pd-ctl region check pending-peer", "pd-ctl config placement-rules show"])
+    }
+
+    static func pdMembers(_ c: DiagnosisContext) -> Finding {
+        Finding(
+            primary: Hypothesis(cause: .pdUnhealthy, title: "PD itself is unhealthy", confidence: .medium,
+                                evidence: [Evidence(.fact, "sources.members", c.sources["members"] ?? "unknown"), Evidence(.fact, "ticket.summary", c.ticket.summary)]),
+            recommended: "Check the PD members' logs and etcd health; restore quorum before anything else.",
+            pdCtl: ["pd-ctl member", "pd-ctl health"],
+            risks: ["Without a PD leader no scheduling happens and no new transaction gets a timestamp."])
+    }
+
+    static func missingStore(_ c: DiagnosisContext) -> Finding {
+        Finding(primary: Hypothesis(cause: .insufficientData, title: "the ticket's store is not in the current observation", confidence: .low,
+                                    evidence: [Evidence(.fact, "ticket.subject", c.ticket.subject), Evidence(.fact, "sources.stores", c.sources["stores"] ?? "unknown")]),
+                recommended: "Wait for a complete observation of the store list.")
+    }
+
+    // MARK: - Common parts
+
+    static func timeline(_ c: DiagnosisContext) -> [TimelineEntry] {
+        var out: [TimelineEntry] = []
+        if let id = c.subjectStoreID, let s = c.store(id), let age = s.heartbeatAgeSeconds {
+            out.append(TimelineEntry(at: CanonicalJSON.formatDate(c.observedAt.addingTimeInterval(-age)), event: "last heartbeat from store \(id)"))
+        }
+        if let t = c.ticket.firstSeen { out.append(TimelineEntry(at: CanonicalJSON.formatDate(t), event: "first seen: \(c.ticket.invariant) on \(c.ticket.subject)")) }
+        if let t = c.ticket.brokenSince, t != c.ticket.firstSeen { out.append(TimelineEntry(at: CanonicalJSON.formatDate(t), event: "broken again (occurrence \(c.ticket.occurrences + 1))")) }
+        for e in c.events.filter({ $0.regarding.hasSuffix("/\(c.ticket.name)") }).prefix(5) {
+            out.append(TimelineEntry(at: CanonicalJSON.formatDate(e.at), event: "\(e.reason): \(e.message)"))
+        }
+        out.append(TimelineEntry(at: CanonicalJSON.formatDate(c.observedAt), event: "observation this diagnosis is based on"))
+        return out.sorted { $0.at < $1.at }
+    }
+
+    static func readings(_ c: DiagnosisContext) -> [DiagnosisReading] {
+        var out = c.ticket.readings
+        if let id = c.subjectStoreID, let s = c.store(id) {
+            let subject = "store/\(id)"
+            out += [
+                DiagnosisReading(name: "up", subject: subject, value: s.scrapedUp, unit: "bool", source: "prometheus:up"),
+                DiagnosisReading(name: "p99Latency", subject: subject, value: s.p99LatencySeconds, unit: "seconds", source: "prometheus:grpc_p99_seconds"),
+                DiagnosisReading(name: "leaderCount", subject: subject, value: Double(s.leaderCount), unit: "regions", source: "pd:/pd/api/v1/stores"),
+                DiagnosisReading(name: "availablePercent", subject: subject, value: s.availablePercent, unit: "percent", source: "pd:/pd/api/v1/stores"),
+            ]
+        }
+        return out
+    }
+
+    static func seconds(_ s: Double?) -> String { s.map { "\(Int($0))s" } ?? "ever" }
+    static func pct(_ p: Double?) -> String { p.map { String(format: "%.1f %%", $0) } ?? "unknown" }
+    static func ms(_ s: Double) -> String { String(format: "%.0f ms", s * 1000) }
+    public static func num(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String(format: "%.1f", x) }
+    static func bytes(_ b: Double) -> String {
+        b >= 1_048_576 ? String(format: "%.1f MiB", b / 1_048_576) : b >= 1024 ? String(format: "%.1f KiB", b / 1024) : "\(Int(b)) B"
+    }
+}
