@@ -30,7 +30,7 @@ struct TextLogHandler: LogHandler {
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
         let level = event.level.rawValue.uppercased()
-        var line = clock().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))
+        var line = clock().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
         line += " " + level.padding(toLength: 8, withPad: " ", startingAt: 0) + event.message.description
         for key in merged.keys.sorted() {
             guard let value = merged[key] else { continue }
