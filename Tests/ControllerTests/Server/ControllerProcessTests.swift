@@ -1,0 +1,144 @@
+import Foundation
+import Reconcilers
+import Testing
+import TiKVSimulator
+@testable import Controller
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A real `operator run` process, as the kubelet runs it: specs from a ConfigMap-style volume, JSON
+/// logs on stderr, probes on loopback, SIGTERM to stop.
+@Suite(.serialized) struct ControllerProcessTests {
+    /// A directory laid out as the kubelet lays out a ConfigMap volume: `cluster.yaml -> ..data/cluster.yaml`,
+    /// `..data -> ..<timestamp>`; an update writes a new timestamped directory and swaps `..data` atomically.
+    struct ConfigMapVolume {
+        let path: String
+        private(set) var generation = 0
+
+        init(path: String) throws {
+            self.path = path
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        }
+
+        mutating func publish(_ files: [String: String]) throws {
+            generation += 1
+            let version = "..2026_11_25_10_00_00.\(generation)"
+            let dir = path + "/" + version
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            for (name, text) in files { try text.write(toFile: dir + "/" + name, atomically: false, encoding: .utf8) }
+            let tmp = path + "/..data_tmp"
+            try? FileManager.default.removeItem(atPath: tmp)
+            try FileManager.default.createSymbolicLink(atPath: tmp, withDestinationPath: version)
+            guard rename(tmp, path + "/..data") == 0 else { throw CocoaError(.fileWriteUnknown) }
+            for name in files.keys where !FileManager.default.fileExists(atPath: path + "/" + name) {
+                try FileManager.default.createSymbolicLink(atPath: path + "/" + name, withDestinationPath: "..data/" + name)
+            }
+        }
+    }
+
+    final class RunningController {
+        let process = Process()
+        let logPath: String
+
+        init(binary: URL, specs: String, db: String, logPath: String) throws {
+            self.logPath = logPath
+            guard FileManager.default.createFile(atPath: logPath, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
+            process.executableURL = binary
+            process.arguments = [
+                "run", "--specs", specs, "--db", db, "--log-format", "json",
+                "--health-probe-bind-address", "127.0.0.1:0", "--metrics-bind-address", "0",
+                "--spec-poll-interval", "200ms", "--shutdown-timeout", "20s",
+            ]
+            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+        }
+
+        /// Every stderr line parsed as JSON; a line that is not JSON is kept as `["unparsed": line]`.
+        var logLines: [[String: Any]] {
+            let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+            return text.split(separator: "\n").map { line in
+                (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]) ?? ["unparsed": String(line)]
+            }
+        }
+
+        /// The probe port, from the "Serving probes" log line.
+        var probePort: Int? {
+            guard let line = logLines.first(where: { ($0["msg"] as? String) == "Serving probes" }),
+                  let address = line["address"] as? String, let port = address.split(separator: ":").last
+            else { return nil }
+            return Int(port)
+        }
+
+        func waitForExit(timeout: Duration) async -> Int32? {
+            let exited = await poll(timeout: timeout) { !process.isRunning }
+            guard exited else { return nil }
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+
+        func kill() {
+            if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
+        }
+    }
+
+    func clusterYAML(port: Int, mode: String) -> String {
+        """
+        apiVersion: operator.tikv/v1alpha1
+        kind: TiKVCluster
+        metadata:
+          name: sim
+        spec:
+          pd:
+            urls: [http://127.0.0.1:\(port)]
+            timeout: 5s
+          mode: \(mode)
+          resyncPeriod: 1s
+        """
+    }
+
+    @Test func sigtermStopsReleasesTheLeaseAndAConfigMapSwapIsPickedUp() async throws {
+        let binary = try #require(OperatorBinary.locate(), "the operator executable is built next to the tests")
+        let dir = try TemporaryDirectory()
+        let server = try SimulatorServer(cluster: SimulatedCluster.generated(stores: 3, regions: 60, seed: 3))
+        let port = try await server.start()
+        var volume = try ConfigMapVolume(path: dir.path("specs"))
+        try volume.publish(["cluster.yaml": clusterYAML(port: port, mode: "observe")])
+
+        let controller = try RunningController(binary: binary, specs: volume.path, db: dir.path("operator.db"),
+                                               logPath: dir.path("operator.log"))
+        defer { controller.kill() }
+        #expect(await poll(timeout: .seconds(60)) { controller.probePort != nil }, "\(controller.logLines)")
+        let probe = "http://127.0.0.1:\(controller.probePort ?? 0)"
+        let ready = await poll(timeout: .seconds(60)) { await httpGet(probe + "/readyz")?.status == 200 }
+        let readiness = await httpGet(probe + "/readyz")
+        #expect(ready, "\(readiness?.body ?? "no answer")")
+
+        // The kubelet swaps `..data`: the controller picks up the new spec.
+        let reader = try StatusStore(path: dir.path("operator.db"), role: .client(actor: "test"))
+        try volume.publish(["cluster.yaml": clusterYAML(port: port, mode: "dryRun")])
+        let updated = await poll(timeout: .seconds(60)) {
+            (try? ResourceStore(store: reader).get(TiKVClusterKind.self, "sim"))?.spec.mode == .dryRun
+        }
+        #expect(updated)
+
+        // Every log line is JSON with the conventional keys; pass lines carry the cluster.
+        let lines = controller.logLines
+        #expect(lines.allSatisfy { $0["unparsed"] == nil && $0["ts"] is Double && $0["level"] is String && $0["msg"] is String },
+                "\(lines.filter { $0["unparsed"] != nil })")
+
+        kill(controller.process.processIdentifier, SIGTERM)
+        let status = await controller.waitForExit(timeout: .seconds(60))
+        #expect(status == 0, "exit status \(String(describing: status)); log: \(controller.logLines.suffix(5))")
+        #expect(try reader.currentLease() == nil, "the lease is released on a graceful stop")
+        #expect(controller.logLines.contains { ($0["msg"] as? String) == "Stopped and released the store lease" })
+
+        // A second controller starts at once, without waiting for the lease to expire.
+        let next = try StatusStore(path: dir.path("operator.db"), role: .controller(holder: "next"))
+        #expect(throws: Never.self) { try next.acquireLease(ttl: .seconds(15)) }
+        try next.releaseLease()
+        await server.stop()
+    }
+}
