@@ -43,7 +43,7 @@ struct RunCommand: AsyncParsableCommand {
         } catch let e as BindAddressError {
             throw ValidationError(e.description)
         }
-        let gracePeriod = try parse(shutdownTimeout, "--shutdown-timeout").swiftDuration
+        let gracePeriod = try parse(shutdownTimeout, "--shutdown-timeout")
         LoggingSystem.bootstrap { label in logging.makeHandler(label: label) }
         let logger = Logger(label: "operator")
         let metrics = OperatorMetrics()
@@ -67,7 +67,16 @@ struct RunCommand: AsyncParsableCommand {
         }
         logger.info("Acquired the store lease", metadata: ["db": "\(store.path)", "holder": "\(holder)"])
 
-        let stop = StopSignal()
+        // Once a signal arrives the manager stops dequeuing and lets running passes finish; if they
+        // overrun the grace period the process exits anyway, leaving the lease to expire. The timer
+        // runs on a dispatch queue, so a pass that hogs the task executor cannot hold it up.
+        let stop = StopSignal { [logger] in
+            logger.notice("Stopping: no new passes; waiting for running ones", metadata: ["gracePeriod": "\(shutdownTimeout)"])
+            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(gracePeriod.nanoseconds))) {
+                logger.error("Shutdown overran the grace period; exiting without releasing the lease")
+                Foundation.exit(1)
+            }
+        }
         let connections = ClusterConnections(transport: MeteredTransport(metrics: metrics))
         let manager = Manager(config: config, store: s, connections: connections, logger: logger)
         let probes = ControllerProbes(manager: manager, metrics: metrics, holder: holder)
@@ -85,18 +94,6 @@ struct RunCommand: AsyncParsableCommand {
             throw CLIError.failure("cannot listen: \(error)")
         }
 
-        // Once a signal arrives the manager stops dequeuing and lets running passes finish; if they
-        // overrun the grace period the process exits anyway, leaving the lease to expire.
-        let watchdog = Task {
-            while !stop.requested {
-                try await Task.sleep(for: .milliseconds(100))
-            }
-            logger.notice("Stopping: no new passes; waiting for running ones", metadata: ["gracePeriod": "\(shutdownTimeout)"])
-            try await Task.sleep(for: gracePeriod)
-            logger.error("Shutdown overran the grace period; exiting without releasing the lease")
-            Foundation.exit(1)
-        }
-        defer { watchdog.cancel() }
         do {
             try await manager.run(until: { stop.requested })
         } catch let e as StoreError {
@@ -114,13 +111,13 @@ struct RunCommand: AsyncParsableCommand {
     }
 }
 
-/// Set by SIGINT or SIGTERM; a second signal exits at once.
+/// Set by SIGINT or SIGTERM; a second signal exits at once. `onFirst` runs once, on the first signal.
 final class StopSignal: @unchecked Sendable {
     // The dispatch sources are only kept alive here, never touched after init.
     private let flag = Flag()
     private let sources: [any DispatchSourceSignal]
 
-    init() {
+    init(onFirst: @escaping @Sendable () -> Void = {}) {
         var sources: [any DispatchSourceSignal] = []
         let flag = self.flag
         for sig in [SIGINT, SIGTERM] {
@@ -129,6 +126,7 @@ final class StopSignal: @unchecked Sendable {
             source.setEventHandler {
                 if flag.value { exit(1) }
                 flag.value = true
+                onFirst()
             }
             source.resume()
             sources.append(source)

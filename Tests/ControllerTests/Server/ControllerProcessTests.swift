@@ -1,5 +1,6 @@
 import Foundation
 import Reconcilers
+import Synchronization
 import Testing
 import TiKVSimulator
 @testable import Controller
@@ -42,14 +43,14 @@ import Glibc
         let process = Process()
         let logPath: String
 
-        init(binary: URL, specs: String, db: String, logPath: String) throws {
+        init(binary: URL, specs: String, db: String, logPath: String, shutdownTimeout: String = "20s") throws {
             self.logPath = logPath
             guard FileManager.default.createFile(atPath: logPath, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
             process.executableURL = binary
             process.arguments = [
                 "run", "--specs", specs, "--db", db, "--log-format", "json",
                 "--health-probe-bind-address", "127.0.0.1:0", "--metrics-bind-address", "0",
-                "--spec-poll-interval", "200ms", "--shutdown-timeout", "20s",
+                "--spec-poll-interval", "200ms", "--shutdown-timeout", shutdownTimeout,
             ]
             process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
             process.standardOutput = FileHandle.nullDevice
@@ -84,7 +85,7 @@ import Glibc
         }
     }
 
-    func clusterYAML(port: Int, mode: String) -> String {
+    func clusterYAML(port: Int, mode: String, timeout: String = "5s") -> String {
         """
         apiVersion: operator.tikv/v1alpha1
         kind: TiKVCluster
@@ -93,7 +94,7 @@ import Glibc
         spec:
           pd:
             urls: [http://127.0.0.1:\(port)]
-            timeout: 5s
+            timeout: \(timeout)
           mode: \(mode)
           resyncPeriod: 1s
         """
@@ -140,5 +141,32 @@ import Glibc
         #expect(throws: Never.self) { try next.acquireLease(ttl: .seconds(15)) }
         try next.releaseLease()
         await server.stop()
+    }
+
+    @Test func aPassThatOverrunsTheGracePeriodDoesNotHoldUpTheExit() async throws {
+        let binary = try #require(OperatorBinary.locate(), "the operator executable is built next to the tests")
+        let dir = try TemporaryDirectory()
+        // A PD that accepts requests and never answers within the test.
+        let requests = Mutex(0)
+        let pd = try await LoopbackServer.start { _ in
+            requests.withLock { $0 += 1 }
+            try await Task.sleep(for: .seconds(120))
+            return Reply.json("{}")
+        }
+        var volume = try ConfigMapVolume(path: dir.path("specs"))
+        try volume.publish(["cluster.yaml": clusterYAML(port: Int(pd.port), mode: "observe", timeout: "3m")])
+        let controller = try RunningController(binary: binary, specs: volume.path, db: dir.path("operator.db"),
+                                               logPath: dir.path("operator.log"), shutdownTimeout: "1s")
+        defer { controller.kill() }
+        #expect(await poll(timeout: .seconds(60)) { requests.withLock { $0 } > 0 }, "a pass is under way")
+
+        kill(controller.process.processIdentifier, SIGTERM)
+        let status = await controller.waitForExit(timeout: .seconds(60))
+        #expect(status == 1, "exit status \(String(describing: status))")
+        #expect(controller.logLines.contains { ($0["msg"] as? String)?.hasPrefix("Shutdown overran the grace period") == true })
+        // The pass may still have been writing: the lease is left to expire rather than released.
+        let reader = try StatusStore(path: dir.path("operator.db"), role: .client(actor: "test"))
+        #expect(try reader.currentLease() != nil)
+        await pd.stop()
     }
 }
