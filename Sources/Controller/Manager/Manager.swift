@@ -210,10 +210,11 @@ final class Manager: Sendable {
             let now = clock()
             let text: String
             switch outcome {
-            case .accepted(let body): text = "accepted: \(body)"; config.metrics?.actionSent(call.action.kind, result: .accepted)
-            case .refused(let why): text = "refused: \(why)"; config.metrics?.actionSent(call.action.kind, result: .refused)
-            case .unknown(let why): text = "outcome unknown: \(why)"; config.metrics?.actionSent(call.action.kind, result: .unknown)
+            case .accepted(let body): text = "accepted: \(body)"
+            case .refused(let why): text = "refused: \(why)"
+            case .unknown(let why): text = "outcome unknown: \(why)"
             }
+            config.metrics?.actionSent(call.action.kind, outcome: outcome)
             try store.appendAudit(AuditEntry(timestamp: now, actor: config.actor, source: "executor", action: "PDMutation",
                                              kind: RemediationPlanKind.kind, name: call.plan,
                                              message: "step \(call.step + 1) attempt \(call.attempt): \(call.call) → \(text)"))

@@ -110,14 +110,15 @@ final class OperatorMetrics: Sendable {
 
     // MARK: - Actions, PD requests, diagnosis
 
-    enum ActionResult: String, Sendable {
-        case accepted, refused, unknown
-    }
-
-    /// A PD mutation of a plan step was sent; `result` is what PD answered.
-    func actionSent(_ kind: ActionKind, result: ActionResult) {
-        Counter(label: "operator_actions_total", dimensions: [("kind", kind.rawValue), ("result", result.rawValue)],
-                factory: factory).increment()
+    /// A PD mutation of a plan step was sent; `outcome` is what PD answered.
+    func actionSent(_ kind: ActionKind, outcome: StepSender.Outcome) {
+        let result = switch outcome {
+        case .accepted: "accepted"
+        case .refused: "refused"
+        case .unknown: "unknown"
+        }
+        Counter(label: "operator_actions_total", dimensions: [("kind", kind.rawValue), ("result", result)], factory: factory)
+            .increment()
     }
 
     /// One HTTP exchange with PD or Prometheus. `code` is the status, or the transport failure's name.

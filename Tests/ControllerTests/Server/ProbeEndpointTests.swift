@@ -119,7 +119,7 @@ import TiKVSimulator
         let metrics = OperatorMetrics()
         metrics.reconciled(.error, in: .milliseconds(3), retried: true)
         metrics.reconciled(.requeue, in: .milliseconds(3), retried: true)
-        metrics.actionSent(.transferLeader, result: .refused)
+        metrics.actionSent(.transferLeader, outcome: .refused("store is busy"))
         let samples = try #require(parseExposition(metrics.render()))
         #expect(samples["controller_runtime_reconcile_errors_total"]?.first?.value == 1)
         #expect(samples["workqueue_retries_total"]?.first?.value == 2)
