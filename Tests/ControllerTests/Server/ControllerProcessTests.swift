@@ -169,4 +169,70 @@ import Glibc
         #expect(try reader.currentLease() != nil)
         await pd.stop()
     }
+
+    @Test func aPlanInterruptedBySigtermIsResumedByTheNextController() async throws {
+        let binary = try #require(OperatorBinary.locate(), "the operator executable is built next to the tests")
+        let dir = try TemporaryDirectory()
+        // The controller process reads the wall clock, so the simulated cluster keeps to it too:
+        // heartbeat ages then agree on both sides.
+        let wallNanos = { Int64(Date().timeIntervalSince1970 * 1e9) }
+        let sim = SimulatedCluster(.generated(stores: 5, regions: 300, seed: 7, nowNanos: wallNanos()))
+        let server = try SimulatorServer(cluster: sim)
+        let port = try await server.start()
+        let clock = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(50))
+                sim.withState { $0.advance(toNanos: wallNanos()) }
+            }
+        }
+        defer { clock.cancel() }
+        var volume = try ConfigMapVolume(path: dir.path("specs"))
+        try volume.publish([
+            "cluster.yaml": clusterYAML(port: port, mode: "execute"),
+            "maintenance.yaml": """
+                apiVersion: operator.tikv/v1alpha1
+                kind: StoreMaintenance
+                metadata:
+                  name: drain-store-4
+                spec:
+                  cluster: sim
+                  storeID: 4
+                  reason: kernel upgrade
+                """,
+        ])
+        let db = dir.path("operator.db")
+        let first = try RunningController(binary: binary, specs: volume.path, db: db, logPath: dir.path("first.log"))
+        defer { first.kill() }
+        let client = try StatusStore(path: db, role: .client(actor: "alice"))
+        let resources = ResourceStore(store: client)
+        func plan() -> RemediationPlan? { (try? resources.list(RemediationPlanKind.self))?.first { $0.name.contains("drain-store-4") } }
+        #expect(await poll { plan() != nil }, "\(first.logLines.suffix(5))")
+        let pending = try #require(plan())
+        _ = try client.addApproval(ApprovalRecord(plan: pending.name, revision: pending.spec.revision, decision: .approve,
+                                                  approver: "alice", source: "cli", createdAt: Date()))
+        // Stop the controller as soon as the plan has begun executing.
+        let started = await poll { plan()?.status.steps.contains { $0.phase != .pending } == true }
+        let blocked = plan()?.status.conditions.map { "\($0.type)=\($0.status.rawValue) \($0.reason): \($0.message)" } ?? []
+        #expect(started, "\(blocked)")
+        kill(first.process.processIdentifier, SIGTERM)
+        #expect(await first.waitForExit(timeout: .seconds(60)) == 0)
+        let interrupted = try #require(plan())
+        #expect(interrupted.status.steps.contains { $0.phase != .pending }, "the plan had started")
+        #expect(!interrupted.status.phase.isTerminal, "stopped mid-plan: \(interrupted.status.phase)")
+
+        // The next controller takes over the store and carries the plan to its end.
+        let second = try RunningController(binary: binary, specs: volume.path, db: db, logPath: dir.path("second.log"))
+        defer { second.kill() }
+        let done = await poll(timeout: .seconds(120)) { plan()?.status.phase == .succeeded }
+        let final = plan()
+        #expect(done, "plan: \(String(describing: final?.status.phase)) \(final?.status.steps.map { "\($0.name)=\($0.phase.rawValue)" } ?? [])")
+        #expect(sim.withState { $0.schedulers.evictLeaderStores } == [4])
+        // Each step's PD call was sent once, however the stop fell.
+        let sent = try client.audit(kind: RemediationPlanKind.kind, name: interrupted.name).filter { $0.action == "PDMutation" }
+        #expect(sent.filter { $0.message.contains("evict-leader-scheduler") }.count == 1, "\(sent.map(\.message))")
+        kill(second.process.processIdentifier, SIGTERM)
+        #expect(await second.waitForExit(timeout: .seconds(60)) == 0)
+        await server.stop()
+    }
 }
+
