@@ -27,6 +27,7 @@ if grep -E "^$(pwd)/(Sources|Tests|Benchmarks)/.*: warning:" /tmp/operator-build
   exit 1
 fi
 
+hack/validate-manifests.sh
 echo "==> testing"
 swift test --skip-build
 

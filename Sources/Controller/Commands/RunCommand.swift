@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Metrics
 import PDWire
 import Reconcilers
 
@@ -16,11 +17,38 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "First retry delay of a cluster whose pass failed (doubles per failure).") var backoffBase: String = "1s"
     @Option(help: "Longest retry delay of a cluster whose pass keeps failing.") var backoffCap: String = "5m"
     @Option(help: "Clusters reconciled at once (one pass per cluster at a time).") var workers: Int = 2
-    @Flag(help: "Log every enqueue and pass at debug level.") var verbose = false
+    @Option(help: "Where /metrics listens (host:port or :port); 0 disables it.") var metricsBindAddress: String = ":8080"
+    @Option(help: "Where /healthz and /readyz listen (host:port or :port); 0 disables them.")
+    var healthProbeBindAddress: String = ":8081"
+    @Option(help: "Log lines as json or text (default: text on a terminal, json otherwise).") var logFormat: String?
+    @Option(help: "Least severe level logged: trace, debug, info, notice, warning, error, critical.") var logLevel: String?
+    @Option(name: [.customShort("v"), .customLong("v")], help: "klog-style verbosity (0 notice, 1-3 info, 4 debug, 5+ trace); --log-level wins.")
+    var verbosity: Int?
+    @Option(help: "After SIGTERM, how long the current pass may take before the process exits anyway.")
+    var shutdownTimeout: String = "30s"
+    @Flag(help: "Log every enqueue and pass at debug level (same as -v 4).") var verbose = false
 
     func run() async throws {
-        var logger = Logger(label: "operator")
-        logger.logLevel = verbose ? .debug : .info
+        let logging: LogConfiguration
+        do {
+            logging = try LogConfiguration(format: logFormat, level: logLevel, verbosity: verbosity ?? (verbose ? 4 : nil))
+        } catch let e as LogConfigurationError {
+            throw ValidationError(e.description)
+        }
+        let metricsAddress: BindAddress
+        let probeAddress: BindAddress
+        do {
+            metricsAddress = try BindAddress(parsing: metricsBindAddress, flag: "--metrics-bind-address")
+            probeAddress = try BindAddress(parsing: healthProbeBindAddress, flag: "--health-probe-bind-address")
+        } catch let e as BindAddressError {
+            throw ValidationError(e.description)
+        }
+        let gracePeriod = try parse(shutdownTimeout, "--shutdown-timeout")
+        LoggingSystem.bootstrap { label in logging.makeHandler(label: label) }
+        let logger = Logger(label: "operator")
+        let metrics = OperatorMetrics()
+        MetricsSystem.bootstrap(metrics.factory)
+
         let holder = "\(ProcessInfo.processInfo.hostName)/\(getpid())"
         var config = Manager.Configuration(specsPath: specs)
         config.specPollInterval = try parse(specPollInterval, "--spec-poll-interval").swiftDuration
@@ -29,6 +57,7 @@ struct RunCommand: AsyncParsableCommand {
         config.backoffCap = try parse(backoffCap, "--backoff-cap").swiftDuration
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
         config.workers = workers
+        config.metrics = metrics
 
         let s = try StatusStore(path: store.path, role: .controller(holder: holder))
         do {
@@ -38,16 +67,43 @@ struct RunCommand: AsyncParsableCommand {
         }
         logger.info("Acquired the store lease", metadata: ["db": "\(store.path)", "holder": "\(holder)"])
 
-        let stop = StopSignal()
-        let manager = Manager(config: config, store: s, logger: logger)
+        // Once a signal arrives the manager stops dequeuing and lets running passes finish; if they
+        // overrun the grace period the process exits anyway, leaving the lease to expire. The timer
+        // runs on a dispatch queue, so a pass that hogs the task executor cannot hold it up.
+        let stop = StopSignal { [logger] in
+            logger.notice("Stopping: no new passes; waiting for running ones", metadata: ["gracePeriod": "\(shutdownTimeout)"])
+            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(gracePeriod.nanoseconds))) {
+                logger.error("Shutdown overran the grace period; exiting without releasing the lease")
+                Foundation.exit(1)
+            }
+        }
+        let connections = ClusterConnections(transport: MeteredTransport(metrics: metrics))
+        let manager = Manager(config: config, store: s, connections: connections, logger: logger)
+        let probes = ControllerProbes(manager: manager, metrics: metrics, holder: holder)
+        var servers: [EndpointServer] = []
+        do {
+            for (address, routes, what) in [(probeAddress, probes.probeRoutes, "probes"), (metricsAddress, probes.metricsRoutes, "metrics")] {
+                guard case .inet(let host, let port) = address else { continue }
+                let server = try EndpointServer(host: host, port: port, routes: routes)
+                let bound = try await server.start()
+                servers.append(server)
+                logger.info("Serving \(what)", metadata: ["address": "\(host ?? "0.0.0.0"):\(bound)", "paths": "\(routes.keys.sorted())"])
+            }
+        } catch {
+            try? s.releaseLease()
+            throw CLIError.failure("cannot listen: \(error)")
+        }
+
         do {
             try await manager.run(until: { stop.requested })
         } catch let e as StoreError {
+            for server in servers { await server.stop() }
             if case .leaseLost = e { throw ExitCode.failure }
             throw CLIError.failure("\(e)")
         }
         try? s.releaseLease()
-        logger.info("Stopped and released the store lease")
+        for server in servers { await server.stop() }
+        logger.notice("Stopped and released the store lease")
     }
 
     private func parse(_ text: String, _ flag: String) throws -> GoDuration {
@@ -55,13 +111,13 @@ struct RunCommand: AsyncParsableCommand {
     }
 }
 
-/// Set by SIGINT or SIGTERM; a second signal exits at once.
+/// Set by SIGINT or SIGTERM; a second signal exits at once. `onFirst` runs once, on the first signal.
 final class StopSignal: @unchecked Sendable {
     // The dispatch sources are only kept alive here, never touched after init.
     private let flag = Flag()
     private let sources: [any DispatchSourceSignal]
 
-    init() {
+    init(onFirst: @escaping @Sendable () -> Void = {}) {
         var sources: [any DispatchSourceSignal] = []
         let flag = self.flag
         for sig in [SIGINT, SIGTERM] {
@@ -70,6 +126,7 @@ final class StopSignal: @unchecked Sendable {
             source.setEventHandler {
                 if flag.value { exit(1) }
                 flag.value = true
+                onFirst()
             }
             source.resume()
             sources.append(source)

@@ -22,6 +22,8 @@ final class Manager: Sendable {
         /// Passes for different clusters may run concurrently; one cluster never has two at once.
         var workers = 2
         var actor = "controller"
+        /// Where passes, observations and actions are counted for `/metrics`; nil records nothing.
+        var metrics: OperatorMetrics?
     }
 
     let config: Configuration
@@ -88,6 +90,7 @@ final class Manager: Sendable {
                         ])
                     }
                     lastFingerprint = fp
+                    config.metrics?.specsSynced()
                     await enqueueAllClusters(reason: outcome.isEmpty ? "start" : "spec change")
                 }
             } catch let e as StoreError {
@@ -135,21 +138,26 @@ final class Manager: Sendable {
     private func process(_ name: String) async {
         var log = logger
         log[metadataKey: "cluster"] = "\(name)"
+        let started = ContinuousClock.now
         do {
             guard let outcome = try await reconcile(name, logger: log) else {
                 await queue.forget(name)
+                config.metrics?.reconciled(.success, in: ContinuousClock.now - started, retried: false)
                 return
             }
             if outcome.observationIncomplete {
                 let delay = await queue.addRateLimited(name)
                 log.warning("Observation incomplete; retrying with backoff", metadata: ["retryIn": "\(delay)"])
+                config.metrics?.reconciled(.requeue, in: ContinuousClock.now - started, retried: true)
             } else {
                 await queue.forget(name)
                 await queue.addAfter(name, .milliseconds(Int64(outcome.requeueAfter * 1000)))
+                config.metrics?.reconciled(.requeueAfter, in: ContinuousClock.now - started, retried: false)
             }
         } catch {
             let delay = await queue.addRateLimited(name)
             log.error("Pass failed; retrying with backoff", metadata: ["error": "\(error)", "retryIn": "\(delay)"])
+            config.metrics?.reconciled(.error, in: ContinuousClock.now - started, retried: true)
         }
     }
 
@@ -168,6 +176,7 @@ final class Manager: Sendable {
         let timer = ContinuousClock.now
         let snapshot = await observer.observe(cluster: name, regions: state.regionScope(name), now: started)
         let observedIn = ContinuousClock.now - timer
+        config.metrics?.observed(snapshot, in: observedIn)
         let plans = try resources.list(RemediationPlanKind.self).filter { $0.spec.cluster == name }
         let (stepRegions, stepOperators) = await observeStepRegions(plans, cluster: cluster, observer: observer)
         let now = clock()
@@ -190,6 +199,7 @@ final class Manager: Sendable {
             "writes": "\(writes)", "observedIn": "\(observedIn)", "passIn": "\(ContinuousClock.now - timer)",
         ])
         state.recordPass(name, writes: writes, at: clock())
+        config.metrics?.passed(result, killSwitch: input.killSwitch)
         return result
     }
 
@@ -207,6 +217,7 @@ final class Manager: Sendable {
             case .refused(let why): text = "refused: \(why)"
             case .unknown(let why): text = "outcome unknown: \(why)"
             }
+            config.metrics?.actionSent(call.action.kind, outcome: outcome)
             try store.appendAudit(AuditEntry(timestamp: now, actor: config.actor, source: "executor", action: "PDMutation",
                                              kind: RemediationPlanKind.kind, name: call.plan,
                                              message: "step \(call.step + 1) attempt \(call.attempt): \(call.call) → \(text)"))

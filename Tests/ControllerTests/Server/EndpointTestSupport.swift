@@ -1,0 +1,43 @@
+import Foundation
+@testable import Controller
+
+/// A GET over loopback through the controller's own transport; nil when nothing answered.
+func httpGet(_ url: String) async -> (status: Int, body: String)? {
+    guard let target = URL(string: url) else { return nil }
+    let limits = HTTPLimits(responseHeaderTimeout: .seconds(5), deadline: .seconds(10))
+    guard let response = try? await URLSessionTransport().send(HTTPRequest(url: target), limits: limits) else { return nil }
+    return (response.head.status, String(decoding: response.body, as: UTF8.self))
+}
+
+/// Polls `condition` every 50 ms until it holds or `timeout` passes; returns whether it held.
+func poll(timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async rethrows -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(50))
+    }
+    return try await condition()
+}
+
+/// The samples of a Prometheus text exposition, by metric name, with their label text; nil when
+/// a line does not parse.
+func parseExposition(_ text: String) -> [String: [(labels: String, value: Double)]]? {
+    var out: [String: [(labels: String, value: Double)]] = [:]
+    for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+        guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { return nil }
+        let series = line[..<space]
+        let name: Substring
+        let labels: Substring
+        if let brace = series.firstIndex(of: "{") {
+            guard series.hasSuffix("}") else { return nil }
+            name = series[..<brace]
+            labels = series[series.index(after: brace)..<series.index(before: series.endIndex)]
+        } else {
+            name = series
+            labels = ""
+        }
+        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == ":" }) else { return nil }
+        out[String(name), default: []].append((String(labels), value))
+    }
+    return out
+}

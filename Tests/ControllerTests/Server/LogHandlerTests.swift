@@ -1,0 +1,60 @@
+import Foundation
+import Logging
+import Synchronization
+import Testing
+@testable import Controller
+
+@Suite struct LogHandlerTests {
+    final class Lines: Sendable {
+        private let lines = Mutex<[String]>([])
+        var all: [String] { lines.withLock { $0 } }
+        var output: LogOutput { LogOutput { line in self.lines.withLock { $0.append(line) } } }
+    }
+
+    @Test func jsonLinesParseWithTheConventionalKeys() throws {
+        let lines = Lines()
+        var logger = Logger(label: "operator") { JSONLogHandler(label: $0, level: .info, output: lines.output) }
+        logger[metadataKey: "cluster"] = "basic"
+        logger.info("Sent PD call \"transfer-leader\"\nsecond line", metadata: [
+            "plan": "balance-1", "step": "3", "store": "4", "region": "24", "batch": ["a", "b"], "detail": ["k": "v"],
+        ])
+        logger.debug("Below the level: not written")
+        let all = lines.all
+        #expect(all.count == 1)
+        let line = try #require(all.first)
+        #expect(!line.contains("\n"), "one event, one line")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(object["ts"] is Double)
+        #expect(object["level"] as? String == "info")
+        #expect(object["msg"] as? String == "Sent PD call \"transfer-leader\"\nsecond line")
+        for (key, value) in ["cluster": "basic", "plan": "balance-1", "step": "3", "store": "4", "region": "24"] {
+            #expect(object[key] as? String == value, "\(key)")
+        }
+        #expect(object["batch"] as? [String] == ["a", "b"])
+        #expect((object["detail"] as? [String: String])?["k"] == "v")
+        #expect(line.hasPrefix(#"{"ts":"#), "ts first, as Kubernetes' JSON format has it")
+    }
+
+    @Test func textLinesAreReadableOnATerminal() throws {
+        let lines = Lines()
+        let logger = Logger(label: "operator") {
+            TextLogHandler(label: $0, level: .info, output: lines.output, clock: { Date(timeIntervalSince1970: 0) })
+        }
+        logger.warning("Observation incomplete", metadata: ["cluster": "basic", "reason": "stores timed out"])
+        #expect(lines.all == [#"1970-01-01T00:00:00.000Z WARNING Observation incomplete cluster=basic reason="stores timed out""#])
+    }
+
+    @Test func formatAndLevelFlags() throws {
+        let pod = try LogConfiguration(format: nil, level: nil, verbosity: nil, isTerminal: false)
+        #expect(pod.format == .json && pod.level == .info)
+        #expect(try LogConfiguration(format: nil, level: nil, verbosity: nil, isTerminal: true).format == .text)
+        let explicit = try LogConfiguration(format: "json", level: "debug", verbosity: 0, isTerminal: true)
+        #expect(explicit.format == .json && explicit.level == .debug, "--log-level wins over -v")
+        #expect(try LogConfiguration(format: nil, level: nil, verbosity: 2).level == .info)
+        #expect(try LogConfiguration(format: nil, level: nil, verbosity: 4).level == .debug)
+        #expect(try LogConfiguration(format: nil, level: nil, verbosity: 9).level == .trace)
+        #expect(try LogConfiguration(format: nil, level: nil, verbosity: 0).level == .notice)
+        #expect(throws: LogConfigurationError.self) { try LogConfiguration(format: "xml", level: nil, verbosity: nil) }
+        #expect(throws: LogConfigurationError.self) { try LogConfiguration(format: nil, level: "loud", verbosity: nil) }
+    }
+}

@@ -1,0 +1,180 @@
+import Foundation
+import Logging
+import Reconcilers
+import Synchronization
+import Testing
+import TiKVSimulator
+@testable import Controller
+
+/// `/healthz`, `/readyz` and `/metrics` over HTTP on 127.0.0.1, with a manager running against the simulator.
+@Suite(.serialized) struct ProbeEndpointTests {
+    /// A manager on the harness's store and simulator that records into its own metrics, and the
+    /// two endpoint servers the controller runs.
+    struct Rig {
+        let harness: ControlLoopHarness
+        let metrics: OperatorMetrics
+        let manager: Manager
+        let probes: ControllerProbes
+        let probeServer: EndpointServer
+        let metricsServer: EndpointServer
+        let probeURL: String
+        let metricsURL: String
+
+        init() async throws {
+            harness = try await ControlLoopHarness()
+            metrics = OperatorMetrics()
+            var config = Manager.Configuration(specsPath: harness.specsPath)
+            config.specPollInterval = .milliseconds(100)
+            config.storePollInterval = .milliseconds(50)
+            config.backoffBase = .milliseconds(50)
+            config.backoffCap = .milliseconds(500)
+            config.metrics = metrics
+            var logger = Logger(label: "test")
+            logger.logLevel = .warning
+            let sim = harness.sim
+            let clock: @Sendable () -> Date = { Date(timeIntervalSince1970: Double(sim.nowNanos) / 1e9) }
+            manager = Manager(config: config, store: harness.store,
+                              connections: ClusterConnections(transport: MeteredTransport(metrics: metrics), clock: clock),
+                              logger: logger, clock: clock)
+            probes = ControllerProbes(manager: manager, metrics: metrics, holder: "test-controller")
+            probeServer = try EndpointServer(host: "127.0.0.1", port: 0, routes: probes.probeRoutes)
+            metricsServer = try EndpointServer(host: "127.0.0.1", port: 0, routes: probes.metricsRoutes)
+            probeURL = "http://127.0.0.1:\(try await probeServer.start())"
+            metricsURL = "http://127.0.0.1:\(try await metricsServer.start())"
+        }
+
+        func stop() async {
+            await probeServer.stop()
+            await metricsServer.stop()
+            await harness.stop()
+        }
+    }
+
+    @Test func readyOnlyAfterTheFirstObservationAndUnhealthyWhenTheLoopIsWedged() async throws {
+        let rig = try await Rig()
+        let h = rig.harness
+        // Nothing loaded yet: alive (no clusters), not ready.
+        #expect(await httpGet(rig.probeURL + "/healthz")?.status == 200)
+        let early = await httpGet(rig.probeURL + "/readyz")
+        #expect(early?.status == 503)
+        #expect(early?.body.contains("specs not loaded") == true, "\(early?.body ?? "")")
+
+        try h.writeSpec("cluster.yaml", h.clusterYAML())
+        let stopped = Mutex(false)
+        let run = Task { try await rig.manager.run(until: { stopped.withLock { $0 } }) }
+        let ready = await poll { await httpGet(rig.probeURL + "/readyz")?.status == 200 }
+        let readiness = await httpGet(rig.probeURL + "/readyz")
+        #expect(ready, "\(readiness?.body ?? "no answer")")
+        #expect(rig.manager.lastPasses()[h.clusterName] != nil, "ready means the cluster was observed")
+        #expect(await httpGet(rig.probeURL + "/healthz")?.status == 200)
+        #expect(await httpGet(rig.probeURL + "/nothing-here")?.status == 404)
+
+        // The loop stops passing (as a wedged worker would) while time goes on past the bound.
+        stopped.withLock { $0 = true }
+        _ = await run.result
+        h.advance(LoopHealth.bound(resyncPeriod: 1, backoffCap: 0.5, slack: 60) + 5)
+        let wedged = await httpGet(rig.probeURL + "/healthz")
+        #expect(wedged?.status == 503)
+        #expect(wedged?.body.contains("cluster/sim") == true, "\(wedged?.body ?? "")")
+        await rig.stop()
+    }
+
+    @Test func metricsParseAndCarryTheControllerNamesAfterAPass() async throws {
+        let rig = try await Rig()
+        let h = rig.harness
+        try h.writeSpec("cluster.yaml", h.clusterYAML(mode: "dryRun"))
+        let stopped = Mutex(false)
+        let run = Task { try await rig.manager.run(until: { stopped.withLock { $0 } }) }
+        #expect(await poll { rig.manager.lastPasses()[h.clusterName] != nil })
+        stopped.withLock { $0 = true }
+        _ = await run.result
+        rig.metrics.diagnosisCall(provider: "fake", result: .success)
+
+        let answer = try #require(await httpGet(rig.metricsURL + "/metrics"))
+        #expect(answer.status == 200)
+        let samples = try #require(parseExposition(answer.body), "unparseable exposition:\n\(answer.body)")
+        for name in [
+            "controller_runtime_reconcile_total", "controller_runtime_reconcile_time_seconds_bucket",
+            "controller_runtime_reconcile_time_seconds_count", "workqueue_depth", "operator_observation_duration_seconds_count",
+            "operator_pd_requests_total", "operator_upstream_request_duration_seconds_bucket", "operator_tickets_open",
+            "operator_plans", "operator_cluster_mode", "operator_kill_switch", "operator_diagnosis_calls_total",
+            "operator_spec_sync_timestamp_seconds",
+        ] {
+            #expect(samples[name] != nil, "missing \(name)")
+        }
+        let reconciles = samples["controller_runtime_reconcile_total"] ?? []
+        #expect(reconciles.contains { $0.labels.contains(#"controller="tikvcluster""#) && $0.value >= 1 })
+        let pd = samples["operator_pd_requests_total"] ?? []
+        #expect(pd.contains { $0.labels.contains(#"route="/pd/api/v1/stores""#) && $0.labels.contains(#"code="200""#) },
+                "\(pd.map(\.labels))")
+        let mode = samples["operator_cluster_mode"] ?? []
+        #expect(mode.contains { $0.labels.contains(#"mode="dryRun""#) && $0.value == 1 })
+        #expect(mode.contains { $0.labels.contains(#"mode="execute""#) && $0.value == 0 })
+        #expect(samples["operator_kill_switch"]?.first?.value == 0)
+        #expect(samples["operator_plans"]?.count == PlanPhase.allCases.count)
+        await rig.stop()
+    }
+
+    @Test func errorsRetriesAndActionsAreCounted() throws {
+        let metrics = OperatorMetrics()
+        metrics.reconciled(.error, in: .milliseconds(3), retried: true)
+        metrics.reconciled(.requeue, in: .milliseconds(3), retried: true)
+        metrics.actionSent(.transferLeader, outcome: .refused("store is busy"))
+        let samples = try #require(parseExposition(metrics.render()))
+        #expect(samples["controller_runtime_reconcile_errors_total"]?.first?.value == 1)
+        #expect(samples["workqueue_retries_total"]?.first?.value == 2)
+        #expect(samples["operator_actions_total"]?.first?.labels == #"kind="transferLeader",result="refused""#)
+    }
+}
+
+@Suite struct LoopHealthTests {
+    let now = Date(timeIntervalSince1970: 1_000_000)
+
+    @Test func healthyWithNoClustersOrRecentPasses() {
+        #expect(LoopHealth.health([], backoffCap: 300, now: now).ok)
+        let fresh = LoopHealth.ClusterState(name: "a", resyncPeriod: 30, lastPass: now.addingTimeInterval(-20), knownSince: now)
+        #expect(LoopHealth.health([fresh], backoffCap: 300, now: now).ok)
+    }
+
+    @Test func unhealthyWhenAPassIsOlderThanItsBound() {
+        let bound = LoopHealth.bound(resyncPeriod: 30, backoffCap: 300, slack: 60)
+        #expect(bound == 390, "one resync plus the longest backoff, plus slack")
+        let stale = LoopHealth.ClusterState(name: "a", resyncPeriod: 30, lastPass: now.addingTimeInterval(-bound - 1), knownSince: now)
+        let verdict = LoopHealth.health([stale], backoffCap: 300, now: now)
+        #expect(!verdict.ok)
+        #expect(verdict.response.status == 503)
+        // A cluster never passed counts from when the loop first knew of it.
+        let never = LoopHealth.ClusterState(name: "b", resyncPeriod: 30, lastPass: nil, knownSince: now.addingTimeInterval(-bound - 1))
+        #expect(!LoopHealth.health([never], backoffCap: 300, now: now).ok)
+        let newcomer = LoopHealth.ClusterState(name: "b", resyncPeriod: 30, lastPass: nil, knownSince: now.addingTimeInterval(-5))
+        #expect(LoopHealth.health([newcomer], backoffCap: 300, now: now).ok)
+    }
+
+    @Test func readyNeedsSpecsLeaseAndAnObservationOfEveryCluster() {
+        let seen = LoopHealth.ClusterState(name: "a", resyncPeriod: 30, lastPass: now, knownSince: now)
+        let unseen = LoopHealth.ClusterState(name: "b", resyncPeriod: 30, lastPass: nil, knownSince: now)
+        #expect(LoopHealth.readiness(specsLoaded: true, leaseHeld: true, clusters: [seen]).ok)
+        #expect(!LoopHealth.readiness(specsLoaded: false, leaseHeld: true, clusters: [seen]).ok)
+        #expect(!LoopHealth.readiness(specsLoaded: true, leaseHeld: false, clusters: [seen]).ok)
+        let waiting = LoopHealth.readiness(specsLoaded: true, leaseHeld: true, clusters: [seen, unseen])
+        #expect(!waiting.ok)
+        #expect(waiting.lines.contains("[-] not observed yet: cluster/b"))
+    }
+
+    @Test func bindAddressesParseLikeControllerRuntimes() throws {
+        #expect(try BindAddress(parsing: ":8080", flag: "f") == .inet(host: nil, port: 8080))
+        #expect(try BindAddress(parsing: "127.0.0.1:0", flag: "f") == .inet(host: "127.0.0.1", port: 0))
+        #expect(try BindAddress(parsing: "localhost:8081", flag: "f") == .inet(host: "127.0.0.1", port: 8081))
+        #expect(try BindAddress(parsing: "0", flag: "f") == .disabled)
+        #expect(throws: BindAddressError.self) { try BindAddress(parsing: "8080", flag: "f") }
+        #expect(throws: BindAddressError.self) { try BindAddress(parsing: "example.com:80", flag: "f") }
+    }
+
+    @Test func pdRoutesFoldIdsSoLabelsStayFew() {
+        #expect(MeteredTransport.route("/pd/api/v1/store/4") == "/pd/api/v1/store/{id}")
+        #expect(MeteredTransport.route("/pd/api/v1/regions/store/12") == "/pd/api/v1/regions/store/{id}")
+        #expect(MeteredTransport.route("/pd/api/v1/schedulers/evict-leader-scheduler-4") == "/pd/api/v1/schedulers/evict-leader-scheduler-{id}")
+        #expect(MeteredTransport.route("/pd/api/v1/regions/check/miss-peer") == "/pd/api/v1/regions/check/miss-peer")
+        #expect(MeteredTransport.route("/api/v1/query") == "/api/v1/query")
+    }
+}
