@@ -155,20 +155,37 @@ actor ClusterObserver {
         var state: SourceState
     }
 
+    /// One answer of the region-check group.
+    private enum CheckAnswer: Sendable {
+        case check(RegionCheck, Result<RegionCheckResult, PDError>)
+        case count(Result<Int, PDError>)
+        case histogram(Result<[RegionHistogramBucket], PDError>)
+    }
+
     private func observeRegionChecks() async -> RegionChecks {
         let pd = self.pd
         let cap = regionCheckIDCap
-        async let count = capture { try await pd.regionCount() }
-        async let histogram = capture { try await pd.regionHistogram(.size, bound: 1) }
-        // The group returns its answers instead of mutating captured locals: that form, next to the
-        // `async let`s above, crashed release builds (Swift 6.3, Linux) with corrupted memory.
-        let listed = await withTaskGroup(of: (RegionCheck, Result<RegionCheckResult, PDError>).self) { group in
+        // Every request is a child of one task group that returns its answers. Mixing `async let`s with a
+        // task group in this function crashed release builds (Swift 6.3, Linux) with corrupted memory.
+        let answers = await withTaskGroup(of: CheckAnswer.self) { group in
+            group.addTask { .count(await capture { try await pd.regionCount() }) }
+            group.addTask { .histogram(await capture { try await pd.regionHistogram(.size, bound: 1) }) }
             for check in Self.listedChecks {
-                group.addTask { (check, await capture { try await Self.checkResult(pd: pd, check: check, cap: cap) }) }
+                group.addTask { .check(check, await capture { try await Self.checkResult(pd: pd, check: check, cap: cap) }) }
             }
-            var answers: [(RegionCheck, Result<RegionCheckResult, PDError>)] = []
-            for await answer in group { answers.append(answer) }
-            return answers
+            var all: [CheckAnswer] = []
+            for await answer in group { all.append(answer) }
+            return all
+        }
+        var listed: [(RegionCheck, Result<RegionCheckResult, PDError>)] = []
+        var count: Result<Int, PDError> = .failure(PDError(kind: .transport, message: "no answer"))
+        var histogram: Result<[RegionHistogramBucket], PDError> = .failure(PDError(kind: .transport, message: "no answer"))
+        for answer in answers {
+            switch answer {
+            case .check(let c, let r): listed.append((c, r))
+            case .count(let r): count = r
+            case .histogram(let r): histogram = r
+            }
         }
         var results: [RegionCheck: RegionCheckResult] = [:]
         var failures: [String] = []
@@ -179,13 +196,13 @@ actor ClusterObserver {
             }
         }
         // empty-region is `approximate_size <= 1` MiB: exactly the 0 and 1 MiB buckets of PD's size histogram.
-        switch await histogram {
+        switch histogram {
         case .success(let buckets):
             results[.emptyRegion] = RegionCheckResult(count: Int(buckets.filter { $0.end <= 1 }.reduce(0) { $0 + $1.count }))
         case .failure(let e): failures.append("hist-size: \(e)")
         }
         var regionCount: Int?
-        switch await count {
+        switch count {
         case .success(let n): regionCount = n
         case .failure(let e): failures.append("regions/count: \(e)")
         }

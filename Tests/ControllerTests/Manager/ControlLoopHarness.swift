@@ -71,7 +71,7 @@ final class ControlLoopHarness: @unchecked Sendable {
         spec:
           pd:
             urls: [\(pdURL)]
-            timeout: 5s
+            timeout: 30s
           mode: \(mode)
           resyncPeriod: 1s
         \(extra)

@@ -23,7 +23,7 @@ import TiKVSimulator
         var now: Date { Date(timeIntervalSince1970: Double(cluster.nowNanos) / 1e9) }
 
         func observer(prometheus: String? = nil, transport: any HTTPTransport = URLSessionTransport()) -> ClusterObserver {
-            ClusterObserver(pd: PDEndpoint(urls: [url]), prometheus: prometheus.map { PrometheusEndpoint(url: $0, timeout: .seconds(2)) },
+            ClusterObserver(pd: PDEndpoint(urls: [url], timeout: .seconds(30)), prometheus: prometheus.map { PrometheusEndpoint(url: $0, timeout: .seconds(2)) },
                             transport: transport, retry: RetryBackoff(maxAttempts: 1))
         }
     }
@@ -87,7 +87,7 @@ import TiKVSimulator
         // ids are kept while the count stays PD's.
         _ = try sim.cluster.withState { try $0.inject(Fault(kind: .kill, store: 1)) }
         sim.cluster.advance(seconds: 11 * 60)
-        let observer = ClusterObserver(pd: PDEndpoint(urls: [sim.url]), prometheus: nil, retry: RetryBackoff(maxAttempts: 1),
+        let observer = ClusterObserver(pd: PDEndpoint(urls: [sim.url], timeout: .seconds(30)), prometheus: nil, retry: RetryBackoff(maxAttempts: 1),
                                        regionCheckIDCap: 5)
         let snap = await observer.observe(cluster: "g", regions: .none, now: sim.now)
         #expect(snap.state(of: .regionChecks) == .complete)
@@ -187,7 +187,7 @@ import TiKVSimulator
     @Test func regionScopesReturnTheRightPlacements() async throws {
         let sim = try await Sim.start(.generated(stores: 5, regions: 2_500, seed: 11))
         defer { Task { await sim.server.stop() } }
-        let observer = ClusterObserver(pd: PDEndpoint(urls: [sim.url]), prometheus: nil, retry: RetryBackoff(maxAttempts: 1),
+        let observer = ClusterObserver(pd: PDEndpoint(urls: [sim.url], timeout: .seconds(30)), prometheus: nil, retry: RetryBackoff(maxAttempts: 1),
                                        regionPageSize: 300)
         var everything: [RegionInfo] = []
         for try await r in observer.pd.regions() { everything.append(r) }

@@ -89,7 +89,7 @@ struct PrometheusIntegrationTests {
         #expect(StoreSeriesMatcher.clusterReading(upTotal.vector) == .value(Double(stores.count - slowIDs.count)))
 
         // The observer's snapshot: every store's readings known, the slowed store's p99 the highest.
-        let observer = ClusterObserver(pd: PDEndpoint(urls: ["http://\(simAddress)"]),
+        let observer = ClusterObserver(pd: PDEndpoint(urls: ["http://\(simAddress)"], timeout: .seconds(30)),
                                        prometheus: PrometheusEndpoint(url: prometheus.url.absoluteString), retry: RetryBackoff(maxAttempts: 1))
         let snap = try await poll("p99 latency of every store") {
             let now = Date(timeIntervalSince1970: Double(cluster.nowNanos) / 1e9)
