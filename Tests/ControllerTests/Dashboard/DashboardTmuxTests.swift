@@ -3,6 +3,10 @@ import Reconcilers
 import Testing
 @testable import Controller
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A tmux server on a private socket, with one detached session; killed in `close`.
 struct TmuxSession {
     static let binary = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/opt/homebrew/bin/tmux"].first { FileManager.default.isExecutableFile(atPath: $0) }
@@ -11,18 +15,29 @@ struct TmuxSession {
     let socket = "operator-dash-\(UUID().uuidString.prefix(8))"
     let name = "dash"
 
+    /// Runs one tmux command with `posix_spawn` and `waitpid`. Not `Process`: the first command
+    /// forks the tmux server, which inherits what Foundation uses to notice the child's exit and so
+    /// would keep `waitUntilExit` waiting for as long as the server lives.
     @discardableResult
     func tmux(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary ?? "/usr/bin/tmux")
-        process.arguments = ["-L", socket] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = Pipe()
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let path = Self.binary ?? "/usr/bin/tmux"
+        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("\(socket)-\(UUID().uuidString).out").path
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = ([path, "-L", socket] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, path, &actions, nil, argv, environ)
+        guard spawned == 0 else { throw CLIError.failure("cannot start tmux (error \(spawned))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return (exit, (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "")
     }
 
     func start(columns: Int, rows: Int, command: String) throws {
