@@ -18,6 +18,10 @@ struct Dashboard: Sendable {
     /// Who approves from the keyboard (the OS user, as `operator approve` defaults to).
     let approver: String
     let clock: @Sendable () -> Date
+    /// Where the screen is drawn (the demo draws on a copy of the terminal while its stdout goes to a file).
+    var terminalOutput: Int32 = STDOUT_FILENO
+    /// A file whose last lines the Demo panel shows.
+    var narrationFile: String?
 
     init(storePath: String, cluster: String?, refresh: Duration, approver: String, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.storePath = storePath
@@ -35,9 +39,17 @@ struct Dashboard: Sendable {
 
     // MARK: Screen
 
+    private func read(_ source: DashboardSource) async -> DashboardData {
+        var data = await source.read(now: clock())
+        if let file = narrationFile, let text = try? String(contentsOfFile: file, encoding: .utf8) {
+            data.narration = text.split(separator: "\n").suffix(3).map(String.init)
+        }
+        return data
+    }
+
     private func runScreen(_ source: DashboardSource, stop: @Sendable () -> Bool) async throws -> Outcome {
-        let terminal = Terminal()
-        var model = DashboardModel(data: await source.read(now: clock()))
+        let terminal = Terminal(output: terminalOutput)
+        var model = DashboardModel(data: await read(source))
         try terminal.enter()
         defer { terminal.restore() }
 
@@ -58,7 +70,7 @@ struct Dashboard: Sendable {
             if counter != lastCounter || ContinuousClock.now - lastRead >= refresh {
                 lastCounter = counter
                 lastRead = .now
-                model.update(await source.read(now: clock()))
+                model.update(await read(source))
             }
             let resized = TerminalRestore.resized.exchange(false, ordering: .relaxed)
             let current = terminal.size()

@@ -13,6 +13,8 @@ struct DashboardData: Sendable {
     var plans: [RemediationPlan] = []
     var approvals: [ApprovalRecord] = []
     var events: [EventRecord] = []
+    /// The demo's latest timeline lines, when the dashboard runs inside `operator demo`.
+    var narration: [String] = []
     var now: Date
 
     init(cluster: String, mode: String? = nil, now: Date) {

@@ -74,11 +74,11 @@ enum DashboardRenderer {
                 let right = width - left - 1
                 let a = column([clusterPanel(model, width: left), workloadPanel(model, width: left), eventsPanel(model, width: left)],
                                width: left, height: body)
-                let b = column([plansPanel(model, width: right), ticketsPanel(model, width: right), detailsPanel(model, width: right)],
+                let b = column(demoPanel(model) + [plansPanel(model, width: right), ticketsPanel(model, width: right), detailsPanel(model, width: right)],
                                width: right, height: body)
                 for i in 0..<body { frame.append(Line(a[i].spans + [Span(text: "│", style: .dim)] + b[i].spans)) }
             } else {
-                frame += column([clusterPanel(model, width: width), workloadPanel(model, width: width), plansPanel(model, width: width),
+                frame += column(demoPanel(model) + [clusterPanel(model, width: width), workloadPanel(model, width: width), plansPanel(model, width: width),
                                  ticketsPanel(model, width: width), detailsPanel(model, width: width), eventsPanel(model, width: width)],
                                 width: width, height: body)
             }
@@ -166,6 +166,13 @@ enum DashboardRenderer {
         }
         if let message = model.message { return Line(" \(message)", .bold) }
         return Line(" ↑/↓ j/k select · a approve · r reject · q quit", .dim)
+    }
+
+    /// The demo's narration (only inside `operator demo`): the chapter and what it waits for.
+    static func demoPanel(_ model: DashboardModel) -> [Panel] {
+        guard !model.data.narration.isEmpty else { return [] }
+        let rows = model.data.narration.map { Line($0, $0.contains("? ") ? Style.yellow.with(.bold) : .plain) }
+        return [Panel(title: "Demo", rows: rows, focus: rows.count - 1, preferred: rows.count, keep: 7)]
     }
 
     static func clusterPanel(_ model: DashboardModel, width: Int) -> Panel {

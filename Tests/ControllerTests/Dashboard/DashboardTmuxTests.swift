@@ -41,13 +41,21 @@ struct TmuxSession {
     }
 
     func start(columns: Int, rows: Int, command: String) throws {
-        let r = try tmux(["new-session", "-d", "-x", String(columns), "-y", String(rows), "-s", name, command])
+        // remain-on-exit keeps the pane's last screen after the command ends, so the test can read it.
+        let r = try tmux(["new-session", "-d", "-x", String(columns), "-y", String(rows), "-s", name, command,
+                          ";", "set-option", "-t", name, "remain-on-exit", "on"])
         guard r.status == 0 else { throw CLIError.failure("tmux new-session failed: \(r.output)") }
     }
 
     func capture() throws -> String { try tmux(["capture-pane", "-p", "-t", name]).output }
     func send(_ keys: String...) throws { try tmux(["send-keys", "-t", name] + keys) }
-    func close() { _ = try? tmux(["kill-server"]) }
+    /// kill-session first: tmux 3.3a ignores kill-server while a pane is kept by remain-on-exit.
+    func close() {
+        _ = try? tmux(["kill-session", "-t", name])
+        _ = try? tmux(["kill-server"])
+        let directory = ProcessInfo.processInfo.environment["TMUX_TMPDIR"] ?? "/tmp"
+        try? FileManager.default.removeItem(atPath: "\(directory)/tmux-\(getuid())/\(socket)")
+    }
 
     /// Polls the pane until `condition` holds on its text; returns the last capture either way.
     func waitFor(timeout: Duration, _ condition: (String) -> Bool) async throws -> (ok: Bool, screen: String) {
@@ -93,9 +101,9 @@ struct TmuxSession {
         try #require(waiting, "the harness never produced a plan waiting for approval")
         let plan = try #require(try h.plans().first { $0.name.contains("drain-store-4") })
 
-        // The shell reports how the dashboard exited and the terminal's modes afterwards, then stays for capture.
+        // The shell reports how the dashboard exited and the terminal's modes afterwards, and the pane stays (remain-on-exit).
         let command = "'\(binary.path)' dashboard --db '\(h.directory.path("operator.db"))' --as alice --refresh 500ms; "
-            + "echo \"dashboard-exit=$?\"; echo \"modes: $(stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' ')\"; sleep 60"
+            + "echo \"dashboard-exit=$?\"; echo \"modes: $(stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' ')\""
         try session.start(columns: 80, rows: 24, command: command)
 
         let shown = try await session.waitFor(timeout: .seconds(30)) { $0.contains("Plans & approvals") && $0.contains("drain-store-4") }
