@@ -90,10 +90,17 @@ struct DashboardModel: Sendable {
     /// Takes a refresh: orders plans and tickets, keeps the selection by name (or moves to the first
     /// item when the selected one is gone), and appends the workload sample.
     mutating func update(_ fresh: DashboardData) {
+        let known = Set(data.plans.map(\.name))
         data = fresh
         data.plans = Self.ordered(fresh.plans)
         data.tickets = Self.ordered(fresh.tickets)
         history.record(fresh.stores)
+        // A plan that newly waits for a person takes the selection unless one waiting is already selected.
+        if confirming == nil, selectedPlan?.status.phase != .pending,
+           let arrived = data.plans.first(where: { $0.status.phase == .pending && !known.contains($0.name) }) {
+            selection = .plan(arrived.name)
+            return
+        }
         if let s = selection, items.contains(s) { return }
         selection = Self.initialSelection(data, items: items)
         if let c = confirming, selection != .plan(c.plan) { confirming = nil }

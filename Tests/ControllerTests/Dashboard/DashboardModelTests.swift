@@ -70,6 +70,13 @@ import Testing
         #expect(model.selection == .plan("replace-store-3"))
     }
 
+    @Test func aNewPlanWaitingForAPersonTakesTheSelection() {
+        var model = DashboardModel(data: DashboardFixtures.data(plans: []))
+        #expect(model.selection == .ticket("storedown-store-3"))
+        model.update(DashboardFixtures.data())
+        #expect(model.selection == .plan("replace-store-3"))
+    }
+
     @Test func workloadHistoryIsBoundedAndKeepsGaps() {
         var history = WorkloadHistory(capacity: 3)
         let known = [DashboardFixtures.store(1, qps: 10), DashboardFixtures.store(2, qps: 5)]
