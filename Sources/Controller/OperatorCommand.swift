@@ -9,6 +9,7 @@ struct OperatorCommand: AsyncParsableCommand {
         abstract: "Keeps a TiKV cluster the way its owners declared it.",
         subcommands: [
             DemoCommand.self,
+            DashboardCommand.self,
             RunCommand.self,
             ValidateCommand.self,
             GetCommand.self,

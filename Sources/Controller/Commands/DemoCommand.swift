@@ -24,9 +24,11 @@ struct DemoCommand: AsyncParsableCommand {
         output.write("Operator demo: a simulated TiKV cluster at \(env.pdURL), the controller in execute mode, its store at \(env.dbPath).")
         output.write("In another terminal: operator get plans --db \(env.dbPath)   ·   operator get stores --pd \(env.pdURL)")
         env.start()
-        let script = DemoScript(env: env, output: output, auto: auto || headless, patience: .seconds(patience))
+        var script = DemoScript(env: env, output: output, auto: auto || headless, patience: .seconds(patience))
+        let onScreen = !headless && Dashboard.canShowOnThisTerminal
+        script.approveInDashboard = onScreen && !auto
         do {
-            try await script.run()
+            if onScreen { try await Dashboard.runDemo(env: env, script: script) } else { try await script.run() }
         } catch {
             output.write("demo failed: \(error)")
             await env.stop()

@@ -12,6 +12,8 @@ struct DemoScript {
     let auto: Bool
     /// Real seconds to wait for each outcome.
     let patience: Duration
+    /// Wait for the person's decision to appear in the store (made in the dashboard) instead of reading a line.
+    var approveInDashboard = false
 
     struct Failure: Error, CustomStringConvertible {
         var description: String
@@ -90,6 +92,13 @@ struct DemoScript {
             try await Task.sleep(for: .seconds(1))
             try env.approve(plan, as: "demo-user")
             output.say("approved by demo-user (--auto) at revision \(plan.spec.revision)")
+        } else if approveInDashboard {
+            output.ask("Approve plan \(plan.name) in the dashboard: select it, press a, then y")
+            let decision = try await waitFor("a decision on plan \(plan.name)") {
+                try env.store.approvals(plan: plan.name).last { $0.revision == plan.spec.revision }
+            }
+            guard decision.decision == .approve else { throw Failure(description: "plan \(plan.name) was rejected by \(decision.approver)") }
+            output.say("approved by \(decision.approver) at revision \(plan.spec.revision)")
         } else {
             output.ask("Approve plan \(plan.name) (risk \(plan.spec.risk.rawValue), revision \(plan.spec.revision))? Press Enter to approve, Ctrl-C to stop")
             _ = await Task.detached { readLine() }.value
