@@ -294,6 +294,12 @@ enum DashboardRenderer {
             for r in t.status.readings {
                 rows.append(Line("   \(r.name) = \(r.value.map { String(format: "%.2f", $0) } ?? "unknown") \(r.unit)  (\(r.source))", .plain))
             }
+            if let d = t.status.diagnosis {
+                rows.append(Line("   diagnosis (\(d.primary.confidence.rawValue) confidence): \(d.primary.title)", .bold))
+                for e in d.primary.evidence.prefix(3) { rows.append(Line("     · \(e.statement)", .plain)) }
+                for a in d.alternatives.prefix(2) { rows.append(Line("     ruled out: \(a.title) — \(a.whyRuledOut)", .dim)) }
+                rows.append(Line("   recommended: \(d.recommendedAction)", .cyan))
+            }
             if let plan = t.status.plan { rows.append(Line("   plan: \(plan)", .cyan)) }
         }
         return Panel(title: "Details", rows: rows, focus: nil, preferred: 6, keep: 4)

@@ -220,12 +220,13 @@ final class Manager: Sendable {
             config.metrics?.actionSent(call.action.kind, outcome: outcome)
             try store.appendAudit(AuditEntry(timestamp: now, actor: config.actor, source: "executor", action: "PDMutation",
                                              kind: RemediationPlanKind.kind, name: call.plan,
-                                             message: "step \(call.step + 1) attempt \(call.attempt): \(call.call) → \(text)"))
+                                             message: (call.step >= 0 ? "step \(call.step + 1) attempt \(call.attempt)" : "cleanup") + ": \(call.call) → \(text)"))
             writes += 1
             log.info("PD call", metadata: ["plan": "\(call.plan)", "step": "\(call.step + 1)", "request": "\(call.call)", "outcome": "\(text)"])
             let refused: String? = if case .refused(let w) = outcome { w } else { nil }
             let unknown: String? = if case .unknown(let w) = outcome { w } else { nil }
-            guard refused != nil || unknown != nil, let plan = try resources.get(RemediationPlanKind.self, call.plan) else { continue }
+            // Cleanup calls (step -1) belong to no step: the next observation shows whether they took effect.
+            guard call.step >= 0, refused != nil || unknown != nil, let plan = try resources.get(RemediationPlanKind.self, call.plan) else { continue }
             let (updated, _) = PlanExecution.recordOutcome(plan, step: call.step, refused: refused, unknownOutcome: unknown,
                                                            policy: cluster.spec.execution, now: now)
             if updated.status != plan.status {

@@ -46,10 +46,7 @@ struct LogConfiguration: Sendable, Equatable {
     }
 
     func makeHandler(label: String, output: LogOutput = .standardError) -> any LogHandler {
-        switch format {
-        case .json: JSONLogHandler(label: label, level: level, output: output)
-        case .text: TextLogHandler(label: label, level: level, output: output)
-        }
+        StructuredLogHandler(format: format, label: label, level: level, output: output)
     }
 }
 

@@ -123,5 +123,7 @@ public struct RemediationPlanStatus: Codable, Sendable, Equatable, ObjectStatus 
     public var conditions: [Condition] = []
     public var phase: PlanPhase = .pending
     public var steps: [StepStatus] = []
+    /// What the controller removed from PD after the plan ended without success (nothing left behind).
+    public var cleanup: String?
     public init() {}
 }

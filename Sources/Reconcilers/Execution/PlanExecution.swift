@@ -110,7 +110,10 @@ public enum PlanExecution {
         let byName = Dictionary(input.plans.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
 
         for original in input.plans.sorted(by: { $0.name < $1.name }) {
-            guard !original.status.phase.isTerminal else { result.plans.append(original); continue }
+            guard !original.status.phase.isTerminal else {
+                result.plans.append(cleanUp(original, input: input, plans: input.plans, result: &result))
+                continue
+            }
             var plan = original
             plan.status.steps = statuses(plan)
             let gen = plan.metadata.generation
@@ -318,6 +321,39 @@ public enum PlanExecution {
             result.plans.append(plan)
         }
         return result
+    }
+
+    /// Nothing left behind: a plan that ended without success (failed, cancelled, rejected, superseded)
+    /// and had started adding a store to the evict-leader scheduler removes it again, unless another
+    /// plan that ran or runs still wants that store evicted. Only in `execute` mode, with the kill
+    /// switch off and a complete observation; repeated each pass while PD still shows the store evicted.
+    static func cleanUp(_ plan: RemediationPlan, input: ExecutionInput, plans: [RemediationPlan], result: inout ExecutionResult) -> RemediationPlan {
+        guard plan.status.phase != .succeeded else { return plan }
+        let spec = input.cluster.spec
+        let statuses = statuses(plan)
+        let owned = plan.spec.steps.indices.filter { i in
+            plan.spec.steps[i].action.kind == .addEvictLeaderScheduler && statuses[i].attempts > 0
+        }.compactMap { plan.spec.steps[$0].action.storeID }
+        guard !owned.isEmpty, input.snapshot.isComplete else { return plan }
+        var updated = plan
+        for store in owned where input.snapshot.schedulers.evictLeaderStores.contains(store) {
+            let wanted = plans.contains { other in
+                other.name != plan.name && (other.status.phase == .succeeded || !other.status.phase.isTerminal)
+                    && other.spec.steps.contains { $0.action.kind == .addEvictLeaderScheduler && $0.action.storeID == store }
+            }
+            guard !wanted else { continue }
+            guard !input.killSwitch, spec.mode == .execute else { continue }
+            let action = Action.store(.removeEvictLeaderScheduler, store)
+            guard let call = PDCall.forAction(action) else { continue }
+            result.calls.append(StepCall(plan: plan.name, step: -1, action: action, call: call, attempt: 0))
+            updated.status.cleanup = "removing evict-leader-scheduler-\(store) created by this plan, which ended \(plan.status.phase.rawValue)"
+            result.decisions.append("plan \(plan.name): \(updated.status.cleanup ?? "")")
+        }
+        if let note = updated.status.cleanup, note.hasPrefix("removing"),
+           !owned.contains(where: { input.snapshot.schedulers.evictLeaderStores.contains($0) }) {
+            updated.status.cleanup = "removed the evict-leader scheduler entries this plan created (observed)"
+        }
+        return updated
     }
 
     /// Records what PD answered to a call. A refusal (PD answered with an error) provably did nothing,

@@ -70,6 +70,22 @@ import Testing
         #expect(text.contains("PD POST /pd/api/v1/schedulers"))
     }
 
+    @Test func aTicketShowsItsDiagnosis() {
+        var t = DashboardFixtures.ticket()
+        t.status.diagnosis = Diagnosis(
+            ticket: t.name,
+            primary: Hypothesis(cause: .storeProcessDown, title: "The TiKV process of store 3 is down", confidence: .high,
+                                evidence: [Evidence(.metric, "store/3.metrics.up", "Prometheus cannot scrape store 3 (up = 0)")]),
+            alternatives: [Alternative(cause: .networkPartition, title: "Network partition", whyRuledOut: "its metrics are gone too")],
+            recommendedAction: "restart the TiKV pod of store 3", provider: "rules", model: "", createdAt: DashboardFixtures.now,
+            contextDigest: "0123456789abcdef")
+        let model = DashboardModel(data: DashboardFixtures.data(plans: [], tickets: [t]))
+        let text = DashboardRenderer.lines(model, columns: 100, rows: 40).map(\.plain).joined(separator: "\n")
+        #expect(text.contains("diagnosis (high confidence): The TiKV process of store 3 is down"))
+        #expect(text.contains("ruled out: Network partition"))
+        #expect(text.contains("recommended: restart the TiKV pod of store 3"))
+    }
+
     @Test func theConfirmationReplacesTheFooter() {
         var model = DashboardModel(data: DashboardFixtures.data())
         _ = model.handle(.character("a"))

@@ -77,16 +77,7 @@ struct TmuxSession {
         let binary = try #require(OperatorBinary.locate(), "build the operator executable first (swift build)")
         let h = try await ControlLoopHarness()
         try h.writeSpec("cluster.yaml", h.clusterYAML(mode: "execute"))
-        try h.writeSpec("maintenance.yaml", """
-            apiVersion: operator.tikv/v1alpha1
-            kind: StoreMaintenance
-            metadata:
-              name: drain-store-4
-            spec:
-              cluster: \(h.clusterName)
-              storeID: 4
-              reason: kernel upgrade
-            """)
+        try h.writeSpec("maintenance.yaml", h.drainYAML())
         h.startClock(speed: 20)
         let run = Task { try await h.manager.run(until: { Task.isCancelled }) }
         let session = TmuxSession()

@@ -78,6 +78,20 @@ final class ControlLoopHarness: @unchecked Sendable {
         """
     }
 
+    /// A StoreMaintenance draining `store` of this cluster.
+    func drainYAML(store: UInt64 = 4) -> String {
+        """
+        apiVersion: operator.tikv/v1alpha1
+        kind: StoreMaintenance
+        metadata:
+          name: drain-store-\(store)
+        spec:
+          cluster: \(clusterName)
+          storeID: \(store)
+          reason: kernel upgrade
+        """
+    }
+
     /// Loads the spec directory into the store, as the manager's spec loop does.
     func syncSpecs() throws {
         var set = SpecSet()

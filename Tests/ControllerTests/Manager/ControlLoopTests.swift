@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Reconcilers
 import Testing
 import TiKVSimulator
@@ -71,16 +72,7 @@ import TiKVSimulator
     @Test func drainingAStoreEndToEndWithAnApprovalFromAnotherProcess() async throws {
         let h = try await ControlLoopHarness()
         try h.writeSpec("cluster.yaml", h.clusterYAML(mode: "execute"))
-        try h.writeSpec("maintenance.yaml", """
-            apiVersion: operator.tikv/v1alpha1
-            kind: StoreMaintenance
-            metadata:
-              name: drain-store-4
-            spec:
-              cluster: \(h.clusterName)
-              storeID: 4
-              reason: kernel upgrade
-            """)
+        try h.writeSpec("maintenance.yaml", h.drainYAML())
         h.startClock(speed: 20)
         let run = Task { try await h.manager.run(until: { Task.isCancelled }) }
         defer { run.cancel() }
@@ -119,21 +111,11 @@ import TiKVSimulator
         await h.stop()
     }
 
-    static let maintenanceYAML = """
-        apiVersion: operator.tikv/v1alpha1
-        kind: StoreMaintenance
-        metadata:
-          name: drain-store-4
-        spec:
-          cluster: sim
-          storeID: 4
-          reason: kernel upgrade
-        """
 
     @Test func dryRunRecordsTheExactRequestsAndSendsNothing() async throws {
         let h = try await ControlLoopHarness()
         try h.writeSpec("cluster.yaml", h.clusterYAML(mode: "dryRun"))
-        try h.writeSpec("maintenance.yaml", Self.maintenanceYAML)
+        try h.writeSpec("maintenance.yaml", h.drainYAML())
         try h.syncSpecs()
         try await h.pass()
         h.advance(1)
@@ -157,7 +139,7 @@ import TiKVSimulator
     @Test func theKillSwitchFromAnotherProcessCancelsPlansAndStopsChanges() async throws {
         let h = try await ControlLoopHarness()
         try h.writeSpec("cluster.yaml", h.clusterYAML(mode: "execute"))
-        try h.writeSpec("maintenance.yaml", Self.maintenanceYAML)
+        try h.writeSpec("maintenance.yaml", h.drainYAML())
         try h.syncSpecs()
         try await h.pass()
         let plan = try #require(try h.plans().first { $0.name.contains("drain-store-4") })
@@ -179,6 +161,37 @@ import TiKVSimulator
         #expect(h.sim.withState { $0.mutationLog.count } == sent, "nothing is sent while the kill switch is on")
         #expect(try h.resources.get(RemediationPlanKind.self, plan.name)?.status.phase == .cancelled, "a cancelled plan never resumes")
         #expect(try h.store.audit(kind: "Setting").contains { $0.actor == "bob" })
+        await h.stop()
+    }
+
+    @Test func severalClustersAreReconciledIndependently() async throws {
+        let h = try await ControlLoopHarness()
+        // A second simulated cluster on its own port, on the same virtual clock start.
+        let other = SimulatedCluster.generated(stores: 4, regions: 120, seed: 9)
+        let server = try SimulatorServer(cluster: other)
+        let port = try await server.start()
+        try h.writeSpec("cluster.yaml", h.clusterYAML())
+        try h.writeSpec("other.yaml", h.clusterYAML().replacingOccurrences(of: "name: sim", with: "name: other")
+            .replacingOccurrences(of: h.pdURL, with: "http://127.0.0.1:\(port)"))
+        try h.syncSpecs()
+        _ = try other.withState { try $0.inject(Fault(kind: .kill, store: 2)) }
+        var log = Logger(label: "test")
+        log.logLevel = .warning
+        for _ in 0..<10 {
+            h.advance(10)
+            other.advance(seconds: 10)
+            try await h.manager.reconcile("sim", logger: log)
+            try await h.manager.reconcile("other", logger: log)
+        }
+        let tickets = try h.tickets()
+        #expect(tickets.contains { $0.spec.cluster == "other" && $0.spec.subject == "store/2" && $0.spec.invariant == "storeDown" })
+        #expect(!tickets.contains { $0.spec.cluster == "sim" && $0.spec.invariant == "storeDown" }, "a fault in one cluster is not seen in the other")
+        let a = try #require(try h.resources.get(TiKVClusterKind.self, "sim"))
+        let b = try #require(try h.resources.get(TiKVClusterKind.self, "other"))
+        #expect(a.status.stores == 5)
+        #expect(b.status.stores == 4)
+        #expect(b.status.storesUp == 3)
+        await server.stop()
         await h.stop()
     }
 }

@@ -93,6 +93,10 @@ import Glibc
 
         // The plan appears; a person approves it from another process.
         var controller = try launch()
+        // Whatever happens below, no controller process outlives the test.
+        defer {
+            if controller.isRunning { kill(controller.processIdentifier, SIGKILL) }
+        }
         try await waitFor("the balance plan", seconds: 60) { try plan()?.status.conditions[type: "Blocked"] != nil }
         let pending = try #require(try plan())
         let client = try StatusStore(path: db, role: .client(actor: "alice"))

@@ -13,7 +13,7 @@ import Testing
 
     @Test func jsonLinesParseWithTheConventionalKeys() throws {
         let lines = Lines()
-        var logger = Logger(label: "operator") { JSONLogHandler(label: $0, level: .info, output: lines.output) }
+        var logger = Logger(label: "operator") { StructuredLogHandler(format: .json, label: $0, level: .info, output: lines.output) }
         logger[metadataKey: "cluster"] = "basic"
         logger.info("Sent PD call \"transfer-leader\"\nsecond line", metadata: [
             "plan": "balance-1", "step": "3", "store": "4", "region": "24", "batch": ["a", "b"], "detail": ["k": "v"],
@@ -38,7 +38,7 @@ import Testing
     @Test func textLinesAreReadableOnATerminal() throws {
         let lines = Lines()
         let logger = Logger(label: "operator") {
-            TextLogHandler(label: $0, level: .info, output: lines.output, clock: { Date(timeIntervalSince1970: 0) })
+            StructuredLogHandler(format: .text, label: $0, level: .info, output: lines.output, clock: { Date(timeIntervalSince1970: 0) })
         }
         logger.warning("Observation incomplete", metadata: ["cluster": "basic", "reason": "stores timed out"])
         #expect(lines.all == [#"1970-01-01T00:00:00.000Z WARNING Observation incomplete cluster=basic reason="stores timed out""#])

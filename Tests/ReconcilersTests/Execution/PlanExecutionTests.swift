@@ -234,4 +234,27 @@ import Testing
             #expect(d == PlanExecution.retryDelay(attempt: attempt, policy: policy, plan: "p", step: 0), "deterministic")
         }
     }
+
+    @Test func aPlanThatEndsWithoutSuccessRemovesTheSchedulerItAdded() {
+        let p = plan("drain", [.store(.addEvictLeaderScheduler, 4), .store(.waitForLeadersDrained, 4)])
+        var ended = run([p], votes: [approve(p)], now: t0).plans[0]
+        ended.status.phase = .failed
+        let evicted = snapshot(at: t0.addingTimeInterval(5), evicted: [4])
+        let r = run([ended], votes: [], now: t0.addingTimeInterval(5), snapshot: evicted)
+        #expect(r.calls.map(\.call.description) == ["DELETE /pd/api/v1/schedulers/evict-leader-scheduler-4"])
+        #expect(r.calls.first?.step == -1)
+        #expect(r.plans[0].status.cleanup?.hasPrefix("removing") == true)
+        // Observed gone: recorded, nothing more is sent.
+        let gone = run(r.plans, votes: [], now: t0.addingTimeInterval(10), snapshot: snapshot(at: t0.addingTimeInterval(10)))
+        #expect(gone.calls.isEmpty)
+        #expect(gone.plans[0].status.cleanup?.hasPrefix("removed") == true)
+        // Not under the kill switch, and not while another plan that ran still wants the store evicted.
+        #expect(run([ended], votes: [], now: t0.addingTimeInterval(5), snapshot: evicted, kill: true).calls.isEmpty)
+        var keeper = plan("keeper", [.store(.addEvictLeaderScheduler, 4)])
+        keeper.status.phase = .succeeded
+        keeper.status.steps = [StepStatus(name: "step-1")]
+        keeper.status.steps[0].phase = .succeeded
+        keeper.status.steps[0].attempts = 1
+        #expect(run([ended, keeper], votes: [], now: t0.addingTimeInterval(5), snapshot: evicted).calls.isEmpty)
+    }
 }

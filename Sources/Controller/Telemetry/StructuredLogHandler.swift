@@ -1,20 +1,25 @@
 import Foundation
 import Logging
 
-/// A swift-log handler writing one JSON object per line, keys in a stable order: `ts` (Unix seconds,
-/// as Kubernetes' JSON log format has it), `level`, `logger`, `msg`, then the metadata keys sorted
-/// (`cluster`, `plan`, `step`, `store`, `region`, `error`, …). Log collectors parse these lines as is.
-struct JSONLogHandler: LogHandler {
+/// The controller's swift-log handler, in one of two formats:
+/// - `json`: one JSON object per line, keys in a stable order: `ts` (Unix seconds, as Kubernetes' JSON
+///   log format has it), `level`, `logger`, `msg`, then the metadata keys sorted (`cluster`, `plan`,
+///   `step`, `store`, `region`, `error`, …). Log collectors parse these lines as is.
+/// - `text`, for a terminal: `2025-01-02T03:04:05.678Z INFO  Message key=value …`, metadata keys sorted,
+///   values quoted only when they contain spaces.
+struct StructuredLogHandler: LogHandler {
     var metadata: Logger.Metadata = [:]
     var metadataProvider: Logger.MetadataProvider?
     var logLevel: Logger.Level
+    let format: LogConfiguration.Format
     let label: String
     let output: LogOutput
     let clock: @Sendable () -> Date
 
-    init(label: String, level: Logger.Level = .info, output: LogOutput = .standardError,
+    init(format: LogConfiguration.Format, label: String, level: Logger.Level = .info, output: LogOutput = .standardError,
          clock: @escaping @Sendable () -> Date = { Date() })
     {
+        self.format = format
         self.label = label
         self.logLevel = level
         self.output = output
@@ -30,6 +35,10 @@ struct JSONLogHandler: LogHandler {
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
+        output.write(format == .json ? jsonLine(event, merged) : textLine(event, merged))
+    }
+
+    private func jsonLine(_ event: LogEvent, _ merged: Logger.Metadata) -> String {
         var line = "{\"ts\":"
         line += String(format: "%.6f", clock().timeIntervalSince1970)
         line += ",\"level\":" + Self.quoted(event.level.rawValue)
@@ -39,8 +48,19 @@ struct JSONLogHandler: LogHandler {
             guard let value = merged[key] else { continue }
             line += "," + Self.quoted(key) + ":" + Self.json(value)
         }
-        line += "}"
-        output.write(line)
+        return line + "}"
+    }
+
+    private func textLine(_ event: LogEvent, _ merged: Logger.Metadata) -> String {
+        let level = event.level.rawValue.uppercased()
+        var line = clock().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        line += " " + level.padding(toLength: 8, withPad: " ", startingAt: 0) + event.message.description
+        for key in merged.keys.sorted() {
+            guard let value = merged[key] else { continue }
+            let text = "\(value)"
+            line += " \(key)=" + (text.contains(" ") || text.isEmpty ? Self.quoted(text) : text)
+        }
+        return line
     }
 
     static func json(_ value: Logger.Metadata.Value) -> String {
