@@ -17,11 +17,20 @@ struct DemoCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard speed >= 1, speed <= 200 else { throw ValidationError("--speed must be between 1 and 200") }
+        // Every logger in the process (the manager's, the diagnosis runner's) stays quiet unless asked:
+        // the demo's own timeline is what a person reads.
+        let level: Logger.Level = verbose ? .info : .critical
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
         var logger = Logger(label: "operator")
-        logger.logLevel = verbose ? .info : .critical
+        logger.logLevel = level
         let env = try await DemoEnvironment(speed: speed, logger: logger)
         let output = DemoOutput(simulatedTime: { env.now })
         output.write("Operator demo: a simulated TiKV cluster at \(env.pdURL), the controller in execute mode, its store at \(env.dbPath).")
+        output.write("Metrics: this demo runs no Prometheus, so latency and QPS invariants stay Unknown (never \"healthy\") and a dead store's diagnosis says what PD alone cannot tell.")
         output.write("In another terminal: operator get plans --db \(env.dbPath)   ·   operator get stores --pd \(env.pdURL)")
         env.start()
         var script = DemoScript(env: env, output: output, auto: auto || headless, patience: .seconds(patience))

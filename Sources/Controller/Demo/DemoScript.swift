@@ -47,6 +47,7 @@ struct DemoScript {
             try env.resources.list(TicketKind.self).first { $0.spec.subject == "store/\(id)" && $0.spec.invariant == "storeDown" && $0.status.state == .open }
         }
         describe(ticket)
+        try await explain(ticket)
         let plan = try await waitFor("a plan for the ticket") {
             try env.resources.list(RemediationPlanKind.self).first { $0.spec.ticket == ticket.name && !$0.status.phase.isTerminal }
         }
@@ -68,6 +69,7 @@ struct DemoScript {
             try env.resources.list(TicketKind.self).first { $0.spec.invariant == "leaderSkew" && $0.status.state == .open }
         }
         describe(ticket)
+        try await explain(ticket)
         let plan = try await waitFor("a balance plan") {
             try env.resources.list(RemediationPlanKind.self).first { $0.spec.concern.contains("leader") && !$0.status.phase.isTerminal && !$0.spec.steps.isEmpty }
         }
@@ -138,6 +140,17 @@ struct DemoScript {
 
     private func clusterPolicy() throws -> ApprovalPolicy {
         try env.resources.get(TiKVClusterKind.self, env.clusterName)?.spec.approval ?? ApprovalPolicy()
+    }
+
+    /// Waits for the diagnosis of the ticket (the rules engine, off the loop) and prints its gist.
+    private func explain(_ ticket: Ticket) async throws {
+        let diagnosis = try await waitFor("the diagnosis of \(ticket.name)") {
+            try env.resources.get(TicketKind.self, ticket.name)?.status.diagnosis
+        }
+        output.say("diagnosis (\(diagnosis.provider), \(diagnosis.primary.confidence.rawValue) confidence): \(diagnosis.primary.title)")
+        for e in diagnosis.primary.evidence.prefix(3) { output.say("  evidence: \(e.statement)") }
+        for a in diagnosis.alternatives.prefix(2) { output.say("  ruled out: \(a.title) — \(a.whyRuledOut)") }
+        output.say("  recommended: \(diagnosis.recommendedAction)")
     }
 
     private func describe(_ t: Ticket) {

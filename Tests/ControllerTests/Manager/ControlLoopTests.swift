@@ -180,8 +180,8 @@ import TiKVSimulator
         for _ in 0..<10 {
             h.advance(10)
             other.advance(seconds: 10)
-            try await h.manager.reconcile("sim", logger: log)
-            try await h.manager.reconcile("other", logger: log)
+            _ = try await h.manager.reconcile("sim", logger: log)
+            _ = try await h.manager.reconcile("other", logger: log)
         }
         let tickets = try h.tickets()
         #expect(tickets.contains { $0.spec.cluster == "other" && $0.spec.subject == "store/2" && $0.spec.invariant == "storeDown" })
