@@ -21,10 +21,13 @@ final class ControlLoopHarness: @unchecked Sendable {
     var specsPath: String { directory.path("specs") }
     var pdURL: String { "http://127.0.0.1:\(port)" }
 
-    init(stores: Int = 5, regions: Int = 300, seed: UInt64 = 7) async throws {
+    /// `start` sets the simulator's clock (default: the fixed date of generated clusters); a test that
+    /// runs the real CLI against the simulator starts near the wall clock so heartbeat ages agree.
+    init(stores: Int = 5, regions: Int = 300, seed: UInt64 = 7, start: Date? = nil) async throws {
         directory = try TemporaryDirectory()
         try FileManager.default.createDirectory(atPath: directory.path("specs"), withIntermediateDirectories: true)
-        sim = SimulatedCluster.generated(stores: stores, regions: regions, seed: seed)
+        sim = start.map { SimulatedCluster(.generated(stores: stores, regions: regions, seed: seed, nowNanos: Int64($0.timeIntervalSince1970 * 1e9))) }
+            ?? SimulatedCluster.generated(stores: stores, regions: regions, seed: seed)
         server = try SimulatorServer(cluster: sim)
         port = try await server.start()
         store = try StatusStore(path: directory.path("operator.db"), role: .controller(holder: "test-controller"))

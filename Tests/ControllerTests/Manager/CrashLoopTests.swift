@@ -91,13 +91,19 @@ import Glibc
             throw CancellationError()
         }
 
+        // PD reports leader counts with store heartbeats (every 10 s): let the skew show in full first, so
+        // the plan the person approves is the whole rebalance, not a first partial view of it.
+        try await Task.sleep(for: .seconds(12))
         // The plan appears; a person approves it from another process.
         var controller = try launch()
         // Whatever happens below, no controller process outlives the test.
         defer {
             if controller.isRunning { kill(controller.processIdentifier, SIGKILL) }
         }
-        try await waitFor("the balance plan", seconds: 60) { try plan()?.status.conditions[type: "Blocked"] != nil }
+        try await waitFor("the balance plan", seconds: 60) {
+            guard let p = try plan() else { return false }
+            return p.status.conditions[type: "Blocked"] != nil && p.spec.steps.count >= 100
+        }
         let pending = try #require(try plan())
         let client = try StatusStore(path: db, role: .client(actor: "alice"))
         _ = try client.addApproval(ApprovalRecord(plan: pending.name, revision: pending.spec.revision, decision: .approve,
