@@ -148,4 +148,52 @@ import Testing
             await s.stop()
         }
     }
+
+    static func outcome(of provider: OpenAICompatibleProvider) async -> Result<Diagnosis, DiagnosisError> {
+        do throws(DiagnosisError) { return .success(try await provider.diagnose(context(), now: now)) } catch { return .failure(error) }
+    }
+
+    @Test func openAICompatibleSendsItsKeyRetriesHonouringRetryAfterAndRejectsMalformedAnswers() async throws {
+        let content = Self.draftJSON().replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        let ok = #"{"id":"c1","model":"local-llm","choices":[{"index":0,"finish_reason":"stop","message":{"role":"assistant","content":"\#(content)"}}]}"#
+        let sleeps = Sleeps()
+        var http = ModelHTTPClient(transport: URLSessionTransport(), timeout: .seconds(10), budget: CallBudget(perHour: 100))
+        http.sleep = { d in sleeps.lock.withLock { sleeps.values.append(d) } }
+        let key = try keyFile()
+
+        let server = try await FakeModelServer.start([.init(status: 429, body: #"{"error":{"message":"rate limited","type":"requests"}}"#, headers: ["retry-after": "3"]),
+                                                      .init(status: 503, body: #"{"error":{"message":"loading model"}}"#),
+                                                      .init(status: 200, body: ok)])
+        let provider = try OpenAICompatibleProvider(config: DiagnosisConfig(provider: .openai, model: "local-llm", endpoint: server.url.absoluteString,
+                                                                            apiKey: SecretSource(file: key)), http: http)
+        let d = try await provider.diagnose(Self.context(), now: Self.now)
+        #expect(d.primary == RulesEngine.diagnose(Self.context(), now: Self.now).primary, "the model's answer is what is stored")
+        #expect(server.requests.count == 3, "429 and 503 are retried")
+        #expect(sleeps.values.first == .seconds(3), "retry-after is honoured: \(sleeps.values)")
+        #expect(server.requests.allSatisfy { $0.headers["authorization"] == "Bearer sk-test-secret" })
+        await server.stop()
+
+        let malformed = [
+            #"{"choices":[{"finish_reason":"stop","message":{"content":"the store is down"}}]}"#,
+            #"{"choices":[{"finish_reason":"stop","message":{"content":"{\"timeline\":[],\"risks\":\"none\"}"}}]}"#,
+            #"{"choices":[]}"#,
+            #"<html>bad gateway</html>"#,
+        ]
+        for body in malformed {
+            let s = try await FakeModelServer.start([.init(status: 200, body: body)])
+            let p = try OpenAICompatibleProvider(config: DiagnosisConfig(provider: .openai, endpoint: s.url.absoluteString), http: http)
+            let outcome = await Self.outcome(of: p)
+            if case .failure(.malformed) = outcome {} else { Issue.record("expected malformed for \(body), got \(outcome)") }
+            await s.stop()
+        }
+
+        let refused = try await FakeModelServer.start([.init(status: 401, body: #"{"error":{"message":"invalid api key"}}"#)])
+        let p = try OpenAICompatibleProvider(config: DiagnosisConfig(provider: .openai, endpoint: refused.url.absoluteString), http: http)
+        if case .failure(.http(let status, let message)) = await Self.outcome(of: p) {
+            #expect(status == 401)
+            #expect(message.contains("invalid api key"))
+        } else { Issue.record("expected http 401") }
+        #expect(refused.requests.count == 1, "a 401 is not retried")
+        await refused.stop()
+    }
 }
