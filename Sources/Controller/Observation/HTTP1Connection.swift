@@ -95,8 +95,11 @@ struct HTTP1Connection: Sendable {
         }
     }
 
-    /// getaddrinfo on a worker thread: a slow resolver must not hold a cooperative thread.
+    /// getaddrinfo on a worker thread: a slow resolver must not hold a cooperative thread. An IP
+    /// literal needs no resolver and no thread hop.
     private static func resolve(_ host: String, port: UInt16) async throws(TransportError) -> [any SocketAddress] {
+        if let v4 = try? sockaddr_in.inet(ip4: host, port: port) { return [v4] }
+        if host.contains(":"), let v6 = try? sockaddr_in6.inet6(ip6: host, port: port) { return [v6] }
         let result: Result<[any SocketAddress], TransportError> = await withCheckedContinuation { c in
             DispatchQueue.global().async { c.resume(returning: getAddresses(host, port: port)) }
         }

@@ -65,8 +65,7 @@ final class SocketHTTPTransport: HTTPTransport, Sendable {
     private static func run(_ exchange: SocketExchange, request bytes: Data, method: String, target: HTTP1Wire.Target,
                             limits: HTTPLimits, idle: HTTP1IdleConnections) async {
         do throws(TransportError) {
-            let pool: any AsyncSocketPool
-            do { pool = try await SocketPool<Poll>.client } catch { throw .other("socket pool: \(error.localizedDescription)") }
+            let pool = try await eventPool()
             var retried = false
             while true {
                 let reused = idle.take(target.key)
@@ -100,6 +99,21 @@ final class SocketHTTPTransport: HTTPTransport, Sendable {
             }
         } catch {
             exchange.fail(error)
+        }
+    }
+
+    private static let sharedPool = Mutex<(any AsyncSocketPool)?>(nil)
+
+    /// FlyingSocks' process-wide client pool (epoll on Linux), remembered so that a request does
+    /// not hop through the actor that starts it.
+    private static func eventPool() async throws(TransportError) -> any AsyncSocketPool {
+        if let pool = sharedPool.withLock({ $0 }) { return pool }
+        do {
+            let pool: any AsyncSocketPool = try await SocketPool<Poll>.client
+            sharedPool.withLock { $0 = pool }
+            return pool
+        } catch {
+            throw .other("socket pool: \(error.localizedDescription)")
         }
     }
 
