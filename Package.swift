@@ -50,7 +50,11 @@ let package = Package(
         // Measures the streaming region decoder (hack/bench-decode.sh).
         .executableTarget(name: "DecodeBench", dependencies: ["PDWire"], path: "Benchmarks/DecodeBench"),
         // Measures a steady-state observation against a separate simulator process (hack/bench-observe.sh).
-        .executableTarget(name: "ObserveBench", dependencies: ["Reconcilers", "PDWire"], path: "Benchmarks/ObserveBench"),
+        .executableTarget(
+            name: "ObserveBench",
+            dependencies: ["Reconcilers", "PDWire", .product(name: "FlyingSocks", package: "FlyingFox")],
+            path: "Benchmarks/ObserveBench"
+        ),
         // Measures the simulator at 1M regions / 100 stores (hack/bench-sim.sh).
         .executableTarget(name: "SimBench", dependencies: ["TiKVSimulator"], path: "Benchmarks/SimBench"),
         // Measures the planners: a 1M-region leader rebalance and a full planning pass (hack/bench-plan.sh).

@@ -4,14 +4,15 @@
 # Writes Benchmarks/results/observe.json.
 #
 #   STORES=100 REGIONS=1000000 PASSES=20 hack/bench-observe.sh
+#   OUT=/tmp/old.json BENCH_ARGS=--urlsession hack/bench-observe.sh   # the old URLSession transport
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 STORES="${STORES:-100}"
 REGIONS="${REGIONS:-1000000}"
 PASSES="${PASSES:-20}"
-OUT=Benchmarks/results/observe.json
-mkdir -p Benchmarks/results
+OUT="${OUT:-Benchmarks/results/observe.json}"
+mkdir -p "$(dirname "$OUT")"
 
 swift build -c release --product operator
 swift build -c release --product ObserveBench
@@ -34,5 +35,6 @@ done
 [ -n "$URL" ] || { echo "simulator did not print its address within 300 s" >&2; exit 1; }
 echo "==> simulator at $URL ($STORES stores, $REGIONS regions)"
 
-"$BIN/ObserveBench" --pd "$URL" --passes "$PASSES" --out "$OUT" >/dev/null
+# shellcheck disable=SC2086  # BENCH_ARGS is a list of flags
+"$BIN/ObserveBench" --pd "$URL" --passes "$PASSES" --out "$OUT" ${BENCH_ARGS:-} >/dev/null
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d.pop("perPass"); print(json.dumps(d, indent=2))' "$OUT"

@@ -17,6 +17,8 @@ struct Options {
     var outPath = "Benchmarks/results/observe.json"
     var stores = 0
     var regions = 0
+    /// Measure the old URLSession transport instead of the socket one.
+    var urlSession = false
 
     init(_ args: [String]) {
         var i = 1
@@ -28,6 +30,7 @@ struct Options {
             case "--out": outPath = next() ?? outPath
             case "--stores": stores = next().flatMap(Int.init) ?? stores
             case "--regions": regions = next().flatMap(Int.init) ?? regions
+            case "--urlsession": urlSession = true
             default: break
             }
             i += 1
@@ -57,7 +60,8 @@ func percentile(_ xs: [Double], _ p: Double) -> Double {
 }
 
 let options = Options(CommandLine.arguments)
-let observer = CountedObserver(pd: PDEndpoint(urls: [options.pd], timeout: .seconds(60)), followLeader: false)
+let observer = CountedObserver(pd: PDEndpoint(urls: [options.pd], timeout: .seconds(60)), followLeader: false,
+                              urlSession: options.urlSession)
 let baselineRSS = peakRSSMiB()
 
 struct PassResult: Encodable {
@@ -98,6 +102,7 @@ struct Summary: Encodable {
     #else
     var build = "release"
     #endif
+    var transport: String
     var simulatorStores: Int
     var simulatorRegions: Int?
     var passes: Int
@@ -116,6 +121,7 @@ struct Summary: Encodable {
     var perPass: [PassResult]
 }
 let summary = Summary(
+    transport: options.urlSession ? "URLSession (libcurl)" : "HTTP/1.1 on FlyingSocks (epoll)",
     simulatorStores: storeCount, simulatorRegions: regionCount, passes: measured.count,
     requestsPerPass: measured.map(\.requests).max() ?? 0,
     bytesPerPassMedian: percentile(bytes, 0.5), bytesPerPassMax: bytes.max() ?? 0,

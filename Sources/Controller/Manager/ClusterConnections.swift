@@ -14,7 +14,7 @@ actor ClusterConnections {
     /// The manager's clock: snapshot times must agree with the `now` of the decisions that read them.
     private let clock: @Sendable () -> Date
 
-    init(transport: any HTTPTransport = URLSessionTransport(), clock: @escaping @Sendable () -> Date = { Date() }) {
+    init(transport: any HTTPTransport = SocketHTTPTransport(), clock: @escaping @Sendable () -> Date = { Date() }) {
         self.transport = transport
         self.clock = clock
     }

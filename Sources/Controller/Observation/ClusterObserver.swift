@@ -17,7 +17,7 @@ actor ClusterObserver {
     /// When answers arrived; decisions use the `now` passed to `observe`, never this.
     private let clock: @Sendable () -> Date
 
-    init(pd: PDEndpoint, prometheus: PrometheusEndpoint?, transport: any HTTPTransport = URLSessionTransport(),
+    init(pd: PDEndpoint, prometheus: PrometheusEndpoint?, transport: any HTTPTransport = SocketHTTPTransport(),
          retry: RetryBackoff = RetryBackoff(), followLeader: Bool = true, regionCheckIDCap: Int = 64, regionPageSize: Int = 4096,
          clock: @escaping @Sendable () -> Date = { Date() }) {
         let timeout = Duration.nanoseconds(pd.timeout.nanoseconds)
@@ -42,7 +42,7 @@ actor ClusterObserver {
         self.clock = clock
     }
 
-    init(spec: TiKVClusterSpec, transport: any HTTPTransport = URLSessionTransport(), retry: RetryBackoff = RetryBackoff(),
+    init(spec: TiKVClusterSpec, transport: any HTTPTransport = SocketHTTPTransport(), retry: RetryBackoff = RetryBackoff(),
          clock: @escaping @Sendable () -> Date = { Date() }) {
         self.init(pd: spec.pd, prometheus: spec.prometheus, transport: transport, retry: retry, clock: clock)
     }

@@ -15,7 +15,7 @@ final class CountingTransport: HTTPTransport {
     private let inner: any HTTPTransport
     private let totals = Mutex(Totals())
 
-    init(_ inner: any HTTPTransport = URLSessionTransport()) { self.inner = inner }
+    init(_ inner: any HTTPTransport = SocketHTTPTransport()) { self.inner = inner }
 
     var snapshot: Totals { totals.withLock { $0 } }
 

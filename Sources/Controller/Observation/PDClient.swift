@@ -18,7 +18,7 @@ actor PDClient {
 
     static let apiPrefix = "/pd/api/v1"
 
-    init(configuration: PDClientConfiguration, transport: any HTTPTransport = URLSessionTransport()) {
+    init(configuration: PDClientConfiguration, transport: any HTTPTransport = SocketHTTPTransport()) {
         self.configuration = configuration
         self.transport = transport
     }

@@ -13,7 +13,7 @@ struct PrometheusClient: Sendable {
     private let transport: any HTTPTransport
 
     init(baseURL: URL, method: Method = .post, limits: HTTPLimits = HTTPLimits(deadline: .seconds(15), maxBodyBytes: 32 << 20),
-         queryTimeout: Duration? = .seconds(10), transport: any HTTPTransport = URLSessionTransport()) {
+         queryTimeout: Duration? = .seconds(10), transport: any HTTPTransport = SocketHTTPTransport()) {
         self.baseURL = baseURL
         self.method = method
         self.limits = limits

@@ -7,7 +7,7 @@ final class MeteredTransport: HTTPTransport {
     private let inner: any HTTPTransport
     private let metrics: OperatorMetrics
 
-    init(_ inner: any HTTPTransport = URLSessionTransport(), metrics: OperatorMetrics) {
+    init(_ inner: any HTTPTransport = SocketHTTPTransport(), metrics: OperatorMetrics) {
         self.inner = inner
         self.metrics = metrics
     }
