@@ -10,6 +10,8 @@ import Reconcilers
 actor ClusterObserver {
     nonisolated let pd: PDClient
     let prometheus: PrometheusClient?
+    /// Without Prometheus: a `/metrics` endpoint serving every store's TiKV series, read directly.
+    let exposition: ExpositionMetrics?
     /// Region ids kept per region check; the count stays exact.
     let regionCheckIDCap: Int
     /// `regions/key` page size for `RegionScope.all`.
@@ -19,7 +21,7 @@ actor ClusterObserver {
 
     init(pd: PDEndpoint, prometheus: PrometheusEndpoint?, transport: any HTTPTransport = URLSessionTransport(),
          retry: RetryBackoff = RetryBackoff(), followLeader: Bool = true, regionCheckIDCap: Int = 64, regionPageSize: Int = 4096,
-         clock: @escaping @Sendable () -> Date = { Date() }) {
+         exposition: ExpositionMetrics? = nil, clock: @escaping @Sendable () -> Date = { Date() }) {
         let timeout = Duration.nanoseconds(pd.timeout.nanoseconds)
         // Spec validation already checked the URLs; one that still does not parse is left out, and
         // with none left every request fails with "no PD endpoints configured".
@@ -37,14 +39,15 @@ actor ClusterObserver {
                                         queryTimeout: t, transport: transport)
             }
         }
+        self.exposition = prometheus == nil ? exposition : nil
         self.regionCheckIDCap = max(0, regionCheckIDCap)
         self.regionPageSize = max(1, regionPageSize)
         self.clock = clock
     }
 
     init(spec: TiKVClusterSpec, transport: any HTTPTransport = URLSessionTransport(), retry: RetryBackoff = RetryBackoff(),
-         clock: @escaping @Sendable () -> Date = { Date() }) {
-        self.init(pd: spec.pd, prometheus: spec.prometheus, transport: transport, retry: retry, clock: clock)
+         exposition: ExpositionMetrics? = nil, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.init(pd: spec.pd, prometheus: spec.prometheus, transport: transport, retry: retry, exposition: exposition, clock: clock)
     }
 
     func observe(cluster: String, regions scope: RegionScope, now: Date) async -> ClusterSnapshot {
@@ -336,6 +339,7 @@ actor ClusterObserver {
     }
 
     private func observeMetrics(stores: [StoreSnapshot]?) async -> Metrics {
+        if let exposition, let stores { return await exposition.observe(stores: stores, now: clock()) }
         guard let prometheus else {
             let none = MetricReading.failed("no Prometheus configured")
             return Metrics(readings: [:], fallback: StoreMetrics(p99Latency: none, qps: none, writeStall: none, up: none),

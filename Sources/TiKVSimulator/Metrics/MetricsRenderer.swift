@@ -9,7 +9,14 @@ import Foundation
 extension PDRouter {
     func metrics(_ req: Request) -> HTTPReply {
         let only = req.first("store").flatMap(UInt64.init)
-        return .text(cluster.withState { $0.prometheusText(onlyStore: only) })
+        return cluster.withState { state in
+            // A per-store target stands for that TiKV's status port: a dead process answers nothing, so
+            // Prometheus records `up = 0` for it instead of scraping the PD series still served here.
+            if let only, let i = state.storeIndexById[only], !state.stores[i].processAlive || state.stores[i].state == .tombstone {
+                return HTTPReply(status: 503, contentType: "text/plain; charset=utf-8", body: .bytes(Array("store \(only) is not running\n".utf8)))
+            }
+            return .text(state.prometheusText(onlyStore: only))
+        }
     }
 }
 
