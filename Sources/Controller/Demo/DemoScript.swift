@@ -234,7 +234,10 @@ struct DemoScript {
             output.say("approved by \(decision.approver) at revision \(plan.spec.revision)")
         } else {
             output.ask("Approve plan \(plan.name) (risk \(plan.spec.risk.rawValue), revision \(plan.spec.revision))? Press Enter to approve, Ctrl-C to stop")
-            _ = await Task.detached { readLine() }.value
+            // Read on a thread of its own, polled, so Ctrl-C can still stop the demo while it waits.
+            let answered = StopSignal.Flag()
+            Task.detached { _ = readLine(); answered.value = true }
+            while !answered.value { try await Task.sleep(for: .milliseconds(100)) }
             try env.approve(plan, as: currentUser())
             output.say("approved by \(currentUser()) at revision \(plan.spec.revision)")
         }
