@@ -80,13 +80,14 @@ final class DemoEnvironment: @unchecked Sendable {
           pd:
             urls: [\(pdURL)]
             timeout: 5s
-        \(prometheus.map { "  prometheus:\n    url: \($0.url.absoluteString)\n    timeout: 5s\n" } ?? "")  mode: execute
+        \(prometheus.map { "  prometheus:\n    url: \($0.url.absoluteString)\n    timeout: 5s\n    rateWindow: 15s\n" } ?? "")  mode: execute
           resyncPeriod: 1s
           invariants:
             storeDown: {gracePeriod: 1m}
             leaderSkew: {gracePeriod: 1m}
             regionHealth: {gracePeriod: 10m}
             leftoverScheduler: {gracePeriod: 2m}
+            storeFlapping: {window: 5m}
           balance:
             leaders: {enabled: true, maxSkewPercent: 15}
             regions: {enabled: false, maxSkewPercent: 15}
@@ -143,7 +144,7 @@ final class DemoEnvironment: @unchecked Sendable {
     /// An observer of the cluster's stores and metrics, apart from the controller's (the script's own eyes).
     func metricsProbe() -> ClusterObserver {
         let exposition = prometheus == nil ? URL(string: "\(pdURL)/metrics").map { ExpositionMetrics(url: $0) } : nil
-        return ClusterObserver(pd: PDEndpoint(urls: [pdURL]), prometheus: prometheus.map { PrometheusEndpoint(url: $0.url.absoluteString, timeout: .seconds(5)) },
+        return ClusterObserver(pd: PDEndpoint(urls: [pdURL]), prometheus: prometheus.map { PrometheusEndpoint(url: $0.url.absoluteString, timeout: .seconds(5), rateWindow: .seconds(15)) },
                                retry: RetryBackoff(maxAttempts: 1), exposition: exposition, clock: { [sim] in Date(timeIntervalSince1970: Double(sim.nowNanos) / 1e9) })
     }
 

@@ -116,7 +116,7 @@ struct DemoScript {
         let (ticket, plan) = try await ticketAndPlan(invariant: "storeFlapping", store: id, concern: "evict-leaders-store-\(id)")
         try await approveAndFollow(plan)
         output.say("store \(id) leads nothing while it flaps (leaders per store \(leaderCounts()))")
-        output.say("the crash is fixed: fault lifted; the ticket resolves once the store stays up for the flapping window (10 min simulated)")
+        output.say("the crash is fixed: fault lifted; the ticket resolves once the store stays up for the flapping window (5 min simulated)")
         try env.revert(fault)
         try await resolved(ticket, "the storeFlapping ticket resolved by observation")
         let cleanup = try await waitFor("the plan removing store \(id)'s evict-leader scheduler") {

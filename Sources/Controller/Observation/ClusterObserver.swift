@@ -10,6 +10,8 @@ import Reconcilers
 actor ClusterObserver {
     nonisolated let pd: PDClient
     let prometheus: PrometheusClient?
+    /// `spec.prometheus.rateWindow` as PromQL spells a range (`60s`).
+    let rateWindow: String
     /// Without Prometheus: a `/metrics` endpoint serving every store's TiKV series, read directly.
     let exposition: ExpositionMetrics?
     /// Region ids kept per region check; the count stays exact.
@@ -40,6 +42,8 @@ actor ClusterObserver {
             }
         }
         self.exposition = prometheus == nil ? exposition : nil
+        let seconds = max(1, (prometheus?.rateWindow ?? .minutes(1)).nanoseconds / 1_000_000_000)
+        self.rateWindow = seconds % 60 == 0 ? "\(seconds / 60)m" : "\(seconds)s"
         self.regionCheckIDCap = max(0, regionCheckIDCap)
         self.regionPageSize = max(1, regionPageSize)
         self.clock = clock
@@ -351,8 +355,8 @@ actor ClusterObserver {
                            state: .failed("no store list to map series to"))
         }
         let matcher = StoreSeriesMatcher(stores: stores.map { MetaStore(id: $0.id, address: $0.address, statusAddress: $0.statusAddress) })
-        async let p99 = Self.readings(prometheus, PromQLCatalogue.grpcP99Latency(), matcher)
-        async let qps = Self.readings(prometheus, PromQLCatalogue.qps(), matcher)
+        async let p99 = Self.readings(prometheus, PromQLCatalogue.grpcP99Latency(window: rateWindow), matcher)
+        async let qps = Self.readings(prometheus, PromQLCatalogue.qps(window: rateWindow), matcher)
         async let stall = Self.readings(prometheus, PromQLCatalogue.writeStall(), matcher)
         async let up = Self.readings(prometheus, PromQLCatalogue.tikvUp(), matcher)
         let answers: [(String, Result<[UInt64: MetricReading], PrometheusError>)] =
