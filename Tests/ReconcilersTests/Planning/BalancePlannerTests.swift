@@ -130,6 +130,24 @@ import Testing
         #expect(plan.spec.reason.contains("legal moves cannot balance every store now: 10 moves"))
     }
 
+    /// A store just back from being down, or with an open slow or flapping ticket, is given no leaders:
+    /// a restart loop shows only at its third change, and leaders moved onto it would be stranded.
+    @Test func unsettledStoresTakeNoLeaders() throws {
+        let (stores, regions) = Self.skewed()
+        let t0 = F.snapshot(stores, regions: regions).observedAt
+        var cluster = F.cluster()
+        cluster.status.storeHistory = [StoreLivenessHistory(storeID: 3, alive: true, transitions: [t0.addingTimeInterval(-60), t0.addingTimeInterval(-30)])]
+        let back = PlanningReconciler.reconcile(F.input(F.snapshot(stores, regions: regions), cluster: cluster))
+        let plan = try #require(F.plan("balance-leaders", in: back.plans))
+        #expect(!plan.spec.steps.contains { $0.action.toStoreID == 3 })
+        // Once the changes leave the flapping window (10 min), it takes leaders again.
+        cluster.status.storeHistory = [StoreLivenessHistory(storeID: 3, alive: true, transitions: [t0.addingTimeInterval(-700)])]
+        let settled = PlanningReconciler.reconcile(F.input(F.snapshot(stores, regions: regions), cluster: cluster))
+        #expect(try #require(F.plan("balance-leaders", in: settled.plans)).spec.steps.contains { $0.action.toStoreID == 3 })
+        let flapping = PlanningReconciler.reconcile(F.input(F.snapshot(stores, regions: regions), tickets: [F.ticket("storeFlapping", "store/4")]))
+        #expect(!(try #require(F.plan("balance-leaders", in: flapping.plans))).spec.steps.contains { $0.action.toStoreID == 4 })
+    }
+
     /// Store 1's leaders can only go to store 2, store 3 can only take store 2's: with store 2 in its band no
     /// direct move is legal, so store 2 relays (one of 1's leaders in, one of its own out to 3), after the
     /// planner asked for every store's regions.
