@@ -378,7 +378,13 @@ actor ClusterObserver {
             func reading(_ name: String) -> MetricReading { byName[name]?[s.id] ?? .noSeries }
             // TiKV exports the write-stall gauge in microseconds; the snapshot speaks seconds.
             let stall: MetricReading = reading("write stall").value.map { .value($0 / 1e6) } ?? reading("write stall")
-            let m = StoreMetrics(p99Latency: reading("p99 latency"), qps: reading("qps"), writeStall: stall, up: reading("up"))
+            var m = StoreMetrics(p99Latency: reading("p99 latency"), qps: reading("qps"), writeStall: stall, up: reading("up"))
+            // A failed scrape is news about now; rates are averages over the window before it. A killed
+            // store's rates linger for a whole window and would read as a process still serving.
+            if m.up.value == 0 {
+                m.p99Latency = .noSeries
+                m.qps = .noSeries
+            }
             readings[s.id] = m
             if !s.isTombstone, [m.p99Latency, m.qps, m.writeStall, m.up].allSatisfy({ $0 == .noSeries }) { silent.append(s.id) }
         }
