@@ -48,7 +48,7 @@ struct DemoCommand: AsyncParsableCommand {
         let result = await chapters.result
         await env.stop()
         if interrupted.requested {
-            output.write("Interrupted: stopped the simulator, the controller\(env.prometheus == nil ? "" : " and Prometheus"); removed \(env.directory.path).")
+            output.write("Interrupted: stopped \(env.prometheus == nil ? "the simulator and the controller" : "the simulator, the controller and Prometheus"); removed \(env.directory.path).")
             throw ExitCode(130)
         }
         if case .failure(let error) = result {
@@ -56,6 +56,6 @@ struct DemoCommand: AsyncParsableCommand {
             output.write("Stopped what the demo started; removed \(env.directory.path).")
             throw ExitCode.failure
         }
-        output.write("Stopped the simulator, the controller\(env.prometheus == nil ? "" : " and Prometheus"); removed \(env.directory.path).")
+        output.write("Stopped \(env.prometheus == nil ? "the simulator and the controller" : "the simulator, the controller and Prometheus"); removed \(env.directory.path).")
     }
 }
