@@ -19,8 +19,9 @@ struct PlanningContext: Sendable {
     /// Every plan of this cluster as stored.
     let plans: [RemediationPlan]
     /// Alive stores that take no leaders for now: an open slow or flapping ticket says they would serve
-    /// them badly, and a store whose liveness changed within the flapping window may be about to go again
-    /// (a restart loop is recognised only at its third change): leaders moved onto it would be stranded.
+    /// them badly, and a store that went away and came back within the flapping window may be about to go
+    /// again (a restart loop is recognised only at its third change): leaders moved onto it would be
+    /// stranded. One change alone (a store first seen before its first heartbeat) settles nothing.
     let unsettledStores: Set<UInt64>
 
     init(_ input: PlanningInput) {
@@ -40,7 +41,7 @@ struct PlanningContext: Sendable {
             .sorted { $0.name < $1.name }
         plans = input.plans
         let horizon = input.now.addingTimeInterval(-input.cluster.spec.invariants.storeFlapping.window.timeInterval)
-        let changed = (input.cluster.status.storeHistory ?? []).filter { $0.transitions.contains { $0 > horizon } }.map(\.storeID)
+        let changed = (input.cluster.status.storeHistory ?? []).filter { $0.transitions.filter { $0 > horizon }.count >= 2 }.map(\.storeID)
         let unhealthy = openTickets.filter { ["highLatency", "storeFlapping"].contains($0.spec.invariant) }
             .compactMap { HealthSubject.storeID(of: $0.spec.subject) }
         unsettledStores = Set(changed + unhealthy)

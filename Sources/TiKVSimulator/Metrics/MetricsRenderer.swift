@@ -4,8 +4,9 @@ import Foundation
 /// All stores live in one process, so every TiKV series carries an explicit `instance` label equal to the
 /// store's status address (`host:20180`), as if Prometheus had scraped that TiKV. Scrape `/metrics` with
 /// `honor_labels: true` so these labels win; or scrape `/metrics?store=<id>` per store target, which emits only
-/// that store's TiKV series (plus PD series with the PD instance). A dead store's series vanish; a partitioned
-/// store's remain, since the partition cuts it off from PD and its peers, not from Prometheus.
+/// that store's TiKV series (plus PD series with the PD instance). A dead store's series vanish, and its own
+/// target answers 503 (Prometheus then records `up = 0`); a partitioned store's remain, since the partition
+/// cuts it off from PD and its peers, not from Prometheus.
 extension PDRouter {
     func metrics(_ req: Request) -> HTTPReply {
         let only = req.first("store").flatMap(UInt64.init)
