@@ -38,6 +38,21 @@ import Testing
         #expect(m.values("pd_cluster_status").isEmpty)
     }
 
+    /// A per-store target stands for that TiKV's status port: a killed store's answers 503, so Prometheus
+    /// records `up = 0` for it; the store comes back with its process.
+    @Test func aKilledStoresTargetFailsItsScrape() throws {
+        let cluster = SimulatedCluster.generated(stores: 3, regions: 30, seed: 1)
+        let router = PDRouter(cluster: cluster)
+        let scrape = PDRouter.Request(method: "GET", path: "/metrics", query: [("store", "2")])
+        #expect(router.handle(scrape).status == 200)
+        let fault = try cluster.withState { try $0.inject(Fault(kind: .kill, store: 2)) }
+        #expect(router.handle(scrape).status == 503)
+        #expect(router.handle(PDRouter.Request(method: "GET", path: "/metrics", query: [("store", "1")])).status == 200)
+        #expect(router.handle(PDRouter.Request(method: "GET", path: "/metrics")).status == 200)
+        try cluster.withState { try $0.revert(faultId: fault) }
+        #expect(router.handle(scrape).status == 200)
+    }
+
     @Test func countersNeverGoBackwardsWhenLeadershipMoves() throws {
         let cluster = SimulatedCluster.generated(stores: 3, regions: 90, seed: 3)
         cluster.advance(seconds: 10)

@@ -30,20 +30,32 @@ struct DemoCommand: AsyncParsableCommand {
         let env = try await DemoEnvironment(speed: speed, logger: logger)
         let output = DemoOutput(simulatedTime: { env.now })
         output.write("Operator demo: a simulated TiKV cluster at \(env.pdURL), the controller in execute mode, its store at \(env.dbPath).")
-        output.write("Metrics: this demo runs no Prometheus, so latency and QPS invariants stay Unknown (never \"healthy\") and a dead store's diagnosis says what PD alone cannot tell.")
+        if let prometheus = env.prometheus {
+            output.write("Metrics: a real Prometheus at \(prometheus.url.absoluteString) (its own directory \(prometheus.directory.path)) scrapes each simulated TiKV every second; the controller queries it.")
+        } else {
+            output.write("Metrics: \(env.prometheusAbsence ?? "no Prometheus"), so the controller reads the simulator's \(env.pdURL)/metrics directly and computes rates between its own scrapes.")
+        }
         output.write("In another terminal: operator get plans --db \(env.dbPath)   ·   operator get stores --pd \(env.pdURL)")
         env.start()
         var script = DemoScript(env: env, output: output, auto: auto || headless, patience: .seconds(patience))
         let onScreen = !headless && Dashboard.canShowOnThisTerminal
         script.approveInDashboard = onScreen && !auto
-        do {
+        let chapters = Task { [script] in
             if onScreen { try await Dashboard.runDemo(env: env, script: script) } else { try await script.run() }
-        } catch {
+        }
+        // Ctrl-C or SIGTERM (the dashboard takes Ctrl-C as a key): stop the chapters, then clean up as on any exit.
+        let interrupted = StopSignal(onFirst: { chapters.cancel() })
+        let result = await chapters.result
+        await env.stop()
+        if interrupted.requested {
+            output.write("Interrupted: stopped \(env.prometheus == nil ? "the simulator and the controller" : "the simulator, the controller and Prometheus"); removed \(env.directory.path).")
+            throw ExitCode(130)
+        }
+        if case .failure(let error) = result {
             output.write("demo failed: \(error)")
-            await env.stop()
+            output.write("Stopped what the demo started; removed \(env.directory.path).")
             throw ExitCode.failure
         }
-        await env.stop()
-        output.write("Stopped the simulator and the controller; removed \(env.directory.path).")
+        output.write("Stopped \(env.prometheus == nil ? "the simulator and the controller" : "the simulator, the controller and Prometheus"); removed \(env.directory.path).")
     }
 }

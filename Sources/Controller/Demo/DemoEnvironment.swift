@@ -6,7 +6,9 @@ import TiKVSimulator
 /// Everything `operator demo` starts, and stops on exit: a simulated 6-store cluster behind a
 /// PD-compatible API on 127.0.0.1, its clock running `speed` × real time, a spec directory with a
 /// TiKVCluster in `execute` mode, a status store, and the controller's manager reading the
-/// simulator's clock (so heartbeat ages agree at any speed).
+/// simulator's clock (so heartbeat ages agree at any speed). Store metrics come from a real Prometheus
+/// scraping the simulator when a `prometheus` binary is on PATH, otherwise from the simulator's
+/// `/metrics` read directly by the controller.
 final class DemoEnvironment: @unchecked Sendable {
     let directory: URL
     let sim: SimulatedCluster
@@ -16,6 +18,10 @@ final class DemoEnvironment: @unchecked Sendable {
     let manager: Manager
     let clusterName = "demo"
     let speed: Double
+    /// The Prometheus the demo started, if any; nil means the controller reads `/metrics` directly.
+    let prometheus: PrometheusProcess?
+    /// Why there is no Prometheus, for the opening lines.
+    let prometheusAbsence: String?
     private var clockTask: Task<Void, Never>?
     private var managerTask: Task<Void, any Error>?
 
@@ -35,15 +41,31 @@ final class DemoEnvironment: @unchecked Sendable {
         sim = SimulatedCluster(state)
         server = try SimulatorServer(cluster: sim)
         port = try await server.start()
-        store = try StatusStore(path: directory.appendingPathComponent("operator.db").path, role: .controller(holder: "operator-demo"))
-        _ = try store.acquireLease(ttl: .seconds(30))
+        var started: PrometheusProcess?
+        do {
+            let found = await Self.startPrometheus(simAddress: "127.0.0.1:\(port)", sim: sim)
+            started = found.process
+            prometheusAbsence = found.absence
+            store = try StatusStore(path: directory.appendingPathComponent("operator.db").path, role: .controller(holder: "operator-demo"))
+            _ = try store.acquireLease(ttl: .seconds(30))
+        } catch {
+            // Nothing the demo started outlives a failed start.
+            started?.stop()
+            await server.stop()
+            try? FileManager.default.removeItem(at: directory)
+            throw error
+        }
+        prometheus = started
         var config = Manager.Configuration(specsPath: directory.appendingPathComponent("specs").path)
         config.specPollInterval = .milliseconds(250)
         config.storePollInterval = .milliseconds(100)
         config.backoffBase = .milliseconds(200)
         config.backoffCap = .seconds(5)
         let sim = self.sim
-        manager = Manager(config: config, store: store, logger: logger, clock: { Date(timeIntervalSince1970: Double(sim.nowNanos) / 1e9) })
+        let clock: @Sendable () -> Date = { Date(timeIntervalSince1970: Double(sim.nowNanos) / 1e9) }
+        // Without Prometheus the controller reads the simulator's own exposition, every store's series in one.
+        let connections = ClusterConnections(exposition: prometheus == nil ? URL(string: "http://127.0.0.1:\(port)/metrics") : nil, clock: clock)
+        manager = Manager(config: config, store: store, connections: connections, logger: logger, clock: clock)
         try clusterSpec().write(toFile: directory.appendingPathComponent("specs/cluster.yaml").path, atomically: true, encoding: .utf8)
     }
 
@@ -58,13 +80,14 @@ final class DemoEnvironment: @unchecked Sendable {
           pd:
             urls: [\(pdURL)]
             timeout: 5s
-          mode: execute
-          resyncPeriod: 5s
+        \(prometheus.map { "  prometheus:\n    url: \($0.url.absoluteString)\n    timeout: 5s\n    rateWindow: 15s\n" } ?? "")  mode: execute
+          resyncPeriod: 1s
           invariants:
-            storeDown: {gracePeriod: 30s}
+            storeDown: {gracePeriod: 1m}
             leaderSkew: {gracePeriod: 1m}
             regionHealth: {gracePeriod: 10m}
             leftoverScheduler: {gracePeriod: 2m}
+            storeFlapping: {window: 5m}
           balance:
             leaders: {enabled: true, maxSkewPercent: 15}
             regions: {enabled: false, maxSkewPercent: 15}
@@ -76,6 +99,21 @@ final class DemoEnvironment: @unchecked Sendable {
             maxInFlightSteps: 32
             maxActionsPerHour: 2000
         """
+    }
+
+    /// Prometheus on 127.0.0.1 when one is installed, scraping each simulated TiKV as its own target
+    /// (`/metrics?store=N`, `instance` = the store's status address, as a real deployment scrapes `:20180`),
+    /// so `up` is per store and a killed store's target fails and its series go stale.
+    private static func startPrometheus(simAddress: String, sim: SimulatedCluster) async -> (process: PrometheusProcess?, absence: String?) {
+        guard PrometheusProcess.isInstalled else { return (nil, "no prometheus binary on PATH") }
+        let stores = sim.withState { $0.stores.map { (id: $0.id, status: $0.statusAddress) } }
+        let targets = stores.map { PrometheusProcess.Target(address: simAddress, labels: ["instance": $0.status, "__param_store": String($0.id)]) }
+        do {
+            return (try await PrometheusProcess.start(jobs: [.init(name: "tikv", targets: targets)], scrapeInterval: "1s", readyWithin: .seconds(30)), nil)
+        } catch {
+            // The demo still runs, on the simulator's metrics read directly, and its opening lines say why.
+            return (nil, "the prometheus on PATH did not start (\(error))")
+        }
     }
 
     func start() {
@@ -101,11 +139,19 @@ final class DemoEnvironment: @unchecked Sendable {
         _ = await managerTask?.result
         clockTask?.cancel()
         try? store.releaseLease()
+        prometheus?.stop()
         await server.stop()
         try? FileManager.default.removeItem(at: directory)
     }
 
     var resources: ResourceStore { ResourceStore(store: store) }
+
+    /// An observer of the cluster's stores and metrics, apart from the controller's (the script's own eyes).
+    func metricsProbe() -> ClusterObserver {
+        let exposition = prometheus == nil ? URL(string: "\(pdURL)/metrics").map { ExpositionMetrics(url: $0) } : nil
+        return ClusterObserver(pd: PDEndpoint(urls: [pdURL]), prometheus: prometheus.map { PrometheusEndpoint(url: $0.url.absoluteString, timeout: .seconds(5), rateWindow: .seconds(15)) },
+                               retry: RetryBackoff(maxAttempts: 1), exposition: exposition, clock: { [sim] in Date(timeIntervalSince1970: Double(sim.nowNanos) / 1e9) })
+    }
 
     /// A person's approval, written the way `operator approve` writes it: from a client-role store.
     func approve(_ plan: RemediationPlan, as who: String) throws {

@@ -13,19 +13,32 @@ actor ClusterConnections {
     private let transport: any HTTPTransport
     /// The manager's clock: snapshot times must agree with the `now` of the decisions that read them.
     private let clock: @Sendable () -> Date
+    /// For a cluster whose spec names no Prometheus: a `/metrics` endpoint to read store metrics from
+    /// directly (the demo's simulator). One reader per cluster: it keeps the scrapes its rates compare.
+    private let exposition: URL?
+    private var readers: [String: ExpositionMetrics] = [:]
 
-    init(transport: any HTTPTransport = SocketHTTPTransport(), clock: @escaping @Sendable () -> Date = { Date() }) {
+    init(transport: any HTTPTransport = SocketHTTPTransport(), exposition: URL? = nil, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.transport = transport
+        self.exposition = exposition
         self.clock = clock
     }
 
     func observer(for cluster: TiKVCluster) -> ClusterObserver {
         let endpoints = Endpoints(pd: cluster.spec.pd, prometheus: cluster.spec.prometheus)
         if let cached = observers[cluster.name], cached.endpoints == endpoints { return cached.observer }
-        let observer = ClusterObserver(spec: cluster.spec, transport: transport, clock: clock)
+        var reader: ExpositionMetrics?
+        if cluster.spec.prometheus == nil, let exposition {
+            reader = readers[cluster.name] ?? ExpositionMetrics(url: exposition, transport: transport)
+            readers[cluster.name] = reader
+        }
+        let observer = ClusterObserver(spec: cluster.spec, transport: transport, exposition: reader, clock: clock)
         observers[cluster.name] = (endpoints, observer)
         return observer
     }
 
-    func forget(_ name: String) { observers[name] = nil }
+    func forget(_ name: String) {
+        observers[name] = nil
+        readers[name] = nil
+    }
 }

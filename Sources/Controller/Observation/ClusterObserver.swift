@@ -10,6 +10,10 @@ import Reconcilers
 actor ClusterObserver {
     nonisolated let pd: PDClient
     let prometheus: PrometheusClient?
+    /// `spec.prometheus.rateWindow` as PromQL spells a range (`60s`).
+    let rateWindow: String
+    /// Without Prometheus: a `/metrics` endpoint serving every store's TiKV series, read directly.
+    let exposition: ExpositionMetrics?
     /// Region ids kept per region check; the count stays exact.
     let regionCheckIDCap: Int
     /// `regions/key` page size for `RegionScope.all`.
@@ -19,7 +23,7 @@ actor ClusterObserver {
 
     init(pd: PDEndpoint, prometheus: PrometheusEndpoint?, transport: any HTTPTransport = SocketHTTPTransport(),
          retry: RetryBackoff = RetryBackoff(), followLeader: Bool = true, regionCheckIDCap: Int = 64, regionPageSize: Int = 4096,
-         clock: @escaping @Sendable () -> Date = { Date() }) {
+         exposition: ExpositionMetrics? = nil, clock: @escaping @Sendable () -> Date = { Date() }) {
         let timeout = Duration.nanoseconds(pd.timeout.nanoseconds)
         // Spec validation already checked the URLs; one that still does not parse is left out, and
         // with none left every request fails with "no PD endpoints configured".
@@ -37,14 +41,17 @@ actor ClusterObserver {
                                         queryTimeout: t, transport: transport)
             }
         }
+        self.exposition = prometheus == nil ? exposition : nil
+        let seconds = max(1, (prometheus?.rateWindow ?? .minutes(1)).nanoseconds / 1_000_000_000)
+        self.rateWindow = seconds % 60 == 0 ? "\(seconds / 60)m" : "\(seconds)s"
         self.regionCheckIDCap = max(0, regionCheckIDCap)
         self.regionPageSize = max(1, regionPageSize)
         self.clock = clock
     }
 
     init(spec: TiKVClusterSpec, transport: any HTTPTransport = SocketHTTPTransport(), retry: RetryBackoff = RetryBackoff(),
-         clock: @escaping @Sendable () -> Date = { Date() }) {
-        self.init(pd: spec.pd, prometheus: spec.prometheus, transport: transport, retry: retry, clock: clock)
+         exposition: ExpositionMetrics? = nil, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.init(pd: spec.pd, prometheus: spec.prometheus, transport: transport, retry: retry, exposition: exposition, clock: clock)
     }
 
     func observe(cluster: String, regions scope: RegionScope, now: Date) async -> ClusterSnapshot {
@@ -336,6 +343,7 @@ actor ClusterObserver {
     }
 
     private func observeMetrics(stores: [StoreSnapshot]?) async -> Metrics {
+        if let exposition, let stores { return await exposition.observe(stores: stores, now: clock()) }
         guard let prometheus else {
             let none = MetricReading.failed("no Prometheus configured")
             return Metrics(readings: [:], fallback: StoreMetrics(p99Latency: none, qps: none, writeStall: none, up: none),
@@ -347,8 +355,8 @@ actor ClusterObserver {
                            state: .failed("no store list to map series to"))
         }
         let matcher = StoreSeriesMatcher(stores: stores.map { MetaStore(id: $0.id, address: $0.address, statusAddress: $0.statusAddress) })
-        async let p99 = Self.readings(prometheus, PromQLCatalogue.grpcP99Latency(), matcher)
-        async let qps = Self.readings(prometheus, PromQLCatalogue.qps(), matcher)
+        async let p99 = Self.readings(prometheus, PromQLCatalogue.grpcP99Latency(window: rateWindow), matcher)
+        async let qps = Self.readings(prometheus, PromQLCatalogue.qps(window: rateWindow), matcher)
         async let stall = Self.readings(prometheus, PromQLCatalogue.writeStall(), matcher)
         async let up = Self.readings(prometheus, PromQLCatalogue.tikvUp(), matcher)
         let answers: [(String, Result<[UInt64: MetricReading], PrometheusError>)] =
@@ -370,7 +378,13 @@ actor ClusterObserver {
             func reading(_ name: String) -> MetricReading { byName[name]?[s.id] ?? .noSeries }
             // TiKV exports the write-stall gauge in microseconds; the snapshot speaks seconds.
             let stall: MetricReading = reading("write stall").value.map { .value($0 / 1e6) } ?? reading("write stall")
-            let m = StoreMetrics(p99Latency: reading("p99 latency"), qps: reading("qps"), writeStall: stall, up: reading("up"))
+            var m = StoreMetrics(p99Latency: reading("p99 latency"), qps: reading("qps"), writeStall: stall, up: reading("up"))
+            // A failed scrape is news about now; rates are averages over the window before it. A killed
+            // store's rates linger for a whole window and would read as a process still serving.
+            if m.up.value == 0 {
+                m.p99Latency = .noSeries
+                m.qps = .noSeries
+            }
             readings[s.id] = m
             if !s.isTombstone, [m.p99Latency, m.qps, m.writeStall, m.up].allSatisfy({ $0 == .noSeries }) { silent.append(s.id) }
         }

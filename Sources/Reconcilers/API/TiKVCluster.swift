@@ -107,20 +107,26 @@ public struct PDEndpoint: Codable, Sendable, Equatable {
 public struct PrometheusEndpoint: Codable, Sendable, Equatable {
     public var url: String
     public var timeout: GoDuration
+    /// The range of the `rate(…[w])` behind latency and QPS: at least four scrape intervals (Grafana's
+    /// `$__rate_interval` rule); shorter reacts sooner, longer smooths more.
+    public var rateWindow: GoDuration
 
-    public init(url: String, timeout: GoDuration = .seconds(10)) {
+    public init(url: String, timeout: GoDuration = .seconds(10), rateWindow: GoDuration = .minutes(1)) {
         self.url = url
         self.timeout = timeout
+        self.rateWindow = rateWindow
     }
-    enum CodingKeys: String, CodingKey { case url, timeout }
+    enum CodingKeys: String, CodingKey { case url, timeout, rateWindow }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         url = try c.decode(String.self, forKey: .url)
         timeout = try c.value(.timeout, default: .seconds(10))
+        rateWindow = try c.value(.rateWindow, default: .minutes(1))
     }
     func validate(_ v: inout Validator) {
         v.url("url", url)
         v.duration("timeout", timeout, min: .milliseconds(100), max: .minutes(5))
+        v.duration("rateWindow", rateWindow, min: .seconds(4), max: .hours(1))
     }
 }
 

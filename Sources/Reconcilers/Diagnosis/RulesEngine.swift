@@ -125,12 +125,13 @@ public enum RulesEngine {
 
     /// What Prometheus says about the process, independently of PD's heartbeats.
     static func processSignal(_ s: DiagnosisContext.StoreFacts, ref: String) -> ProcessSignal {
+        // A failed scrape is the freshest signal: rate-based readings average a window that may predate the death.
+        if s.scrapedUp == 0 { return .dead([Evidence(.metric, "\(ref).metrics.up", "Prometheus cannot scrape it (up = 0)")]) }
         var alive: [Evidence] = []
         if s.scrapedUp == 1 { alive.append(Evidence(.metric, "\(ref).metrics.up", "Prometheus scrapes the store's TiKV (up = 1)")) }
         if let q = s.qps { alive.append(Evidence(.metric, "\(ref).metrics.qps", "it still serves \(num(q)) gRPC messages/s")) }
         if let p = s.p99LatencySeconds { alive.append(Evidence(.metric, "\(ref).metrics.p99Latency", "it still reports a p99 latency of \(ms(p))")) }
         if !alive.isEmpty { return .alive(alive) }
-        if s.scrapedUp == 0 { return .dead([Evidence(.metric, "\(ref).metrics.up", "Prometheus cannot scrape it (up = 0)")]) }
         if s.metricsNote == "up: no series" {
             return .dead([Evidence(.metric, "\(ref).metrics.up", "Prometheus has no series for the store any more: its TiKV is not scraped")])
         }

@@ -65,6 +65,22 @@ public enum BalancePlanner {
         let moves = self.moves(kind, quotas: quotas, regions: regions, alive: ctx.aliveStores,
                                regionsWithOperator: ctx.regionsWithOperator)
         let skew = "store \(worst.id) holds \(worst.count) \(kind.noun), \(percent(BalanceTargets.skewPercent(worst)))% from its weighted share of \(number(worst.share)) (max \(number(target.maxSkewPercent))%)"
+        if moves.isEmpty, kind == .leaders {
+            // Stuck: relays need the regions every eligible store leads, asked for on the next pass.
+            let everyone = targets.stores.map(\.id).sorted()
+            guard let all = ctx.regions(covering: everyone) else {
+                return PlannerOutcome(concern: kind.concern, decision: .undecided, regionScope: .stores(everyone))
+            }
+            let relayed = LeaderRelay.moves(targets, regions: all, regionsWithOperator: ctx.regionsWithOperator)
+            if !relayed.isEmpty {
+                let spec = RemediationPlanSpec(
+                    cluster: ctx.clusterName, origin: .reconciler, concern: kind.concern,
+                    reason: "Leader skew: \(skew). No direct move is legal (the stores share no region), so \(relayed.count / 2) leaders go through a relay store: \(relayed.count) moves\(balanced(targets, after: relayed) ? " bring every store within ⌊share⌋…⌈share⌉" : " bring them as close as they can").",
+                    ticket: ctx.openTicket(invariant: kind.invariant, subject: "cluster")?.name,
+                    steps: steps(kind, relayed, ctx))
+                return PlannerOutcome(concern: kind.concern, decision: .desired(DesiredPlan(spec: spec)), regionScope: .stores(everyone))
+            }
+        }
         guard !moves.isEmpty else {
             return PlannerOutcome(concern: kind.concern, decision: .vanished(reason: "NoLegalMove", message: "\(kind.noun) are out of balance (\(skew)) but no move is legal now"), regionScope: scope)
         }

@@ -18,6 +18,11 @@ struct PlanningContext: Sendable {
     let openTickets: [Ticket]
     /// Every plan of this cluster as stored.
     let plans: [RemediationPlan]
+    /// Alive stores that take no leaders for now: an open slow or flapping ticket says they would serve
+    /// them badly, and a store that went away and came back within the flapping window may be about to go
+    /// again (a restart loop is recognised only at its third change): leaders moved onto it would be
+    /// stranded. One change alone (a store first seen before its first heartbeat) settles nothing.
+    let unsettledStores: Set<UInt64>
 
     init(_ input: PlanningInput) {
         clusterName = input.cluster.name
@@ -35,6 +40,11 @@ struct PlanningContext: Sendable {
             .filter { $0.status.state == .open && $0.spec.cluster == input.cluster.name }
             .sorted { $0.name < $1.name }
         plans = input.plans
+        let horizon = input.now.addingTimeInterval(-input.cluster.spec.invariants.storeFlapping.window.timeInterval)
+        let changed = (input.cluster.status.storeHistory ?? []).filter { $0.transitions.filter { $0 > horizon }.count >= 2 }.map(\.storeID)
+        let unhealthy = openTickets.filter { ["highLatency", "storeFlapping"].contains($0.spec.invariant) }
+            .compactMap { HealthSubject.storeID(of: $0.spec.subject) }
+        unsettledStores = Set(changed + unhealthy)
     }
 
     static func hasEnded(_ m: StoreMaintenance, at now: Date) -> Bool {
@@ -46,10 +56,11 @@ struct PlanningContext: Sendable {
         Set(snapshot.stores.filter { $0.liveness == .alive && !$0.isTombstone }.map(\.id))
     }
 
-    /// Up, alive, not evicted, not under maintenance, holding some region: the only stores that may
+    /// Up, alive, not evicted, not under maintenance, not unsettled, holding some region: the only stores that may
     /// receive leaders (a store without regions, e.g. one just added, cannot lead any until peers arrive).
     func mayHoldLeaders(_ s: StoreSnapshot) -> Bool {
         s.isUpAndAlive && s.regionCount > 0 && !evictedStores.contains(s.id) && !maintainedStores.contains(s.id)
+            && !unsettledStores.contains(s.id)
     }
 
     /// Up, alive, not under maintenance, not below PD's low-space line: the only stores that may receive peers.

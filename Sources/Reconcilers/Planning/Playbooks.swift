@@ -75,8 +75,11 @@ enum Playbooks {
 
     static func evictLeaders(_ store: UInt64, _ tickets: [Ticket], _ ctx: PlanningContext) -> PlannerOutcome? {
         // Under maintenance the drain plan owns the store; evicted already means done; a dead store leads nothing.
-        guard let s = ctx.snapshot.store(store), s.isUpAndAlive, !ctx.maintainedStores.contains(store),
-              !ctx.evictedStores.contains(store) else { return nil }
+        // A flapping store is down half the time by definition: judged only while it is up, its plan would be
+        // superseded at every down phase and lose its approval, so only a slow store must be alive now.
+        let flapping = tickets.contains { $0.spec.invariant == "storeFlapping" }
+        guard let s = ctx.snapshot.store(store), s.state == .up, s.liveness == .alive || (flapping && !s.isTombstone),
+              !ctx.maintainedStores.contains(store), !ctx.evictedStores.contains(store) else { return nil }
         let others = ctx.snapshot.stores.filter { $0.id != store && ctx.mayHoldLeaders($0) }
         let blocked: (reason: String, message: String)? = others.isEmpty
             ? ("NoLeaderTarget", "no other Up store accepts leaders, so PD cannot evict store \(store)'s") : nil

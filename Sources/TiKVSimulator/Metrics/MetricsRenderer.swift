@@ -4,12 +4,20 @@ import Foundation
 /// All stores live in one process, so every TiKV series carries an explicit `instance` label equal to the
 /// store's status address (`host:20180`), as if Prometheus had scraped that TiKV. Scrape `/metrics` with
 /// `honor_labels: true` so these labels win; or scrape `/metrics?store=<id>` per store target, which emits only
-/// that store's TiKV series (plus PD series with the PD instance). A dead store's series vanish; a partitioned
-/// store's remain, since the partition cuts it off from PD and its peers, not from Prometheus.
+/// that store's TiKV series (plus PD series with the PD instance). A dead store's series vanish, and its own
+/// target answers 503 (Prometheus then records `up = 0`); a partitioned store's remain, since the partition
+/// cuts it off from PD and its peers, not from Prometheus.
 extension PDRouter {
     func metrics(_ req: Request) -> HTTPReply {
         let only = req.first("store").flatMap(UInt64.init)
-        return .text(cluster.withState { $0.prometheusText(onlyStore: only) })
+        return cluster.withState { state in
+            // A per-store target stands for that TiKV's status port: a dead process answers nothing, so
+            // Prometheus records `up = 0` for it instead of scraping the PD series still served here.
+            if let only, let i = state.storeIndexById[only], !state.stores[i].processAlive || state.stores[i].state == .tombstone {
+                return HTTPReply(status: 503, contentType: "text/plain; charset=utf-8", body: .bytes(Array("store \(only) is not running\n".utf8)))
+            }
+            return .text(state.prometheusText(onlyStore: only))
+        }
     }
 }
 

@@ -33,6 +33,9 @@ import Glibc
         }
         _ = try state.inject(Fault(kind: .leaderSkew, store: 1))
         let sim = SimulatedCluster(state)
+        // One simulated second first, so PD's view already shows the skew when the controller first looks:
+        // otherwise a fast first pass plans only the small natural imbalance, done before the loop gets going.
+        sim.advance(seconds: 1)
         let server = try SimulatorServer(cluster: sim)
         let port = try await server.start()
         let clock = Task {

@@ -7,7 +7,7 @@ import TiKVSimulator
 
 /// A real Prometheus scraping the simulator: each TiKV store is its own target with `instance` set to
 /// the store's status address (as a real deployment scrapes `:20180`), PD's series come from a second job.
-@Suite(.serialized, .enabled(if: PrometheusProcess.isInstalled, "needs /usr/bin/prometheus (hack/test.sh installs it)"))
+@Suite(.serialized, .enabled(if: PrometheusProcess.isInstalled, "needs prometheus on PATH (hack/test.sh installs it)"))
 struct PrometheusIntegrationTests {
     @Test func catalogueAnswersMatchTheSimulatorModel() async throws {
         let cluster = SimulatedCluster.generated(stores: 4, regions: 120, seed: 5)

@@ -54,6 +54,14 @@ import Testing
         #expect(d.primary.cause == .networkPartition)
     }
 
+    /// Just after a kill, rates over Prometheus's window still show traffic while the scrape already
+    /// fails: the failed scrape is the news, so it is a down process, not a partition.
+    @Test func aFailedScrapeOutweighsRatesThatStillCoverTheTimeBeforeTheDeath() {
+        let d = diagnose(snapshot(store3Liveness: .disconnected, store3Up: .value(0)))
+        #expect(d.primary.cause == .storeProcessDown)
+        #expect(d.primary.evidence.contains { $0.statement.contains("up = 0") })
+    }
+
     @Test func withoutProcessSignalsItSaysInsufficientData() {
         let d = diagnose(snapshot(store3Liveness: .disconnected, store3Up: .failed("no Prometheus configured")))
         #expect(d.primary.cause == .insufficientData)

@@ -139,6 +139,25 @@ import Testing
         }
     }
 
+    /// An evicted slow store serves nothing, so its p99 is NaN: PD's slow score (TiKV's disk probe) decides
+    /// whether it recovered, and only the floor counts as recovered; an elevated or missing score stays unknown.
+    @Test(arguments: [(UInt64(1), "holds"), (UInt64(100), "unknown"), (UInt64(0), "unknown")])
+    func idleStoreJudgedBySlowScore(_ score: UInt64, _ finding: String) {
+        var idle = F.store(2, leaders: 0, p99: .notANumber)
+        idle.metrics.qps = .value(0)
+        idle.slowScore = score
+        #expect(kind(verdict(.highLatency, F.snapshot(stores: [F.store(1), idle, F.store(3)])).finding(for: "store/2")) == finding)
+        // Traffic without a latency reading is not idleness: a failed query decides nothing.
+        var busy = F.store(2, p99: .noSeries)
+        busy.slowScore = 1
+        #expect(kind(verdict(.highLatency, F.snapshot(stores: [F.store(1), busy])).finding(for: "store/2")) == "unknown")
+        // A dead store's absent series are never "recovered".
+        var dead = idle
+        dead.liveness = .disconnected
+        dead.slowScore = 1
+        #expect(kind(verdict(.highLatency, F.snapshot(stores: [F.store(1), dead])).finding(for: "store/2")) == "unknown")
+    }
+
     @Test(arguments: [
         MetricCase(name: "no stall", reading: .value(0), finding: "holds"),
         MetricCase(name: "stalled 250ms", reading: .value(0.25), finding: "broken"),

@@ -130,6 +130,49 @@ import Testing
         #expect(plan.spec.reason.contains("legal moves cannot balance every store now: 10 moves"))
     }
 
+    /// A store just back from being down, or with an open slow or flapping ticket, is given no leaders:
+    /// a restart loop shows only at its third change, and leaders moved onto it would be stranded.
+    @Test func unsettledStoresTakeNoLeaders() throws {
+        let (stores, regions) = Self.skewed()
+        let t0 = F.snapshot(stores, regions: regions).observedAt
+        var cluster = F.cluster()
+        cluster.status.storeHistory = [StoreLivenessHistory(storeID: 3, alive: true, transitions: [t0.addingTimeInterval(-60), t0.addingTimeInterval(-30)])]
+        let back = PlanningReconciler.reconcile(F.input(F.snapshot(stores, regions: regions), cluster: cluster))
+        let plan = try #require(F.plan("balance-leaders", in: back.plans))
+        #expect(!plan.spec.steps.contains { $0.action.toStoreID == 3 })
+        // Once the changes leave the flapping window (10 min), it takes leaders again; so does a store whose
+        // only change is its first heartbeat after the controller first saw it.
+        for history in [[t0.addingTimeInterval(-700), t0.addingTimeInterval(-650)], [t0.addingTimeInterval(-5)]] {
+            cluster.status.storeHistory = [StoreLivenessHistory(storeID: 3, alive: true, transitions: history)]
+            let settled = PlanningReconciler.reconcile(F.input(F.snapshot(stores, regions: regions), cluster: cluster))
+            #expect(try #require(F.plan("balance-leaders", in: settled.plans)).spec.steps.contains { $0.action.toStoreID == 3 })
+        }
+        let flapping = PlanningReconciler.reconcile(F.input(F.snapshot(stores, regions: regions), tickets: [F.ticket("storeFlapping", "store/4")]))
+        #expect(!(try #require(F.plan("balance-leaders", in: flapping.plans))).spec.steps.contains { $0.action.toStoreID == 4 })
+    }
+
+    /// Store 1's leaders can only go to store 2, store 3 can only take store 2's: with store 2 in its band no
+    /// direct move is legal, so store 2 relays (one of 1's leaders in, one of its own out to 3), after the
+    /// planner asked for every store's regions.
+    @Test func stuckLeadersGoThroughARelayStore() throws {
+        let near = (0..<12).map { RegionPlacement(id: UInt64($0 + 1), leaderStoreID: 1, voterStoreIDs: [1, 2]) }
+        let far = (0..<6).map { RegionPlacement(id: UInt64($0 + 100), leaderStoreID: 2, voterStoreIDs: [2, 3]) }
+        let regions = near + far
+        let stores = F.counted((1...3).map { F.store($0) }, regions)
+        let ask = PlanningReconciler.reconcile(F.input(F.snapshot(stores, regions: regions, scope: .stores([1]))))
+        #expect(F.plan("balance-leaders", in: ask.plans) == nil)
+        #expect(ask.regionScope == .stores([1, 2, 3]))
+        let snapshot = F.snapshot(stores, regions: regions, scope: .stores([1, 2, 3]))
+        let result = PlanningReconciler.reconcile(F.input(snapshot))
+        let plan = try #require(F.plan("balance-leaders", in: result.plans))
+        #expect(plan.spec.steps.count == 12)
+        #expect(plan.spec.reason.contains("relay"))
+        #expect(Set(plan.spec.steps.compactMap(\.action.regionID)).count == 12)
+        PlanChecks.expectLegalLeaderMoves(plan, regions: regions, snapshot: snapshot)
+        PlanChecks.expectBalanced(plan, stores: stores, kind: .leaders)
+        #expect(result.regionScope == .stores([1, 2, 3]))
+    }
+
     @Test func regionBalanceMovesPeersToStoresWithoutOne() throws {
         // Stores 1–3 hold every region; stores 4 and 5 are new and empty.
         let regions = (0..<30).map { RegionPlacement(id: UInt64($0 + 1), leaderStoreID: UInt64($0 % 3 + 1), voterStoreIDs: [1, 2, 3]) }

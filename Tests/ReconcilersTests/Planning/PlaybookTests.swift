@@ -39,6 +39,21 @@ import Testing
         #expect(F.plan("evict-leaders-store-3", in: done.plans) == nil)
     }
 
+    /// A flapping store's plan survives the store's down phases (and keeps its approval); a slow store
+    /// that is down now is the storeDown playbook's, not this one's.
+    @Test func flappingStoreKeepsItsPlanWhileDown() throws {
+        var (stores, regions) = Self.base
+        let flapping = F.ticket("storeFlapping", "store/3")
+        let up = PlanningReconciler.reconcile(F.input(F.snapshot(stores, regions: regions), tickets: [flapping]))
+        let plan = try #require(F.plan("evict-leaders-store-3", in: up.plans))
+        stores[2].liveness = .disconnected
+        let down = PlanningReconciler.reconcile(F.input(F.snapshot(stores, regions: regions), tickets: [flapping], plans: up.plans))
+        let same = try #require(F.plan("evict-leaders-store-3", in: down.plans))
+        #expect(same.name == plan.name && same.spec.revision == plan.spec.revision && same.status.phase == .pending)
+        let slow = PlanningReconciler.reconcile(F.input(F.snapshot(stores, regions: regions), tickets: [F.ticket("highLatency", "store/3")]))
+        #expect(F.plan("evict-leaders-store-3", in: slow.plans) == nil)
+    }
+
     @Test func lowSpaceMovesRegionsToStoresWithRoomAndAdvises() throws {
         var (stores, regions) = Self.base
         regions = regions.map { var r = $0; r.approximateSizeMiB = 10 * 1024; return r }

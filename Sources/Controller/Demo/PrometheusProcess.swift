@@ -6,12 +6,11 @@ import FoundationNetworking
 import Glibc
 #endif
 
-/// A real Prometheus (Debian's `/usr/bin/prometheus`, installed by `hack/test.sh`) on 127.0.0.1 with
-/// a free port, its own config and data directory, scraping every second. Started and stopped by each test.
+/// A real Prometheus on 127.0.0.1 with a free port and its own config and data directory: what
+/// `operator demo` starts when a `prometheus` binary is on PATH, and what the integration tests scrape
+/// the simulator with (Debian's, installed by `hack/test.sh`). `stop()` ends it and removes its directory.
 /// `@unchecked`: `Process` is not Sendable; it is only started here and terminated in `stop()`.
 final class PrometheusProcess: @unchecked Sendable {
-    static let binary = "/usr/bin/prometheus"
-
     /// One scrape target: an address and the labels it gets (`instance`, `__param_store`, …).
     struct Target: Sendable {
         var address: String
@@ -33,27 +32,37 @@ final class PrometheusProcess: @unchecked Sendable {
         case notReady(String)
         var description: String {
             switch self {
-            case .notInstalled: "\(PrometheusProcess.binary) is not installed (hack/test.sh installs it)"
+            case .notInstalled: "no prometheus binary on PATH (hack/test.sh installs Debian's)"
             case .notReady(let m): "Prometheus did not become ready: \(m)"
             }
         }
     }
 
-    static var isInstalled: Bool { FileManager.default.isExecutableFile(atPath: binary) }
+    /// The first executable `prometheus` on PATH.
+    static var binary: String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        return path.split(separator: ":").map { "\($0)/prometheus" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    static var isInstalled: Bool { binary != nil }
 
     let url: URL
     private let process: Process
-    private let directory: URL
+    let directory: URL
 
-    private init(url: URL, process: Process, directory: URL) {
-        self.url = url
+    private init(process: Process, directory: URL, port: Int) {
+        var parts = URLComponents()
+        parts.scheme = "http"
+        parts.host = "127.0.0.1"
+        parts.port = port
+        self.url = parts.url ?? URL(fileURLWithPath: "/")
         self.process = process
         self.directory = directory
     }
 
     /// Starts Prometheus and waits (bounded) until `/-/ready` answers 200.
     static func start(jobs: [Job], scrapeInterval: String = "1s", readyWithin: Duration = .seconds(60)) async throws -> PrometheusProcess {
-        guard isInstalled else { throw Failure.notInstalled }
+        guard let binary else { throw Failure.notInstalled }
         var lastError = "no attempt"
         // A port found free may be taken before Prometheus binds it: try a few.
         for _ in 0..<3 {
@@ -72,7 +81,7 @@ final class PrometheusProcess: @unchecked Sendable {
             p.standardOutput = handle
             p.standardError = handle
             try p.run()
-            let running = PrometheusProcess(url: URL(string: "http://127.0.0.1:\(port)")!, process: p, directory: dir)
+            let running = PrometheusProcess(process: p, directory: dir, port: port)
             if await running.waitReady(within: readyWithin) { return running }
             lastError = (try? String(contentsOf: log, encoding: .utf8))?.suffix(500).description ?? "no log"
             running.stop()
