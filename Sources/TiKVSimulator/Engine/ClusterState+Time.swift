@@ -33,7 +33,10 @@ extension ClusterState {
             runRuleChecker()
         }
         runSchedulers()
+        if mergeCheckerEnabled { runMergeChecker() }
         advanceWorkload(seconds: 1)
+        if !spotFlows.isEmpty { applySpotFlows() }
+        if splitSizeMiB > 0 || splitKeys > 0 { runSplitChecks() }
         // Regions heartbeat every 60 s, spread over the minute by slot; changed regions report at once.
         let phase = Int(sec % 60)
         var s = phase
@@ -75,7 +78,7 @@ extension ClusterState {
                 stores[i].nodeState = .removed
             case .preparing where stores[i].state == .up:
                 let uptime = nowNanos / Self.second - stores[i].startTimestamp
-                if truth.count < 100 || uptime >= 48 * 3600 { stores[i].nodeState = .serving }
+                if regionCount < 100 || uptime >= 48 * 3600 { stores[i].nodeState = .serving }
             default: break
             }
         }
