@@ -318,10 +318,7 @@ public struct PDRouter: Sendable {
             return .json(.array(hist.map { .object([("start", .int($0.0)), ("end", .int($0.0 + bound - 1)), ("count", .int($0.1))]) }))
         }
         guard let check = ClusterState.RegionCheckKind(rawValue: kind) else { return .notFoundPage }
-        return .data(cluster.withState { c in
-            let ctx = c.regionCheckContext()
-            return c.regionsJSON(slots: c.keyOrder.slots.map(Int.init).filter { c.reported[$0].known && ClusterState.regionMatches(check, c.reported[$0], ctx) })
-        })
+        return .data(cluster.withState { c in c.regionsJSON(slots: c.regionCheckSlots(check)) })
     }
 
     func regionById(_ text: String) -> HTTPReply {

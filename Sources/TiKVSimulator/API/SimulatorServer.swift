@@ -10,8 +10,10 @@ public final class SimulatorServer: Sendable {
     public init(cluster: SimulatedCluster, host: String = "127.0.0.1", port: Int = 0) throws {
         self.cluster = cluster
         let router = PDRouter(cluster: cluster)
-        server = HTTPServer(address: try .inet(ip4: host, port: UInt16(clamping: port)), logger: .disabled,
-                            handler: RouterHandler(router: router))
+        // FlyingFox answers 500 with an empty body when a handler takes longer than its timeout (15 s by default);
+        // PD has no such limit, so a slow answer here stays slow rather than turning into a made-up error.
+        server = HTTPServer(address: try .inet(ip4: host, port: UInt16(clamping: port)), timeout: Self.handlerTimeoutSeconds,
+                            logger: .disabled, handler: RouterHandler(router: router))
     }
 
     /// Starts listening and returns the bound port.
@@ -24,6 +26,8 @@ public final class SimulatorServer: Sendable {
     }
 
     public func stop() async { await server.stop(timeout: 1) }
+
+    static let handlerTimeoutSeconds: TimeInterval = 600
 }
 
 struct RouterHandler: HTTPHandler {
@@ -33,7 +37,12 @@ struct RouterHandler: HTTPHandler {
         let body = try await request.bodyData
         let req = PDRouter.Request(method: request.method.rawValue, path: request.path,
                                    query: request.query.map { ($0.name, $0.value) }, body: Array(body))
-        let reply = router.handle(req)
+        // The router takes the cluster lock and may wait for it: run it on a Dispatch thread, not on one of the
+        // few cooperative threads, so concurrent requests queued on the lock cannot stall the server's event loop.
+        let router = self.router
+        let reply = await withCheckedContinuation { (done: CheckedContinuation<HTTPReply, Never>) in
+            DispatchQueue.global().async { done.resume(returning: router.handle(req)) }
+        }
         var headers: HTTPHeaders = [:]
         headers[HTTPHeader("Content-Type")] = reply.contentType
         for (k, v) in reply.extraHeaders { headers[HTTPHeader(k)] = v }

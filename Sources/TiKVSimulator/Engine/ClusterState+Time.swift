@@ -48,7 +48,8 @@ extension ClusterState {
         expireRecords()
     }
 
-    mutating func flushImmediateReports() {
+    /// Delivers the region heartbeats TiKV sends at once after a change (public for benchmarks that mutate outside ticks).
+    public mutating func flushImmediateReports() {
         guard !immediateReports.isEmpty else { return }
         let slots = immediateReports
         immediateReports.removeAll(keepingCapacity: true)

@@ -24,6 +24,8 @@ public struct ClusterState: Sendable {
     /// Per store (same index as `stores`): slots of the regions PD's view places a peer on it. Kept in step with
     /// every region report, so per-store queries need not scan every region.
     public internal(set) var storeSlots: [Set<Int32>] = []
+    /// Slots of the reported regions each region check lists, kept in step with every report.
+    public internal(set) var checkIndex = RegionCheckIndex()
 
     /// The regions in key order, and each slot's key range.
     public internal(set) var keyOrder = RegionKeyOrder()
@@ -158,6 +160,7 @@ public struct ClusterState: Sendable {
         if old.known { account(old, sign: -1) }
         reported[slot] = record
         if record.known { account(record, sign: 1) }
+        checkIndex.update(slot: slot, old: old.known ? old : nil, new: record.known ? record : nil)
         // Only a change of the store set touches the index (most reports keep it).
         let before = old.known ? old.peers : PeerList(), after = record.known ? record.peers : PeerList()
         let same = before.count == after.count && zip(before, after).allSatisfy { $0.storeId == $1.storeId }

@@ -11,10 +11,9 @@ extension Scenario.Condition {
             return (name == s.state, "store \(s.store) is \(name), want \(s.state)")
         }
         if let checks = noRegions {
-            let ctx = c.regionCheckContext()
             let counts = checks.map { name in
                 guard let k = ClusterState.RegionCheckKind(rawValue: name) else { return -1 }
-                return c.reported.reduce(0) { $0 + ($1.known && ClusterState.regionMatches(k, $1, ctx) ? 1 : 0) }
+                return c.regionCheckSlots(k).count
             }
             return (counts.allSatisfy { $0 == 0 }, zip(checks, counts).map { "\($0): \($1)" }.joined(separator: ", "))
         }
