@@ -30,3 +30,24 @@ import Testing
         #expect(c.regionCheckSlots(.downPeer).allSatisfy { c.reported[$0].hasDownPeers })
     }
 }
+
+/// The maintained tally (region count, size and key histograms) equals a count over the reported view.
+@Suite struct ReportedRegionTallyTests {
+    @Test(arguments: ["makeup-down-replica", "region-merge", "import-data"])
+    func tallyMatchesACount(name: String) throws {
+        var c = try ScenarioCatalog.load(name).makeCluster()
+        for _ in 0...6 {
+            let known = c.reported.filter(\.known)
+            #expect(c.knownRegionCount == known.count)
+            for bound: Int64 in [1, 10] {
+                var sizes: [Int64: Int64] = [:]
+                for r in known { sizes[Int64(r.approximateSizeMiB) / bound * bound, default: 0] += 1 }
+                #expect(c.tally.histogram(sizes: true, bound: bound).map { "\($0.0):\($0.1)" } == sizes.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" })
+            }
+            var keys: [Int64: Int64] = [:]
+            for r in known { keys[Int64(r.approximateKeys) / 1000 * 1000, default: 0] += 1 }
+            #expect(c.tally.histogram(sizes: false, bound: 1000).map { "\($0.0):\($0.1)" } == keys.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" })
+            c.advance(seconds: 400)
+        }
+    }
+}

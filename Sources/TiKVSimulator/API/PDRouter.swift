@@ -307,14 +307,7 @@ public struct PDRouter: Sendable {
             let minBound: Int64 = isSize ? 1 : 1000
             var bound = minBound
             if let b = req.first("bound"), let v = Int64(b), v >= minBound { bound = v }
-            let hist: [(Int64, Int64)] = cluster.withState { c in
-                var counts: [Int64: Int64] = [:]
-                for r in c.reported where r.known {
-                    let v = isSize ? Int64(r.approximateSizeMiB) : Int64(r.approximateKeys)
-                    counts[v / bound * bound, default: 0] += 1
-                }
-                return counts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-            }
+            let hist: [(Int64, Int64)] = cluster.withState { c in c.tally.histogram(sizes: isSize, bound: bound) }
             return .json(.array(hist.map { .object([("start", .int($0.0)), ("end", .int($0.0 + bound - 1)), ("count", .int($0.1))]) }))
         }
         guard let check = ClusterState.RegionCheckKind(rawValue: kind) else { return .notFoundPage }

@@ -86,5 +86,5 @@ extension ClusterState {
         }
     }
 
-    public var knownRegionCount: Int { reported.reduce(0) { $0 + ($1.known ? 1 : 0) } }
+    public var knownRegionCount: Int { tally.known }
 }

@@ -26,6 +26,8 @@ public struct ClusterState: Sendable {
     public internal(set) var storeSlots: [Set<Int32>] = []
     /// Slots of the reported regions each region check lists, kept in step with every report.
     public internal(set) var checkIndex = RegionCheckIndex()
+    /// Region count and size/key histograms of the reported view, kept in step with every report.
+    public internal(set) var tally = ReportedRegionTally()
 
     /// The regions in key order, and each slot's key range.
     public internal(set) var keyOrder = RegionKeyOrder()
@@ -161,6 +163,7 @@ public struct ClusterState: Sendable {
         reported[slot] = record
         if record.known { account(record, sign: 1) }
         checkIndex.update(slot: slot, old: old.known ? old : nil, new: record.known ? record : nil)
+        tally.update(old: old.known ? old : nil, new: record.known ? record : nil)
         // Only a change of the store set touches the index (most reports keep it).
         let before = old.known ? old.peers : PeerList(), after = record.known ? record.peers : PeerList()
         let same = before.count == after.count && zip(before, after).allSatisfy { $0.storeId == $1.storeId }
