@@ -106,6 +106,13 @@ for _ in 0..<pages {
     httpPage.append(try curl(url + "/pd/api/v1/regions/key?key=\(key)&format=hex&limit=1000").0)
     routerPage.append(seconds { _ = router.handle(.init(method: "GET", path: "/pd/api/v1/regions/key", query: [("key", key), ("format", "hex"), ("limit", "1000")])) })
 }
+// The steady-state region checks an observation pass fetches, in process: median of 5 calls each.
+var checkMs: [String: Double] = [:]
+for path in ["regions/check/down-peer", "regions/check/pending-peer", "regions/check/offline-peer", "regions/check/miss-peer",
+             "regions/check/extra-peer", "regions/check/learner-peer", "regions/check/hist-size", "regions/count"] {
+    let times = (0..<5).map { _ in seconds { _ = router.handle(.init(method: "GET", path: "/pd/api/v1/" + path, query: [])) } * 1e3 }
+    checkMs[path] = times.sorted()[2]
+}
 let metricsSeconds = seconds { _ = cluster.withState { $0.prometheusText() } }
 let tickSeconds = seconds { cluster.advance(seconds: 10) }
 
@@ -121,6 +128,7 @@ let result: [String: Any] = [
     "rss_goal_mib": 1536,
     "region_mutations": mutations, "region_mutations_applied": moved,
     "region_mutation_ns": mutationSeconds / Double(mutations) * 1e9,
+    "steady_state_checks_router_ms_median": checkMs,
     "region_split_us": splitSeconds / Double(max(1, lefts.count)) * 1e6,
     "region_merge_us": mergeSeconds / Double(max(1, merged)) * 1e6,
     "region_splits": lefts.count, "region_merges": merged,

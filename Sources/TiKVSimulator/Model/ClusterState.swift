@@ -162,8 +162,8 @@ public struct ClusterState: Sendable {
         if old.known { account(old, sign: -1) }
         reported[slot] = record
         if record.known { account(record, sign: 1) }
-        checkIndex.update(slot: slot, old: old.known ? old : nil, new: record.known ? record : nil)
-        tally.update(old: old.known ? old : nil, new: record.known ? record : nil)
+        checkIndex.update(slot: slot, old: RegionCheckIndex.signature(old), new: RegionCheckIndex.signature(record))
+        tally.update(old: old, new: record)
         // Only a change of the store set touches the index (most reports keep it).
         let before = old.known ? old.peers : PeerList(), after = record.known ? record.peers : PeerList()
         let same = before.count == after.count && zip(before, after).allSatisfy { $0.storeId == $1.storeId }

@@ -23,22 +23,40 @@ public struct RegionCheckIndex: Sendable, Equatable {
     /// `oversized-region`: at least region-max-size (144 MiB) or region-max-keys (1,440,000).
     static func isOversized(_ r: RegionRecord) -> Bool { r.approximateSizeMiB >= 144 || r.approximateKeys >= 1_440_000 }
 
-    /// Moves a slot between sets when a report changes what PD knows of its region (nil: not known to PD).
-    mutating func update(slot: Int, old: RegionRecord?, new: RegionRecord?) {
+    /// The checks a region matches, one bit each, plus its peer count in the high bits (0: not known to PD).
+    /// Computed once per report so an unchanged region costs two small computations and one comparison.
+    static func signature(_ r: RegionRecord) -> UInt16 {
+        guard r.known else { return 0 }
+        var down = false, pending = false, learner = false
+        for p in r.peers {
+            if p.downSeconds > 0 { down = true }
+            if p.pending { pending = true }
+            if p.role == .learner { learner = true }
+        }
+        var bits: UInt16 = 1
+        if down { bits |= 2 }
+        if pending { bits |= 4 }
+        if learner { bits |= 8 }
+        if isEmpty(r) { bits |= 16 }
+        if isOversized(r) { bits |= 32 }
+        return bits | UInt16(r.peers.count) << 8
+    }
+
+    /// Moves a slot between sets when a report changes what PD knows of its region.
+    mutating func update(slot: Int, old: UInt16, new: UInt16) {
+        guard old != new else { return }
         let s = Int32(slot)
-        Self.move(s, in: &down, was: old?.hasDownPeers ?? false, is: new?.hasDownPeers ?? false)
-        Self.move(s, in: &pending, was: old?.hasPendingPeers ?? false, is: new?.hasPendingPeers ?? false)
-        Self.move(s, in: &learner, was: old.map(Self.hasLearner) ?? false, is: new.map(Self.hasLearner) ?? false)
-        Self.move(s, in: &empty, was: old.map(Self.isEmpty) ?? false, is: new.map(Self.isEmpty) ?? false)
-        Self.move(s, in: &oversized, was: old.map(Self.isOversized) ?? false, is: new.map(Self.isOversized) ?? false)
-        let before = old.map(\.peers.count), after = new.map(\.peers.count)
+        Self.move(s, in: &down, was: old & 2 != 0, is: new & 2 != 0)
+        Self.move(s, in: &pending, was: old & 4 != 0, is: new & 4 != 0)
+        Self.move(s, in: &learner, was: old & 8 != 0, is: new & 8 != 0)
+        Self.move(s, in: &empty, was: old & 16 != 0, is: new & 16 != 0)
+        Self.move(s, in: &oversized, was: old & 32 != 0, is: new & 32 != 0)
+        let before = old & 1 != 0 ? Int(old >> 8) : nil, after = new & 1 != 0 ? Int(new >> 8) : nil
         if before != after {
             if let b = before, b != Self.commonPeerCount { byPeerCount[b].remove(s) }
             if let a = after, a != Self.commonPeerCount { byPeerCount[a].insert(s) }
         }
     }
-
-    static func hasLearner(_ r: RegionRecord) -> Bool { r.peers.contains { $0.role == .learner } }
 
     private static func move(_ s: Int32, in set: inout Set<Int32>, was: Bool, is now: Bool) {
         guard was != now else { return }

@@ -9,12 +9,12 @@ public struct ReportedRegionTally: Sendable, Equatable {
 
     public init() {}
 
-    mutating func update(old: RegionRecord?, new: RegionRecord?) {
-        known += (new == nil ? 0 : 1) - (old == nil ? 0 : 1)
-        let oldSize = old.map { Int64($0.approximateSizeMiB) }, newSize = new.map { Int64($0.approximateSizeMiB) }
-        if oldSize != newSize { Self.move(&bySize, from: oldSize, to: newSize) }
-        let oldKeys = old.map { Int64(clamping: $0.approximateKeys) }, newKeys = new.map { Int64(clamping: $0.approximateKeys) }
-        if oldKeys != newKeys { Self.move(&byKeys, from: oldKeys, to: newKeys) }
+    mutating func update(old: RegionRecord, new: RegionRecord) {
+        if old.known == new.known && (!new.known || (old.approximateSizeMiB == new.approximateSizeMiB
+                                                     && old.approximateKeys == new.approximateKeys)) { return }
+        known += (new.known ? 1 : 0) - (old.known ? 1 : 0)
+        Self.move(&bySize, from: old.known ? Int64(old.approximateSizeMiB) : nil, to: new.known ? Int64(new.approximateSizeMiB) : nil)
+        Self.move(&byKeys, from: old.known ? Int64(clamping: old.approximateKeys) : nil, to: new.known ? Int64(clamping: new.approximateKeys) : nil)
     }
 
     private static func move(_ counts: inout [Int64: Int64], from old: Int64?, to new: Int64?) {
