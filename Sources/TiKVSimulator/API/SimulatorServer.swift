@@ -37,12 +37,7 @@ struct RouterHandler: HTTPHandler {
         let body = try await request.bodyData
         let req = PDRouter.Request(method: request.method.rawValue, path: request.path,
                                    query: request.query.map { ($0.name, $0.value) }, body: Array(body))
-        // The router takes the cluster lock and may wait for it: run it on a Dispatch thread, not on one of the
-        // few cooperative threads, so concurrent requests queued on the lock cannot stall the server's event loop.
-        let router = self.router
-        let reply = await withCheckedContinuation { (done: CheckedContinuation<HTTPReply, Never>) in
-            DispatchQueue.global().async { done.resume(returning: router.handle(req)) }
-        }
+        let reply = router.handle(req)
         var headers: HTTPHeaders = [:]
         headers[HTTPHeader("Content-Type")] = reply.contentType
         for (k, v) in reply.extraHeaders { headers[HTTPHeader(k)] = v }
