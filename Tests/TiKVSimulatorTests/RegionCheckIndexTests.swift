@@ -51,3 +51,24 @@ import Testing
         }
     }
 }
+
+/// The per-store loads the hotspot endpoints print, kept in step with reports, equal a pass over every region.
+@Suite struct StoreLoadTests {
+    @Test(arguments: ["hot-write", "hot-read", "import-data"])
+    func loadsMatchAPass(name: String) throws {
+        var c = try ScenarioCatalog.load(name).makeCluster()
+        for _ in 0...4 {
+            for i in c.stores.indices {
+                let sid = UInt32(c.stores[i].id)
+                var wb = 0.0, wk = 0.0, rb = 0.0, rk = 0.0
+                for r in c.reported where r.known {
+                    if r.peers.contains(where: { $0.storeId == sid }) { wb += Double(r.writtenBytes); wk += Double(r.writtenKeys) }
+                    if r.leaderStoreId == sid { rb += Double(r.readBytes); rk += Double(r.readKeys) }
+                }
+                let w = c.storeLoad(index: i, write: true), rd = c.storeLoad(index: i, write: false)
+                #expect(w.bytes == wb / 60 && w.keys == wk / 60 && rd.bytes == rb / 60 && rd.keys == rk / 60)
+            }
+            c.advance(seconds: 300)
+        }
+    }
+}

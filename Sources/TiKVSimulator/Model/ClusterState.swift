@@ -179,15 +179,21 @@ public struct ClusterState: Sendable {
 
     private mutating func account(_ r: RegionRecord, sign: Int) {
         let size = Int64(r.approximateSizeMiB) * Int64(sign)
+        let s64 = Int64(sign)
+        let written = Int64(clamping: r.writtenBytes) * s64, writtenKeys = Int64(clamping: r.writtenKeys) * s64
         for p in r.peers {
             guard let i = storeIndexById[UInt64(p.storeId)] else { continue }
             storeStats[i].regionCount += sign
             storeStats[i].regionSize += size
+            storeStats[i].peerWrittenBytes += written
+            storeStats[i].peerWrittenKeys += writtenKeys
             if p.role == .learner { storeStats[i].learnerCount += sign }
             if p.pending { storeStats[i].pendingPeerCount += sign }
             if p.id == r.leaderPeerId {
                 storeStats[i].leaderCount += sign
                 storeStats[i].leaderSize += size
+                storeStats[i].leaderReadBytes += Int64(clamping: r.readBytes) * s64
+                storeStats[i].leaderReadKeys += Int64(clamping: r.readKeys) * s64
             }
         }
     }
