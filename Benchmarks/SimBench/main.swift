@@ -70,6 +70,24 @@ var moved = 0
 let mutationSeconds = seconds { for (rid, store) in ids where c.transferLeaderNow(region: rid, toStore: store) { moved += 1 } }
 ids = []
 
+// Split and merge: split random regions at their middle key, then merge each new left half back into its
+// original (same stores by construction). Each is an O(n) memmove of the key order plus O(1) record updates.
+let splitMergeCount = 200
+var splitIds: [UInt64] = []
+for _ in 0..<splitMergeCount { splitIds.append(c.truth[c.slot(atRank: Int(rng.next() % UInt64(c.regionCount)))].id) }
+var lefts: [(UInt64, UInt64)] = []
+let splitSeconds = seconds {
+    for id in splitIds where c.splitRegionNow(id: id) {
+        if let s = c.slot(ofRegion: id), let rank = c.keyOrder.rank(ofSlot: s), rank > 0 {
+            lefts.append((c.truth[c.slot(atRank: rank - 1)].id, id))
+        }
+    }
+}
+c.flushImmediateReports()
+var merged = 0
+let mergeSeconds = seconds { for (left, right) in lefts where c.mergeNow(source: left, target: right) { merged += 1 } }
+c.flushImmediateReports()
+
 let cluster = SimulatedCluster(c)
 let server = try SimulatorServer(cluster: cluster, host: "127.0.0.1", port: 0)
 let url = "http://127.0.0.1:\(try await server.start())"
@@ -88,6 +106,13 @@ for _ in 0..<pages {
     httpPage.append(try curl(url + "/pd/api/v1/regions/key?key=\(key)&format=hex&limit=1000").0)
     routerPage.append(seconds { _ = router.handle(.init(method: "GET", path: "/pd/api/v1/regions/key", query: [("key", key), ("format", "hex"), ("limit", "1000")])) })
 }
+// The steady-state region checks an observation pass fetches, in process: median of 5 calls each.
+var checkMs: [String: Double] = [:]
+for path in ["regions/check/down-peer", "regions/check/pending-peer", "regions/check/offline-peer", "regions/check/miss-peer",
+             "regions/check/extra-peer", "regions/check/learner-peer", "regions/check/hist-size", "regions/count"] {
+    let times = (0..<5).map { _ in seconds { _ = router.handle(.init(method: "GET", path: "/pd/api/v1/" + path, query: [])) } * 1e3 }
+    checkMs[path] = times.sorted()[2]
+}
 let metricsSeconds = seconds { _ = cluster.withState { $0.prometheusText() } }
 let tickSeconds = seconds { cluster.advance(seconds: 10) }
 
@@ -103,6 +128,10 @@ let result: [String: Any] = [
     "rss_goal_mib": 1536,
     "region_mutations": mutations, "region_mutations_applied": moved,
     "region_mutation_ns": mutationSeconds / Double(mutations) * 1e9,
+    "steady_state_checks_router_ms_median": checkMs,
+    "region_split_us": splitSeconds / Double(max(1, lefts.count)) * 1e6,
+    "region_merge_us": mergeSeconds / Double(max(1, merged)) * 1e6,
+    "region_splits": lefts.count, "region_merges": merged,
     "regions_full_seconds": fullSeconds, "regions_full_bytes": fullBytes,
     "server_rss_before_stream_mib": Double(beforeStream.rss) / mib,
     "server_peak_rss_during_stream_mib": Double(afterStream.peak) / mib,

@@ -291,7 +291,7 @@ extension PDRouter {
     func clusterStatus() -> HTTPReply {
         cluster.withState { c in
             .json(.object([("raft_bootstrap_time", .string(GoTime(unixNanoseconds: c.raftBootstrapNanos).rfc3339Nano)),
-                           ("is_initialized", .bool(c.regionCount > 1 || (c.truth.first?.peers.count ?? 0) >= c.config.maxReplicas)),
+                           ("is_initialized", .bool(c.regionCount > 1 || (c.regionCount == 1 && c.truth[c.slot(atRank: 0)].peers.count >= c.config.maxReplicas))),
                            ("replication_status", .string(""))]))
         }
     }

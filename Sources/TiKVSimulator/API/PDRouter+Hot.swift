@@ -63,14 +63,8 @@ extension PDRouter {
 extension ClusterState {
     /// A store's own load per second: the flows of the regions it leads (writes also land on followers).
     func storeLoad(index i: Int, write: Bool) -> (bytes: Double, keys: Double) {
-        let sid = UInt32(stores[i].id)
-        var b = 0.0, k = 0.0
-        for r in reported where r.known {
-            let onStore = write ? r.peers.contains { $0.storeId == sid } : r.leaderStoreId == sid
-            guard onStore else { continue }
-            b += Double(write ? r.writtenBytes : r.readBytes)
-            k += Double(write ? r.writtenKeys : r.readKeys)
-        }
-        return (b / 60, k / 60)
+        let st = storeStats[i]
+        return write ? (Double(st.peerWrittenBytes) / 60, Double(st.peerWrittenKeys) / 60)
+                     : (Double(st.leaderReadBytes) / 60, Double(st.leaderReadKeys) / 60)
     }
 }

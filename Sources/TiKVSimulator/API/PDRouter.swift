@@ -211,7 +211,7 @@ public struct PDRouter: Sendable {
                 if start == 0 { w.raw("{\"count\":\(count),\"regions\":[") }
                 let end = min(c.regionCount, start + chunk)
                 // Every region is known to PD once built, so only the first slice starts without a comma.
-                c.appendRegions(start..<end, first: start == 0, to: &w)
+                c.appendRegions(ranks: start..<end, first: start == 0, to: &w)
                 if end >= total { w.raw("]}") }
                 return w.bytes
             }
@@ -265,11 +265,12 @@ public struct PDRouter: Sendable {
         }
         return .data(cluster.withState { c in
             var slots: [Int] = []
-            guard var s = c.slot(containing: start) else { return c.regionsJSON(slots: []) }
-            while s < c.regionCount, slots.count < limit {
-                if !endKey.isEmpty, s > 0, !RegionKey.less(RegionKey.encodedKey(code: c.startCodes[s]), endKey) { break }
+            guard var rank = c.keyOrder.rank(containing: start) else { return c.regionsJSON(slots: []) }
+            while rank < c.regionCount, slots.count < limit {
+                let s = c.slot(atRank: rank)
+                if !endKey.isEmpty, rank > 0, !RegionKey.less(RegionKey.encodedKey(code: c.startCode(slot: s)), endKey) { break }
                 if c.reported[s].known { slots.append(s) }
-                s += 1
+                rank += 1
             }
             return c.regionsJSON(slots: slots)
         })
@@ -283,7 +284,7 @@ public struct PDRouter: Sendable {
         let sid = UInt32(truncatingIfNeeded: id)
         return .data(cluster.withState { c in
             // The store's own index, in key order; an unknown store has no regions.
-            let own = c.storeIndex(id).map { c.storeSlots[$0].map(Int.init).sorted() } ?? []
+            let own = c.storeIndex(id).map { c.storeSlots[$0].map(Int.init).sorted { c.startCode(slot: $0) < c.startCode(slot: $1) } } ?? []
             let slots = own.filter { s in
                 let r = c.reported[s]
                 guard r.known, let p = r.peers.first(where: { $0.storeId == sid }) else { return false }
@@ -306,21 +307,11 @@ public struct PDRouter: Sendable {
             let minBound: Int64 = isSize ? 1 : 1000
             var bound = minBound
             if let b = req.first("bound"), let v = Int64(b), v >= minBound { bound = v }
-            let hist: [(Int64, Int64)] = cluster.withState { c in
-                var counts: [Int64: Int64] = [:]
-                for r in c.reported where r.known {
-                    let v = isSize ? Int64(r.approximateSizeMiB) : Int64(r.approximateKeys)
-                    counts[v / bound * bound, default: 0] += 1
-                }
-                return counts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-            }
+            let hist: [(Int64, Int64)] = cluster.withState { c in c.tally.histogram(sizes: isSize, bound: bound) }
             return .json(.array(hist.map { .object([("start", .int($0.0)), ("end", .int($0.0 + bound - 1)), ("count", .int($0.1))]) }))
         }
         guard let check = ClusterState.RegionCheckKind(rawValue: kind) else { return .notFoundPage }
-        return .data(cluster.withState { c in
-            let ctx = c.regionCheckContext()
-            return c.regionsJSON(slots: c.reported.indices.filter { c.reported[$0].known && ClusterState.regionMatches(check, c.reported[$0], ctx) })
-        })
+        return .data(cluster.withState { c in c.regionsJSON(slots: c.regionCheckSlots(check)) })
     }
 
     func regionById(_ text: String) -> HTTPReply {

@@ -58,7 +58,7 @@ extension ClusterState {
     /// One region as PD reports it (compact, no trailing newline).
     public func regionJSON(slot: Int) -> [UInt8] {
         var w = JSONByteWriter()
-        RegionRenderer.append(reported[slot], startCode: startCodes[slot], endCode: endCode(slot: slot), to: &w)
+        RegionRenderer.append(reported[slot], startCode: startCode(slot: slot), endCode: endCode(slot: slot), to: &w)
         return w.bytes
     }
 
@@ -68,21 +68,23 @@ extension ClusterState {
         w.raw("{\"count\":\(slots.count),\"regions\":[")
         for (i, s) in slots.enumerated() {
             if i > 0 { w.raw(",") }
-            RegionRenderer.append(reported[s], startCode: startCodes[s], endCode: endCode(slot: s), to: &w)
+            RegionRenderer.append(reported[s], startCode: startCode(slot: s), endCode: endCode(slot: s), to: &w)
         }
         w.raw("]}")
         return w.bytes
     }
 
-    /// Appends the regions of slots `range` (comma-separated, leading comma unless first) to a buffer.
-    func appendRegions(_ range: Range<Int>, first: Bool, to w: inout JSONByteWriter) {
+    /// Appends the regions at key-order ranks `range` (comma-separated, leading comma unless first) to a buffer.
+    func appendRegions(ranks range: Range<Int>, first: Bool, to w: inout JSONByteWriter) {
         var isFirst = first
-        for s in range where reported[s].known {
+        for rank in range {
+            let s = slot(atRank: rank)
+            guard reported[s].known else { continue }
             if !isFirst { w.raw(",") }
             isFirst = false
-            RegionRenderer.append(reported[s], startCode: startCodes[s], endCode: endCode(slot: s), to: &w)
+            RegionRenderer.append(reported[s], startCode: startCode(slot: s), endCode: endCode(slot: s), to: &w)
         }
     }
 
-    public var knownRegionCount: Int { reported.reduce(0) { $0 + ($1.known ? 1 : 0) } }
+    public var knownRegionCount: Int { tally.known }
 }

@@ -10,8 +10,10 @@ public final class SimulatorServer: Sendable {
     public init(cluster: SimulatedCluster, host: String = "127.0.0.1", port: Int = 0) throws {
         self.cluster = cluster
         let router = PDRouter(cluster: cluster)
-        server = HTTPServer(address: try .inet(ip4: host, port: UInt16(clamping: port)), logger: .disabled,
-                            handler: RouterHandler(router: router))
+        // FlyingFox answers 500 with an empty body when a handler takes longer than its timeout (15 s by default);
+        // PD has no such limit, so a slow answer here stays slow rather than turning into a made-up error.
+        server = HTTPServer(address: try .inet(ip4: host, port: UInt16(clamping: port)), timeout: Self.handlerTimeoutSeconds,
+                            logger: .disabled, handler: RouterHandler(router: router))
     }
 
     /// Starts listening and returns the bound port.
@@ -24,6 +26,8 @@ public final class SimulatorServer: Sendable {
     }
 
     public func stop() async { await server.stop(timeout: 1) }
+
+    static let handlerTimeoutSeconds: TimeInterval = 600
 }
 
 struct RouterHandler: HTTPHandler {

@@ -53,7 +53,7 @@ extension ClusterState {
         }
         c.truth.reserveCapacity(count)
         c.reported.reserveCapacity(count)
-        c.startCodes.reserveCapacity(count)
+        c.keyOrder.reserveCapacity(count)
         for (i, spec) in regionSpecs.enumerated() {
             let code = i == 0 ? 0 : RegionKey.code(table: 100 + UInt32(i / 1000), handle: UInt32(i % 1000) * 1000)
             let written = rng.next() % (4 << 20), read = rng.next() % (16 << 20)

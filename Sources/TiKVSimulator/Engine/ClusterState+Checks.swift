@@ -22,6 +22,37 @@ extension ClusterState {
         case oversizedRegion = "oversized-region", undersizedRegion = "undersized-region"
     }
 
+    /// Slots, in key order, of the known regions a check lists. Answered from `checkIndex` (and, for offline-peer,
+    /// the per-store slot sets of removing stores) so a steady-state call touches only the regions it lists;
+    /// undersized-region (its thresholds are config) and miss/extra-peer under a max-replicas other than 3 scan.
+    func regionCheckSlots(_ kind: RegionCheckKind) -> [Int] {
+        let ctx = regionCheckContext()
+        var candidates: Set<Int32>?
+        switch kind {
+        case .downPeer: candidates = checkIndex.down
+        case .pendingPeer: candidates = checkIndex.pending
+        case .learnerPeer: candidates = checkIndex.learner
+        case .emptyRegion: candidates = checkIndex.empty
+        case .oversizedRegion: candidates = checkIndex.oversized
+        case .missPeer where ctx.desired == RegionCheckIndex.commonPeerCount:
+            candidates = checkIndex.byPeerCount[..<ctx.desired].reduce(into: []) { $0.formUnion($1) }
+        case .extraPeer where ctx.desired == RegionCheckIndex.commonPeerCount:
+            candidates = checkIndex.byPeerCount[(ctx.desired + 1)...].reduce(into: []) { $0.formUnion($1) }
+        case .offlinePeer:
+            candidates = stores.indices.filter { stores[$0].nodeState == .removing }.reduce(into: []) { $0.formUnion(storeSlots[$1]) }
+        default: candidates = nil
+        }
+        guard let candidates else { return scanRegionCheck(kind, ctx) }
+        return candidates.map(Int.init)
+            .filter { reported[$0].known && Self.regionMatches(kind, reported[$0], ctx) }
+            .sorted { startCode(slot: $0) < startCode(slot: $1) }
+    }
+
+    /// The same answer by scanning every region in key order (the reference the index is tested against).
+    func scanRegionCheck(_ kind: RegionCheckKind, _ ctx: RegionCheckContext) -> [Int] {
+        keyOrder.slots.map(Int.init).filter { reported[$0].known && Self.regionMatches(kind, reported[$0], ctx) }
+    }
+
     public func regionMatches(check: String, _ r: RegionRecord) -> Bool {
         guard let kind = RegionCheckKind(rawValue: check) else { return false }
         return Self.regionMatches(kind, r, regionCheckContext())
@@ -35,8 +66,8 @@ extension ClusterState {
         case .pendingPeer: return r.hasPendingPeers
         case .learnerPeer: return r.peers.contains { $0.role == .learner }
         case .offlinePeer: return !ctx.removing.isEmpty && r.peers.contains { ctx.removing.contains($0.storeId) }
-        case .emptyRegion: return r.approximateSizeMiB <= 1
-        case .oversizedRegion: return r.approximateSizeMiB >= 144 || r.approximateKeys >= 1_440_000
+        case .emptyRegion: return RegionCheckIndex.isEmpty(r)
+        case .oversizedRegion: return RegionCheckIndex.isOversized(r)
         case .undersizedRegion: return Int(r.approximateSizeMiB) <= ctx.maxMergeSize && Int(r.approximateKeys) <= ctx.maxMergeKeys
         }
     }

@@ -215,6 +215,10 @@ extension ClusterState {
             }
             truth[slot].confVer += UInt64(promote.count + demote.count)
             return true
+        case .mergeRegion(let from, let to, let passive):
+            // The passive side is done once the source is gone; the active side merges when both still line up.
+            if passive { return slotByRegionId[from] == nil }
+            return mergeNow(source: from, target: to)
         case .removePeer(let store):
             guard let i = truth[slot].peers.index(ofStore: store) else { return true }
             if truth[slot].peers[i].id == truth[slot].leaderPeerId { return false }

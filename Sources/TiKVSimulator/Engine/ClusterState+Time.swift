@@ -33,7 +33,10 @@ extension ClusterState {
             runRuleChecker()
         }
         runSchedulers()
+        if mergeCheckerEnabled { runMergeChecker() }
         advanceWorkload(seconds: 1)
+        if !spotFlows.isEmpty { applySpotFlows() }
+        if splitSizeMiB > 0 || splitKeys > 0 { runSplitChecks() }
         // Regions heartbeat every 60 s, spread over the minute by slot; changed regions report at once.
         let phase = Int(sec % 60)
         var s = phase
@@ -45,7 +48,8 @@ extension ClusterState {
         expireRecords()
     }
 
-    mutating func flushImmediateReports() {
+    /// Delivers the region heartbeats TiKV sends at once after a change (public for benchmarks that mutate outside ticks).
+    public mutating func flushImmediateReports() {
         guard !immediateReports.isEmpty else { return }
         let slots = immediateReports
         immediateReports.removeAll(keepingCapacity: true)
@@ -75,7 +79,7 @@ extension ClusterState {
                 stores[i].nodeState = .removed
             case .preparing where stores[i].state == .up:
                 let uptime = nowNanos / Self.second - stores[i].startTimestamp
-                if truth.count < 100 || uptime >= 48 * 3600 { stores[i].nodeState = .serving }
+                if regionCount < 100 || uptime >= 48 * 3600 { stores[i].nodeState = .serving }
             default: break
             }
         }

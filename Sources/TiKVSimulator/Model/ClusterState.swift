@@ -1,5 +1,7 @@
 /// The whole simulated cluster: stores, regions (truth and PD's reported view), operators, schedulers, config.
-/// A plain value guarded by `SimulatedCluster`'s lock; every mutation is O(1) per region.
+/// A plain value guarded by `SimulatedCluster`'s lock. Region records live in stable slots (a region keeps its slot
+/// for life; a merged-away region's slot is reused by a later split), so a region mutation is O(1); only the key
+/// order (`keyOrder`) changes on a split or merge.
 public struct ClusterState: Sendable {
     public static let second: Int64 = 1_000_000_000
 
@@ -22,12 +24,31 @@ public struct ClusterState: Sendable {
     /// Per store (same index as `stores`): slots of the regions PD's view places a peer on it. Kept in step with
     /// every region report, so per-store queries need not scan every region.
     public internal(set) var storeSlots: [Set<Int32>] = []
+    /// Slots of the reported regions each region check lists, kept in step with every report.
+    public internal(set) var checkIndex = RegionCheckIndex()
+    /// Region count and size/key histograms of the reported view, kept in step with every report.
+    public internal(set) var tally = ReportedRegionTally()
 
-    /// Start-key codes in key order; slot i is the i-th region by key. Code 0 is the open start.
-    public internal(set) var startCodes: [UInt64] = []
+    /// The regions in key order, and each slot's key range.
+    public internal(set) var keyOrder = RegionKeyOrder()
+    /// Region records by slot. A vacant slot (its region merged away) holds `RegionRecord.vacant`.
     public internal(set) var truth: [RegionRecord] = []
     public internal(set) var reported: [RegionRecord] = []
     var slotByRegionId: [UInt64: Int] = [:]
+    /// Slots freed by merges, reused by splits.
+    var vacantSlots: [Int32] = []
+    /// TiKV's split thresholds (`coprocessor.region-split-size` / `-keys`); 0 never splits (the default).
+    public var splitSizeMiB: UInt32 = 0
+    public var splitKeys: UInt64 = 0
+    /// Slots whose size or keys grew since their last split check.
+    var splitCheckSlots: Set<Int32> = []
+    /// PD's merge checker runs only when enabled (scenarios opt in), so existing clusters never merge.
+    public var mergeCheckerEnabled = false
+    /// Region ids created or changed by a split, with the split time: PD's split cache (`split-merge-interval`).
+    public internal(set) var recentSplits: [UInt64: Int64] = [:]
+    /// Writes aimed at one key (`write-flow-on-spot`), in force until their end time.
+    public internal(set) var spotFlows: [SpotFlow] = []
+    var mergeCursor = 0
 
     public internal(set) var operators: [UInt64: SimOperator] = [:]
     /// Latest finished operator per region, kept 10 minutes.
@@ -74,7 +95,7 @@ public struct ClusterState: Sendable {
     /// Appends a region after the last one; `startCode` must exceed the previous start (0 only for the first).
     public mutating func appendRegion(startCode: UInt64, _ r: RegionRecord) {
         slotByRegionId[r.id] = truth.count
-        startCodes.append(startCode)
+        keyOrder.append(slot: truth.count, start: startCode)
         truth.append(r)
         var rep = r
         rep.known = true
@@ -96,23 +117,21 @@ public struct ClusterState: Sendable {
     public func storeIndex(_ id: UInt64) -> Int? { storeIndexById[id] }
     public func store(_ id: UInt64) -> StoreRecord? { storeIndexById[id].map { stores[$0] } }
     public func slot(ofRegion id: UInt64) -> Int? { slotByRegionId[id] }
-    public var regionCount: Int { truth.count }
+    /// Regions that exist (slots may outnumber them after merges).
+    public var regionCount: Int { keyOrder.count }
+    /// Start-key codes in key order.
+    public var startCodes: [UInt64] { keyOrder.startCodes }
 
-    public func endCode(slot: Int) -> UInt64 { slot + 1 < startCodes.count ? startCodes[slot + 1] : 0 }
+    public func startCode(slot: Int) -> UInt64 { keyOrder.startCode(slot: slot) }
+    public func endCode(slot: Int) -> UInt64 { keyOrder.endCode(slot: slot) }
 
     /// The slot of the region containing an encoded key (binary search over boundary codes).
     public func slot(containing key: [UInt8]) -> Int? {
-        guard !startCodes.isEmpty else { return nil }
-        if key.isEmpty { return 0 }
-        var lo = 0, hi = startCodes.count - 1
-        // Find the last slot whose start key <= key.
-        while lo < hi {
-            let mid = (lo + hi + 1) / 2
-            let start = RegionKey.encodedKey(code: startCodes[mid])
-            if RegionKey.less(key, start) { hi = mid - 1 } else { lo = mid }
-        }
-        return lo
+        keyOrder.rank(containing: key).map { Int(keyOrder.slots[$0]) }
     }
+
+    /// The slot of the region at a rank in key order.
+    public func slot(atRank rank: Int) -> Int { Int(keyOrder.slots[rank]) }
 
     func storeIsUp(_ storeId: UInt32) -> Bool {
         guard let i = storeIndexById[UInt64(storeId)] else { return false }
@@ -143,6 +162,8 @@ public struct ClusterState: Sendable {
         if old.known { account(old, sign: -1) }
         reported[slot] = record
         if record.known { account(record, sign: 1) }
+        checkIndex.update(slot: slot, old: RegionCheckIndex.signature(old), new: RegionCheckIndex.signature(record))
+        tally.update(old: old, new: record)
         // Only a change of the store set touches the index (most reports keep it).
         let before = old.known ? old.peers : PeerList(), after = record.known ? record.peers : PeerList()
         let same = before.count == after.count && zip(before, after).allSatisfy { $0.storeId == $1.storeId }
@@ -158,15 +179,21 @@ public struct ClusterState: Sendable {
 
     private mutating func account(_ r: RegionRecord, sign: Int) {
         let size = Int64(r.approximateSizeMiB) * Int64(sign)
+        let s64 = Int64(sign)
+        let written = Int64(clamping: r.writtenBytes) * s64, writtenKeys = Int64(clamping: r.writtenKeys) * s64
         for p in r.peers {
             guard let i = storeIndexById[UInt64(p.storeId)] else { continue }
             storeStats[i].regionCount += sign
             storeStats[i].regionSize += size
+            storeStats[i].peerWrittenBytes += written
+            storeStats[i].peerWrittenKeys += writtenKeys
             if p.role == .learner { storeStats[i].learnerCount += sign }
             if p.pending { storeStats[i].pendingPeerCount += sign }
             if p.id == r.leaderPeerId {
                 storeStats[i].leaderCount += sign
                 storeStats[i].leaderSize += size
+                storeStats[i].leaderReadBytes += Int64(clamping: r.readBytes) * s64
+                storeStats[i].leaderReadKeys += Int64(clamping: r.readKeys) * s64
             }
         }
     }

@@ -53,6 +53,9 @@ public struct PDConfig: Sendable {
     public var tolerantSizeRatio: Double { double("tolerant-size-ratio", default: 0) }
     public var maxMergeRegionSize: Int { int("max-merge-region-size", default: 54) }
     public var maxMergeRegionKeys: Int { int("max-merge-region-keys", default: 540000) }
+    public var mergeScheduleLimit: Int { int("merge-schedule-limit", default: 8) }
+    public var splitMergeIntervalNanos: Int64 { duration("split-merge-interval", default: 3600) }
+    public var oneWayMerge: Bool { schedule.first { $0.0 == "enable-one-way-merge" }?.1 == .string("true") }
     public var leaderPolicyIsSize: Bool { schedule.first { $0.0 == "leader-schedule-policy" }?.1 == .string("size") }
     public var maxReplicas: Int {
         if case .int(let v)? = replication.first(where: { $0.0 == "max-replicas" })?.1 { return Int(v) }

@@ -39,6 +39,10 @@ public struct RegionRecord: Sendable, Equatable {
         self.known = known
     }
 
+    /// What a slot holds after its region merged away: no peers, no leader, unknown to PD, so every loop over
+    /// slots passes it by.
+    static let vacant = RegionRecord(id: 0, confVer: 0, version: 0, peers: PeerList(), leaderPeerId: 0, known: false)
+
     public var leader: Peer? { leaderPeerId == 0 ? nil : peers.first(where: { $0.id == leaderPeerId }) }
     public var leaderStoreId: UInt32? { leader?.storeId }
     public var isInJointState: Bool { peers.contains { $0.role == .incomingVoter || $0.role == .demotingVoter } }

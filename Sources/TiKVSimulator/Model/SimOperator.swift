@@ -22,6 +22,8 @@ public enum OpStep: Sendable, Equatable {
     case enterJoint(promote: [PeerRef], demote: [PeerRef])
     case leaveJoint(promote: [PeerRef], demote: [PeerRef])
     case removePeer(store: UInt32)
+    /// `MergeRegion`: the source's operator runs it (active), the target's waits for it (passive).
+    case mergeRegion(from: UInt64, to: UInt64, passive: Bool)
 
     public struct PeerRef: Sendable, Equatable {
         public var peerId: UInt64
@@ -39,6 +41,7 @@ public enum OpStep: Sendable, Equatable {
         case .enterJoint(let p, let d): return "use joint consensus, " + list(p, d)
         case .leaveJoint(let p, let d): return "leave joint state, " + list(p, d)
         case .removePeer(let s): return "remove peer on store \(s)"
+        case .mergeRegion(let f, let t, _): return "merge region \(f) into region \(t)"
         }
     }
 
@@ -49,6 +52,7 @@ public enum OpStep: Sendable, Equatable {
         let seconds: Double
         switch self {
         case .addLearner: seconds = slow
+        case .mergeRegion: seconds = slow * 10
         case .enterJoint(let p, let d), .leaveJoint(let p, let d): seconds = fast * Double(p.count + d.count + 1)
         default: seconds = fast
         }

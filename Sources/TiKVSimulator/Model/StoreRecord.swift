@@ -119,5 +119,11 @@ public struct StoreRegionStats: Sendable, Equatable {
     public var regionSize: Int64 = 0
     public var learnerCount = 0
     public var pendingPeerCount = 0
+    /// Written bytes/keys of the regions with a peer here, read bytes/keys of the regions led here (per-interval
+    /// deltas, as reported): the store loads PD's hotspot endpoints print, without a pass over every region.
+    public var peerWrittenBytes: Int64 = 0
+    public var peerWrittenKeys: Int64 = 0
+    public var leaderReadBytes: Int64 = 0
+    public var leaderReadKeys: Int64 = 0
     public init() {}
 }

@@ -37,7 +37,7 @@ extension Scenario {
             let size = spec.regionSize ?? UInt32(1 + rng.next() % 96)
             for s in stores { used[s] += UInt64(size) << 20 }
             let leader = layout == .random ? peers[Int(rng.next() % UInt64(peers.count))].id : peers[0].id
-            let code = i == 0 ? 0 : RegionKey.code(table: 100 + UInt32(i / 1000), handle: UInt32(i % 1000) * 1000)
+            let code = i == 0 ? 0 : RegionKey.code(table: (spec.firstTable ?? 100) + UInt32(i / 1000), handle: UInt32(i % 1000) * 1000)
             let written = rng.next() % (4 << 20), read = rng.next() % (16 << 20)
             c.appendRegion(startCode: code, RegionRecord(
                 id: rid, confVer: UInt64(k) + 2, version: UInt64(i / 1000) + 1, peers: peers, leaderPeerId: leader,
@@ -72,6 +72,10 @@ extension Scenario {
                 c.schedulers.add(name)
             }
         }
+        if (spec.splitSize ?? 0) > 0 || (spec.splitKeys ?? 0) > 0 {
+            c.setSplitThresholds(sizeMiB: spec.splitSize ?? 0, keys: spec.splitKeys ?? 0)
+        }
+        c.mergeCheckerEnabled = spec.merge ?? false
         c.scenarioStartNanos = nowNanos
         c.schedule(try scheduledEvents(startNanos: nowNanos))
         return c
@@ -101,6 +105,12 @@ extension Scenario {
             if let s = e.removeStore { return ScheduledEvent(atNanos: at, index: i, action: .removeStore(s)) }
             if let h = e.hotRegions {
                 return ScheduledEvent(atNanos: at, index: i, action: .hotRegions(flow: h.flow, store: h.store, count: h.count, factor: h.factor ?? 32))
+            }
+            if let w = e.writeFlowOnSpot {
+                let code = RegionKey.code(table: w.table, handle: w.handle ?? 0)
+                guard code != 0 else { throw LoadError.invalid("\(name): event \(i): the spot key must not be the open end") }
+                return ScheduledEvent(atNanos: at, index: i, action: .spotFlow(code: code, bytesPerSecond: w.mib << 20,
+                                                                               durationNanos: w.duration?.nanoseconds))
             }
             throw LoadError.invalid("\(name): event \(i) has no action")
         }

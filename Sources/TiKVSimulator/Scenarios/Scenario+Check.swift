@@ -11,10 +11,9 @@ extension Scenario.Condition {
             return (name == s.state, "store \(s.store) is \(name), want \(s.state)")
         }
         if let checks = noRegions {
-            let ctx = c.regionCheckContext()
             let counts = checks.map { name in
                 guard let k = ClusterState.RegionCheckKind(rawValue: name) else { return -1 }
-                return c.reported.reduce(0) { $0 + ($1.known && ClusterState.regionMatches(k, $1, ctx) ? 1 : 0) }
+                return c.regionCheckSlots(k).count
             }
             return (counts.allSatisfy { $0 == 0 }, zip(checks, counts).map { "\($0): \($1)" }.joined(separator: ", "))
         }
@@ -46,6 +45,22 @@ extension Scenario.Condition {
             let quiet = c.operators.isEmpty && c.nowNanos - last >= d.nanoseconds
             return (quiet, "\(c.operators.count) operators in flight, last finished \((c.nowNanos - last) / ClusterState.second) s ago")
         }
+        if let n = storeRegionsAtLeast {
+            let counts = live.map { c.storeStats[$0].regionCount }
+            return (!counts.isEmpty && counts.allSatisfy { $0 >= n }, "region peers per store \(counts), want ≥ \(n)")
+        }
+        if let t = totalPeers {
+            let total = live.reduce(0) { $0 + c.storeStats[$1].regionCount }
+            let lo = Int((1 - t.within) * Double(t.count)), hi = Int((1 + t.within) * Double(t.count))
+            return ((lo...hi).contains(total), "\(total) region peers over live stores (\(c.regionCount) regions), want \(lo)…\(hi)")
+        }
+        if let x = peerShareDeviation {
+            let counts = live.map { c.storeStats[$0].regionCount }
+            let total = Double(max(1, counts.reduce(0, +)))
+            let even = 100 / Double(max(1, counts.count))
+            let dev = counts.reduce(0.0) { let p = 100 * Double($1) / total; return $0 + (p - even) * (p - even) } / 100
+            return (dev < x, "peer share deviation \((dev * 10_000).rounded() / 10_000) < \(x) (peers per store \(counts))")
+        }
         return (false, "empty condition")
     }
 
@@ -76,7 +91,8 @@ extension Scenario {
         guard let expect else { throw LoadError.invalid("\(name) has no expectation") }
         var c = try makeCluster()
         let start = c.nowNanos
-        let lastEvent = events.map(\.at.nanoseconds).max() ?? 0
+        // An event has happened once it fired and, for a flow with a duration, once the flow ended.
+        let lastEvent = events.map { $0.at.nanoseconds + ($0.writeFlowOnSpot?.duration?.nanoseconds ?? 0) }.max() ?? 0
         let limit = Int(expect.within.nanoseconds / ClusterState.second)
         var details: [String] = []
         var t = 0

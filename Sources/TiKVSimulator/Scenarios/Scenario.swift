@@ -48,10 +48,18 @@ public struct Scenario: Sendable, Decodable {
         public var regionKeys: UInt64?
         public var layout: Layout?
         public var seed: UInt64?
+        /// TiKV's split thresholds (MiB, keys); absent or 0 never splits.
+        public var splitSize: UInt32?
+        public var splitKeys: UInt64?
+        /// Runs PD's merge checker (off unless set, so other scenarios never merge).
+        public var merge: Bool?
+        /// First table id of the generated keys (default 100); PD's import-data writes into a table past them.
+        public var firstTable: UInt32?
 
         enum CodingKeys: String, CodingKey {
-            case stores, labels, capacity, regions, replicas, layout, seed
+            case stores, labels, capacity, regions, replicas, layout, seed, merge
             case emptyStores = "empty-stores", regionSize = "region-size", regionKeys = "region-keys"
+            case splitSize = "split-size", splitKeys = "split-keys", firstTable = "first-table"
         }
     }
 
@@ -94,11 +102,24 @@ public struct Scenario: Sendable, Decodable {
         public var removeStore: UInt64?
         /// Hot flow on `count` regions led by `store`.
         public var hotRegions: HotSpec?
+        /// PD's `write-flow-on-spot`: writes aimed at one key.
+        public var writeFlowOnSpot: SpotSpec?
 
         enum CodingKeys: String, CodingKey {
             case at, fault, revert
-            case removeStore = "remove-store", hotRegions = "hot-regions"
+            case removeStore = "remove-store", hotRegions = "hot-regions", writeFlowOnSpot = "write-flow-on-spot"
         }
+    }
+
+    /// Writes of `mib` MiB per simulated second (one tick) into the region holding key `t{table}_r{handle}`
+    /// (handle 0: the table prefix `t{table}`), for `for` (absent: until the end).
+    public struct SpotSpec: Sendable, Decodable {
+        public var table: UInt32
+        public var handle: UInt32?
+        public var mib: UInt64
+        public var duration: GoDuration?
+
+        enum CodingKeys: String, CodingKey { case table, handle, mib, duration = "for" }
     }
 
     public struct FaultSpec: Sendable, Decodable {
@@ -143,11 +164,18 @@ public struct Scenario: Sendable, Decodable {
         public var storeRegionsBelowMean: StoreRatioCheck?
         /// No operator in flight, and none finished within this long (PD does not churn).
         public var quietFor: GoDuration?
+        /// Every live store holds at least this many region peers (PD's region-split checker).
+        public var storeRegionsAtLeast: Int?
+        /// The peers over live stores total about `count` (PD's `isUniform(total, count)` with tolerance `within`).
+        public var totalPeers: TotalCheck?
+        /// PD's import-data measure: Σ over live stores of (store's % of all peers − 100/N)² / 100, at most this.
+        public var peerShareDeviation: Double?
 
         enum CodingKeys: String, CodingKey {
             case leadersBalanced = "leaders-balanced", regionsBalanced = "regions-balanced", storeState = "store-state"
             case noRegions = "no-regions", hotLeaderSpread = "hot-leader-spread", hotPeerSpread = "hot-peer-spread"
             case storeLeaders = "store-leaders", storeRegionsBelowMean = "store-regions-below-mean", quietFor = "quiet-for"
+            case storeRegionsAtLeast = "store-regions-at-least", totalPeers = "total-peers", peerShareDeviation = "peer-share-deviation"
         }
     }
 
@@ -162,6 +190,10 @@ public struct Scenario: Sendable, Decodable {
     public struct StoreCountCheck: Sendable, Decodable {
         public var store: UInt64
         public var max: Int
+    }
+    public struct TotalCheck: Sendable, Decodable {
+        public var count: Int
+        public var within: Double
     }
     public struct StoreRatioCheck: Sendable, Decodable {
         public var store: UInt64
@@ -183,7 +215,7 @@ public struct Scenario: Sendable, Decodable {
     func validate() throws {
         guard cluster.stores >= 1, cluster.regions >= 1 else { throw LoadError.invalid("\(name): needs stores and regions") }
         for (i, e) in events.enumerated() {
-            let set = [e.fault != nil, e.revert != nil, e.removeStore != nil, e.hotRegions != nil].filter { $0 }.count
+            let set = [e.fault != nil, e.revert != nil, e.removeStore != nil, e.hotRegions != nil, e.writeFlowOnSpot != nil].filter { $0 }.count
             guard set == 1 else { throw LoadError.invalid("\(name): event \(i) must have exactly one action") }
             if let r = e.revert, !(0..<i).contains(r) || events[r].fault == nil {
                 throw LoadError.invalid("\(name): event \(i) reverts \(r), which is not an earlier fault")
@@ -192,7 +224,8 @@ public struct Scenario: Sendable, Decodable {
         }
         for (i, c) in (expect?.all ?? []).enumerated() {
             let set = [c.leadersBalanced != nil, c.regionsBalanced != nil, c.storeState != nil, c.noRegions != nil,
-                       c.hotLeaderSpread != nil, c.hotPeerSpread != nil, c.storeLeaders != nil, c.storeRegionsBelowMean != nil, c.quietFor != nil]
+                       c.hotLeaderSpread != nil, c.hotPeerSpread != nil, c.storeLeaders != nil, c.storeRegionsBelowMean != nil, c.quietFor != nil,
+                       c.storeRegionsAtLeast != nil, c.totalPeers != nil, c.peerShareDeviation != nil]
             guard set.filter({ $0 }).count == 1 else { throw LoadError.invalid("\(name): condition \(i) must have exactly one check") }
         }
     }

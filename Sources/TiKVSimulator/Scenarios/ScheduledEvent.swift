@@ -8,6 +8,8 @@ public struct ScheduledEvent: Sendable {
         case removeStore(UInt64)
         /// Hot flow on `count` regions led by `store`, `factor` × their flow.
         case hotRegions(flow: String, store: UInt64, count: Int, factor: Double)
+        /// Writes aimed at one key (`write-flow-on-spot`); the flow's end is relative to the event's time.
+        case spotFlow(code: UInt64, bytesPerSecond: UInt64, durationNanos: Int64?)
     }
     public var atNanos: Int64
     /// Position in the scenario's event list (what `revert` refers to).
@@ -53,6 +55,9 @@ extension ClusterState {
                     }
                     eventFaults[e.index] = ids
                     text = "\(ids.count) hot-\(flow) regions on store \(store)"
+                case .spotFlow(let code, let rate, let duration):
+                    addSpotFlow(SpotFlow(code: code, bytesPerSecond: rate, untilNanos: duration.map { nowNanos + $0 }))
+                    text = "\(rate >> 20) MiB/s written at key \(RegionKey.hex(code: code))"
                 }
             } catch {
                 text = "failed: \(error.message)"
