@@ -22,6 +22,9 @@ struct Dashboard: Sendable {
     var terminalOutput: Int32 = STDOUT_FILENO
     /// A file whose last lines the Demo panel shows.
     var narrationFile: String?
+    /// Whether SIGTERM and SIGINT restore the terminal and end the process. The demo handles them itself
+    /// (stop the chapters, clean up what it started), so its dashboard leaves them alone.
+    var ownsTerminationSignals = true
 
     init(storePath: String, cluster: String?, refresh: Duration, approver: String, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.storePath = storePath
@@ -50,7 +53,7 @@ struct Dashboard: Sendable {
     private func runScreen(_ source: DashboardSource, stop: @Sendable () -> Bool) async throws -> Outcome {
         let terminal = Terminal(output: terminalOutput)
         var model = DashboardModel(data: await read(source))
-        try terminal.enter()
+        try terminal.enter(handlingTermination: ownsTerminationSignals)
         defer { terminal.restore() }
 
         var size = terminal.size()

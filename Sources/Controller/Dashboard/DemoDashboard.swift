@@ -27,21 +27,35 @@ extension Dashboard {
             if let text = try? String(contentsOfFile: timeline, encoding: .utf8) { FileHandle.standardOutput.write(Data(text.utf8)) }
         }
 
-        let finished = Atomic<Bool>(false)
+        let flags = DemoStopFlags()
         let chapters = Task {
-            defer { finished.store(true, ordering: .sequentiallyConsistent) }
+            defer { flags.finished.store(true, ordering: .sequentiallyConsistent) }
             try await script.run()
         }
         var dashboard = Dashboard(storePath: env.dbPath, cluster: env.clusterName, refresh: .milliseconds(500), approver: currentUser(),
                                   clock: { env.now })
         dashboard.terminalOutput = screen
         dashboard.narrationFile = timeline
+        // SIGTERM or Ctrl-C outside the dashboard cancel this task (`operator demo` owns those signals):
+        // the screen loop ends, the terminal is restored, and the chapters stop before the clean-up.
+        dashboard.ownsTerminationSignals = false
         let outcome: Outcome
         do {
-            outcome = try await dashboard.run(interactive: true, stop: { finished.load(ordering: .sequentiallyConsistent) })
+            outcome = try await withTaskCancellationHandler {
+                try await dashboard.run(interactive: true, stop: {
+                    flags.finished.load(ordering: .sequentiallyConsistent) || flags.cancelled.load(ordering: .sequentiallyConsistent)
+                })
+            } onCancel: {
+                flags.cancelled.store(true, ordering: .sequentiallyConsistent)
+                chapters.cancel()
+            }
         } catch {
             chapters.cancel()
             throw error
+        }
+        if flags.cancelled.load(ordering: .sequentiallyConsistent) {
+            _ = await chapters.result
+            throw CancellationError()
         }
         if outcome == .quit {
             chapters.cancel()
@@ -51,4 +65,10 @@ extension Dashboard {
         }
         try await chapters.value
     }
+}
+
+/// What the demo's screen loop polls: the chapters ended, or the demo was told to stop.
+private final class DemoStopFlags: Sendable {
+    let finished = Atomic<Bool>(false)
+    let cancelled = Atomic<Bool>(false)
 }

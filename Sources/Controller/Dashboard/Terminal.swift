@@ -34,8 +34,9 @@ final class Terminal: Sendable {
     }
 
     /// Raw input (no echo, no line buffering, Ctrl-C arrives as a byte so the quit path runs),
-    /// the alternate screen and a hidden cursor. Installs the handlers that undo it on a signal.
-    func enter() throws {
+    /// the alternate screen and a hidden cursor. Installs the handlers that undo it on a signal;
+    /// SIGTERM and SIGINT only when `handlingTermination` (else the caller restores on its way out).
+    func enter(handlingTermination: Bool = true) throws {
         var saved = termios()
         guard tcgetattr(input, &saved) == 0 else { throw CLIError.failure("cannot read the terminal's settings (errno \(errno))") }
         var raw = saved
@@ -48,7 +49,7 @@ final class Terminal: Sendable {
             TerminalRestore.forget()
             throw CLIError.failure("cannot switch the terminal to raw mode (errno \(errno))")
         }
-        TerminalRestore.installHandlers()
+        TerminalRestore.installHandlers(termination: handlingTermination)
         write(ANSI.enterScreen)
     }
 
@@ -168,10 +169,10 @@ enum TerminalRestore {
         _ = tcsetattr(inputFD, TCSAFLUSH, &saved)
     }
 
-    static func installHandlers() {
+    static func installHandlers(termination: Bool) {
         guard !handlersInstalled.exchange(true, ordering: .sequentiallyConsistent) else { return }
         // Termination: restore, then die of the same signal so the parent sees why.
-        for sig in [SIGTERM, SIGHUP, SIGINT, SIGQUIT] {
+        for sig in termination ? [SIGTERM, SIGHUP, SIGINT, SIGQUIT] : [SIGHUP, SIGQUIT] {
             _ = signal(sig) { sig in
                 TerminalRestore.restoreNow()
                 _ = signal(sig, SIG_DFL)

@@ -48,6 +48,8 @@ struct TmuxSession {
     }
 
     func capture() throws -> String { try tmux(["capture-pane", "-p", "-t", name]).output }
+    /// The whole pane history with wrapped lines joined, for output longer than the screen.
+    func captureHistory() throws -> String { try tmux(["capture-pane", "-p", "-J", "-S", "-", "-t", name]).output }
     func send(_ keys: String...) throws { try tmux(["send-keys", "-t", name] + keys) }
     /// kill-session first: tmux 3.3a ignores kill-server while a pane is kept by remain-on-exit.
     func close() {
@@ -138,5 +140,64 @@ struct TmuxSession {
         run.cancel()
         _ = await run.result
         await h.stop()
+    }
+
+    /// SIGTERM while the demo's dashboard is on the screen: the terminal comes back, the chapters stop, and
+    /// everything the demo started (simulator, controller, Prometheus, temporary directories) is gone.
+    @Test(.enabled(if: TmuxSession.available, "tmux is not installed (hack/test.sh installs it): the real-terminal test is skipped"))
+    func sigtermDuringTheDemoDashboardRestoresTheTerminalAndCleansUp() async throws {
+        let binary = try #require(OperatorBinary.locate(), "build the operator executable first (swift build)")
+        let marker = "OPERATOR_DEMO_TEST=\(UUID().uuidString)"
+        let session = TmuxSession()
+        defer {
+            for pid in Self.processes(withEnvironment: marker) { kill(pid, SIGKILL) }
+            session.close()
+        }
+        let command = "env \(marker) '\(binary.path)' demo; "
+            + "echo \"demo-exit=$?\"; echo \"modes: $(stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' ')\""
+        try session.start(columns: 80, rows: 24, command: command)
+
+        let shown = try await session.waitFor(timeout: .seconds(120)) { $0.contains("Plans & approvals") && $0.contains("Tickets") }
+        try #require(shown.ok, "the demo's dashboard never showed:\n\(shown.screen)")
+        let demo = try #require(Self.processes(withEnvironment: marker).first, "no demo process carries the test's marker")
+        kill(demo, SIGTERM)
+
+        let ended = try await session.waitFor(timeout: .seconds(60)) { $0.contains("demo-exit=") && $0.contains("modes:") }
+        #expect(ended.ok, "screen:\n\(ended.screen)")
+        #expect(ended.screen.contains("demo-exit=130"), "screen:\n\(ended.screen)")
+        #expect(ended.screen.contains("modes: icanon echo"), "raw mode was left on:\n\(ended.screen)")
+        #expect(!ended.screen.contains("Plans & approvals"), "the alternate screen was not left:\n\(ended.screen)")
+
+        let history = try session.captureHistory()
+        #expect(history.contains("Interrupted:"), "history:\n\(history)")
+        let directories = Self.paths(in: history, prefixes: ["/tmp/operator-demo-", "/tmp/prometheus-"])
+        #expect(directories.contains { $0.hasPrefix("/tmp/operator-demo-") }, "the demo names its directory:\n\(history)")
+        for directory in directories {
+            #expect(!FileManager.default.fileExists(atPath: directory), "\(directory) is left behind")
+        }
+        #expect(Self.processes(withEnvironment: marker).isEmpty, "a process the demo started is still running")
+    }
+
+    /// Processes whose environment holds `entry` (children inherit it: the demo's Prometheus too).
+    static func processes(withEnvironment entry: String) -> [pid_t] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { name -> pid_t? in
+            guard let pid = pid_t(name), let data = FileManager.default.contents(atPath: "/proc/\(name)/environ") else { return nil }
+            return data.split(separator: 0).contains { String(decoding: $0, as: UTF8.self) == entry } ? pid : nil
+        }
+    }
+
+    /// Every path in `text` that starts with one of `prefixes`, up to the next space, quote or punctuation.
+    static func paths(in text: String, prefixes: [String]) -> Set<String> {
+        var found = Set<String>()
+        for prefix in prefixes {
+            var rest = Substring(text)
+            while let range = rest.range(of: prefix) {
+                let tail = rest[range.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "-" }
+                found.insert(prefix + tail)
+                rest = rest[range.upperBound...]
+            }
+        }
+        return found
     }
 }
