@@ -83,15 +83,7 @@ struct DemoScript {
         try env.revert(fault)
         output.say("an idle store has no latency to measure, so the ticket resolves on PD's slow score, TiKV's own disk probe, back at 1")
         try await resolved(ticket, "the highLatency ticket resolved by observation")
-        // What the product does next: the eviction no longer mitigates an open ticket, so the
-        // leftover-scheduler playbook removes it (low risk, no person), and the balance plan gives leaders back.
-        let cleanup = try await waitFor("the plan removing store \(id)'s evict-leader scheduler") {
-            try env.resources.list(RemediationPlanKind.self).last { $0.spec.concern == "remove-evict-leader-store-\(id)" }
-        }
-        describe(cleanup)
-        try await approveAndFollow(cleanup)
-        try await settled()
-        output.say("store \(id) leads again (leaders per store \(leaderCounts())); no eviction is left behind")
+        try await evictionRemoved(store: id)
     }
 
     private func diskFills(store id: UInt64, toAvailablePercent percent: Double) async throws {
@@ -119,13 +111,7 @@ struct DemoScript {
         output.say("the crash is fixed: fault lifted; the ticket resolves once the store stays up for the flapping window (5 min simulated)")
         try env.revert(fault)
         try await resolved(ticket, "the storeFlapping ticket resolved by observation")
-        let cleanup = try await waitFor("the plan removing store \(id)'s evict-leader scheduler") {
-            try env.resources.list(RemediationPlanKind.self).last { $0.spec.concern == "remove-evict-leader-store-\(id)" }
-        }
-        describe(cleanup)
-        try await approveAndFollow(cleanup)
-        try await settled()
-        output.say("store \(id) leads again (leaders per store \(leaderCounts())); no eviction is left behind")
+        try await evictionRemoved(store: id)
     }
 
     private func storeDies(store id: UInt64) async throws {
@@ -148,6 +134,18 @@ struct DemoScript {
     }
 
     // MARK: Steps shared by chapters
+
+    /// After a fixed store's ticket resolves, the eviction no longer mitigates anything: the leftover-scheduler
+    /// playbook removes it (low risk, no person) and the balance plan gives the leaders back.
+    private func evictionRemoved(store id: UInt64) async throws {
+        let cleanup = try await waitFor("the plan removing store \(id)'s evict-leader scheduler") {
+            try env.resources.list(RemediationPlanKind.self).last { $0.spec.concern == "remove-evict-leader-store-\(id)" }
+        }
+        describe(cleanup)
+        try await approveAndFollow(cleanup)
+        try await settled()
+        output.say("store \(id) leads again (leaders per store \(leaderCounts())); no eviction is left behind")
+    }
 
     /// Waits for the chapter's ticket on the store (printed with its diagnosis) and the playbook's plan for it.
     private func ticketAndPlan(invariant: String, store id: UInt64, concern: String) async throws -> (Ticket, RemediationPlan) {
