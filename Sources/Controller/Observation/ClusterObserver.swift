@@ -63,6 +63,7 @@ actor ClusterObserver {
         async let regions = observeRegions(scope)
 
         var snapshot = ClusterSnapshot(cluster: cluster, observedAt: now, regionScope: scope)
+        snapshot.metricsOrigin = prometheus != nil ? .prometheus : exposition != nil ? .metricsEndpoint : nil
         var sources: [ObservationSource: SourceState] = [:]
 
         let sc = await storesAndConfig

@@ -109,6 +109,8 @@ public struct DiagnosisContext: Codable, Sendable, Equatable {
     /// Per observation source: `Complete`, or the state and its reason (quoted).
     public var sources: [String: String]
     public var prometheusConfigured: Bool
+    /// Where the store metrics came from (nil: no metrics source).
+    public var metricsOrigin: MetricsOrigin? = nil
     public var stores: [StoreFacts]
     /// Every store id PD lists, even when `stores` is truncated: suggested actions are checked against it.
     public var allStoreIDs: [UInt64]

@@ -144,6 +144,7 @@ public enum DiagnosisContextBuilder {
                     previousDiagnosis: $0.status.diagnosis.map { q("\($0.primary.cause.rawValue): \($0.primary.title)") })
             },
             truncated: truncated)
+        context.metricsOrigin = snap.metricsOrigin
 
         // The total bound: drop the bulkiest optional parts until it fits, and say so.
         var size = CanonicalJSON.encode(context).count

@@ -51,7 +51,7 @@ public enum RulesEngine {
         guard let id = c.subjectStoreID, let s = c.store(id) else { return missingStore(c) }
         let ref = "store/\(id)"
         let hb = Evidence(.fact, "\(ref).heartbeatAge", "PD has had no heartbeat from store \(id) for \(seconds(s.heartbeatAgeSeconds)) (liveness \(s.liveness))")
-        let signal = processSignal(s, ref: ref)
+        let signal = processSignal(s, ref: ref, scraper: scraper(c))
         let pdctl = ["pd-ctl store \(id)", "pd-ctl region check down-peer"]
         let space = s.availablePercent.map { $0 < 5 }
         var diskAlt = Alternative(cause: .diskFull, title: "the disk filled up and TiKV stopped", whyRuledOut: "")
@@ -79,7 +79,7 @@ public enum RulesEngine {
                                     confidence: .high, evidence: [hb] + ev),
                 alternatives: [
                     Alternative(cause: .storeProcessDown, title: "the TiKV process of store \(id) is down", supporting: [hb], contradicting: ev,
-                                whyRuledOut: "Prometheus still scrapes the process, so it is running"),
+                                whyRuledOut: "\(scraper(c)) still scrapes the process, so it is running"),
                     diskAlt, flapAlt,
                 ],
                 recommended: "Check the network between store \(id) (\(s.address)) and PD: firewall rules, routes, DNS, the PD address TiKV is configured with. Do not take the store offline while it is only partitioned: its data is intact.",
@@ -92,7 +92,7 @@ public enum RulesEngine {
                                     confidence: .high, evidence: [hb] + ev),
                 alternatives: [
                     Alternative(cause: .networkPartition, title: "store \(id) is partitioned from PD only", supporting: [hb], contradicting: ev,
-                                whyRuledOut: "Prometheus cannot scrape it either, so it is not just the path to PD"),
+                                whyRuledOut: "\(scraper(c)) cannot scrape it either, so it is not just the path to PD"),
                     diskAlt, flapAlt,
                 ],
                 recommended: "Restart TiKV on \(s.address) and read its log for the reason it stopped. If the host is lost for good, take the store offline once it is past max-store-down-time so PD re-replicates its regions.",
@@ -123,17 +123,20 @@ public enum RulesEngine {
         case unknown(Evidence)
     }
 
-    /// What Prometheus says about the process, independently of PD's heartbeats.
-    static func processSignal(_ s: DiagnosisContext.StoreFacts, ref: String) -> ProcessSignal {
+    /// Who scrapes the stores, to begin a sentence: Prometheus, or the controller itself without one.
+    static func scraper(_ c: DiagnosisContext) -> String { (c.metricsOrigin ?? .prometheus).scraper }
+
+    /// What the metrics scrape says about the process, independently of PD's heartbeats.
+    static func processSignal(_ s: DiagnosisContext.StoreFacts, ref: String, scraper: String) -> ProcessSignal {
         // A failed scrape is the freshest signal: rate-based readings average a window that may predate the death.
-        if s.scrapedUp == 0 { return .dead([Evidence(.metric, "\(ref).metrics.up", "Prometheus cannot scrape it (up = 0)")]) }
+        if s.scrapedUp == 0 { return .dead([Evidence(.metric, "\(ref).metrics.up", "\(scraper) cannot scrape it (up = 0)")]) }
         var alive: [Evidence] = []
-        if s.scrapedUp == 1 { alive.append(Evidence(.metric, "\(ref).metrics.up", "Prometheus scrapes the store's TiKV (up = 1)")) }
+        if s.scrapedUp == 1 { alive.append(Evidence(.metric, "\(ref).metrics.up", "\(scraper) scrapes the store's TiKV (up = 1)")) }
         if let q = s.qps { alive.append(Evidence(.metric, "\(ref).metrics.qps", "it still serves \(num(q)) gRPC messages/s")) }
         if let p = s.p99LatencySeconds { alive.append(Evidence(.metric, "\(ref).metrics.p99Latency", "it still reports a p99 latency of \(ms(p))")) }
         if !alive.isEmpty { return .alive(alive) }
         if s.metricsNote == "up: no series" {
-            return .dead([Evidence(.metric, "\(ref).metrics.up", "Prometheus has no series for the store any more: its TiKV is not scraped")])
+            return .dead([Evidence(.metric, "\(ref).metrics.up", "\(scraper) has no series for the store any more: its TiKV is not scraped")])
         }
         return .unknown(Evidence(.fact, "prometheusConfigured", s.metricsNote.map { "no process-level signal: \($0)" } ?? "no process-level signal"))
     }
@@ -239,7 +242,7 @@ public enum RulesEngine {
         } else if symptom.isEmpty {
             primary = Hypothesis(cause: .insufficientData, title: "store \(id) was reported slow, but no latency or stall reading is at hand now", confidence: .low,
                                  evidence: [Evidence(.fact, "sources.metrics", c.sources["metrics"] ?? "unknown")])
-            recommended = "Check Prometheus: the readings that opened the ticket are not available in this context."
+            recommended = "Check \(c.metricsOrigin == .metricsEndpoint ? "the stores' /metrics endpoints" : "Prometheus"): the readings that opened the ticket are not available in this context."
         } else {
             primary = Hypothesis(cause: .slowDisk, title: "store \(id) is slow on its own: slow disk or I/O, not load", confidence: slowEv.isEmpty ? .medium : .high,
                                  evidence: symptom + slowEv + [Evidence(.fact, "\(ref).leaderCount", "its load is ordinary: \(s.leaderCount) leaders against \(num(meanLeaders)) on average")])
@@ -423,9 +426,10 @@ public enum RulesEngine {
         var out = c.ticket.readings
         if let id = c.subjectStoreID, let s = c.store(id) {
             let subject = "store/\(id)"
+            let metrics = (c.metricsOrigin ?? .prometheus).readingPrefix
             out += [
-                DiagnosisReading(name: "up", subject: subject, value: s.scrapedUp, unit: "bool", source: "prometheus:up"),
-                DiagnosisReading(name: "p99Latency", subject: subject, value: s.p99LatencySeconds, unit: "seconds", source: "prometheus:grpc_p99_seconds"),
+                DiagnosisReading(name: "up", subject: subject, value: s.scrapedUp, unit: "bool", source: "\(metrics):up"),
+                DiagnosisReading(name: "p99Latency", subject: subject, value: s.p99LatencySeconds, unit: "seconds", source: "\(metrics):grpc_p99_seconds"),
                 DiagnosisReading(name: "leaderCount", subject: subject, value: Double(s.leaderCount), unit: "regions", source: "pd:/pd/api/v1/stores"),
                 DiagnosisReading(name: "availablePercent", subject: subject, value: s.availablePercent, unit: "percent", source: "pd:/pd/api/v1/stores"),
             ]

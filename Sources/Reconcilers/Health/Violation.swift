@@ -31,8 +31,8 @@ enum ReadingSource {
     static let schedulers = "pd:/pd/api/v1/schedulers"
     static let config = "pd:/pd/api/v1/config"
     static let hotspot = "pd:/pd/api/v1/hotspot/regions"
-    static let grpcP99 = "prometheus:grpc_p99_seconds"
-    static let writeStall = "prometheus:write_stall_p99"
+    static func grpcP99(_ origin: MetricsOrigin?) -> String { "\((origin ?? .prometheus).readingPrefix):grpc_p99_seconds" }
+    static func writeStall(_ origin: MetricsOrigin?) -> String { "\((origin ?? .prometheus).readingPrefix):write_stall_p99" }
     static let spec = "spec"
     static let history = "status:storeHistory"
 }

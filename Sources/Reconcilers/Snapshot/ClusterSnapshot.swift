@@ -28,6 +28,8 @@ public struct ClusterSnapshot: Sendable, Hashable {
     /// Only when a planner asked (see `RegionScope`); nil in steady state.
     public var regions: [RegionPlacement]?
     public var regionScope: RegionScope
+    /// Where the store metrics came from; nil when there is no metrics source at all.
+    public var metricsOrigin: MetricsOrigin?
 
     public init(cluster: String, observedAt: Date, completedAt: Date? = nil, sources: [ObservationSource: SourceState] = [:],
                 clusterID: UInt64? = nil, stores: [StoreSnapshot] = [], regionCount: Int? = nil,

@@ -62,6 +62,19 @@ import Testing
         #expect(d.primary.evidence.contains { $0.statement.contains("up = 0") })
     }
 
+    /// Without Prometheus (the demo), the controller scrapes the stores itself: the evidence says so.
+    @Test func theEvidenceNamesWhoScrapedTheStores() {
+        var snap = snapshot(store3Liveness: .disconnected, store3Up: .value(0))
+        snap.metricsOrigin = .metricsEndpoint
+        let d = diagnose(snap)
+        #expect(d.primary.cause == .storeProcessDown)
+        #expect(d.primary.evidence.contains { $0.statement == "The controller's own /metrics scraper cannot scrape it (up = 0)" })
+        #expect(!d.primary.evidence.contains { $0.statement.contains("Prometheus") })
+        #expect(d.readings.contains { $0.name == "up" && $0.source == "metrics:up" })
+        snap.metricsOrigin = .prometheus
+        #expect(diagnose(snap).primary.evidence.contains { $0.statement == "Prometheus cannot scrape it (up = 0)" })
+    }
+
     @Test func withoutProcessSignalsItSaysInsufficientData() {
         let d = diagnose(snapshot(store3Liveness: .disconnected, store3Up: .failed("no Prometheus configured")))
         #expect(d.primary.cause == .insufficientData)

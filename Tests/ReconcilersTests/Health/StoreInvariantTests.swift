@@ -139,6 +139,21 @@ import Testing
         }
     }
 
+    /// A reading names where it came from: the PromQL of Prometheus, or the controller's own scrape of
+    /// the stores' `/metrics` when there is no Prometheus.
+    @Test func readingsNameTheirMetricsOrigin() {
+        let stores = [F.store(1), F.store(2, p99: .value(1.2)), F.store(3)]
+        for (origin, source) in [(MetricsOrigin.prometheus, "prometheus:grpc_p99_seconds"), (.metricsEndpoint, "metrics:grpc_p99_seconds")] {
+            var snapshot = F.snapshot(stores: stores)
+            snapshot.metricsOrigin = origin
+            guard case .broken(let violation) = verdict(.highLatency, snapshot).finding(for: "store/2") else {
+                Issue.record("store 2 is not found slow")
+                continue
+            }
+            #expect(violation.readings.first?.source == source)
+        }
+    }
+
     /// An evicted slow store serves nothing, so its p99 is NaN: PD's slow score (TiKV's disk probe) decides
     /// whether it recovered, and only the floor counts as recovered; an elevated or missing score stays unknown.
     @Test(arguments: [(UInt64(1), "holds"), (UInt64(100), "unknown"), (UInt64(0), "unknown")])

@@ -11,7 +11,7 @@ public enum HighLatencyCheck {
         guard policy.enabled else { return .disabled(.highLatency) }
         var verdict = StoreMetricCheck.evaluate(
             .highLatency, severity: policy.severity, threshold: policy.p99Threshold.seconds, snapshot: snapshot,
-            reading: { $0.metrics.p99Latency }, readingName: "p99Latency", source: ReadingSource.grpcP99,
+            reading: { $0.metrics.p99Latency }, readingName: "p99Latency", source: ReadingSource.grpcP99(snapshot.metricsOrigin),
             summary: { "store \($0.id) p99 gRPC latency is above \(policy.p99Threshold)" })
         // A store that serves no requests (its leaders were evicted because it was slow) has no latency to
         // measure, so its ticket could never resolve and the eviction would never end. TiKV's own disk probe

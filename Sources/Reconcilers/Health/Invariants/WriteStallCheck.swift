@@ -7,7 +7,7 @@ public enum WriteStallCheck {
         guard policy.enabled else { return .disabled(.writeStall) }
         return StoreMetricCheck.evaluate(
             .writeStall, severity: policy.severity, threshold: policy.threshold.seconds, snapshot: snapshot,
-            reading: { $0.metrics.writeStall }, readingName: "writeStall", source: ReadingSource.writeStall,
+            reading: { $0.metrics.writeStall }, readingName: "writeStall", source: ReadingSource.writeStall(snapshot.metricsOrigin),
             summary: { "store \($0.id) write stall is above \(policy.threshold)" })
     }
 }
