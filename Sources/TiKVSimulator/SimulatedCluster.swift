@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// Thread-safe handle on a simulated cluster. All reads and writes go through `withState`, which holds a
@@ -22,4 +23,6 @@ public final class SimulatedCluster: Sendable {
     public func advance(seconds: Double) { withState { $0.advance(seconds: seconds) } }
 
     public var nowNanos: Int64 { withState { $0.nowNanos } }
+    /// The simulated clock as a date: what a controller watching this cluster uses as its clock.
+    public var now: Date { Date(timeIntervalSince1970: Double(nowNanos) / 1e9) }
 }

@@ -28,7 +28,7 @@ final class DemoEnvironment: @unchecked Sendable {
     var pdURL: String { "http://127.0.0.1:\(port)" }
     var specsPath: String { directory.appendingPathComponent("specs").path }
     var dbPath: String { directory.appendingPathComponent("operator.db").path }
-    var now: Date { Date(timeIntervalSince1970: Double(sim.nowNanos) / 1e9) }
+    var now: Date { sim.now }
 
     init(speed: Double, scenario: String = "demo", logger: Logger) async throws {
         self.speed = speed
@@ -62,7 +62,7 @@ final class DemoEnvironment: @unchecked Sendable {
         config.backoffBase = .milliseconds(200)
         config.backoffCap = .seconds(5)
         let sim = self.sim
-        let clock: @Sendable () -> Date = { Date(timeIntervalSince1970: Double(sim.nowNanos) / 1e9) }
+        let clock: @Sendable () -> Date = { sim.now }
         // Without Prometheus the controller reads the simulator's own exposition, every store's series in one.
         let connections = ClusterConnections(exposition: prometheus == nil ? URL(string: "http://127.0.0.1:\(port)/metrics") : nil, clock: clock)
         manager = Manager(config: config, store: store, connections: connections, logger: logger, clock: clock)
@@ -150,7 +150,7 @@ final class DemoEnvironment: @unchecked Sendable {
     func metricsProbe() -> ClusterObserver {
         let exposition = prometheus == nil ? URL(string: "\(pdURL)/metrics").map { ExpositionMetrics(url: $0) } : nil
         return ClusterObserver(pd: PDEndpoint(urls: [pdURL]), prometheus: prometheus.map { PrometheusEndpoint(url: $0.url.absoluteString, timeout: .seconds(5), rateWindow: .seconds(15)) },
-                               retry: RetryBackoff(maxAttempts: 1), exposition: exposition, clock: { [sim] in Date(timeIntervalSince1970: Double(sim.nowNanos) / 1e9) })
+                               retry: RetryBackoff(maxAttempts: 1), exposition: exposition, clock: { [sim] in sim.now })
     }
 
     /// A person's approval, written the way `operator approve` writes it: from a client-role store.

@@ -52,9 +52,7 @@ struct DemoScript {
 
     private func leaderSkew(store id: UInt64) async throws {
         output.headline("Chapter 2 — leaders pile up on one store", "store \(id) takes the leadership of many regions (PD's own balancers are off in this demo, so the controller must act)")
-        await output.countdown(auto ? 0 : 3)
-        _ = try env.inject(Fault(kind: .leaderSkew, store: id, factor: 0.5))
-        output.say("fault injected: leader skew towards store \(id)")
+        _ = try await inject(Fault(kind: .leaderSkew, store: id, factor: 0.5), "leader skew towards store \(id)")
         let ticket = try await waitFor("a leader-skew ticket") {
             try env.resources.list(TicketKind.self).first { $0.spec.invariant == "leaderSkew" && $0.status.state == .open }
         }
@@ -72,9 +70,7 @@ struct DemoScript {
 
     private func slowStore(store id: UInt64, factor: Double) async throws {
         output.headline("Chapter 3 — a slow store", "store \(id)'s disk turns \(Int(factor))× slower: its requests' p99 latency climbs past the 500ms threshold")
-        await output.countdown(auto ? 0 : 3)
-        let fault = try env.inject(Fault(kind: .slow, store: id, factor: factor))
-        output.say("fault injected: slow store \(id) (latency ×\(Int(factor)))")
+        let fault = try await inject(Fault(kind: .slow, store: id, factor: factor), "slow store \(id) (latency ×\(Int(factor)))")
         let (ticket, plan) = try await ticketAndPlan(invariant: "highLatency", store: id, concern: "evict-leaders-store-\(id)")
         try await approveAndFollow(plan)
         output.say("store \(id) serves no leaders now (leaders per store \(leaderCounts())): clients no longer wait on its disk")
@@ -88,9 +84,7 @@ struct DemoScript {
 
     private func diskFills(store id: UInt64, toAvailablePercent percent: Double) async throws {
         output.headline("Chapter 4 — a disk fills up", "something else writes to store \(id)'s disk until only \(Int(percent)) % is free, below PD's 20 % low-space line")
-        await output.countdown(auto ? 0 : 3)
-        let fault = try env.inject(Fault(kind: .diskFill, store: id, factor: percent))
-        output.say("fault injected: disk of store \(id) filled to \(Int(percent)) % free")
+        let fault = try await inject(Fault(kind: .diskFill, store: id, factor: percent), "disk of store \(id) filled to \(Int(percent)) % free")
         let (ticket, plan) = try await ticketAndPlan(invariant: "lowSpace", store: id, concern: "move-regions-store-\(id)")
         try await approveAndFollow(plan)
         try await resolved(ticket, "the lowSpace ticket resolved by observation")
@@ -102,9 +96,7 @@ struct DemoScript {
 
     private func storeFlaps(store id: UInt64, periodSeconds: Int64) async throws {
         output.headline("Chapter 5 — a flapping store", "store \(id)'s TiKV restarts every \(periodSeconds) s (simulated): down for half of each cycle, up for the other")
-        await output.countdown(auto ? 0 : 3)
-        let fault = try env.inject(Fault(kind: .flapping, store: id, periodSeconds: periodSeconds))
-        output.say("fault injected: store \(id) flaps")
+        let fault = try await inject(Fault(kind: .flapping, store: id, periodSeconds: periodSeconds), "store \(id) flaps")
         let (ticket, plan) = try await ticketAndPlan(invariant: "storeFlapping", store: id, concern: "evict-leaders-store-\(id)")
         try await approveAndFollow(plan)
         output.say("store \(id) leads nothing while it flaps (leaders per store \(leaderCounts()))")
@@ -116,9 +108,7 @@ struct DemoScript {
 
     private func storeDies(store id: UInt64) async throws {
         output.headline("Chapter 6 — a store dies", "the TiKV process of store \(id) is killed: no more heartbeats")
-        await output.countdown(auto ? 0 : 3)
-        _ = try env.inject(Fault(kind: .kill, store: id))
-        output.say("fault injected: kill store \(id)")
+        _ = try await inject(Fault(kind: .kill, store: id), "kill store \(id)")
         let ticket = try await waitFor("a storeDown ticket for store \(id)") {
             try env.resources.list(TicketKind.self).first { $0.spec.subject == "store/\(id)" && $0.spec.invariant == "storeDown" && $0.status.state == .open }
         }
@@ -134,6 +124,14 @@ struct DemoScript {
     }
 
     // MARK: Steps shared by chapters
+
+    /// The countdown (none with `--auto`), then the fault, said as it lands; returns its id to lift it later.
+    private func inject(_ fault: Fault, _ what: String) async throws -> UInt64 {
+        await output.countdown(auto ? 0 : 3)
+        let id = try env.inject(fault)
+        output.say("fault injected: \(what)")
+        return id
+    }
 
     /// After a fixed store's ticket resolves, the eviction no longer mitigates anything: the leftover-scheduler
     /// playbook removes it (low risk, no person) and the balance plan gives the leaders back.

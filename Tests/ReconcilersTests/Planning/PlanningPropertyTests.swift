@@ -124,8 +124,12 @@ import Testing
             } else {
                 PlanChecks.expectLegalPeerMoves(plan, regions: c.regions, snapshot: snapshot)
             }
-            // A relay plan (no direct move was legal) moves each leader twice; its moves are legal, checked above.
-            if plan.spec.reason.contains("relay store") { continue }
+            // A relay plan (no direct move was legal for some leaders) spends two moves, of two different regions,
+            // per leader it shifts through a third store; its moves are legal, checked above.
+            if plan.spec.reason.contains("relay store") {
+                #expect(plan.spec.steps.count <= 2 * targets.lowerBound, "\(kind)")
+                continue
+            }
             #expect(plan.spec.steps.count <= targets.lowerBound, "\(kind)")
             if kind == .leaders {
                 // As many moves as any legal plan can make (checked against an ungrouped reference flow).
