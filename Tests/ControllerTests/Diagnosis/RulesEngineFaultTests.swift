@@ -76,8 +76,8 @@ final class SimulatedDiagnosis: @unchecked Sendable {
         self.sim = sim
         self.server = server
         self.prometheus = prometheus
-        let spec = TiKVClusterSpec(pd: PDEndpoint(urls: ["http://127.0.0.1:\(pdPort)"]),
-                                   prometheus: prometheus.map { PrometheusEndpoint(url: $0.url.absoluteString) })
+        let spec = TiKVClusterSpec(pd: PDEndpoint(urls: ["http://127.0.0.1:\(pdPort)"], timeout: .seconds(30)),
+                                   prometheus: prometheus.map { PrometheusEndpoint(url: $0.url.absoluteString, timeout: .seconds(30)) })
         cluster = TiKVCluster(metadata: ObjectMeta(name: "sim"), spec: spec)
         observer = ClusterObserver(spec: spec, retry: .none, clock: { Date(timeIntervalSince1970: Double(sim.nowNanos) / 1e9) })
     }

@@ -23,7 +23,7 @@ import TiKVSimulator
         var now: Date { Date(timeIntervalSince1970: Double(cluster.nowNanos) / 1e9) }
 
         func observer(prometheus: String? = nil, transport: any HTTPTransport = URLSessionTransport()) -> ClusterObserver {
-            ClusterObserver(pd: PDEndpoint(urls: [url], timeout: .seconds(30)), prometheus: prometheus.map { PrometheusEndpoint(url: $0, timeout: .seconds(2)) },
+            ClusterObserver(pd: PDEndpoint(urls: [url], timeout: .seconds(30)), prometheus: prometheus.map { PrometheusEndpoint(url: $0, timeout: .seconds(30)) },
                             transport: transport, retry: RetryBackoff(maxAttempts: 1))
         }
     }

@@ -91,7 +91,7 @@ enum FakePD {
         }
     }
 
-    static func client(_ urls: [URL], followLeader: Bool = false, limits: HTTPLimits = HTTPLimits(responseHeaderTimeout: .seconds(5), deadline: .seconds(10)),
+    static func client(_ urls: [URL], followLeader: Bool = false, limits: HTTPLimits = .patient,
                        retry: RetryBackoff = RetryBackoff(maxAttempts: 1)) -> PDClient {
         PDClient(configuration: PDClientConfiguration(endpoints: urls, followLeader: followLeader, limits: limits,
                                                       regionListLimits: limits, retry: retry))

@@ -115,7 +115,7 @@ import FlyingFox
         // A timeout may have reached PD: never resend.
         let slow = try await LoopbackServer.start { request in
             _ = await slowLog.record(request)
-            try await Task.sleep(for: .seconds(3))
+            try await Task.sleep(for: .seconds(30))
             return try Reply.fixture("ok_operator_create.json")
         }
         defer { Task { await slow.stop() } }

@@ -13,7 +13,7 @@ import PDWire
     }
 
     static func client(_ url: URL, method: PrometheusClient.Method = .post) -> PrometheusClient {
-        PrometheusClient(baseURL: url, method: method, limits: HTTPLimits(responseHeaderTimeout: .seconds(5), deadline: .seconds(10)))
+        PrometheusClient(baseURL: url, method: method, limits: .patient)
     }
 
     /// Stores whose client address (`:20160`) differs from the scraped status address (`:20180`).
@@ -139,7 +139,7 @@ import PDWire
         let html = try await LoopbackServer.start { _ in Reply.text("<html>502 Bad Gateway</html>", status: 502) }
         let broken = try await LoopbackServer.start { _ in Reply.json(#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"x"]}]}}"#) }
         let slow = try await LoopbackServer.start { _ in
-            try await Task.sleep(for: .seconds(5))
+            try await Task.sleep(for: .seconds(30))
             return Reply.json("{}")
         }
         defer { Task { for s in [html, broken, slow] { await s.stop() } } }

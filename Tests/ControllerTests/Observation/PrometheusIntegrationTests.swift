@@ -42,8 +42,8 @@ struct PrometheusIntegrationTests {
             Task { await server.stop() }
         }
 
-        let client = PrometheusClient(baseURL: prometheus.url, queryTimeout: .seconds(5))
-        let pd = PDClient(configuration: PDClientConfiguration(endpoints: [URL(string: "http://\(simAddress)")!], retry: .none))
+        let client = PrometheusClient(baseURL: prometheus.url, queryTimeout: .seconds(30))
+        let pd = PDClient(configuration: PDClientConfiguration(endpoints: [URL(string: "http://\(simAddress)")!], limits: .patient, retry: .none))
         let matcher = StoreSeriesMatcher(stores: try await pd.stores().stores.map(\.store))
 
         // The status-address mapping: every series lands on the store whose status address it names.

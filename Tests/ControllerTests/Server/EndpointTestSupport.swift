@@ -4,7 +4,7 @@ import Foundation
 /// A GET over loopback through the controller's own transport; nil when nothing answered.
 func httpGet(_ url: String) async -> (status: Int, body: String)? {
     guard let target = URL(string: url) else { return nil }
-    let limits = HTTPLimits(responseHeaderTimeout: .seconds(5), deadline: .seconds(10))
+    let limits = HTTPLimits.patient
     guard let response = try? await URLSessionTransport().send(HTTPRequest(url: target), limits: limits) else { return nil }
     return (response.head.status, String(decoding: response.body, as: UTF8.self))
 }
