@@ -25,6 +25,9 @@ struct Dashboard: Sendable {
     /// Whether SIGTERM and SIGINT restore the terminal and end the process. The demo handles them itself
     /// (stop the chapters, clean up what it started), so its dashboard leaves them alone.
     var ownsTerminationSignals = true
+    /// For a cluster whose spec names no Prometheus: a `/metrics` endpoint serving every store's series
+    /// (the demo's simulator), read directly so the workload panel still has QPS and p99.
+    var exposition: URL?
 
     init(storePath: String, cluster: String?, refresh: Duration, approver: String, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.storePath = storePath
@@ -36,7 +39,7 @@ struct Dashboard: Sendable {
 
     func run(interactive: Bool, stop: @escaping @Sendable () -> Bool = { false }) async throws -> Outcome {
         let store = try StatusStore(path: storePath, role: .client(actor: approver))
-        let source = DashboardSource(store: store, cluster: cluster)
+        let source = DashboardSource(store: store, cluster: cluster, exposition: exposition, clock: clock)
         return interactive ? try await runScreen(source, stop: stop) : try await runPlain(source, stop: stop)
     }
 
@@ -160,10 +163,16 @@ final class DashboardSource: @unchecked Sendable {
     let cluster: String?
     private let lock = NSLock()
     private var observer: (spec: TiKVClusterSpec, observer: ClusterObserver)?
+    /// Kept across observer rebuilds: it holds the earlier scrape each rate is measured against.
+    private let exposition: ExpositionMetrics?
+    /// The dashboard's clock (the simulator's in the demo): rates are measured in its seconds.
+    private let clock: @Sendable () -> Date
 
-    init(store: StatusStore, cluster: String?) {
+    init(store: StatusStore, cluster: String?, exposition: URL? = nil, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
         self.cluster = cluster
+        self.exposition = exposition.map { ExpositionMetrics(url: $0) }
+        self.clock = clock
     }
 
     func read(now: Date) async -> DashboardData {
@@ -197,7 +206,7 @@ final class DashboardSource: @unchecked Sendable {
     private func observer(for spec: TiKVClusterSpec) -> ClusterObserver {
         lock.withLock {
             if let current = observer, current.spec.pd == spec.pd, current.spec.prometheus == spec.prometheus { return current.observer }
-            let fresh = ClusterObserver(spec: spec, retry: RetryBackoff(maxAttempts: 1))
+            let fresh = ClusterObserver(spec: spec, retry: RetryBackoff(maxAttempts: 1), exposition: exposition, clock: clock)
             observer = (spec, fresh)
             return fresh
         }

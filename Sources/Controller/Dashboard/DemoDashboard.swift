@@ -36,6 +36,8 @@ extension Dashboard {
                                   clock: { env.now })
         dashboard.terminalOutput = screen
         dashboard.narrationFile = timeline
+        // Without Prometheus the workload panel reads the simulator's /metrics, as the controller does.
+        if env.prometheus == nil { dashboard.exposition = URL(string: "\(env.pdURL)/metrics") }
         // SIGTERM or Ctrl-C outside the dashboard cancel this task (`operator demo` owns those signals):
         // the screen loop ends, the terminal is restored, and the chapters stop before the clean-up.
         dashboard.ownsTerminationSignals = false
