@@ -61,7 +61,8 @@ public struct TicketStatus: Codable, Sendable, Equatable, ObjectStatus {
     /// When the current breakage began (firstSeen is the first ever); the grace period counts from it.
     public var brokenSince: Date?
     public var resolvedAt: Date?
-    /// How many times the invariant broke again after having held.
+    /// How many times the invariant broke: 1 when the ticket is made, + 1 each time it breaks again
+    /// after having held.
     public var occurrences: Int = 0
     public var flapping: Bool = false
     /// While set, the ticket stays open even if the invariant holds again (used with flapping).

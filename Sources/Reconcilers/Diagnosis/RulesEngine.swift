@@ -65,8 +65,9 @@ public enum RulesEngine {
             diskAlt.whyRuledOut = "PD reports no capacity for the store; nothing points at the disk"
         }
         var flapAlt = Alternative(cause: .flappingStore, title: "the store is flapping rather than down", whyRuledOut: "")
-        if s.livenessTransitions >= 2 || c.ticket.occurrences > 0 {
-            flapAlt.supporting.append(Evidence(.fact, "\(ref).livenessTransitions", "\(s.livenessTransitions) alive ↔ not-alive changes within the window, \(c.ticket.occurrences) earlier occurrence(s)"))
+        let earlier = max(0, c.ticket.occurrences - 1)
+        if s.livenessTransitions >= 2 || earlier > 0 {
+            flapAlt.supporting.append(Evidence(.fact, "\(ref).livenessTransitions", "\(s.livenessTransitions) alive ↔ not-alive changes within the window, \(earlier) earlier occurrence(s)"))
             flapAlt.whyRuledOut = "it is down now; the storeFlapping ticket tracks the pattern"
         } else {
             flapAlt.contradicting.append(Evidence(.fact, "\(ref).livenessTransitions", "no earlier alive ↔ not-alive changes within the window"))
@@ -147,7 +148,7 @@ public enum RulesEngine {
         guard let id = c.subjectStoreID, let s = c.store(id) else { return missingStore(c) }
         let ref = "store/\(id)"
         var ev = [Evidence(.fact, "\(ref).livenessTransitions", "\(s.livenessTransitions) alive ↔ not-alive changes within the flapping window")]
-        if c.ticket.occurrences > 0 { ev.append(Evidence(.fact, "ticket.occurrences", "the ticket broke again \(c.ticket.occurrences) time(s)")) }
+        if c.ticket.occurrences > 1 { ev.append(Evidence(.fact, "ticket.occurrences", "the ticket broke again \(c.ticket.occurrences - 1) time(s)")) }
         let now = s.liveness == "alive" ? "alive right now" : "not alive right now (\(s.liveness))"
         ev.append(Evidence(.fact, "\(ref).liveness", "it is \(now)"))
         return Finding(
@@ -414,7 +415,7 @@ public enum RulesEngine {
             out.append(TimelineEntry(at: CanonicalJSON.formatDate(c.observedAt.addingTimeInterval(-age)), event: "last heartbeat from store \(id)"))
         }
         if let t = c.ticket.firstSeen { out.append(TimelineEntry(at: CanonicalJSON.formatDate(t), event: "first seen: \(c.ticket.invariant) on \(c.ticket.subject)")) }
-        if let t = c.ticket.brokenSince, t != c.ticket.firstSeen { out.append(TimelineEntry(at: CanonicalJSON.formatDate(t), event: "broken again (occurrence \(c.ticket.occurrences + 1))")) }
+        if let t = c.ticket.brokenSince, t != c.ticket.firstSeen { out.append(TimelineEntry(at: CanonicalJSON.formatDate(t), event: "broken again (occurrence \(c.ticket.occurrences))")) }
         for e in c.events.filter({ $0.regarding.hasSuffix("/\(c.ticket.name)") }).prefix(5) {
             out.append(TimelineEntry(at: CanonicalJSON.formatDate(e.at), event: "\(e.reason): \(e.message)"))
         }

@@ -71,6 +71,7 @@ public enum TicketLifecycle {
         t.status.state = c.grace <= 0 ? .open : .pending
         t.status.firstSeen = c.now
         t.status.brokenSince = c.now
+        t.status.occurrences = 1
         t.status.lastSeen = c.now
         t.status.readings = v.readings
         setConditions(&t, c)

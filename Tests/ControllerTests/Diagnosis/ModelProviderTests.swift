@@ -11,6 +11,7 @@ import Testing
         var ticket = Ticket(metadata: ObjectMeta(name: "c-storedown-store-3"),
                             spec: TicketSpec(cluster: "c", invariant: "storeDown", subject: "store/3", severity: .critical, summary: "store 3 is down"))
         ticket.status.state = .open
+        ticket.status.occurrences = 1
         let stores = (1...3).map { StoreSnapshot(id: UInt64($0), address: "tikv-\($0):20160", liveness: $0 == 3 ? .down : .alive, lastHeartbeat: now.addingTimeInterval(-60), leaderCount: 10) }
         let snapshot = ClusterSnapshot(cluster: "c", observedAt: now, stores: stores)
         return DiagnosisContextBuilder.build(.init(ticket: ticket, cluster: TiKVCluster(metadata: ObjectMeta(name: "c"), spec: TiKVClusterSpec(pd: PDEndpoint(urls: ["http://pd:2379"]))), snapshot: snapshot))

@@ -26,18 +26,19 @@ import Testing
         return ClusterSnapshot(cluster: "prod", observedAt: now, sources: sources, stores: stores)
     }
 
-    func ticket() -> Ticket {
+    func ticket(occurrences: Int = 1) -> Ticket {
         var t = Ticket(metadata: ObjectMeta(name: "prod-storedown-store-3"),
                        spec: TicketSpec(cluster: "prod", invariant: "storeDown", subject: "store/3", severity: .critical,
                                         summary: "store 3 is disconnected"))
         t.status.state = .open
+        t.status.occurrences = occurrences
         return t
     }
 
     let cluster = TiKVCluster(metadata: ObjectMeta(name: "prod"), spec: TiKVClusterSpec(pd: PDEndpoint(urls: ["http://pd:2379"])))
 
-    func diagnose(_ snap: ClusterSnapshot) -> Diagnosis {
-        let context = DiagnosisContextBuilder.build(.init(ticket: ticket(), cluster: cluster, snapshot: snap))
+    func diagnose(_ snap: ClusterSnapshot, occurrences: Int = 1) -> Diagnosis {
+        let context = DiagnosisContextBuilder.build(.init(ticket: ticket(occurrences: occurrences), cluster: cluster, snapshot: snap))
         return RulesEngine.diagnose(context, now: now)
     }
 
@@ -47,6 +48,17 @@ import Testing
         #expect(d.primary.confidence >= .medium)
         #expect(d.alternatives.contains { $0.cause == .networkPartition })
         #expect(!d.primary.evidence.isEmpty)
+    }
+
+    /// `occurrences` counts the first breakage too: a ticket on its third breakage has two earlier ones.
+    @Test func earlierBreakagesSupportFlapping() {
+        let first = diagnose(snapshot(store3Liveness: .disconnected, store3Up: .noSeries))
+        let flapFirst = first.alternatives.first { $0.cause == .flappingStore }
+        #expect(flapFirst?.supporting.isEmpty == true)
+        #expect(flapFirst?.whyRuledOut == "a single, lasting outage")
+        let third = diagnose(snapshot(store3Liveness: .disconnected, store3Up: .noSeries), occurrences: 3)
+        let flapThird = third.alternatives.first { $0.cause == .flappingStore }
+        #expect(flapThird?.supporting.contains { $0.statement.hasSuffix("2 earlier occurrence(s)") } == true)
     }
 
     @Test func aSilentStoreStillScrapedIsANetworkPartition() {

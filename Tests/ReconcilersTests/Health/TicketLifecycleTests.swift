@@ -37,6 +37,7 @@ import Testing
         #expect(pending.name == "prod-storedown-store-2")
         #expect(pending.status.state == .pending)
         #expect(pending.status.firstSeen == t0)
+        #expect(pending.status.occurrences == 1)
         #expect(pending.status.conditions[type: "Open"]?.reason == "GracePeriod")
         #expect(pending.spec.severity == .critical)
         #expect(pending.status.readings.first { $0.name == "heartbeatAge" }?.value == 60)
@@ -107,7 +108,7 @@ import Testing
         #expect(again.tickets.count == 1)
         let ticket = try #require(again.tickets.first)
         #expect(ticket.name == "prod-storedown-store-2")
-        #expect(ticket.status.occurrences == 1)
+        #expect(ticket.status.occurrences == 2)
         #expect(ticket.status.state == .pending)
         #expect(ticket.status.firstSeen == t0)
         #expect(ticket.status.brokenSince == later)
@@ -129,7 +130,7 @@ import Testing
         let flapping = try #require(flap.tickets.first { $0.spec.invariant == "storeDown" })
         #expect(flapping.status.state == .open)
         #expect(flapping.status.flapping)
-        #expect(flapping.status.occurrences == 1)
+        #expect(flapping.status.occurrences == 2)
         #expect(flapping.status.conditions.isTrue("Flapping"))
         #expect(flap.events.map(\.reason) == ["TicketFlapping"])
 
@@ -145,7 +146,7 @@ import Testing
 
         // Broken again during the hold: a new occurrence, the hold ends.
         let rebroken = try #require(run.pass(storeTwoDead(at: t0 + 500), at: t0 + 500).tickets.first { $0.spec.invariant == "storeDown" })
-        #expect(rebroken.status.occurrences == 2)
+        #expect(rebroken.status.occurrences == 3)
         #expect(rebroken.status.holdUntil == nil)
         #expect(rebroken.status.state == .open)
 
@@ -170,7 +171,7 @@ import Testing
         let ticket = try #require(again.tickets.first { $0.spec.invariant == "storeDown" })
         #expect(ticket.status.state == .pending)
         #expect(!ticket.status.flapping)
-        #expect(ticket.status.occurrences == 1)
+        #expect(ticket.status.occurrences == 2)
         #expect(again.events.isEmpty)
     }
 
