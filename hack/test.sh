@@ -4,9 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Native libraries for the build (SQLite, libcurl for URLSession, TLS), a real Prometheus for the
-# integration tests, and tmux to drive the terminal dashboard.
-packages=(libsqlite3-dev libcurl4-openssl-dev libssl-dev prometheus tmux)
+# Native libraries for the build (SQLite, libcurl for URLSession, OpenSSL for TLS), the openssl command
+# for the TLS tests' certificates and server, a real Prometheus for the integration tests, and tmux to
+# drive the terminal dashboard.
+packages=(libsqlite3-dev libcurl4-openssl-dev libssl-dev openssl prometheus tmux)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

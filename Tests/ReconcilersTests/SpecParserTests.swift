@@ -67,6 +67,39 @@ private func errors(_ text: String, file: String = "specs/c.yaml") -> [String] {
             ["specs/c.yaml:2:7: kind: Ticket objects are written by the controller and cannot be declared in a spec file"])
     }
 
+    @Test func tlsFilesForHTTPSEndpoints() throws {
+        let good = """
+        apiVersion: operator.tikv/v1alpha1
+        kind: TiKVCluster
+        metadata: {name: secure}
+        spec:
+          pd:
+            urls: ["https://basic-pd.tidb.svc:2379"]
+            tls: {caFile: /var/lib/cluster-client-tls/ca.crt, certFile: /var/lib/cluster-client-tls/tls.crt, keyFile: /var/lib/cluster-client-tls/tls.key}
+          prometheus:
+            url: https://prometheus:9090
+            tls: {caFile: /etc/prometheus-ca/ca.crt}
+        """
+        let parsed = SpecParser.parse(file: "c.yaml", text: good)
+        #expect(parsed.errors.isEmpty, "\(parsed.errors)")
+        guard case .tikvCluster(let c) = try #require(parsed.documents.first).object else {
+            Issue.record("expected a TiKVCluster")
+            return
+        }
+        #expect(c.spec.pd.tls == TLSFiles(caFile: "/var/lib/cluster-client-tls/ca.crt", certFile: "/var/lib/cluster-client-tls/tls.crt",
+                                          keyFile: "/var/lib/cluster-client-tls/tls.key"))
+        #expect(c.spec.prometheus?.tls == TLSFiles(caFile: "/etc/prometheus-ca/ca.crt"))
+
+        let plain = minimalCluster + "  prometheus:\n    url: http://prometheus:9090\n    tls: {caFile: /ca.crt, certFile: /tls.crt}\n"
+        let e = errors(plain)
+        #expect(e.contains { $0.contains("spec.prometheus.tls.keyFile: certFile and keyFile go together") }, "\(e)")
+        #expect(e.contains { $0.contains("spec.prometheus.tls: is set but the URL is not https://") }, "\(e)")
+        let pdPlain = minimalCluster.replacingOccurrences(of: "urls: [\"http://127.0.0.1:2379\"]",
+                                                          with: "urls: [\"http://127.0.0.1:2379\"]\n    tls: {caFile: /ca.crt, cafile: x}")
+        let p = errors(pdPlain)
+        #expect(p.contains { $0.contains("spec.pd.tls.cafile: unknown field \"cafile\" (did you mean \"caFile\"?)") }, "\(p)")
+    }
+
     @Test func unknownFieldsWithSuggestion() {
         let text = minimalCluster + "  invariants:\n    storeDown:\n      gracePerid: 5m\n  colour: blue\n"
         #expect(errors(text) == [

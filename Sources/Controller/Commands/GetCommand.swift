@@ -93,6 +93,14 @@ struct LiveOptions: ParsableArguments {
     @Option(name: .customLong("store"), help: "regions: only regions with a peer on this store.") var storeID: UInt64?
     @Option(help: "regions: at most this many (0: all).") var limit: Int = 100
     @Option(help: "Seconds to wait for each answer.") var timeout: Int = 10
+    @Option(name: .customLong("tls-ca"), help: "https PD: the CA file (default: the system's CAs).") var tlsCA: String?
+    @Option(name: .customLong("tls-cert"), help: "https PD: the client certificate (with --tls-key).") var tlsCert: String?
+    @Option(name: .customLong("tls-key"), help: "https PD: the client key.") var tlsKey: String?
+
+    /// The TLS files given on the command line, as a spec's `pd.tls` would name them.
+    var tls: TLSFiles? {
+        tlsCA == nil && tlsCert == nil && tlsKey == nil ? nil : TLSFiles(caFile: tlsCA, certFile: tlsCert, keyFile: tlsKey)
+    }
 }
 
 /// The kinds read live from PD rather than from the status store.
@@ -121,8 +129,11 @@ extension GetCommand {
                 throw CLIError.failure("\"\(url)\" is not an http(s) URL")
             }
         }
+        guard (options.tlsCert == nil) == (options.tlsKey == nil) else {
+            throw CLIError.failure("--tls-cert and --tls-key go together: a client certificate needs its key")
+        }
         let timeout = GoDuration.seconds(Int64(max(1, options.timeout)))
-        let observer = ClusterObserver(pd: PDEndpoint(urls: options.pd, timeout: timeout),
+        let observer = ClusterObserver(pd: PDEndpoint(urls: options.pd, timeout: timeout, tls: options.tls),
                                        prometheus: options.prometheus.map { PrometheusEndpoint(url: $0, timeout: timeout) },
                                        retry: RetryBackoff(maxAttempts: 2))
         let pdText = options.pd.joined(separator: ", ")

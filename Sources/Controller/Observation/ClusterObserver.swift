@@ -32,13 +32,13 @@ actor ClusterObserver {
             endpoints: endpoints, followLeader: followLeader, limits: HTTPLimits(responseHeaderTimeout: timeout, deadline: timeout),
             // PD computes a region list before its first byte: allow it at least the spec's timeout.
             regionListLimits: HTTPLimits(responseHeaderTimeout: max(timeout, .seconds(10)), deadline: .seconds(300), maxBodyBytes: 4 << 30),
-            retry: retry)
+            retry: retry, tls: pd.tls)
         self.pd = PDClient(configuration: configuration, transport: transport)
         self.prometheus = prometheus.flatMap { p in
             URL(string: p.url).map { url in
                 let t = Duration.nanoseconds(p.timeout.nanoseconds)
                 return PrometheusClient(baseURL: url, limits: HTTPLimits(responseHeaderTimeout: t, deadline: t, maxBodyBytes: 32 << 20),
-                                        queryTimeout: t, transport: transport)
+                                        queryTimeout: t, tls: p.tls, transport: transport)
             }
         }
         self.exposition = prometheus == nil ? exposition : nil

@@ -5,16 +5,33 @@ import Glibc
 #endif
 
 /// One TCP connection to an HTTP server, non-blocking, waiting for readiness in FlyingSocks' event
-/// pool (epoll on Linux): a pending response costs no CPU until bytes arrive.
+/// pool (epoll on Linux): a pending response costs no CPU until bytes arrive. For https it carries a
+/// TLS session, and `write`/`read` go through it.
 struct HTTP1Connection: Sendable {
     let socket: AsyncSocket
     let pool: any AsyncSocketPool
     let key: String
     /// When the last exchange on it ended; an idle connection is not kept for ever.
     var idleSince: ContinuousClock.Instant
+    private(set) var tls: TLSSession?
 
-    /// Resolves `host` and connects to the first address that accepts.
-    static func open(_ target: HTTP1Wire.Target, pool: any AsyncSocketPool) async throws(TransportError) -> HTTP1Connection {
+    /// Resolves `host`, connects to the first address that accepts and, given a context, completes
+    /// the TLS handshake. `key` names the pool it returns to.
+    static func open(_ target: HTTP1Wire.Target, key: String, tls: TLSContext?, pool: any AsyncSocketPool) async throws(TransportError) -> HTTP1Connection {
+        var connection = try await connect(target, key: key, pool: pool)
+        guard let tls else { return connection }
+        do {
+            let session = try TLSSession(context: tls, host: target.host)
+            try await session.handshake(over: connection)
+            connection.tls = session
+            return connection
+        } catch {
+            connection.close()
+            throw error
+        }
+    }
+
+    private static func connect(_ target: HTTP1Wire.Target, key: String, pool: any AsyncSocketPool) async throws(TransportError) -> HTTP1Connection {
         let addresses = try await resolve(target.host, port: target.port)
         var lastError = TransportError.connectionRefused("no address for \(target.host)")
         for address in addresses {
@@ -27,7 +44,7 @@ struct HTTP1Connection: Sendable {
             do {
                 let async = try AsyncSocket(socket: socket, pool: pool)
                 try await async.connect(to: address)
-                return HTTP1Connection(socket: async, pool: pool, key: target.key, idleSince: .now)
+                return HTTP1Connection(socket: async, pool: pool, key: key, idleSince: .now)
             } catch {
                 try? socket.close()
                 lastError = map(error, connecting: true)
@@ -39,12 +56,23 @@ struct HTTP1Connection: Sendable {
     }
 
     func write(_ data: Data) async throws(TransportError) {
+        if let tls { try await tls.write(data, over: self) } else { try await rawWrite(data) }
+    }
+
+    /// Reads what is available into `buffer` (decrypted, on https); 0 means the peer closed.
+    func read(into buffer: UnsafeMutableRawBufferPointer) async throws(TransportError) -> Int {
+        if let tls { return try await tls.read(into: buffer, over: self) }
+        return try await rawRead(into: buffer)
+    }
+
+    /// Bytes as they go on the wire.
+    func rawWrite(_ data: Data) async throws(TransportError) {
         do { try await socket.write(data) } catch { throw Self.map(error, connecting: false) }
     }
 
-    /// Reads what is available into `buffer`, waiting for readiness without spinning; 0 means the
+    /// Reads what the socket has into `buffer`, waiting for readiness without spinning; 0 means the
     /// peer closed.
-    func read(into buffer: UnsafeMutableRawBufferPointer) async throws(TransportError) -> Int {
+    func rawRead(into buffer: UnsafeMutableRawBufferPointer) async throws(TransportError) -> Int {
         let fd = socket.socket.file.rawValue
         while true {
             if Task.isCancelled { throw .cancelled }
@@ -66,6 +94,7 @@ struct HTTP1Connection: Sendable {
     /// False when the server has closed (or, out of turn, sent something) while the connection sat
     /// idle: then it must not carry a request.
     var isReusable: Bool {
+        if tls?.hasUnreadInput == true { return false }
         var byte: UInt8 = 0
         let n = recv(socket.socket.file.rawValue, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
         return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)

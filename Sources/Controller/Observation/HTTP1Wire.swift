@@ -7,26 +7,30 @@ enum HTTP1Wire {
     struct Target: Sendable, Hashable {
         var host: String
         var port: UInt16
+        /// https: the connection carries TLS.
+        var secure: Bool
         /// The origin-form request target: path and query, percent-encoded as the URL has them.
         var requestTarget: String
         /// The Host header: the port only when it is not the default.
         var hostHeader: String
 
         init?(_ url: URL) {
-            guard let c = URLComponents(url: url, resolvingAgainstBaseURL: false), c.scheme?.lowercased() == "http",
-                  var host = c.host, !host.isEmpty else { return nil }
+            guard let c = URLComponents(url: url, resolvingAgainstBaseURL: false), let scheme = c.scheme?.lowercased(),
+                  scheme == "http" || scheme == "https", var host = c.host, !host.isEmpty else { return nil }
             if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-            let port = c.port ?? 80
+            secure = scheme == "https"
+            let defaultPort = secure ? 443 : 80
+            let port = c.port ?? defaultPort
             guard (1...65535).contains(port) else { return nil }
             self.host = host
             self.port = UInt16(port)
             let path = c.percentEncodedPath.isEmpty ? "/" : c.percentEncodedPath
             requestTarget = c.percentEncodedQuery.map { path + "?" + $0 } ?? path
             let named = host.contains(":") ? "[\(host)]" : host
-            hostHeader = port == 80 ? named : "\(named):\(port)"
+            hostHeader = port == defaultPort ? named : "\(named):\(port)"
         }
 
-        var key: String { "\(host):\(port)" }
+        var key: String { "\(secure ? "https" : "http")://\(host):\(port)" }
     }
 
     /// How the body after a response head is delimited.

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import Reconcilers
 
 /// One HTTP exchange to send.
 struct HTTPRequest: Sendable {
@@ -9,12 +10,16 @@ struct HTTPRequest: Sendable {
     var url: URL
     var headers: [String: String]
     var body: Data?
+    /// For https: the CA and client certificate (nil: the system's CAs, no client certificate).
+    /// Only `SocketHTTPTransport` reads it.
+    var tls: TLSFiles?
 
-    init(method: String = "GET", url: URL, headers: [String: String] = [:], body: Data? = nil) {
+    init(method: String = "GET", url: URL, headers: [String: String] = [:], body: Data? = nil, tls: TLSFiles? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
+        self.tls = tls
     }
 }
 

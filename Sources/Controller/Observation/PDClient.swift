@@ -413,7 +413,7 @@ actor PDClient {
         let url = components.url ?? base
         var headers = ["X-Caller-ID": configuration.callerID, "Accept": "application/json"]
         if body != nil { headers["Content-Type"] = "application/json" }
-        return HTTPRequest(method: method, url: url, headers: headers, body: body)
+        return HTTPRequest(method: method, url: url, headers: headers, body: body, tls: configuration.tls)
     }
 
     // MARK: Region streams

@@ -1,4 +1,5 @@
 import Foundation
+import Reconcilers
 
 /// How the controller reaches PD.
 struct PDClientConfiguration: Sendable {
@@ -14,12 +15,14 @@ struct PDClientConfiguration: Sendable {
     var regionListLimits: HTTPLimits
     /// Retries for idempotent GETs only.
     var retry: RetryBackoff
+    /// For https endpoints: the CA and client certificate.
+    var tls: TLSFiles?
 
     init(
         endpoints: [URL], callerID: String = "operator", followLeader: Bool = true,
         limits: HTTPLimits = HTTPLimits(),
         regionListLimits: HTTPLimits = HTTPLimits(responseHeaderTimeout: .seconds(10), deadline: .seconds(300), maxBodyBytes: 4 << 30),
-        retry: RetryBackoff = RetryBackoff()
+        retry: RetryBackoff = RetryBackoff(), tls: TLSFiles? = nil
     ) {
         self.endpoints = endpoints
         self.callerID = callerID
@@ -27,5 +30,6 @@ struct PDClientConfiguration: Sendable {
         self.limits = limits
         self.regionListLimits = regionListLimits
         self.retry = retry
+        self.tls = tls
     }
 }

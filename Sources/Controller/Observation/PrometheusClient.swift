@@ -1,4 +1,5 @@
 import Foundation
+import Reconcilers
 
 /// Instant and range queries against the Prometheus HTTP API (`/api/v1/query`, `/api/v1/query_range`).
 struct PrometheusClient: Sendable {
@@ -10,14 +11,17 @@ struct PrometheusClient: Sendable {
     var method: Method
     /// Passed as the `timeout` parameter so Prometheus gives up before we do.
     var queryTimeout: Duration?
+    /// For an https URL: the CA and client certificate.
+    var tls: TLSFiles?
     private let transport: any HTTPTransport
 
     init(baseURL: URL, method: Method = .post, limits: HTTPLimits = HTTPLimits(deadline: .seconds(15), maxBodyBytes: 32 << 20),
-         queryTimeout: Duration? = .seconds(10), transport: any HTTPTransport = SocketHTTPTransport()) {
+         queryTimeout: Duration? = .seconds(10), tls: TLSFiles? = nil, transport: any HTTPTransport = SocketHTTPTransport()) {
         self.baseURL = baseURL
         self.method = method
         self.limits = limits
         self.queryTimeout = queryTimeout
+        self.tls = tls
         self.transport = transport
     }
 
@@ -52,12 +56,12 @@ struct PrometheusClient: Sendable {
             guard let url = URL(string: base + path + "?" + encoded) else {
                 throw PrometheusError(kind: .transport, message: "invalid URL for \(base)")
             }
-            request = HTTPRequest(method: "GET", url: url, headers: ["Accept": "application/json"])
+            request = HTTPRequest(method: "GET", url: url, headers: ["Accept": "application/json"], tls: tls)
         case .post:
             guard let url = URL(string: base + path) else { throw PrometheusError(kind: .transport, message: "invalid URL for \(base)") }
             request = HTTPRequest(method: "POST", url: url,
                                   headers: ["Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"],
-                                  body: Data(encoded.utf8))
+                                  body: Data(encoded.utf8), tls: tls)
         }
         let response: HTTPResponse
         do {

@@ -1,20 +1,20 @@
 import Foundation
 import FlyingSocks
+import Reconcilers
 import Synchronization
 
 /// `HTTPTransport` speaking HTTP/1.1 itself over non-blocking sockets (FlyingSocks' epoll pool),
-/// with keep-alive connections reused per host.
+/// with keep-alive connections reused per host, and TLS through the system's OpenSSL for https.
 ///
 /// Why not URLSession: on Linux it registers a libdispatch write source for a connection while it
 /// connects and never cancels it when libcurl then asks for reads only, so the writable socket wakes
 /// the multi handle in a loop for as long as the server thinks — about half a core per fresh
 /// connection waiting on a slow answer (measured: 0.8 s CPU for one 2 s wait; none on a reused
 /// connection). Here a pending response is a suspended continuation and costs nothing.
-///
-/// https URLs still go through `URLSessionTransport`: no TLS here.
+/// (URLSession on Linux would also offer no client certificates, which a TiDB cluster with TLS requires.)
 final class SocketHTTPTransport: HTTPTransport, Sendable {
     private let idle: HTTP1IdleConnections
-    private let tls = Mutex<URLSessionTransport?>(nil)
+    private let contexts = TLSContexts()
 
     init(maxIdlePerHost: Int = 16) {
         idle = HTTP1IdleConnections(maxPerHost: maxIdlePerHost)
@@ -24,11 +24,12 @@ final class SocketHTTPTransport: HTTPTransport, Sendable {
     var idleConnections: Int { idle.count }
 
     func stream(_ request: HTTPRequest, limits: HTTPLimits) async throws(TransportError) -> HTTPStreamingResponse {
-        guard let target = HTTP1Wire.Target(request.url) else {
-            if request.url.scheme?.lowercased() == "https" { return try await tlsTransport.stream(request, limits: limits) }
-            throw .other("unsupported URL \(request.url.absoluteString)")
-        }
+        guard let target = HTTP1Wire.Target(request.url) else { throw .other("unsupported URL \(request.url.absoluteString)") }
         let bytes = try HTTP1Wire.serialize(request, target: target)
+        // Connections are pooled per origin and per client identity: one made with other certificates
+        // must not carry this request.
+        let tls = target.secure ? try contexts.context(for: request.tls) : nil
+        let key = target.key + (target.secure ? Self.identity(request.tls) : "")
         let (body, continuation) = AsyncThrowingStream<Data, any Error>.makeStream()
         let exchange = SocketExchange(body: continuation)
         continuation.onTermination = { [weak exchange] reason in
@@ -40,7 +41,7 @@ final class SocketHTTPTransport: HTTPTransport, Sendable {
         let result: Result<HTTPResponseHead, TransportError> = await withTaskCancellationHandler {
             await withCheckedContinuation { waiter in
                 exchange.start(headWaiter: waiter, limits: limits) {
-                    await Self.run(exchange, request: bytes, method: method, target: target, limits: limits, idle: idle)
+                    await Self.run(exchange, request: bytes, method: method, target: target, key: key, tls: tls, limits: limits, idle: idle)
                 }
             }
         } onCancel: {
@@ -52,25 +53,25 @@ final class SocketHTTPTransport: HTTPTransport, Sendable {
         }
     }
 
-    private var tlsTransport: URLSessionTransport {
-        tls.withLock { slot in
-            if let existing = slot { return existing }
-            let made = URLSessionTransport()
-            slot = made
-            return made
-        }
+    private static func identity(_ files: TLSFiles?) -> String {
+        guard let files else { return " system-ca" }
+        return " " + [files.caFile, files.certFile, files.keyFile].map { $0 ?? "-" }.joined(separator: " ")
     }
 
     /// The exchange itself: connect or reuse, write, read the head, stream the body.
     private static func run(_ exchange: SocketExchange, request bytes: Data, method: String, target: HTTP1Wire.Target,
-                            limits: HTTPLimits, idle: HTTP1IdleConnections) async {
+                            key: String, tls: TLSContext?, limits: HTTPLimits, idle: HTTP1IdleConnections) async {
         do throws(TransportError) {
             let pool = try await eventPool()
             var retried = false
             while true {
-                let reused = idle.take(target.key)
+                let reused = idle.take(key)
                 let connection: HTTP1Connection
-                if let reused { connection = reused } else { connection = try await HTTP1Connection.open(target, pool: pool) }
+                if let reused {
+                    connection = reused
+                } else {
+                    connection = try await HTTP1Connection.open(target, key: key, tls: tls, pool: pool)
+                }
                 var reader = HTTP1Reader(connection)
                 let head: HTTP1Wire.ResponseHead
                 do {

@@ -85,21 +85,61 @@ public struct TiKVClusterSpec: Codable, Sendable, Equatable, SpecValidatable {
 public struct PDEndpoint: Codable, Sendable, Equatable {
     public var urls: [String]
     public var timeout: GoDuration
+    /// For `https` URLs: the CA and client certificate (a TiDB cluster with TLS requires one).
+    public var tls: TLSFiles?
 
-    public init(urls: [String], timeout: GoDuration = .seconds(5)) {
+    public init(urls: [String], timeout: GoDuration = .seconds(5), tls: TLSFiles? = nil) {
         self.urls = urls
         self.timeout = timeout
+        self.tls = tls
     }
-    enum CodingKeys: String, CodingKey { case urls, timeout }
+    enum CodingKeys: String, CodingKey { case urls, timeout, tls }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         urls = try c.decode([String].self, forKey: .urls)
         timeout = try c.value(.timeout, default: .seconds(5))
+        tls = try c.decodeIfPresent(TLSFiles.self, forKey: .tls)
     }
     func validate(_ v: inout Validator) {
         if urls.isEmpty { v.fail("urls", "must list at least one PD URL, e.g. http://basic-pd.tidb.svc:2379") }
         for (i, u) in urls.enumerated() { v.url("urls[\(i)]", u) }
         v.duration("timeout", timeout, min: .milliseconds(100), max: .minutes(5))
+        if let tls {
+            v.nested("tls") { tls.validate(&$0) }
+            if !urls.contains(where: { $0.lowercased().hasPrefix("https://") }) {
+                v.fail("tls", "is set but no URL is https://: TLS is used only for https URLs")
+            }
+        }
+    }
+}
+
+/// PEM files for TLS, as TiDB Operator's client secret mounts them (`ca.crt`, `tls.crt`, `tls.key`).
+/// Without `caFile` the system's CA bundle verifies the server. The server's certificate must always
+/// name the URL's host; there is no switch to skip that check.
+public struct TLSFiles: Codable, Sendable, Hashable {
+    public var caFile: String?
+    public var certFile: String?
+    public var keyFile: String?
+
+    public init(caFile: String? = nil, certFile: String? = nil, keyFile: String? = nil) {
+        self.caFile = caFile
+        self.certFile = certFile
+        self.keyFile = keyFile
+    }
+    enum CodingKeys: String, CodingKey { case caFile, certFile, keyFile }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        caFile = try c.decodeIfPresent(String.self, forKey: .caFile)
+        certFile = try c.decodeIfPresent(String.self, forKey: .certFile)
+        keyFile = try c.decodeIfPresent(String.self, forKey: .keyFile)
+    }
+    func validate(_ v: inout Validator) {
+        for (field, path) in [("caFile", caFile), ("certFile", certFile), ("keyFile", keyFile)] {
+            if let path, path.isEmpty { v.fail(field, "must be a file path, or left out") }
+        }
+        if (certFile == nil) != (keyFile == nil) {
+            v.fail(certFile == nil ? "certFile" : "keyFile", "certFile and keyFile go together: a client certificate needs its key")
+        }
     }
 }
 
@@ -110,23 +150,31 @@ public struct PrometheusEndpoint: Codable, Sendable, Equatable {
     /// The range of the `rate(…[w])` behind latency and QPS: at least four scrape intervals (Grafana's
     /// `$__rate_interval` rule); shorter reacts sooner, longer smooths more.
     public var rateWindow: GoDuration
+    /// For an `https` URL: the CA (and a client certificate, if Prometheus asks for one).
+    public var tls: TLSFiles?
 
-    public init(url: String, timeout: GoDuration = .seconds(10), rateWindow: GoDuration = .minutes(1)) {
+    public init(url: String, timeout: GoDuration = .seconds(10), rateWindow: GoDuration = .minutes(1), tls: TLSFiles? = nil) {
         self.url = url
         self.timeout = timeout
         self.rateWindow = rateWindow
+        self.tls = tls
     }
-    enum CodingKeys: String, CodingKey { case url, timeout, rateWindow }
+    enum CodingKeys: String, CodingKey { case url, timeout, rateWindow, tls }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         url = try c.decode(String.self, forKey: .url)
         timeout = try c.value(.timeout, default: .seconds(10))
         rateWindow = try c.value(.rateWindow, default: .minutes(1))
+        tls = try c.decodeIfPresent(TLSFiles.self, forKey: .tls)
     }
     func validate(_ v: inout Validator) {
         v.url("url", url)
         v.duration("timeout", timeout, min: .milliseconds(100), max: .minutes(5))
         v.duration("rateWindow", rateWindow, min: .seconds(4), max: .hours(1))
+        if let tls {
+            v.nested("tls") { tls.validate(&$0) }
+            if !url.lowercased().hasPrefix("https://") { v.fail("tls", "is set but the URL is not https://: TLS is used only for https URLs") }
+        }
     }
 }
 

@@ -9,7 +9,7 @@ import FlyingSocks
     @Test func serializesRequestWithHostTargetAndLength() throws {
         let url = try #require(URL(string: "http://127.0.0.1:2379/pd/api/v1/regions/key?key=a%2Fb&limit=5"))
         let target = try #require(HTTP1Wire.Target(url))
-        #expect(target.key == "127.0.0.1:2379")
+        #expect(target.key == "http://127.0.0.1:2379" && !target.secure)
         let body = Data(#"{"x":1}"#.utf8)
         let data = try HTTP1Wire.serialize(HTTPRequest(method: "POST", url: url, headers: ["X-Caller-ID": "operator"], body: body),
                                            target: target)
@@ -24,8 +24,13 @@ import FlyingSocks
         let plain = try #require(URL(string: "http://pd.example"))
         let target = try #require(HTTP1Wire.Target(plain))
         #expect(target.hostHeader == "pd.example" && target.port == 80 && target.requestTarget == "/")
-        let secure = try #require(URL(string: "https://pd.example"))
-        #expect(HTTP1Wire.Target(secure) == nil)
+        let secureURL = try #require(URL(string: "https://pd.example"))
+        let secure = try #require(HTTP1Wire.Target(secureURL))
+        #expect(secure.secure && secure.port == 443 && secure.hostHeader == "pd.example" && secure.key == "https://pd.example:443")
+        let otherURL = try #require(URL(string: "https://pd.example:2379/x"))
+        #expect(HTTP1Wire.Target(otherURL)?.hostHeader == "pd.example:2379")
+        let ftp = try #require(URL(string: "ftp://pd.example"))
+        #expect(HTTP1Wire.Target(ftp) == nil)
     }
 
     @Test func refusesHeaderInjection() throws {

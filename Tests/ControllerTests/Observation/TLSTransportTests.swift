@@ -1,0 +1,200 @@
+import Foundation
+import Reconcilers
+import Testing
+@testable import Controller
+
+/// https through the socket transport against a real TLS server: `openssl s_server`, which asks for a
+/// client certificate as a TiDB cluster with TLS does, over certificates made for the test.
+@Suite(.serialized)
+struct TLSTransportTests {
+    @Test func mutualTLSWithTheClusterCA() async throws {
+        let pki = try TestPKI()
+        let server = try await TLSServer.start(pki, files: ["hello": Data("hello over TLS".utf8),
+                                                           "pd/api/v1/stores": try ControllerFixtures.data("stores.json")])
+        defer { server.stop() }
+        let transport = SocketHTTPTransport()
+        let hello = try await transport.send(HTTPRequest(url: server.url("hello"), tls: pki.client), limits: .patient)
+        #expect(hello.head.status == 200)
+        #expect(String(decoding: hello.body, as: UTF8.self) == "hello over TLS")
+
+        // The PD client, as a TiKVCluster with `pd.tls` builds it.
+        let pd = PDClient(configuration: PDClientConfiguration(endpoints: [server.url("")], followLeader: false, limits: .patient,
+                                                               retry: RetryBackoff(maxAttempts: 1), tls: pki.client),
+                          transport: transport)
+        let stores = try await pd.stores()
+        #expect(!stores.stores.isEmpty)
+    }
+
+    @Test func aServerCertificateFromAnotherCAIsRefused() async throws {
+        let pki = try TestPKI()
+        let server = try await TLSServer.start(pki, files: ["hello": Data("x".utf8)])
+        defer { server.stop() }
+        let strangers = TLSFiles(caFile: pki.path("other-ca.crt"), certFile: pki.client.certFile, keyFile: pki.client.keyFile)
+        let error = await #expect(throws: TransportError.self) {
+            _ = try await SocketHTTPTransport().send(HTTPRequest(url: server.url("hello"), tls: strangers), limits: .patient)
+        }
+        #expect(error?.description.contains("the server's certificate was not accepted") == true, "\(String(describing: error))")
+    }
+
+    @Test func theCertificateMustNameTheHost() async throws {
+        let pki = try TestPKI()
+        let server = try await TLSServer.start(pki, files: ["hello": Data("x".utf8)])
+        defer { server.stop() }
+        // The server's certificate names 127.0.0.1 only; "localhost" reaches the same socket.
+        let url = try #require(URL(string: "https://localhost:\(server.port)/hello"))
+        let error = await #expect(throws: TransportError.self) {
+            _ = try await SocketHTTPTransport().send(HTTPRequest(url: url, tls: pki.client), limits: .patient)
+        }
+        #expect(error?.description.contains("hostname mismatch") == true, "\(String(describing: error))")
+    }
+
+    @Test func withoutAClientCertificateTheServerRefuses() async throws {
+        let pki = try TestPKI()
+        let server = try await TLSServer.start(pki, files: ["hello": Data("x".utf8)])
+        defer { server.stop() }
+        let caOnly = TLSFiles(caFile: pki.client.caFile)
+        await #expect(throws: TransportError.self) {
+            _ = try await SocketHTTPTransport().send(HTTPRequest(url: server.url("hello"), tls: caOnly), limits: .patient)
+        }
+    }
+
+    @Test func unreadableFilesAreClearErrors() throws {
+        let pki = try TestPKI()
+        let missing = #expect(throws: TransportError.self) { _ = try TLSContext(TLSFiles(caFile: "/nonexistent/ca.crt")) }
+        #expect(missing?.description.contains("cannot load the CA file /nonexistent/ca.crt") == true, "\(String(describing: missing))")
+        let wrongKey = TLSFiles(caFile: pki.client.caFile, certFile: pki.client.certFile, keyFile: pki.path("server.key"))
+        let error = #expect(throws: TransportError.self) { _ = try TLSContext(wrongKey) }
+        #expect(error?.description.contains("does not match the certificate") == true, "\(String(describing: error))")
+    }
+
+    /// A rotated certificate (a new file content, a new modification time) gets a new context.
+    @Test func aRotatedCertificateIsPickedUp() throws {
+        let pki = try TestPKI()
+        let contexts = TLSContexts()
+        let first = try contexts.context(for: pki.client)
+        #expect(try contexts.context(for: pki.client) === first)
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(60)], ofItemAtPath: pki.client.certFile ?? "")
+        #expect(try contexts.context(for: pki.client) !== first)
+    }
+}
+
+/// A CA, a server certificate for 127.0.0.1, a client certificate, and an unrelated CA, made with the
+/// openssl command line in a temporary directory.
+struct TestPKI {
+    let directory: TemporaryDirectory
+
+    init() throws {
+        directory = try TemporaryDirectory()
+        let steps = [
+            "req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ca.key -out ca.crt -days 2 -subj /CN=test-ca",
+            "req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout other-ca.key -out other-ca.crt -days 2 -subj /CN=other-ca",
+            "req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout server.key -out server.csr -subj /CN=pd",
+            "x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 2 -extfile server.ext",
+            "req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout client.key -out client.csr -subj /CN=operator",
+            "x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out client.crt -days 2 -extfile client.ext",
+        ]
+        try "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n".write(toFile: directory.path("server.ext"), atomically: false, encoding: .utf8)
+        try "extendedKeyUsage=clientAuth\n".write(toFile: directory.path("client.ext"), atomically: false, encoding: .utf8)
+        for step in steps {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+            p.arguments = step.split(separator: " ").map(String.init)
+            p.currentDirectoryURL = directory.url
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            p.waitUntilExit()
+            guard p.terminationStatus == 0 else { throw PKIError(step: step) }
+        }
+    }
+
+    struct PKIError: Error { let step: String }
+
+    func path(_ name: String) -> String { directory.path(name) }
+
+    /// What a TiKVCluster's `tls` would name: the cluster CA and the client certificate.
+    var client: TLSFiles { TLSFiles(caFile: path("ca.crt"), certFile: path("client.crt"), keyFile: path("client.key")) }
+}
+
+/// `openssl s_server -WWW` on 127.0.0.1, serving files from its own directory as HTTP/1.0 and
+/// requiring a client certificate signed by the test CA.
+final class TLSServer: @unchecked Sendable {   // immutable after start; Process is thread-safe for terminate
+    let port: Int
+    private let process: Process
+    private let root: TemporaryDirectory
+
+    private init(port: Int, process: Process, root: TemporaryDirectory) {
+        self.port = port
+        self.process = process
+        self.root = root
+    }
+
+    static func start(_ pki: TestPKI, files: [String: Data]) async throws -> TLSServer {
+        let root = try TemporaryDirectory()
+        for (name, data) in files {
+            let url = root.url.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try data.write(to: url)
+        }
+        // A free port: taken by a listener, noted, released. Ports are handed out in order, so it is
+        // not given again at once.
+        let port = try freePort()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        p.arguments = ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", pki.path("server.crt"), "-key", pki.path("server.key"),
+                       "-CAfile", pki.path("ca.crt"), "-Verify", "1", "-WWW", "-quiet", "-naccept", "50"]
+        p.currentDirectoryURL = root.url
+        p.standardInput = FileHandle.nullDevice
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let server = TLSServer(port: port, process: p, root: root)
+        // Ready once it accepts a TCP connection.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if Self.accepts(port) { return server }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        server.stop()
+        throw LoopbackServer.ServerError.noPort
+    }
+
+    func url(_ path: String) -> URL { URL(string: "https://127.0.0.1:\(port)/\(path)")! }
+
+    /// SIGKILL: a child spawned from a dispatch thread inherits that thread's blocked signals, SIGTERM
+    /// among them, and openssl does not unblock it.
+    func stop() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    private static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw LoopbackServer.ServerError.noPort }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw LoopbackServer.ServerError.noPort }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    private static func accepts(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+}
