@@ -93,7 +93,10 @@ enum Render {
     /// YAML through the canonical JSON form, so times and key order match `-o json`.
     static func yaml<T: Encodable>(_ value: T) throws -> String {
         let tree = try JSONDecoder().decode(SortedJSON.self, from: CanonicalJSON.encode(value))
-        return try YAMLEncoder().encode(tree)
+        let encoder = YAMLEncoder()
+        // Readable text stays readable: "⌊share⌋", names and messages in any script, not "\u230A".
+        encoder.options.allowUnicode = true
+        return try encoder.encode(tree)
     }
 
     /// Several objects: a JSON `List` like kubectl, or YAML documents separated by `---`.

@@ -56,6 +56,12 @@ import Testing
         #expect(try JSONDecoder().decode(SortedJSON.self, from: Data(try Render.json(plan).utf8)) == back)
     }
 
+    /// `-o yaml` keeps non-ASCII text as it is, as `-o json` does.
+    @Test func yamlKeepsUnicodeText() throws {
+        let yaml = try Render.yaml(["reason": "every store within ⌊share⌋…⌈share⌉ — store 4 (basic-tikv-1)"])
+        #expect(yaml == "reason: every store within ⌊share⌋…⌈share⌉ — store 4 (basic-tikv-1)\n")
+    }
+
     @Test(arguments: [(0, "0s"), (45, "45s"), (125, "2m5s"), (600, "10m"), (3_725, "62m"), (30_000, "8h"), (90_000, "25h"), (200_000, "2d7h"), (864_000, "10d")])
     func ages(seconds: Int, text: String) {
         #expect(humanAge(from: now.addingTimeInterval(TimeInterval(-seconds)), now: now) == text)
