@@ -3,8 +3,9 @@ import Reconcilers
 import Testing
 @testable import Controller
 
-/// https through the socket transport against a real TLS server: `openssl s_server`, which asks for a
-/// client certificate as a TiDB cluster with TLS does, over certificates made for the test.
+/// https through the socket transport against real TLS servers (`openssl s_server`, Python's
+/// http.server), which ask for a client certificate as a TiDB cluster with TLS does, over certificates
+/// made for the test.
 @Suite(.serialized)
 struct TLSTransportTests {
     @Test func mutualTLSWithTheClusterCA() async throws {
@@ -23,6 +24,23 @@ struct TLSTransportTests {
                           transport: transport)
         let stores = try await pd.stores()
         #expect(!stores.stores.isEmpty)
+    }
+
+    /// A kept-alive TLS connection carries the next request: Python's HTTP/1.1 server answers each
+    /// request with the client port of the connection it came on.
+    @Test func keepAliveOverTLSReusesTheConnection() async throws {
+        let pki = try TestPKI()
+        let server = try await TLSServer.startKeepAlive(pki)
+        defer { server.stop() }
+        let transport = SocketHTTPTransport()
+        var ports: [String] = []
+        for i in 0..<3 {
+            let r = try await transport.send(HTTPRequest(url: server.url("r\(i)"), tls: pki.client), limits: .patient)
+            #expect(r.head.status == 200)
+            ports.append(String(decoding: r.body, as: UTF8.self))
+        }
+        #expect(Set(ports).count == 1, "\(ports)")
+        #expect(transport.idleConnections == 1)
     }
 
     @Test func aServerCertificateFromAnotherCAIsRefused() async throws {
@@ -116,8 +134,9 @@ struct TestPKI {
     var client: TLSFiles { TLSFiles(caFile: path("ca.crt"), certFile: path("client.crt"), keyFile: path("client.key")) }
 }
 
-/// `openssl s_server -WWW` on 127.0.0.1, serving files from its own directory as HTTP/1.0 and
-/// requiring a client certificate signed by the test CA.
+/// A TLS server on 127.0.0.1 that requires a client certificate signed by the test CA:
+/// `openssl s_server -WWW` (files from its own directory, HTTP/1.0, a connection per request), or
+/// Python's HTTP/1.1 server (keep-alive).
 final class TLSServer: @unchecked Sendable {   // immutable after start; Process is thread-safe for terminate
     let port: Int
     private let process: Process
@@ -129,6 +148,37 @@ final class TLSServer: @unchecked Sendable {   // immutable after start; Process
         self.root = root
     }
 
+    /// Python's HTTP/1.1 server over TLS, keeping connections alive and requiring a client certificate.
+    static func startKeepAlive(_ pki: TestPKI) async throws -> TLSServer {
+        let root = try TemporaryDirectory()
+        try keepAliveScript.write(toFile: root.path("server.py"), atomically: false, encoding: .utf8)
+        let port = try freePort()
+        return try await launch(URL(fileURLWithPath: "/usr/bin/env"),
+                                ["python3", root.path("server.py"), String(port), pki.path("server.crt"), pki.path("server.key"), pki.path("ca.crt")],
+                                port: port, root: root)
+    }
+
+    private static let keepAliveScript = """
+    import http.server, ssl, sys
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        def do_GET(self):
+            body = str(self.client_address[1]).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        def log_message(self, *args):
+            pass
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(sys.argv[2], sys.argv[3])
+    context.load_verify_locations(sys.argv[4])
+    context.verify_mode = ssl.CERT_REQUIRED
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    server.serve_forever()
+    """
+
     static func start(_ pki: TestPKI, files: [String: Data]) async throws -> TLSServer {
         let root = try TemporaryDirectory()
         for (name, data) in files {
@@ -139,10 +189,16 @@ final class TLSServer: @unchecked Sendable {   // immutable after start; Process
         // A free port: taken by a listener, noted, released. Ports are handed out in order, so it is
         // not given again at once.
         let port = try freePort()
+        return try await launch(URL(fileURLWithPath: "/usr/bin/openssl"),
+                                ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", pki.path("server.crt"), "-key", pki.path("server.key"),
+                                 "-CAfile", pki.path("ca.crt"), "-Verify", "1", "-WWW", "-quiet", "-naccept", "50"],
+                                port: port, root: root)
+    }
+
+    private static func launch(_ executable: URL, _ arguments: [String], port: Int, root: TemporaryDirectory) async throws -> TLSServer {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        p.arguments = ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", pki.path("server.crt"), "-key", pki.path("server.key"),
-                       "-CAfile", pki.path("ca.crt"), "-Verify", "1", "-WWW", "-quiet", "-naccept", "50"]
+        p.executableURL = executable
+        p.arguments = arguments
         p.currentDirectoryURL = root.url
         p.standardInput = FileHandle.nullDevice
         p.standardOutput = FileHandle.nullDevice
