@@ -28,6 +28,21 @@ private func maintenance(_ name: String, cluster: String) -> String {
         #expect(set.documents.isEmpty)
     }
 
+    /// On a first load a cluster whose document fails has no valid version: a maintenance of it says
+    /// the cluster is invalid, not unknown.
+    @Test func referenceToAnInvalidClusterSaysSo() {
+        var set = SpecSet()
+        let errors = set.apply([
+            SpecParser.parse(file: "c.yaml", text: cluster("basic", extra: "  mode: exekute\n")),
+            SpecParser.parse(file: "m.yaml", text: maintenance("drain-4", cluster: "basic")),
+        ])
+        #expect(errors.map(\.description) == [
+            "c.yaml:6:9: spec.mode: unsupported value \"exekute\": must be one of observe, dryRun, execute",
+            "m.yaml:4:17: spec.cluster: references TiKVCluster \"basic\", which c.yaml declares but which is not valid (see its errors)",
+        ])
+        #expect(set.documents.isEmpty)
+    }
+
     @Test func aFailingFileKeepsItsLastValidVersionInForce() throws {
         var set = SpecSet()
         set.apply([SpecParser.parse(file: "c.yaml", text: cluster("basic", extra: "  mode: execute\n"))])

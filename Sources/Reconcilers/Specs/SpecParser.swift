@@ -62,12 +62,16 @@ public struct ParsedFile: Sendable, Equatable {
     public var file: String
     public var documents: [ParsedDocument]
     public var errors: [SpecError]
+    /// "Kind/name" of every document whose kind and name could be read, valid or not: a reference to
+    /// an object whose document failed can then say so instead of calling it unknown.
+    public var declared: Set<String>
     public var isValid: Bool { errors.isEmpty }
 
-    public init(file: String, documents: [ParsedDocument], errors: [SpecError]) {
+    public init(file: String, documents: [ParsedDocument], errors: [SpecError], declared: Set<String> = []) {
         self.file = file
         self.documents = documents
         self.errors = errors
+        self.declared = declared
     }
 }
 
@@ -107,6 +111,10 @@ public enum SpecParser {
             guard let root else { break }
             defer { index += 1 }
             if case .scalar = root, tagName(root) == .null { continue }  // empty document between `---`
+            if case .mapping(let m) = root, case .scalar(let kind)? = m["kind"], case .mapping(let meta)? = m["metadata"],
+               case .scalar(let name)? = meta["name"] {
+                result.declared.insert(kind.string + "/" + name.string)
+            }
             let (doc, errors) = parseDocument(root, file: file)
             result.errors += errors
             if let doc, errors.isEmpty { result.documents.append(doc) }

@@ -65,7 +65,10 @@ public struct SpecSet: Sendable {
             for file in order where accepted.contains(file) {
                 for doc in effective(file) {
                     if case .storeMaintenance(let m) = doc.object, !clusters.contains(m.spec.cluster) {
-                        reject(doc, doc.error(at: "spec.cluster", "references unknown TiKVCluster \"\(m.spec.cluster)\""))
+                        let declaredIn = order.first { byFile[$0]?.declared.contains(TiKVClusterKind.kind + "/" + m.spec.cluster) == true }
+                        let why = declaredIn.map { "references TiKVCluster \"\(m.spec.cluster)\", which \($0) declares but which is not valid (see its errors)" }
+                            ?? "references unknown TiKVCluster \"\(m.spec.cluster)\""
+                        reject(doc, doc.error(at: "spec.cluster", why))
                         changed = true
                     }
                 }
