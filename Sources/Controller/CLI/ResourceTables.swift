@@ -24,11 +24,12 @@ enum ResourceTables {
     }
 
     static func storeMaintenances(_ items: [StoreMaintenance], wide: Bool, now: Date) -> String {
-        var header = ["NAME", "CLUSTER", "STORE", "OFFLINE", "VALID", "LEADERS-EVICTED", "PLAN", "AGE"]
+        // ENDED: its `until` passed; such a maintenance is kept for the record but drains nothing.
+        var header = ["NAME", "CLUSTER", "STORE", "OFFLINE", "VALID", "LEADERS-EVICTED", "ENDED", "PLAN", "AGE"]
         if wide { header += ["UNTIL", "REASON"] }
         let rows = items.map { m -> [String] in
             var row = [m.name, m.spec.cluster, String(m.spec.storeID), String(m.spec.offline), condition(m.status.conditions, "Valid"),
-                       condition(m.status.conditions, "LeadersEvicted"), m.status.plan ?? "<none>",
+                       condition(m.status.conditions, "LeadersEvicted"), condition(m.status.conditions, "Ended"), m.status.plan ?? "<none>",
                        humanAge(from: m.metadata.creationTimestamp, now: now)]
             if wide { row += [m.spec.until.map(CanonicalJSON.formatDate) ?? "<none>", m.spec.reason] }
             return row
