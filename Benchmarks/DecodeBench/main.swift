@@ -22,7 +22,12 @@ struct Options {
             case "--out": outPath = next() ?? outPath
             case "--runs": runs = next().flatMap(Int.init) ?? runs
             case "--chunk": chunk = next().flatMap(Int.init) ?? chunk
-            default: break
+            default:
+                // Anything else (--help included) stops here rather than overwrite the recorded result.
+                let help = args[i] == "--help" || args[i] == "-h"
+                let usage = "usage: DecodeBench [--regions N] [--body FILE] [--out FILE] [--runs N] [--chunk BYTES]\n"
+                FileHandle.standardError.write(Data(((help ? "" : "unknown argument \(args[i])\n") + usage).utf8))
+                exit(help ? 0 : 2)
             }
             i += 1
         }

@@ -31,7 +31,13 @@ struct Options {
             case "--stores": stores = next().flatMap(Int.init) ?? stores
             case "--regions": regions = next().flatMap(Int.init) ?? regions
             case "--urlsession": urlSession = true
-            default: break
+            default:
+                // Anything else (--help included) stops here: a bench that ran with its defaults would
+                // overwrite the recorded result with a measurement of nothing.
+                let help = args[i] == "--help" || args[i] == "-h"
+                let usage = "usage: ObserveBench [--pd URL] [--passes N] [--out FILE] [--stores N] [--regions N] [--urlsession]\n"
+                FileHandle.standardError.write(Data(((help ? "" : "unknown argument \(args[i])\n") + usage).utf8))
+                exit(help ? 0 : 2)
             }
             i += 1
         }

@@ -13,13 +13,19 @@ struct Options {
 
     init(_ args: [String]) {
         var i = 1
-        while i + 1 < args.count {
+        while i < args.count {
+            let value = i + 1 < args.count ? args[i + 1] : ""
             switch args[i] {
-            case "--regions": regions = Int(args[i + 1]) ?? regions
-            case "--stores": stores = Int(args[i + 1]) ?? stores
-            case "--runs": runs = Int(args[i + 1]) ?? runs
-            case "--out": out = args[i + 1]
-            default: break
+            case "--regions": regions = Int(value) ?? regions
+            case "--stores": stores = Int(value) ?? stores
+            case "--runs": runs = Int(value) ?? runs
+            case "--out": out = value.isEmpty ? out : value
+            default:
+                // Anything else (--help included) stops here rather than overwrite the recorded result.
+                let help = args[i] == "--help" || args[i] == "-h"
+                let usage = "usage: PlanBench [--regions N] [--stores N] [--runs N] [--out FILE]\n"
+                FileHandle.standardError.write(Data(((help ? "" : "unknown argument \(args[i])\n") + usage).utf8))
+                exit(help ? 0 : 2)
             }
             i += 2
         }

@@ -5,6 +5,18 @@ import TiKVSimulator
 // region mutation cost, the full streamed GET /pd/api/v1/regions (time, bytes, server RSS while streaming, via
 // curl so the client's memory is not the server's), and 1,000-region regions/key pages. Prints one JSON object.
 
+// Every argument is a known flag followed by its value; anything else (--help included) stops here.
+do {
+    let a = CommandLine.arguments.dropFirst()
+    let unknown = stride(from: a.startIndex, to: a.endIndex, by: 2).map { a[$0] }.first { !["--regions", "--stores", "--pages"].contains($0) }
+    if let unknown {
+        let help = unknown == "--help" || unknown == "-h"
+        let usage = "usage: SimBench [--regions N] [--stores N] [--pages N]\n"
+        FileHandle.standardError.write(Data(((help ? "" : "unknown argument \(unknown)\n") + usage).utf8))
+        exit(help ? 0 : 2)
+    }
+}
+
 func arg(_ name: String, _ def: Int) -> Int {
     let a = CommandLine.arguments
     guard let i = a.firstIndex(of: name), i + 1 < a.count, let v = Int(a[i + 1]) else { return def }
