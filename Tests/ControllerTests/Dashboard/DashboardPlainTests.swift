@@ -9,11 +9,7 @@ import Testing
 struct DashboardPlainTests {
     @Test func withoutATerminalItPrintsPlainLinesPerChange() async throws {
         let binary = try #require(OperatorBinary.locate(), "build the operator executable first (swift build)")
-        let h = try await ControlLoopHarness()
-        try h.writeSpec("cluster.yaml", h.clusterYAML(mode: "execute"))
-        try h.writeSpec("maintenance.yaml", h.drainYAML())
-        h.startClock(speed: 20)
-        let run = Task { try await h.manager.run(until: { Task.isCancelled }) }
+        let (h, run) = try await ControlLoopHarness.drainingStore4()
         let output = URL(fileURLWithPath: h.directory.path("dashboard.out"))
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let process = Process()

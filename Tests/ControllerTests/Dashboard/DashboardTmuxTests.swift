@@ -77,11 +77,7 @@ struct TmuxSession {
     @Test(.enabled(if: TmuxSession.available, "tmux is not installed (hack/test.sh installs it): the real-terminal test is skipped"))
     func aPlanIsApprovedByKeyPressInARealTerminalThenExecutesAndQuitRestoresTheTerminal() async throws {
         let binary = try #require(OperatorBinary.locate(), "build the operator executable first (swift build)")
-        let h = try await ControlLoopHarness()
-        try h.writeSpec("cluster.yaml", h.clusterYAML(mode: "execute"))
-        try h.writeSpec("maintenance.yaml", h.drainYAML())
-        h.startClock(speed: 20)
-        let run = Task { try await h.manager.run(until: { Task.isCancelled }) }
+        let (h, run) = try await ControlLoopHarness.drainingStore4()
         let session = TmuxSession()
         defer {
             session.close()

@@ -46,6 +46,17 @@ final class ControlLoopHarness: @unchecked Sendable {
 
     var now: Date { Date(timeIntervalSince1970: Double(sim.nowNanos) / 1e9) }
 
+    /// The controller running in execute mode with store 4 to drain, the simulator at 20× real time:
+    /// what the end-to-end and dashboard tests watch. Cancelling the task stops the manager.
+    static func drainingStore4() async throws -> (ControlLoopHarness, Task<Void, any Error>) {
+        let h = try await ControlLoopHarness()
+        try h.writeSpec("cluster.yaml", h.clusterYAML(mode: "execute"))
+        try h.writeSpec("maintenance.yaml", h.drainYAML())
+        h.startClock(speed: 20)
+        let manager = h.manager
+        return (h, Task { try await manager.run(until: { Task.isCancelled }) })
+    }
+
     func advance(_ seconds: Double) { sim.advance(seconds: seconds) }
 
     /// Runs the simulator's clock at `speed` × real time in small ticks until `stop`.

@@ -70,11 +70,7 @@ import TiKVSimulator
     }
 
     @Test func drainingAStoreEndToEndWithAnApprovalFromAnotherProcess() async throws {
-        let h = try await ControlLoopHarness()
-        try h.writeSpec("cluster.yaml", h.clusterYAML(mode: "execute"))
-        try h.writeSpec("maintenance.yaml", h.drainYAML())
-        h.startClock(speed: 20)
-        let run = Task { try await h.manager.run(until: { Task.isCancelled }) }
+        let (h, run) = try await ControlLoopHarness.drainingStore4()
         defer { run.cancel() }
 
         // A plan's spec and status are two writes: wait for its status too.

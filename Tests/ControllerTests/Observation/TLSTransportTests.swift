@@ -152,7 +152,7 @@ final class TLSServer: @unchecked Sendable {   // immutable after start; Process
     static func startKeepAlive(_ pki: TestPKI) async throws -> TLSServer {
         let root = try TemporaryDirectory()
         try keepAliveScript.write(toFile: root.path("server.py"), atomically: false, encoding: .utf8)
-        let port = try freePort()
+        let port = try PrometheusProcess.freePort()
         return try await launch(URL(fileURLWithPath: "/usr/bin/env"),
                                 ["python3", root.path("server.py"), String(port), pki.path("server.crt"), pki.path("server.key"), pki.path("ca.crt")],
                                 port: port, root: root)
@@ -186,9 +186,7 @@ final class TLSServer: @unchecked Sendable {   // immutable after start; Process
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try data.write(to: url)
         }
-        // A free port: taken by a listener, noted, released. Ports are handed out in order, so it is
-        // not given again at once.
-        let port = try freePort()
+        let port = try PrometheusProcess.freePort()
         return try await launch(URL(fileURLWithPath: "/usr/bin/openssl"),
                                 ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", pki.path("server.crt"), "-key", pki.path("server.key"),
                                  "-CAfile", pki.path("ca.crt"), "-Verify", "1", "-WWW", "-quiet", "-naccept", "50"],
@@ -206,13 +204,11 @@ final class TLSServer: @unchecked Sendable {   // immutable after start; Process
         try p.run()
         let server = TLSServer(port: port, process: p, root: root)
         // Ready once it accepts a TCP connection.
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
-            if Self.accepts(port) { return server }
-            try await Task.sleep(for: .milliseconds(50))
+        guard await poll(timeout: .seconds(30), { Self.accepts(port) }) else {
+            server.stop()
+            throw LoopbackServer.ServerError.noPort
         }
-        server.stop()
-        throw LoopbackServer.ServerError.noPort
+        return server
     }
 
     func url(_ path: String) -> URL { URL(string: "https://127.0.0.1:\(port)/\(path)")! }
@@ -224,21 +220,6 @@ final class TLSServer: @unchecked Sendable {   // immutable after start; Process
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
-    }
-
-    private static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw LoopbackServer.ServerError.noPort }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw LoopbackServer.ServerError.noPort }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     private static func accepts(_ port: Int) -> Bool {
