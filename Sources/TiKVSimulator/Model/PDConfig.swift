@@ -61,6 +61,12 @@ public struct PDConfig: Sendable {
         if case .int(let v)? = replication.first(where: { $0.0 == "max-replicas" })?.1 { return Int(v) }
         return 3
     }
+    public var maxSnapshotCount: Int { int("max-snapshot-count", default: 64) }
+    public var maxPendingPeerCount: Int { int("max-pending-peer-count", default: 64) }
+    /// `label-property` (`config.LabelPropertyConfig`): store labels by property type; `reject-leader` is the one
+    /// PD's filters read.
+    public var labelProperty: [String: [(key: String, value: String)]] = [:]
+    public var rejectLeaderLabels: [(key: String, value: String)] { labelProperty["reject-leader"] ?? [] }
     public var placementRulesEnabled: Bool {
         replication.first { $0.0 == "enable-placement-rules" }?.1 == .string("true")
     }

@@ -56,6 +56,16 @@ public struct StoreRecord: Sendable {
     public var slowTrend: SlowTrend?
     public var sendingSnapCount: UInt32
     public var receivingSnapCount: UInt32
+    /// TiKV's `is_busy` (the store reports its raftstore as too busy to take work), as last reported.
+    public var reportedBusy = false
+    /// The TiKV side of `is_busy`: set by a fault, reported at the next store heartbeat.
+    public var busy = false
+
+    // PD-side marks its protective schedulers put on a store (`core.StoreInfo`): leader transfer-in is paused.
+    /// Held by `evict-slow-store-scheduler` (`EvictedAsSlowStore`).
+    public internal(set) var evictedAsSlowStore = false
+    /// Held by `evict-stopping-store-scheduler` (`EvictedAsStoppingStore`).
+    public internal(set) var evictedAsStoppingStore = false
     /// TiKV's cumulative request and flow counters (the workload model).
     public var workload = StoreWorkload()
 
