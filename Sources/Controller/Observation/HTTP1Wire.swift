@@ -157,11 +157,20 @@ enum HTTP1Wire {
     /// The size on a chunk-size line (hex, optional `;extensions`).
     static func chunkSize(_ line: ArraySlice<UInt8>) throws(TransportError) -> Int {
         let digits = line.prefix { $0 != UInt8(ascii: ";") && $0 != 0x20 && $0 != 0x09 }
-        guard !digits.isEmpty, digits.count <= 15, let text = String(bytes: digits, encoding: .ascii),
-              let n = Int(text, radix: 16) else {
+        // Hex digits only: `Int(_:radix:)` alone would take "-5" and "+5", and a negative size traps the reader.
+        // Fifteen digits cannot overflow an Int.
+        guard !digits.isEmpty, digits.count <= 15, digits.allSatisfy(isHexDigit),
+              let text = String(bytes: digits, encoding: .ascii), let n = Int(text, radix: 16) else {
             throw malformed("bad chunk size")
         }
         return n
+    }
+
+    private static func isHexDigit(_ b: UInt8) -> Bool {
+        switch b {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"), UInt8(ascii: "A")...UInt8(ascii: "F"): true
+        default: false
+        }
     }
 
     static func malformed(_ why: String) -> TransportError { .other("malformed HTTP response: \(why)") }

@@ -64,8 +64,12 @@ final class SocketHTTPTransport: HTTPTransport, Sendable {
         do throws(TransportError) {
             let pool = try await eventPool()
             var retried = false
+            // Only a request that may be repeated (RFC 9110 §9.2.2: GET, HEAD) rides a kept-alive connection:
+            // a server may read a request on one and close it without answering, and then nobody can tell
+            // whether a mutation was applied. A mutation goes out on a fresh connection and is never re-sent.
+            let repeatable = method == "GET" || method == "HEAD"
             while true {
-                let reused = idle.take(key)
+                let reused = repeatable ? idle.take(key) : nil
                 let connection: HTTP1Connection
                 if let reused {
                     connection = reused

@@ -49,19 +49,39 @@ final class TLSContext: @unchecked Sendable {
     }
 }
 
-/// Contexts by the files they were made from and those files' modification times.
+/// Contexts by the files they were made from and the identity of what those paths lead to now.
 final class TLSContexts: Sendable {
     private struct Key: Hashable {
         var files: TLSFiles?
-        var modified: [Date?]
+        var identities: [FileIdentity?]
+    }
+
+    /// What a path resolves to, symlinks followed: a Kubernetes Secret volume swaps its `..data` symlink to a
+    /// new directory on rotation, so the path's own link never changes (lstat sees nothing) while the file it
+    /// leads to is a new one (another inode), whatever its modification time.
+    struct FileIdentity: Hashable {
+        var device: UInt64
+        var inode: UInt64
+        var size: Int64
+        var modifiedSeconds: Int
+        var modifiedNanoseconds: Int
+
+        init?(path: String) {
+            var st = stat()
+            guard stat(path, &st) == 0 else { return nil }
+            device = UInt64(st.st_dev)
+            inode = UInt64(st.st_ino)
+            size = Int64(st.st_size)
+            modifiedSeconds = Int(st.st_mtim.tv_sec)
+            modifiedNanoseconds = Int(st.st_mtim.tv_nsec)
+        }
     }
 
     private let contexts = Mutex<[Key: TLSContext]>([:])
 
     func context(for files: TLSFiles?) throws(TransportError) -> TLSContext {
         let paths = [files?.caFile, files?.certFile, files?.keyFile].compactMap { $0 }
-        let modified = paths.map { (try? FileManager.default.attributesOfItem(atPath: $0)[.modificationDate]) as? Date }
-        let key = Key(files: files, modified: modified)
+        let key = Key(files: files, identities: paths.map(FileIdentity.init(path:)))
         if let existing = contexts.withLock({ $0[key] }) { return existing }
         let made = try TLSContext(files)
         contexts.withLock { all in

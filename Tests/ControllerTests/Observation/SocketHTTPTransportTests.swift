@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import FlyingFox
 import FlyingSocks
+import Synchronization
 @testable import Controller
 
 /// The HTTP/1.1 wire format, without sockets.
@@ -75,6 +76,10 @@ import FlyingSocks
         #expect(try HTTP1Wire.chunkSize(ArraySlice(Array("1a".utf8))) == 26)
         #expect(try HTTP1Wire.chunkSize(ArraySlice(Array("FF;name=value".utf8))) == 255)
         #expect(throws: TransportError.self) { try HTTP1Wire.chunkSize(ArraySlice(Array("zz".utf8))) }
+        // A sign is not a hex digit: "-5" once parsed as -5 and trapped the reader.
+        for hostile in ["-5", "+5", "-0", "0x10", "-7FFFFFFFFFFFFFF"] {
+            #expect(throws: TransportError.self, "\(hostile)") { try HTTP1Wire.chunkSize(ArraySlice(Array(hostile.utf8))) }
+        }
     }
 }
 
@@ -150,6 +155,36 @@ import FlyingSocks
         let first = try await transport.send(HTTPRequest(url: server.url), limits: Self.limits)
         let second = try await transport.send(HTTPRequest(url: server.url), limits: Self.limits)
         #expect(first.body == Data("a".utf8) && second.body == Data("b".utf8))
+    }
+
+    /// A negative chunk size from the server is a typed error for the caller, not a crash.
+    @Test func negativeChunkSizeIsAnError() async throws {
+        let server = try await ScriptedServer.start(replies: [
+            .init(bytes: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n-5\r\nhello\r\n0\r\n\r\n", close: true),
+        ])
+        defer { server.stop() }
+        await #expect(throws: TransportError.other("malformed HTTP response: bad chunk size")) {
+            _ = try await SocketHTTPTransport().send(HTTPRequest(url: server.url), limits: Self.limits)
+        }
+    }
+
+    /// A server that reads a POST on a kept-alive connection and closes without answering may have applied
+    /// it: the transport must not send it again. Mutations never ride a kept-alive connection, so the
+    /// request reaches the server once and the caller learns the connection was lost.
+    @Test func aMutationIsNeverSentTwice() async throws {
+        let server = try await CountingServer.start { index, head in
+            // The first exchange (a GET) keeps its connection alive; every POST is read and dropped unanswered.
+            head.hasPrefix("GET") ? "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" : nil
+        }
+        defer { server.stop() }
+        let transport = SocketHTTPTransport()
+        _ = try await transport.send(HTTPRequest(url: server.url), limits: Self.limits)
+        #expect(transport.idleConnections == 1)
+        let post = HTTPRequest(method: "POST", url: server.url, headers: ["Content-Type": "application/json"], body: Data("{}".utf8))
+        await #expect(throws: TransportError.self) { _ = try await transport.send(post, limits: Self.limits) }
+        #expect(server.heads.filter { $0.hasPrefix("POST") }.count == 1)
+        // The GET's connection still waits for a later GET; the POST did not take it.
+        #expect(transport.idleConnections == 1)
     }
 
     @Test func connectionDroppedMidBodyIsConnectionLost() async throws {
@@ -236,6 +271,71 @@ final class ScriptedServer: Sendable {
         }
         return ScriptedServer(port: port, listener: socket, task: task)
     }
+
+    func stop() {
+        task.cancel()
+        try? listener.close()
+    }
+}
+
+/// Serves each connection on its own task and records every request head it reads, in arrival order;
+/// `answer` gives the bytes to write for a head, or nil to close the connection without answering.
+final class CountingServer: Sendable {
+    let port: UInt16
+    private let listener: Socket
+    private let task: Task<Void, Never>
+    private let box: Box
+
+    var url: URL { URL(string: "http://127.0.0.1:\(port)/")! }
+    var heads: [String] { box.seen.withLock { $0 } }
+
+    private init(port: UInt16, listener: Socket, task: Task<Void, Never>, box: Box) {
+        self.port = port
+        self.listener = listener
+        self.task = task
+        self.box = box
+    }
+
+    static func start(answer: @escaping @Sendable (Int, String) -> String?) async throws -> CountingServer {
+        let socket = try Socket(domain: AF_INET, type: .stream)
+        try socket.setValue(true, for: .localAddressReuse)
+        try socket.bind(to: sockaddr_in.inet(ip4: "127.0.0.1", port: 0))
+        try socket.listen()
+        guard case .ip4(_, let port) = try socket.sockname() else { throw LoopbackServer.ServerError.noPort }
+        let pool = try await SocketPool<Poll>.client
+        let listener = try AsyncSocket(socket: socket, pool: pool)
+        let box = Box()
+        let task = Task {
+            await withTaskGroup(of: Void.self) { group in
+                while !Task.isCancelled, let client = try? await listener.accept() {
+                    group.addTask {
+                        while true {
+                            var seen: [UInt8] = []
+                            while HTTP1Wire.headEnd(in: seen[...]) == nil {
+                                guard let b = try? await client.read() else { break }
+                                seen.append(b)
+                            }
+                            guard HTTP1Wire.headEnd(in: seen[...]) != nil else { break }
+                            let head = String(decoding: seen, as: UTF8.self)
+                            // Read a declared body so the request is whole before it is counted.
+                            if let line = head.split(separator: "\r\n").first(where: { $0.lowercased().hasPrefix("content-length:") }),
+                               let n = Int(line.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)), n > 0 {
+                                for _ in 0..<n { guard (try? await client.read()) != nil else { break } }
+                            }
+                            let index = box.seen.withLock { $0.append(head); return $0.count - 1 }
+                            guard let reply = answer(index, head) else { break }
+                            try? await client.write(Data(reply.utf8))
+                        }
+                        try? client.close()
+                    }
+                }
+                group.cancelAll()
+            }
+        }
+        return CountingServer(port: port, listener: socket, task: task, box: box)
+    }
+
+    private final class Box: Sendable { let seen = Mutex<[String]>([]) }
 
     func stop() {
         task.cancel()

@@ -96,6 +96,43 @@ struct TLSTransportTests {
     }
 }
 
+extension TLSTransportTests {
+    /// Kubernetes rotates a mounted Secret by writing the new files into a fresh directory and swapping the
+    /// `..data` symlink; `ca.crt` itself stays a link to `..data/ca.crt`. The context must follow the swap.
+    @Test func aSecretSymlinkSwapIsPickedUp() throws {
+        let pki = try TestPKI()
+        let fm = FileManager.default
+        let volume = pki.path("volume")
+        try fm.createDirectory(atPath: volume + "/..2026_12_07_a", withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: volume + "/..2026_12_07_b", withIntermediateDirectories: true)
+        for name in ["ca.crt", "client.crt", "client.key"] {
+            try fm.copyItem(atPath: pki.path(name), toPath: volume + "/..2026_12_07_a/" + name)
+            try fm.copyItem(atPath: pki.path(name), toPath: volume + "/..2026_12_07_b/" + name)
+        }
+        // Same content and, on purpose, the same modification time in both generations.
+        let stamp = Date(timeIntervalSince1970: 1_765_000_000)
+        for dir in ["a", "b"] {
+            for name in ["ca.crt", "client.crt", "client.key"] {
+                try fm.setAttributes([.modificationDate: stamp], ofItemAtPath: volume + "/..2026_12_07_\(dir)/" + name)
+            }
+        }
+        try fm.createSymbolicLink(atPath: volume + "/..data", withDestinationPath: "..2026_12_07_a")
+        for name in ["ca.crt", "client.crt", "client.key"] {
+            try fm.createSymbolicLink(atPath: volume + "/" + name, withDestinationPath: "..data/" + name)
+        }
+        let files = TLSFiles(caFile: volume + "/ca.crt", certFile: volume + "/client.crt", keyFile: volume + "/client.key")
+        let contexts = TLSContexts()
+        let first = try contexts.context(for: files)
+        #expect(try contexts.context(for: files) === first)
+        // The kubelet's swap: a new link, renamed over `..data` in one step.
+        try fm.createSymbolicLink(atPath: volume + "/..data_tmp", withDestinationPath: "..2026_12_07_b")
+        #expect(rename(volume + "/..data_tmp", volume + "/..data") == 0)
+        let second = try contexts.context(for: files)
+        #expect(second !== first)
+        #expect(try contexts.context(for: files) === second)
+    }
+}
+
 /// A CA, a server certificate for 127.0.0.1, a client certificate, and an unrelated CA, made with the
 /// openssl command line in a temporary directory.
 struct TestPKI {
