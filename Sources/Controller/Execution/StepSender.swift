@@ -53,17 +53,21 @@ struct StepSender: Sendable {
         provablyNotApplied(e) ? .refused(e.description) : .unknown(e.description)
     }
 
-    /// PD answered with an error, or the request never left (refused connection, no DNS, connect
-    /// timeout): nothing happened. Timeouts after sending, dropped connections and unreadable 2xx
-    /// bodies may have been applied.
+    /// PD itself answered with an error, or the request never left (refused connection, no DNS): nothing
+    /// happened. Anything that can follow the write may have been applied: timeouts (the response-head
+    /// timer also covers the server's think time), TLS failures mid-exchange, dropped connections, unreadable
+    /// 2xx bodies, and a follower's `[PD:apiutil:ErrRedirect]`, which it sends when forwarding to the leader
+    /// failed, possibly after the leader received the request (v8.5.7:pkg/utils/apiutil/apiutil.go:497-550).
     static func provablyNotApplied(_ e: PDError) -> Bool {
         switch e.kind {
-        case .notFound, .storeRemoved, .badRequest, .operatorConflict, .noLeader, .notBootstrapped, .preconditionFailed, .server,
-             .unexpectedStatus, .connectionRefused, .dnsFailure, .connectTimeout, .tls:
+        case .notFound, .storeRemoved, .badRequest, .operatorConflict, .noLeader, .notBootstrapped, .preconditionFailed,
+             .unexpectedStatus, .connectionRefused, .dnsFailure:
             return true
+        case .server:
+            return e.code?.name != "ErrRedirect"
         case .allMembersFailed:
             return !e.attempts.isEmpty && e.attempts.allSatisfy(provablyNotApplied)
-        case .malformedBody, .requestTimeout, .connectionLost, .bodyTooLarge, .cancelled, .transport:
+        case .malformedBody, .requestTimeout, .connectTimeout, .tls, .connectionLost, .bodyTooLarge, .cancelled, .transport:
             return false
         }
     }
