@@ -92,15 +92,24 @@ public struct PDConfig: Hashable, Sendable, Decodable {
     public var clusterVersion: String
     public var schedule: ScheduleConfig?
     public var replication: ReplicationConfig?
+    /// `label-property` (`config.LabelPropertyConfig`): store labels per property type, e.g. the `reject-leader`
+    /// labels whose stores never take leaders (v8.5.7:pkg/schedule/filter/filters.go:457-464). nil when absent.
+    public var labelProperty: [String: [StoreLabel]]?
 
-    enum CodingKeys: String, CodingKey { case clusterVersion = "cluster-version", schedule, replication }
+    enum CodingKeys: String, CodingKey {
+        case clusterVersion = "cluster-version", schedule, replication, labelProperty = "label-property"
+    }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         clusterVersion = try c.decodeIfPresent(String.self, forKey: .clusterVersion) ?? ""
         schedule = try c.decodeIfPresent(ScheduleConfig.self, forKey: .schedule)
         replication = try c.decodeIfPresent(ReplicationConfig.self, forKey: .replication)
+        labelProperty = try c.decodeIfPresent([String: [StoreLabel]]?.self, forKey: .labelProperty) ?? nil
     }
+
+    /// The `reject-leader` labels of `label-property`.
+    public var rejectLeaderLabels: [StoreLabel] { labelProperty?["reject-leader"] ?? [] }
 }
 
 /// `GET /config/replicate`.

@@ -181,12 +181,13 @@ final class Manager: Sendable {
         let now = clock()
         let plans = try resources.list(RemediationPlanKind.self).filter { $0.spec.cluster == name }
         let (stepRegions, stepOperators) = await observeStepRegions(plans, cluster: cluster, observer: observer)
+        let stepStoreRegions = await observeStoresToTakeOffline(plans, observer: observer)
         let input = ClusterReconcileInput(
             cluster: cluster, snapshot: snapshot,
             maintenances: try resources.list(StoreMaintenanceKind.self).filter { $0.spec.cluster == name },
             tickets: try resources.list(TicketKind.self).filter { $0.spec.cluster == name },
             plans: plans, votes: try votes(), killSwitch: killSwitch(log), stepRegions: stepRegions, stepOperators: stepOperators,
-            actionsLastHour: try actionsLastHour(plans: plans, now: now), now: now)
+            stepStoreRegions: stepStoreRegions, actionsLastHour: try actionsLastHour(plans: plans, now: now), now: now)
         let result = ClusterReconciler.reconcile(input)
         state.setRegionScope(name, result.regionScope)
         // Intents first: a step's Running status and request are durable before PD hears of it.
@@ -285,6 +286,23 @@ final class Manager: Sendable {
             operators[id] = op
         }
         return (regions, operators)
+    }
+
+    /// The regions of each store an offline step may take down this pass, read now so its quorum gate is
+    /// judged on them and not on an older planning read. A store whose list cannot be read in full is left
+    /// out, and its gate blocks (unknown is never passed).
+    private func observeStoresToTakeOffline(_ plans: [RemediationPlan], observer: ClusterObserver) async -> [UInt64: [RegionPlacement]] {
+        var out: [UInt64: [RegionPlacement]] = [:]
+        for id in PlanExecution.storesToObserve(plans) {
+            var placements: [RegionPlacement] = []
+            do {
+                for try await info in observer.pd.regions(onStore: id) { placements.append(SnapshotMapping.placement(info)) }
+                out[id] = placements
+            } catch {
+                continue
+            }
+        }
+        return out
     }
 
     private func votes() throws -> [ApprovalVote] {

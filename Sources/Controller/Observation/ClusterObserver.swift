@@ -294,6 +294,13 @@ actor ClusterObserver {
             case .failure(let e): problems.append("evict-leader config: \(e)")
             }
         }
+        // PD's own eviction of a slow store: a store the controller must neither target nor call a leftover.
+        if snapshot.names.contains("evict-slow-store-scheduler") {
+            switch await capture({ try await pd.evictSlowStoreConfig() }) {
+            case .success(let config): snapshot.evictSlowStores = config?.evictStores ?? []
+            case .failure(let e): problems.append("evict-slow-store config: \(e)")
+            }
+        }
         var operators: [OperatorSnapshot] = []
         switch await operatorsAnswer {
         case .success(let texts):

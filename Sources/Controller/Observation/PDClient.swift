@@ -197,6 +197,15 @@ actor PDClient {
         }
     }
 
+    /// `GET /scheduler-config/evict-slow-store-scheduler/list`; nil when the scheduler is not there.
+    func evictSlowStoreConfig() async throws(PDError) -> EvictSlowStoreSchedulerConfig? {
+        do {
+            return try await get("/scheduler-config/evict-slow-store-scheduler/list", as: EvictSlowStoreSchedulerConfig.self)
+        } catch where error.kind == .notFound {
+            return nil
+        }
+    }
+
     /// Adds `store` to the single evict-leader scheduler (creating it if needed).
     @discardableResult
     func addEvictLeader(storeID: UInt64) async throws(PDError) -> String {

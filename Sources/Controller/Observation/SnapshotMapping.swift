@@ -40,7 +40,8 @@ enum SnapshotMapping {
             leaderScheduleLimit: take(sc?.leaderScheduleLimit, "schedule.leader-schedule-limit", d.leaderScheduleLimit),
             regionScheduleLimit: take(sc?.regionScheduleLimit, "schedule.region-schedule-limit", d.regionScheduleLimit),
             lowSpaceRatio: take(sc?.lowSpaceRatio, "schedule.low-space-ratio", d.lowSpaceRatio),
-            highSpaceRatio: take(sc?.highSpaceRatio, "schedule.high-space-ratio", d.highSpaceRatio))
+            highSpaceRatio: take(sc?.highSpaceRatio, "schedule.high-space-ratio", d.highSpaceRatio),
+            rejectLeaderLabels: config.rejectLeaderLabels)
         return (settings, missing)
     }
 

@@ -29,11 +29,13 @@ public struct GateInput: Sendable {
     public var step: PlanStep
     /// The region the step names, freshly observed; nil when the step names none or it was not fetched.
     public var region: RegionPlacement?
+    /// For a step that removes a store's peers (offline): the store's regions, read for this call.
+    public var storeRegions: [RegionPlacement]?
     public var now: Date
 
     public init(killSwitch: Bool, spec: TiKVClusterSpec, snapshot: ClusterSnapshot, maxSnapshotAge: TimeInterval,
                 approval: ApprovalVerdict, inFlightSteps: Int, actionsLastHour: Int, step: PlanStep,
-                region: RegionPlacement?, now: Date) {
+                region: RegionPlacement?, storeRegions: [RegionPlacement]? = nil, now: Date) {
         self.killSwitch = killSwitch
         self.spec = spec
         self.snapshot = snapshot
@@ -43,6 +45,7 @@ public struct GateInput: Sendable {
         self.actionsLastHour = actionsLastHour
         self.step = step
         self.region = region
+        self.storeRegions = storeRegions
         self.now = now
     }
 }
@@ -91,7 +94,8 @@ public enum Gates {
         if g.actionsLastHour >= g.spec.limits.maxActionsPerHour {
             return .blocked(.limits, "\(g.actionsLastHour) action(s) in the last hour (limit \(g.spec.limits.maxActionsPerHour))")
         }
-        if let problem = Preconditions.check(g.step.action, snapshot: g.snapshot, region: g.region, limits: g.spec.limits) {
+        if let problem = Preconditions.check(g.step.action, snapshot: g.snapshot, region: g.region, limits: g.spec.limits,
+                                             storeRegions: g.storeRegions, now: g.now) {
             return .blocked(.preconditions, problem)
         }
         if let id = g.step.action.regionID, let op = g.snapshot.operators.first(where: { $0.regionID == id }) {
@@ -109,33 +113,20 @@ public enum Gates {
 /// What must hold in the cluster before an action is sent; nil when it does, else why not.
 /// Anything the snapshot cannot tell fails closed.
 public enum Preconditions {
-    public static func check(_ action: Action, snapshot: ClusterSnapshot, region: RegionPlacement?, limits: Limits) -> String? {
+    /// `now` is when the call would be sent: heartbeat ages are judged then, not when the snapshot was taken.
+    public static func check(_ action: Action, snapshot: ClusterSnapshot, region: RegionPlacement?, limits: Limits,
+                             storeRegions: [RegionPlacement]? = nil, now: Date? = nil) -> String? {
         let alive = snapshot.stores.filter(\.isUpAndAlive)
         let replicas = snapshot.settings.maxReplicas
-        func target(_ id: UInt64?) -> String? {
-            guard let id else { return "the action names no target store" }
-            guard let s = snapshot.store(id) else { return "store \(id) is not in the cluster" }
-            if !s.isUpAndAlive { return "target store \(id) is \(s.stateName) (\(s.liveness.rawValue)), not Up and alive" }
-            if snapshot.schedulers.evictLeaderStores.contains(id), action.kind == .transferLeader {
-                return "target store \(id) is under evict-leader"
-            }
-            return nil
-        }
+        let legality = TargetLegality(snapshot: snapshot, now: now)
         switch action.kind {
         case .transferLeader:
-            if let p = target(action.toStoreID) { return p }
-            guard let region, let to = action.toStoreID else { return "region \(action.regionID.map(String.init) ?? "?") was not observed" }
-            if region.inJointState { return "region \(region.id) is in a joint state (a membership change is in progress)" }
-            if !region.voterStoreIDs.contains(to) { return "store \(to) holds no voter of region \(region.id)" }
-            if region.unhealthyStoreIDs.contains(to) { return "region \(region.id)'s peer on store \(to) is down or pending" }
-            return nil
+            return legality.moveRefusal(action, region: region)
         case .transferPeer:
-            if let p = target(action.toStoreID) { return p }
-            guard let region, let to = action.toStoreID, let from = action.fromStoreID else {
+            if let p = legality.moveRefusal(action, region: region) { return p }
+            guard let region, let from = action.fromStoreID else {
                 return "region \(action.regionID.map(String.init) ?? "?") was not observed"
             }
-            if region.inJointState { return "region \(region.id) is in a joint state (a membership change is in progress)" }
-            if region.storeIDs.contains(to) { return "store \(to) already holds a peer of region \(region.id)" }
             // While the peer moves, the region must keep a majority of healthy voters without `from`.
             let healthy = region.voterStoreIDs.filter { id in
                 id != from && !region.unhealthyStoreIDs.contains(id) && (snapshot.store(id)?.isUpAndAlive ?? false)
@@ -153,6 +144,19 @@ public enum Preconditions {
             let others = Set(snapshot.schedulers.evictLeaderStores).subtracting([id])
             if others.count + 1 > limits.maxStoresInMaintenance {
                 return "stores \(others.sorted().map(String.init).joined(separator: ", ")) are already evicted (limit \(limits.maxStoresInMaintenance) at once)"
+            }
+            guard action.kind == .offlineStore else { return nil }
+            // Taking a store offline removes its peers: every region with a voter there must keep a healthy
+            // majority without it, judged on the store's regions read for this very call. Unread is unknown,
+            // and unknown blocks.
+            guard let storeRegions else {
+                return "the regions of store \(id) were not read for this call: the quorum check cannot be made yet"
+            }
+            let aliveIDs = Set(snapshot.stores.filter { $0.liveness == .alive && !$0.isTombstone }.map(\.id))
+            let lost = Quorum.regionsLosingQuorum(without: id, regions: storeRegions, alive: aliveIDs)
+            if !lost.isEmpty {
+                let shown = lost.prefix(10).map(String.init).joined(separator: ", ")
+                return "\(lost.count) region(s) with a voter on store \(id) would lose their healthy majority without it (\(shown)\(lost.count > 10 ? ", …" : ""))"
             }
             return nil
         case .removeEvictLeaderScheduler, .waitForLeadersDrained, .waitForStoreRemoved, .cancelOfflineStore, .removeScheduler:

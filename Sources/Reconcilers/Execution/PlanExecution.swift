@@ -12,13 +12,16 @@ public struct ExecutionInput: Sendable {
     public var regions: [UInt64: RegionPlacement]
     /// PD's latest operator on each of those regions (`GET /operators/{region}`); absent when PD has none.
     public var regionOperators: [UInt64: RegionOperatorObservation]
+    /// The regions of each store a step about to start would take offline (see `storesToObserve`), read
+    /// for this pass: the quorum gate judges them right before the call.
+    public var storeRegions: [UInt64: [RegionPlacement]]
     public var actionsLastHour: Int
     public var now: Date
     public var maxSnapshotAge: TimeInterval
 
     public init(cluster: TiKVCluster, snapshot: ClusterSnapshot, plans: [RemediationPlan], votes: [ApprovalVote], killSwitch: Bool,
                 regions: [UInt64: RegionPlacement] = [:], regionOperators: [UInt64: RegionOperatorObservation] = [:],
-                actionsLastHour: Int = 0, now: Date, maxSnapshotAge: TimeInterval = 60) {
+                storeRegions: [UInt64: [RegionPlacement]] = [:], actionsLastHour: Int = 0, now: Date, maxSnapshotAge: TimeInterval = 60) {
         self.cluster = cluster
         self.snapshot = snapshot
         self.plans = plans
@@ -26,6 +29,7 @@ public struct ExecutionInput: Sendable {
         self.killSwitch = killSwitch
         self.regions = regions
         self.regionOperators = regionOperators
+        self.storeRegions = storeRegions
         self.actionsLastHour = actionsLastHour
         self.now = now
         self.maxSnapshotAge = maxSnapshotAge
@@ -98,6 +102,27 @@ public enum PlanExecution {
         return Array(Set(ids)).sorted()
     }
 
+    /// Stores whose regions the next pass must read because a step that takes the store offline may start:
+    /// its quorum gate is judged on them right before the call, never on an older planning read.
+    public static func storesToObserve(_ plans: [RemediationPlan]) -> [UInt64] {
+        var ids: [UInt64] = []
+        for plan in plans where !plan.status.phase.isTerminal {
+            let steps = statuses(plan)
+            ids += window(plan, steps).filter { steps[$0].phase != .running && plan.spec.steps[$0].action.kind == .offlineStore }
+                .compactMap { plan.spec.steps[$0].action.storeID }
+        }
+        return Array(Set(ids)).sorted()
+    }
+
+    /// The planner's own `Blocked` condition (not enough stores, quorum at risk, a precondition not yet
+    /// checkable…): while it stands, the plan starts nothing.
+    static func plannerBlock(_ plan: RemediationPlan) -> Condition? {
+        guard let b = plan.status.conditions[type: "Blocked"], b.status == .true, PlanIdentity.plannerBlockReasons.contains(b.reason) else {
+            return nil
+        }
+        return b
+    }
+
     public static func advance(_ input: ExecutionInput) -> ExecutionResult {
         var result = ExecutionResult(plans: [], calls: [], cancelOperators: [], tickets: [], events: [], decisions: [], requeueAfter: nil)
         let spec = input.cluster.spec
@@ -159,6 +184,13 @@ public enum PlanExecution {
             if let notBefore = plan.spec.notBefore, notBefore > now {
                 block(&plan, "NotBefore", "does not start before \(notBefore)", now: now)
                 result.requeueAfter = min(result.requeueAfter ?? .infinity, notBefore.timeIntervalSince(now))
+                result.plans.append(plan)
+                continue
+            }
+
+            // A plan its planner marked blocked waits, even once approved: its blocker is the reason to wait.
+            if !plan.status.steps.contains(where: { $0.phase == .running }), let b = plannerBlock(plan) {
+                result.decisions.append("plan \(plan.name): blocked by its planner (\(b.reason)): \(b.message)")
                 result.plans.append(plan)
                 continue
             }
@@ -244,9 +276,10 @@ public enum PlanExecution {
                         continue
                     }
 
+                    let storeRegions = step.action.kind == .offlineStore ? step.action.storeID.flatMap { input.storeRegions[$0] } : nil
                     let gates = GateInput(killSwitch: false, spec: spec, snapshot: input.snapshot, maxSnapshotAge: input.maxSnapshotAge,
                                           approval: verdict, inFlightSteps: inFlight, actionsLastHour: actions, step: step,
-                                          region: region, now: now)
+                                          region: region, storeRegions: storeRegions, now: now)
                     switch Gates.evaluate(gates) {
                     case .alreadyDone(let why):
                         s.phase = .skipped
@@ -258,6 +291,18 @@ public enum PlanExecution {
                     case .blocked(let gate, let why):
                         if gate == .mode, spec.mode == .dryRun {
                             recordDryRun(&plan)
+                        }
+                        // A leader or peer move whose target is no longer legal is dropped at once, not retried
+                        // into PD's refusal: the rest of the plan goes on, and the planners answer what is left.
+                        if gate == .preconditions, isRegionLevel(step.action.kind), let to = step.action.toStoreID,
+                           let refusal = TargetLegality(snapshot: input.snapshot, now: now)
+                               .refusal(store: to, as: step.action.kind == .transferLeader ? .leader : .peer) {
+                            s.phase = .skipped
+                            s.observedEffect = "dropped before any call: target store \(to) is no longer legal (\(refusal.rule): \(refusal))"
+                            s.finishedAt = now
+                            plan.status.steps[i] = s
+                            result.decisions.append("plan \(plan.name) step \(step.name): \(s.observedEffect ?? "dropped")")
+                            continue
                         }
                         // A started plan whose next step's precondition has not held for a whole step
                         // timeout no longer fits the cluster (e.g. its target store is gone): it fails, and

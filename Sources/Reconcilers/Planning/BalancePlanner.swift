@@ -75,7 +75,7 @@ public enum BalancePlanner {
             if !relayed.isEmpty {
                 let spec = RemediationPlanSpec(
                     cluster: ctx.clusterName, origin: .reconciler, concern: kind.concern,
-                    reason: "Leader skew: \(skew). No direct move is legal (the stores share no region), so \(relayed.count / 2) leaders go through a relay store: \(relayed.count) moves\(balanced(targets, after: relayed) ? " bring every store within ⌊share⌋…⌈share⌉" : " bring them as close as they can").",
+                    reason: "Leader skew: \(skew). No direct move is legal (the stores share no region), so \(relayed.count / 2) leaders go through a relay store: \(relayed.count) moves\(balanced(targets, after: relayed) ? " bring every store within ⌊share⌋…⌈share⌉" : " bring them as close as they can").\(ctx.exclusionText(as: .leader))",
                     ticket: ctx.openTicket(invariant: kind.invariant, subject: "cluster")?.name,
                     steps: steps(kind, relayed, ctx))
                 return PlannerOutcome(concern: kind.concern, decision: .desired(DesiredPlan(spec: spec)), regionScope: .stores(everyone))
@@ -90,7 +90,7 @@ public enum BalancePlanner {
             : "legal moves cannot balance every store now: \(moves.count) moves (at most the \(needed) needed) bring them as close as they can"
         let spec = RemediationPlanSpec(
             cluster: ctx.clusterName, origin: .reconciler, concern: kind.concern,
-            reason: "\(kind == .leaders ? "Leader" : "Region") skew: \(skew). \(count).",
+            reason: "\(kind == .leaders ? "Leader" : "Region") skew: \(skew). \(count).\(ctx.exclusionText(as: kind == .leaders ? .leader : .peer))",
             ticket: ctx.openTicket(invariant: kind.invariant, subject: "cluster")?.name,
             steps: steps(kind, moves, ctx))
         return PlannerOutcome(concern: kind.concern, decision: .desired(DesiredPlan(spec: spec)), regionScope: scope)
@@ -126,15 +126,22 @@ public enum BalancePlanner {
             }
             inBatch += 1
             if kind == .regions { lastBatch[m.regionID] = batch }
+            var step: PlanStep
             switch kind {
             case .leaders:
-                steps.append(PlanStep(name: "transfer-leader-\(m.regionID)", action: .transferLeader(region: m.regionID, from: m.from, to: m.to),
-                                      expectedEffect: "region \(m.regionID)'s leader is on store \(m.to)", timeout: timeout, batch: batch))
+                step = PlanStep(name: "transfer-leader-\(m.regionID)", action: .transferLeader(region: m.regionID, from: m.from, to: m.to),
+                                expectedEffect: "region \(m.regionID)'s leader is on store \(m.to)", timeout: timeout, batch: batch)
             case .regions:
-                steps.append(PlanStep(name: "move-peer-\(m.regionID)-from-\(m.from)", action: .transferPeer(region: m.regionID, from: m.from, to: m.to),
-                                      expectedEffect: "region \(m.regionID) has a peer on store \(m.to) and none on store \(m.from)",
-                                      timeout: timeout, batch: batch))
+                step = PlanStep(name: "move-peer-\(m.regionID)-from-\(m.from)", action: .transferPeer(region: m.regionID, from: m.from, to: m.to),
+                                expectedEffect: "region \(m.regionID) has a peer on store \(m.to) and none on store \(m.from)",
+                                timeout: timeout, batch: batch)
             }
+            // Low risk means low risk: work sent to a store with a recent past waits for a person.
+            if let why = ctx.cautionedTargets[m.to] {
+                step.risk = max(step.risk, .medium)
+                step.preconditions.append("target store \(m.to) needs a person's look: \(why)")
+            }
+            steps.append(step)
         }
         return steps
     }

@@ -23,6 +23,11 @@ struct PlanningContext: Sendable {
     /// again (a restart loop is recognised only at its third change): leaders moved onto it would be
     /// stranded. One change alone (a store first seen before its first heartbeat) settles nothing.
     let unsettledStores: Set<UInt64>
+    /// The one rule for legal targets (`TargetLegality`), with this pass's maintenances and unsettled stores.
+    let legality: TargetLegality
+    /// Legal targets whose recent past argues for a person's look before leaders go there: an open ticket on
+    /// the store, or a liveness change within the flapping window. A step aimed at one is never low risk.
+    let cautionedTargets: [UInt64: String]
 
     init(_ input: PlanningInput) {
         clusterName = input.cluster.name
@@ -45,6 +50,17 @@ struct PlanningContext: Sendable {
         let unhealthy = openTickets.filter { ["highLatency", "storeFlapping"].contains($0.spec.invariant) }
             .compactMap { HealthSubject.storeID(of: $0.spec.subject) }
         unsettledStores = Set(changed + unhealthy)
+        legality = TargetLegality(snapshot: input.snapshot, maintained: maintainedStores, unsettled: unsettledStores)
+        var cautioned: [UInt64: String] = [:]
+        for h in input.cluster.status.storeHistory ?? [] {
+            if let last = h.transitions.filter({ $0 > horizon }).max() {
+                cautioned[h.storeID] = "its liveness changed at \(last) (within the flapping window)"
+            }
+        }
+        for t in openTickets {
+            if let id = HealthSubject.storeID(of: t.spec.subject) { cautioned[id] = "ticket \(t.name) is open on it" }
+        }
+        cautionedTargets = cautioned
     }
 
     static func hasEnded(_ m: StoreMaintenance, at now: Date) -> Bool {
@@ -56,22 +72,26 @@ struct PlanningContext: Sendable {
         Set(snapshot.stores.filter { $0.liveness == .alive && !$0.isTombstone }.map(\.id))
     }
 
-    /// Up, alive, not evicted, not under maintenance, not unsettled, holding some region: the only stores that may
-    /// receive leaders (a store without regions, e.g. one just added, cannot lead any until peers arrive).
+    /// A legal leader target (`TargetLegality`) holding some region: the only stores that may receive leaders (a
+    /// store without regions, e.g. one just added, cannot lead any until peers arrive).
     func mayHoldLeaders(_ s: StoreSnapshot) -> Bool {
-        s.isUpAndAlive && s.regionCount > 0 && !evictedStores.contains(s.id) && !maintainedStores.contains(s.id)
-            && !unsettledStores.contains(s.id)
+        s.regionCount > 0 && legality.isLegal(s.id, as: .leader)
     }
 
-    /// Up, alive, not under maintenance, not below PD's low-space line: the only stores that may receive peers.
+    /// A legal peer target (`TargetLegality`): the only stores that may receive peers.
     func mayHoldRegions(_ s: StoreSnapshot) -> Bool {
-        s.isUpAndAlive && !maintainedStores.contains(s.id) && !isLowSpace(s)
+        legality.isLegal(s.id, as: .peer)
     }
 
     /// PD's `IsLowSpace`: available below (1 − low-space-ratio) of capacity.
-    func isLowSpace(_ s: StoreSnapshot) -> Bool {
-        guard s.capacityBytes > 0 else { return false }
-        return Double(s.availableBytes) < (1 - snapshot.settings.lowSpaceRatio) * Double(s.capacityBytes)
+    func isLowSpace(_ s: StoreSnapshot) -> Bool { legality.isLowSpace(s) }
+
+    /// "Not targets now: store 2 (PD's evict-slow-store-scheduler is evicting it); …", or "" when every store
+    /// is legal: a plan's reason says which rule kept work away from which store.
+    func exclusionText(as role: TargetLegality.Role) -> String {
+        let excluded = legality.exclusions(as: role)
+        guard !excluded.isEmpty else { return "" }
+        return " Not \(role.rawValue) targets now: " + excluded.map { "store \($0.store) (\($0.refusal))" }.joined(separator: "; ") + "."
     }
 
     /// The fetched regions, if they include every region with a peer on `stores`; nil when the

@@ -78,8 +78,11 @@ enum Playbooks {
         // A flapping store is down half the time by definition: judged only while it is up, its plan would be
         // superseded at every down phase and lose its approval, so only a slow store must be alive now.
         let flapping = tickets.contains { $0.spec.invariant == "storeFlapping" }
+        // PD's evict-slow-store already evicting the store is PD acting: a second eviction would compete with it
+        // and outlive PD's own recovery.
         guard let s = ctx.snapshot.store(store), s.state == .up, s.liveness == .alive || (flapping && !s.isTombstone),
-              !ctx.maintainedStores.contains(store), !ctx.evictedStores.contains(store) else { return nil }
+              !ctx.maintainedStores.contains(store), !ctx.evictedStores.contains(store),
+              !ctx.snapshot.schedulers.evictSlowStores.contains(store) else { return nil }
         let others = ctx.snapshot.stores.filter { $0.id != store && ctx.mayHoldLeaders($0) }
         let blocked: (reason: String, message: String)? = others.isEmpty
             ? ("NoLeaderTarget", "no other Up store accepts leaders, so PD cannot evict store \(store)'s") : nil

@@ -15,6 +15,8 @@ public struct ClusterReconcileInput: Sendable {
     public var stepRegions: [UInt64: RegionPlacement]
     /// PD's latest operator on each of those regions.
     public var stepOperators: [UInt64: RegionOperatorObservation]
+    /// The regions of the stores an offline step may take down this pass (`PlanExecution.storesToObserve`).
+    public var stepStoreRegions: [UInt64: [RegionPlacement]]
     /// PD mutations this cluster sent in the last hour (the rate limit).
     public var actionsLastHour: Int
     public var now: Date
@@ -22,7 +24,7 @@ public struct ClusterReconcileInput: Sendable {
     public init(cluster: TiKVCluster, snapshot: ClusterSnapshot, maintenances: [StoreMaintenance], tickets: [Ticket],
                 plans: [RemediationPlan], votes: [ApprovalVote] = [], killSwitch: Bool = false,
                 stepRegions: [UInt64: RegionPlacement] = [:], stepOperators: [UInt64: RegionOperatorObservation] = [:],
-                actionsLastHour: Int = 0, now: Date) {
+                stepStoreRegions: [UInt64: [RegionPlacement]] = [:], actionsLastHour: Int = 0, now: Date) {
         self.cluster = cluster
         self.snapshot = snapshot
         self.maintenances = maintenances
@@ -32,6 +34,7 @@ public struct ClusterReconcileInput: Sendable {
         self.killSwitch = killSwitch
         self.stepRegions = stepRegions
         self.stepOperators = stepOperators
+        self.stepStoreRegions = stepStoreRegions
         self.actionsLastHour = actionsLastHour
         self.now = now
     }
@@ -104,7 +107,8 @@ public enum ClusterReconciler {
         // because the kill switch must cancel whatever PD says; every gate re-checks completeness.
         let execution = PlanExecution.advance(ExecutionInput(
             cluster: cluster, snapshot: snapshot, plans: plans, votes: input.votes, killSwitch: input.killSwitch,
-            regions: input.stepRegions, regionOperators: input.stepOperators, actionsLastHour: input.actionsLastHour, now: input.now,
+            regions: input.stepRegions, regionOperators: input.stepOperators, storeRegions: input.stepStoreRegions,
+            actionsLastHour: input.actionsLastHour, now: input.now,
             maxSnapshotAge: max(60, 2 * Double(spec.resyncPeriod.nanoseconds) / 1e9)))
         plans = execution.plans
         events += execution.events
@@ -123,8 +127,10 @@ public enum ClusterReconciler {
         // Only regions this pass could not have asked for (new plans) count, so a region PD no longer
         // knows cannot spin the loop.
         let asked = Set(PlanExecution.regionsToObserve(input.plans, limits: spec.limits))
+        let askedStores = Set(PlanExecution.storesToObserve(input.plans))
         let stepRegionsMissing = spec.mode == .execute && !spec.paused && !input.killSwitch
-            && PlanExecution.regionsToObserve(plans, limits: spec.limits).contains { !asked.contains($0) }
+            && (PlanExecution.regionsToObserve(plans, limits: spec.limits).contains { !asked.contains($0) }
+                || PlanExecution.storesToObserve(plans).contains { !askedStores.contains($0) })
         let needsRegionsNow = (scope != .none && !snapshot.regionScope.covers(scope)) || stepRegionsMissing
         let resync = Double(spec.resyncPeriod.nanoseconds) / 1e9
         return ClusterReconcileResult(

@@ -26,11 +26,15 @@ public struct SchedulerSnapshot: Sendable, Hashable {
     public var paused: [String]
     /// Stores held by the (single) evict-leader scheduler, sorted.
     public var evictLeaderStores: [UInt64]
+    /// Stores PD's own evict-slow-store scheduler is evicting (their slow score reached 100), sorted. PD's
+    /// protective action, not the controller's: never a leftover, never a target.
+    public var evictSlowStores: [UInt64]
 
-    public init(names: [String] = [], paused: [String] = [], evictLeaderStores: [UInt64] = []) {
+    public init(names: [String] = [], paused: [String] = [], evictLeaderStores: [UInt64] = [], evictSlowStores: [UInt64] = []) {
         self.names = names
         self.paused = paused
         self.evictLeaderStores = evictLeaderStores
+        self.evictSlowStores = evictSlowStores
     }
 }
 
@@ -58,15 +62,19 @@ public struct PDSettings: Sendable, Hashable {
     /// PD's low-space ratio: a store is low on space when used/capacity exceeds it.
     public var lowSpaceRatio: Double
     public var highSpaceRatio: Double
+    /// `label-property` `reject-leader`: a store carrying any of these labels never takes leaders.
+    public var rejectLeaderLabels: [StoreLabel]
 
     public init(maxReplicas: Int = 3, maxStoreDownTime: GoDuration = .minutes(30), leaderScheduleLimit: Int = 4,
-                regionScheduleLimit: Int = 2048, lowSpaceRatio: Double = 0.8, highSpaceRatio: Double = 0.7) {
+                regionScheduleLimit: Int = 2048, lowSpaceRatio: Double = 0.8, highSpaceRatio: Double = 0.7,
+                rejectLeaderLabels: [StoreLabel] = []) {
         self.maxReplicas = maxReplicas
         self.maxStoreDownTime = maxStoreDownTime
         self.leaderScheduleLimit = leaderScheduleLimit
         self.regionScheduleLimit = regionScheduleLimit
         self.lowSpaceRatio = lowSpaceRatio
         self.highSpaceRatio = highSpaceRatio
+        self.rejectLeaderLabels = rejectLeaderLabels
     }
 }
 

@@ -90,6 +90,37 @@ import Testing
         #expect(gate(Gates.evaluate(input(.transferPeer(region: 7, from: 1, to: 4), snapshot: sick))) == .preconditions)
     }
 
+    /// Found by an adversarial run: with store 3 down, an offline of store 2 went out because the quorum
+    /// check had never been made. Taking a store offline is judged right before the call, on its regions.
+    @Test func anOfflineIsJudgedOnTheStoresRegionsRightBeforeTheCall() {
+        var snap = snapshot(stores: 5)
+        snap.stores[2].liveness = .down
+        let offline = Action.store(.offlineStore, 2)
+        func with(_ regions: [RegionPlacement]?) -> GateInput {
+            var g = input(offline, snapshot: snap)
+            g.storeRegions = regions
+            return g
+        }
+        // Not read: unknown blocks.
+        guard case .blocked(.preconditions, let unread) = Gates.evaluate(with(nil)) else { Issue.record("unread regions must block"); return }
+        #expect(unread.contains("quorum check cannot be made"))
+        // Region 9 has voters on 2 and 3: without 2 only store 1 stays healthy, no majority.
+        let regions = [RegionPlacement(id: 8, leaderStoreID: 1, voterStoreIDs: [1, 2, 4]), RegionPlacement(id: 9, leaderStoreID: 1, voterStoreIDs: [1, 2, 3])]
+        guard case .blocked(.preconditions, let lost) = Gates.evaluate(with(regions)) else { Issue.record("quorum loss must block"); return }
+        #expect(lost.contains("1 region(s) with a voter on store 2 would lose their healthy majority without it (9)"))
+        #expect(Gates.evaluate(with([regions[0]])) == .pass)
+    }
+
+    @Test func aTargetThatTurnedIllegalIsRefusedAtTheGate() {
+        var snap = snapshot()
+        snap.schedulers.evictSlowStores = [2]
+        guard case .blocked(.preconditions, let why) = Gates.evaluate(input(.transferLeader(region: 7, from: 1, to: 2), snapshot: snap)) else {
+            Issue.record("expected a precondition block")
+            return
+        }
+        #expect(why.contains("PD's evict-slow-store-scheduler is evicting it"))
+    }
+
     @Test func anOperatorAlreadyOnTheRegionWaits() {
         let snap = snapshot(operators: [OperatorSnapshot(regionID: 7, description: "balance-leader")])
         #expect(gate(Gates.evaluate(input(.transferLeader(region: 7, from: 1, to: 2), snapshot: snap))) == .idempotency)

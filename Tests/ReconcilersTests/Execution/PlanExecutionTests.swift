@@ -75,6 +75,42 @@ import Testing
     let leaderMove = Action.transferLeader(region: 7, from: 1, to: 2)
     let region7 = RegionPlacement(id: 7, leaderStoreID: 1, voterStoreIDs: [1, 2, 3])
 
+    /// A plan its planner marked blocked (quorum at risk, a precondition not yet checkable) starts nothing,
+    /// approved or not; its blocker stays what the plan says.
+    @Test func aPlannersBlockerStopsExecution() {
+        var p = plan("offline", [.store(.offlineStore, 2), .store(.waitForStoreRemoved, 2)])
+        p.status.conditions.set("Blocked", .true, reason: "PreconditionUnknown", message: "regions of store 2 are fetched next",
+                                observedGeneration: 1, now: t0)
+        let r = run([p], votes: [approve(p), approve(p, by: "bob")], now: t0)
+        #expect(r.calls.isEmpty)
+        #expect(r.plans[0].status.conditions[type: "Blocked"]?.reason == "PreconditionUnknown")
+        #expect(r.plans[0].status.phase != .executing)
+    }
+
+    /// A leader move whose target PD now evicts as slow is dropped before any call; the next move still goes.
+    @Test func aMoveWhoseTargetTurnedIllegalIsDroppedAtOnce() {
+        let p = plan("balance", [leaderMove, .transferLeader(region: 8, from: 1, to: 3)], batch: 1)
+        var snap = snapshot(at: t0)
+        snap.schedulers.evictSlowStores = [2]
+        let region8 = RegionPlacement(id: 8, leaderStoreID: 1, voterStoreIDs: [1, 2, 3])
+        let r = run([p], votes: [approve(p)], now: t0, snapshot: snap, regions: [7: region7, 8: region8])
+        #expect(r.plans[0].status.steps[0].phase == .skipped)
+        #expect(r.plans[0].status.steps[0].observedEffect?.contains("EvictSlowStore") == true)
+        #expect(r.calls.map(\.action) == [.transferLeader(region: 8, from: 1, to: 3)])
+    }
+
+    @Test func storesToTakeOfflineAreReadBeforeTheirStep() {
+        let p = plan("offline", [.store(.offlineStore, 2), .store(.waitForStoreRemoved, 2)])
+        #expect(PlanExecution.storesToObserve([p]) == [2])
+        // Without the store's regions the offline step is blocked, never sent.
+        let blocked = run([p], votes: [approve(p), approve(p, by: "bob")], now: t0)
+        #expect(blocked.calls.isEmpty)
+        #expect(blocked.plans[0].status.conditions[type: "Blocked"]?.reason == "Preconditions")
+        let input = ExecutionInput(cluster: cluster(), snapshot: snapshot(at: t0), plans: [p], votes: [approve(p), approve(p, by: "bob")],
+                                   killSwitch: false, storeRegions: [2: [region7]], now: t0)
+        #expect(PlanExecution.advance(input).calls.map(\.action) == [.store(.offlineStore, 2)])
+    }
+
     @Test func observeModeShowsThePlanAndSendsNothing() {
         let p = plan("p", [leaderMove])
         let r = run([p], cluster: cluster(.observe), votes: [approve(p)], now: t0, regions: [7: region7])

@@ -1,4 +1,5 @@
 import Foundation
+import PDWire
 import Testing
 @testable import Reconcilers
 
@@ -45,7 +46,18 @@ import Testing
         }
         var tickets = [F.ticket("leaderSkew", "cluster")]
         if let down { tickets.append(F.ticket("storeDown", "store/\(down)")) }
-        let snapshot = F.snapshot(stores, regions: regions, evicted: evicted, operators: operators)
+        var snapshot = F.snapshot(stores, regions: regions, evicted: evicted, operators: operators)
+        // What PD is doing and what TiKV reports: PD's own eviction of a slow store, slow scores, busy stores,
+        // heartbeats going stale, reject-leader labels. Drawn last so the cases above replay as before.
+        snapshot.schedulers.evictSlowStores = ids.filter { _ in Double.random(in: 0..<1, using: &rng) < 0.1 }
+        for i in snapshot.stores.indices {
+            if Double.random(in: 0..<1, using: &rng) < 0.1 { snapshot.stores[i].slowScore = UInt64.random(in: 80...100, using: &rng) }
+            if Double.random(in: 0..<1, using: &rng) < 0.05 { snapshot.stores[i].isBusy = true }
+            let age = Double.random(in: 0..<1, using: &rng) < 0.1 ? Double.random(in: 21...29, using: &rng) : Double.random(in: 0...9, using: &rng)
+            snapshot.stores[i].lastHeartbeat = F.now.addingTimeInterval(-age)
+            snapshot.stores[i].labels = ["zone": "z\(Int.random(in: 1...3, using: &rng))"]
+        }
+        if Double.random(in: 0..<1, using: &rng) < 0.3 { snapshot.settings.rejectLeaderLabels = [StoreLabel(key: "zone", value: "z3")] }
         return Case(input: F.input(snapshot, cluster: F.cluster(balance: balance), maintenances: maintenances, tickets: tickets), regions: regions)
     }
 
@@ -105,6 +117,14 @@ import Testing
             #expect(validateObjectName(plan.name) == nil)
             #expect(plan.spec.revision == RemediationPlanSpec.revision(of: plan.spec.steps))
             #expect(Set(plan.spec.steps.map(\.name)).count == plan.spec.steps.count)
+        }
+
+        // No planner emits a move the legality rule refuses, on the snapshot it planned from.
+        for plan in result.plans {
+            for step in plan.spec.steps where PlanExecution.isRegionLevel(step.action.kind) {
+                let region = c.regions.first { $0.id == step.action.regionID }
+                #expect(ctx.legality.moveRefusal(step.action, region: region) == nil, "plan \(plan.name) step \(step.name)")
+            }
         }
 
         // No executable plan breaks quorum.
