@@ -68,6 +68,7 @@ actor ClusterObserver {
 
         let sc = await storesAndConfig
         snapshot.settings = sc.settings
+        snapshot.pdClockOffset = await pd.clockOffset
         sources[.config] = sc.configState
         sources[.stores] = sc.storesState
         // Metrics map series to stores through their status addresses, so they wait for the store list.
@@ -145,8 +146,10 @@ actor ClusterObserver {
         }
         switch await storesAnswer {
         case .success(let info):
+            // The answer that carried the stores also carried PD's clock.
+            let offset = SnapshotMapping.effectiveClockOffset(await pd.clockOffset)
             out.stores = info.stores
-                .map { SnapshotMapping.store($0, now: now, maxStoreDownTime: out.settings.maxStoreDownTime) }
+                .map { SnapshotMapping.store($0, now: now, maxStoreDownTime: out.settings.maxStoreDownTime, pdClockOffset: offset) }
                 .sorted { $0.id < $1.id }
             out.storesState = .complete
         case .failure(let e):

@@ -15,6 +15,9 @@ actor PDClient {
     /// The member that answered last; tried first next time.
     private(set) var lastGoodURL: URL?
     private var leaderLookupDone = false
+    /// PD's clock minus this host's, from the `Date` header of PD's last answer (one-second resolution); nil
+    /// until PD answered with one. Everything PD stamps (heartbeats, operator times) is on PD's clock.
+    private(set) var clockOffset: TimeInterval?
 
     static let apiPrefix = "/pd/api/v1"
 
@@ -396,6 +399,9 @@ actor PDClient {
             response = try await transport.stream(request, limits: limits)
         } catch {
             throw PDError.from(error, url: url)
+        }
+        if let header = response.head.header("date"), let pdDate = HTTPDate(parsing: header) {
+            clockOffset = Double(pdDate.unixSeconds) - Date().timeIntervalSince1970
         }
         guard (200..<300).contains(response.head.status) else {
             // Error bodies are small; read at most 64 KiB of one.

@@ -4,17 +4,20 @@ import Reconcilers
 
 /// PD's wire types turned into the snapshot's value types. Pure: the observation time comes in.
 enum SnapshotMapping {
-    /// One store; liveness from the heartbeat age at `now`, never from `state_name` alone.
-    static func store(_ info: StoreInfo, now: Date, maxStoreDownTime: GoDuration) -> StoreSnapshot {
+    /// One store; liveness from the heartbeat age at `now`, never from `state_name` alone. PD stamps heartbeats
+    /// on its own clock, so the age is measured on PD's clock (`now` + `pdClockOffset`) and the heartbeat's
+    /// time is given on this host's: a skewed PD neither kills nor revives a store.
+    static func store(_ info: StoreInfo, now: Date, maxStoreDownTime: GoDuration, pdClockOffset: TimeInterval = 0) -> StoreSnapshot {
         let m = info.store
         let s = info.status
         var labels: [String: String] = [:]
         for l in m.labels { labels[l.key] = l.value }
-        let heartbeat = info.heartbeatAge(now: GoTime(now)).map { now.addingTimeInterval(-$0.seconds) }
+        let pdNow = GoTime(now.addingTimeInterval(pdClockOffset))
+        let heartbeat = info.heartbeatAge(now: pdNow).map { now.addingTimeInterval(-$0.seconds) }
         return StoreSnapshot(
             id: m.id, address: m.address, statusAddress: m.statusAddress, labels: labels, version: m.version,
             state: m.state, stateName: m.stateName,
-            liveness: info.liveness(now: GoTime(now), maxStoreDownTime: maxStoreDownTime),
+            liveness: info.liveness(now: pdNow, maxStoreDownTime: maxStoreDownTime),
             lastHeartbeat: heartbeat,
             startTime: s.startTS?.date ?? (m.startTimestamp > 0 ? Date(timeIntervalSince1970: Double(m.startTimestamp)) : nil),
             capacityBytes: clampedInt64(s.capacity.bytes), availableBytes: clampedInt64(s.available.bytes),
@@ -25,6 +28,13 @@ enum SnapshotMapping {
 
     /// `GET /config` → the settings the planners obey; PD's defaults stand in for absent fields,
     /// and `missing` names them so the config source can say it is partial.
+    /// The PD clock offset worth correcting for: the `Date` header has one-second resolution, so anything
+    /// within two seconds is noise, not skew.
+    static func effectiveClockOffset(_ offset: TimeInterval?) -> TimeInterval {
+        guard let offset, abs(offset) > 2 else { return 0 }
+        return offset
+    }
+
     static func settings(_ config: PDConfig) -> (settings: PDSettings, missing: [String]) {
         let d = PDSettings()
         var missing: [String] = []

@@ -30,6 +30,9 @@ public struct ClusterSnapshot: Sendable, Hashable {
     public var regionScope: RegionScope
     /// Where the store metrics came from; nil when there is no metrics source at all.
     public var metricsOrigin: MetricsOrigin?
+    /// PD's clock minus the controller's (seconds, from PD's `Date` header), nil when unknown. Operator
+    /// create times are on PD's clock; store heartbeats are already converted to the controller's.
+    public var pdClockOffset: TimeInterval?
 
     public init(cluster: String, observedAt: Date, completedAt: Date? = nil, sources: [ObservationSource: SourceState] = [:],
                 clusterID: UInt64? = nil, stores: [StoreSnapshot] = [], regionCount: Int? = nil,

@@ -1,6 +1,7 @@
 import FlyingFox
 import FlyingSocks
 import Foundation
+import PDWire
 
 /// Serves a `SimulatedCluster` over HTTP: the PD API, `/metrics` and `/sim/v1`.
 public final class SimulatorServer: Sendable {
@@ -40,6 +41,8 @@ struct RouterHandler: HTTPHandler {
         let reply = router.handle(req)
         var headers: HTTPHeaders = [:]
         headers[HTTPHeader("Content-Type")] = reply.contentType
+        // Go's net/http dates every answer with the server's clock: PD's, not the client's.
+        headers[HTTPHeader("Date")] = HTTPDate(unixSeconds: router.cluster.nowNanos / ClusterState.second).text
         for (k, v) in reply.extraHeaders { headers[HTTPHeader(k)] = v }
         let status = HTTPStatusCode(reply.status, phrase: Self.phrase(reply.status))
         switch reply.body {
