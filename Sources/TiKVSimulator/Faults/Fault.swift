@@ -6,7 +6,7 @@ public struct Fault: Sendable {
         case pdLeaderChange = "pd-leader-change", pdMemberDown = "pd-member-down", clockSkew = "clock-skew"
 
         /// Faults aimed at PD itself, which need no store.
-        var isPD: Bool { self == .pdLeaderChange || self == .pdMemberDown || self == .clockSkew }
+        public var isPD: Bool { self == .pdLeaderChange || self == .pdMemberDown || self == .clockSkew }
     }
     public var id: UInt64
     public var kind: Kind
