@@ -21,8 +21,9 @@ func fixture(_ name: String) throws -> String {
 struct LiveServer {
     let server: SimulatorServer
     let port: Int
-    static func start(_ cluster: SimulatedCluster) async throws -> LiveServer {
-        let s = try SimulatorServer(cluster: cluster, host: "127.0.0.1", port: 0)
+    /// `advertise: false` keeps the members' built client URLs (the byte-exact fixtures name them).
+    static func start(_ cluster: SimulatedCluster, advertise: Bool = true) async throws -> LiveServer {
+        let s = try SimulatorServer(cluster: cluster, host: "127.0.0.1", port: 0, advertiseListeners: advertise)
         return LiveServer(server: s, port: try await s.start())
     }
     func request(_ method: String, _ path: String, body: String? = nil) async throws -> (Int, String, String) {
@@ -37,7 +38,7 @@ struct LiveServer {
 
 @Suite(.serialized) struct FixtureFidelityTests {
     @Test func clusterAEndpointsMatchFixturesByteForByte() async throws {
-        let live = try await LiveServer.start(.fixtureClusterA())
+        let live = try await LiveServer.start(.fixtureClusterA(), advertise: false)
         defer { Task { await live.server.stop() } }
         let cases: [(String, String)] = [
             ("/pd/api/v1/stores", "stores.json"), ("/pd/api/v1/store/1", "store.json"),
@@ -70,7 +71,7 @@ struct LiveServer {
     }
 
     @Test func errorBodiesAndStatusCodes() async throws {
-        let live = try await LiveServer.start(.fixtureClusterA())
+        let live = try await LiveServer.start(.fixtureClusterA(), advertise: false)
         defer { Task { await live.server.stop() } }
         let cases: [(String, String, String?, Int, String)] = [
             ("GET", "/pd/api/v1/store/99", nil, 404, "error_404.json"),

@@ -1,13 +1,19 @@
 import Testing
 @testable import TiKVSimulator
 
-/// The maintained region-check index answers exactly what a full scan answers, through faults, moves,
-/// splits and merges.
+/// PD's maintained region statistics answer what a full scan answers, through faults, moves, splits and merges,
+/// except that offline-peer lags store-state changes (it is a subset of the scan).
 @Suite struct RegionCheckIndexTests {
     func expectIndexMatchesScan(_ c: ClusterState, _ when: String) {
         let ctx = c.regionCheckContext()
         for kind in ClusterState.RegionCheckKind.allCases {
-            #expect(c.regionCheckSlots(kind) == c.scanRegionCheck(kind, ctx), "\(kind.rawValue) at \(when)")
+            if kind == .offlinePeer {
+                // PD's statistics see a store go offline only as each region's heartbeat is saved again
+                // (RegionStatsNeedUpdate ignores offline-peer), so they list a subset of a fresh scan.
+                #expect(Set(c.regionCheckSlots(kind)).isSubset(of: c.scanRegionCheck(kind, ctx)), "\(kind.rawValue) at \(when)")
+            } else {
+                #expect(c.regionCheckSlots(kind) == c.scanRegionCheck(kind, ctx), "\(kind.rawValue) at \(when)")
+            }
         }
     }
 

@@ -10,7 +10,7 @@ struct SimulateCommand: AsyncParsableCommand {
         subcommands: [SimulateFaultCommand.self]
     )
 
-    @Option(help: "host:port to listen on (port 0 picks a free port).") var listen = "127.0.0.1:2379"
+    @Option(help: "host:port of the first PD member; the other members take the next ports (port 0: free ports).") var listen = "127.0.0.1:2379"
     @Option(help: "Scenario: a shipped name (see --list-scenarios), fixture-a, or a YAML file path; omitted for a generated cluster.")
     var scenario: String?
     @Flag(help: "List the shipped scenarios and exit.") var listScenarios = false
@@ -51,7 +51,14 @@ struct SimulateCommand: AsyncParsableCommand {
         let bound = try await server.start()
         // Written unbuffered: print() is block-buffered when piped, and a script using port 0 must
         // read the port now, not at exit.
-        FileHandle.standardOutput.write(Data("Simulated PD listening on http://\(parts[0]):\(bound)\n".utf8))
+        // The first line stays the leader's URL (scripts read it); one line per PD member follows. Members after
+        // the first take the next ports after --listen's (any free port if taken, or all free ports with :0).
+        var lines = ["Simulated PD listening on http://\(parts[0]):\(bound)"]
+        let leader = cluster.withState { $0.leaderName }
+        for m in server.memberPorts {
+            lines.append("  PD member \(m.name) on http://\(parts[0]):\(m.port)\(m.name == leader ? " (leader)" : "")")
+        }
+        FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         let clock: Task<Void, Never>? = virtualClock ? nil : Task {
             // Real clock: advance by wall time × speed, ticking in small steps.
             var last = ContinuousClock.now

@@ -20,6 +20,8 @@ actor ClusterObserver {
     let regionPageSize: Int
     /// When answers arrived; decisions use the `now` passed to `observe`, never this.
     private let clock: @Sendable () -> Date
+    /// The PD leader seen last, to mark region checks partial after a failover.
+    private var leaderWatch = LeaderChangeWatch()
 
     init(pd: PDEndpoint, prometheus: PrometheusEndpoint?, transport: any HTTPTransport = SocketHTTPTransport(),
          retry: RetryBackoff = RetryBackoff(), followLeader: Bool = true, regionCheckIDCap: Int = 64, regionPageSize: Int = 4096,
@@ -89,6 +91,11 @@ actor ClusterObserver {
         snapshot.members = m.members
         snapshot.clusterID = m.clusterID
         sources[.members] = m.state
+        // Right after a PD leader change the checks read low, not healthy: say so instead of passing them on as complete.
+        // A failed /members says nothing about the leader (its own source reports the failure).
+        if !m.members.isEmpty, let caveat = leaderWatch.regionCheckCaveat(leader: m.members.first(where: \.isLeader), now: now) {
+            sources[.regionChecks] = LeaderChangeWatch.downgrade(sources[.regionChecks], caveat)
+        }
 
         let s = await schedulers
         snapshot.schedulers = s.schedulers

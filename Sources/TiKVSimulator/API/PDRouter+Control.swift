@@ -17,7 +17,7 @@ extension PDRouter {
                                  ("status", .int(op.status.objectCode))])
                     }))
                 }
-                if kinds.isEmpty { return .json(.array(ops.map { .string($0.text(monotonicBase: c.monotonicBaseNanos)) })) }
+                if kinds.isEmpty { return .json(.array(ops.map { .string($0.text(monotonicBase: c.monotonicBaseNanos, skewNanos: c.pdClockSkewNanos)) })) }
                 let matched = ops.filter { op in
                     kinds.contains { k in
                         switch k {
@@ -28,7 +28,7 @@ extension PDRouter {
                         }
                     }
                 }
-                return .json(matched.isEmpty ? .null : .array(matched.map { .string($0.text(monotonicBase: c.monotonicBaseNanos)) }))
+                return .json(matched.isEmpty ? .null : .array(matched.map { .string($0.text(monotonicBase: c.monotonicBaseNanos, skewNanos: c.pdClockSkewNanos)) }))
             }
         case "POST": return createOperator(req)
         case "DELETE":
@@ -77,7 +77,7 @@ extension PDRouter {
         case "GET":
             return cluster.withState { c in
                 if let op = c.operators[rid] ?? c.records[rid] {
-                    return .message("status: \(op.status.pdpbName), operator: \(op.text(monotonicBase: c.monotonicBaseNanos))")
+                    return .message("status: \(op.status.pdpbName), operator: \(op.text(monotonicBase: c.monotonicBaseNanos, skewNanos: c.pdClockSkewNanos))")
                 }
                 return .error(.operatorNotFound)
             }
@@ -99,7 +99,7 @@ extension PDRouter {
         return cluster.withState { c in
             let recs = c.records.values.filter { ($0.finishedAtNanos ?? 0) >= from }.sorted { ($0.finishedAtNanos ?? 0) < ($1.finishedAtNanos ?? 0) }
             if recs.isEmpty { return .error(.operatorNotFound) }
-            return .json(.array(recs.map { .string($0.recordText(monotonicBase: c.monotonicBaseNanos)) }))
+            return .json(.array(recs.map { .string($0.recordText(monotonicBase: c.monotonicBaseNanos, skewNanos: c.pdClockSkewNanos)) }))
         }
     }
 
@@ -273,15 +273,22 @@ extension PDRouter {
 
     func membersReply() -> HTTPReply {
         cluster.withState { c in
-            let leader = c.members.first { $0.name == c.leaderName }.map { memberJSON($0, full: true) } ?? .null
-            return .json(.object([("header", .object([("cluster_id", .uint(c.clusterId))])),
-                                  ("members", .array(c.members.map { memberJSON($0, full: true) })),
-                                  ("leader", leader), ("etcd_leader", leader)]))
+            var pairs: [(String, JSONValue)] = [("header", .object([("cluster_id", .uint(c.clusterId))])),
+                                                ("members", .array(c.members.map { memberJSON($0, full: true) }))]
+            // With no leader PD leaves `leader` out (member.go, omitempty); a member router answers 503 before this.
+            if let leader = c.members.first(where: { $0.name == c.leaderName }).map({ memberJSON($0, full: true) }) {
+                pairs += [("leader", leader), ("etcd_leader", leader)]
+            }
+            return .json(.object(pairs))
         }
     }
 
     func leaderReply() -> HTTPReply {
-        cluster.withState { c in .json(c.members.first { $0.name == c.leaderName }.map { memberJSON($0, full: false) } ?? .null) }
+        // /leader is proxied to the leader, so with none PD answers 503, never `null` (middleware.go:250-255).
+        cluster.withState { c in
+            c.members.first { $0.name == c.leaderName }.map { .json(memberJSON($0, full: false)) }
+                ?? .goError(Self.redirectNoLeader, status: 503)
+        }
     }
 
     func clusterReply() -> HTTPReply {
@@ -290,7 +297,7 @@ extension PDRouter {
 
     func clusterStatus() -> HTTPReply {
         cluster.withState { c in
-            .json(.object([("raft_bootstrap_time", .string(GoTime(unixNanoseconds: c.raftBootstrapNanos).rfc3339Nano)),
+            .json(.object([("raft_bootstrap_time", .string(GoTime(unixNanoseconds: c.raftBootstrapNanos + c.pdClockSkewNanos).rfc3339Nano)),
                            ("is_initialized", .bool(c.regionCount > 1 || (c.regionCount == 1 && c.truth[c.slot(atRank: 0)].peers.count >= c.config.maxReplicas))),
                            ("replication_status", .string(""))]))
         }
@@ -299,7 +306,7 @@ extension PDRouter {
     func statusReply() -> HTTPReply {
         cluster.withState { c in
             .json(.object([("build_ts", .string(c.pdBuildTS)), ("version", .string(c.pdVersion)), ("git_hash", .string(c.pdGitHash)),
-                           ("start_timestamp", .int(c.pdStartTimestamp)), ("kernel_type", .string("Classic"))]))
+                           ("start_timestamp", .int(c.pdStartTimestamp + c.pdClockSkewNanos / ClusterState.second)), ("kernel_type", .string("Classic"))]))
         }
     }
 }

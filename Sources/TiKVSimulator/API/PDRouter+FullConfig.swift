@@ -5,7 +5,8 @@ import PDWire
 /// model; the other sections are PD's defaults for a tidb-operator deployment, which the simulator does not vary.
 extension PDRouter {
     func fullConfigJSON(_ c: ClusterState) -> JSONValue {
-        let leader = c.members.first { $0.name == c.leaderName } ?? c.members.first
+        // A follower answers GET /config itself (middleware.go:202-208), with its own name and URLs.
+        let leader = c.members.first { $0.name == (member ?? c.leaderName) } ?? c.members.first
         let name = leader?.name ?? "pd"
         let clientURL = leader?.clientURLs.first ?? "http://127.0.0.1:2379"
         let peerURL = leader?.peerURLs.first ?? "http://127.0.0.1:2380"

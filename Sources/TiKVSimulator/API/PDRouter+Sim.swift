@@ -16,6 +16,8 @@ extension PDRouter {
             f.factor = body["factor"]?.number ?? body["percent"]?.number ?? (kind == .slow ? 10 : kind == .hotRegion ? 20 : 5)
             if case .string(let flow)? = body["flow"] { f.flow = flow }
             f.periodSeconds = Int64(body["period"]?.number ?? 60)
+            if case .string(let m)? = body["member"] { f.member = m }
+            f.seconds = body["seconds"]?.number
             let fault = f
             do {
                 let id = try cluster.withState { c in try c.inject(fault) }
@@ -52,6 +54,8 @@ extension PDRouter {
         pairs.append(("factor", .double(f.factor)))
         if f.kind == .hotRegion { pairs.append(("flow", .string(f.flow))) }
         if f.kind == .flapping { pairs.append(("period", .int(f.periodSeconds))) }
+        if let m = f.member { pairs.append(("member", .string(m))) }
+        if let s = f.seconds { pairs.append(("seconds", .double(s))) }
         return .object(pairs)
     }
 }

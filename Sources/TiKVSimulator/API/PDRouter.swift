@@ -5,7 +5,13 @@ import PDWire
 /// Dispatches PD API, `/sim/v1` and `/metrics` requests against a `SimulatedCluster`.
 public struct PDRouter: Sendable {
     public let cluster: SimulatedCluster
-    public init(cluster: SimulatedCluster) { self.cluster = cluster }
+    /// The PD member this router answers as; nil answers as the cluster's leader whatever the election state
+    /// (the in-process API benchmarks and tests use).
+    public let member: String?
+    public init(cluster: SimulatedCluster, member: String? = nil) {
+        self.cluster = cluster
+        self.member = member
+    }
 
     public struct Request: Sendable {
         public var method: String
@@ -13,12 +19,15 @@ public struct PDRouter: Sendable {
         public var path: String
         public var query: [(String, String)]
         public var body: [UInt8]
-        public init(method: String, path: String, query: [(String, String)] = [], body: [UInt8] = []) {
+        public var headers: [(String, String)]
+        public init(method: String, path: String, query: [(String, String)] = [], body: [UInt8] = [], headers: [(String, String)] = []) {
             self.method = method
             self.path = path
             self.query = query
             self.body = body
+            self.headers = headers
         }
+        func header(_ name: String) -> String? { headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1 }
         func values(_ k: String) -> [String] { query.filter { $0.0 == k }.map(\.1) }
         func first(_ k: String) -> String? { query.first { $0.0 == k }?.1 }
         func has(_ k: String) -> Bool { query.contains { $0.0 == k } }
@@ -29,6 +38,7 @@ public struct PDRouter: Sendable {
         if req.path == "/metrics" { return req.method == "GET" ? metrics(req) : .methodNotAllowed }
         if req.path.hasPrefix("/sim/v1/") { return sim(req, Array(req.path.dropFirst(8).split(separator: "/").map(String.init))) }
         guard req.path.hasPrefix(prefix) else { return .notFoundPage }
+        if let name = member, let refused = redirect(req, asMember: name) { return refused }
         let parts = req.path.dropFirst(prefix.count).split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         let reply = route(req, parts)
         if req.method != "GET" {

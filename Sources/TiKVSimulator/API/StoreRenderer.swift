@@ -4,6 +4,10 @@ import PDWire
 extension ClusterState {
     public func storeInfo(index i: Int) -> JSONValue {
         let s = stores[i]
+        // PD stamps a store heartbeat with its own clock on receipt; start_timestamp is TiKV's own clock, so uptime
+        // (last heartbeat − start, v8.5.7:pkg/core/store.go GetUptime) carries PD's skew too. State is judged on one
+        // clock, so skew never changes state_name.
+        let heartbeat = s.lastHeartbeatNanos + pdClockSkewNanos
         var meta: [(String, JSONValue)] = [("id", .uint(s.id)), ("address", .string(s.address))]
         if s.state != .up { meta.append(("state", .int(Int64(s.state.rawValue)))) }
         if !s.labels.isEmpty {
@@ -15,7 +19,7 @@ extension ClusterState {
         if !s.gitHash.isEmpty { meta.append(("git_hash", .string(s.gitHash))) }
         meta.append(("start_timestamp", .int(s.startTimestamp)))
         meta.append(("deploy_path", .string(s.deployPath)))
-        meta.append(("last_heartbeat", .int(s.lastHeartbeatNanos)))
+        meta.append(("last_heartbeat", .int(heartbeat)))
         if s.physicallyDestroyed { meta.append(("physically_destroyed", .bool(true))) }
         if s.nodeState != .preparing { meta.append(("node_state", .int(Int64(s.nodeState.rawValue)))) }
         meta.append(("state_name", .string(stateName(s))))
@@ -44,8 +48,8 @@ extension ClusterState {
         if s.sendingSnapCount > 0 { status.append(("sending_snap_count", .uint(UInt64(s.sendingSnapCount)))) }
         if s.receivingSnapCount > 0 { status.append(("receiving_snap_count", .uint(UInt64(s.receivingSnapCount)))) }
         status.append(("start_ts", .string(GoTime(seconds: s.startTimestamp).rfc3339Nano)))
-        status.append(("last_heartbeat_ts", .string(GoTime(unixNanoseconds: s.lastHeartbeatNanos).rfc3339Nano)))
-        status.append(("uptime", .string(GoDuration(nanoseconds: s.lastHeartbeatNanos - s.startTimestamp * Self.second).description)))
+        status.append(("last_heartbeat_ts", .string(GoTime(unixNanoseconds: heartbeat).rfc3339Nano)))
+        status.append(("uptime", .string(GoDuration(nanoseconds: heartbeat - s.startTimestamp * Self.second).description)))
         if pauseLeaderTransferIn(s.id) { status.append(("pause_leader_transfer_in", .bool(true))) }
         return .object([("store", .object(meta)), ("status", .object(status))])
     }

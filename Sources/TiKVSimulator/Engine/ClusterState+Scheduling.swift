@@ -130,7 +130,17 @@ extension ClusterState {
         for slot in reported.indices {
             guard budget > 0 else { break }
             let r = reported[slot]
-            guard r.known, operators[r.id] == nil, !r.isInJointState, r.leader != nil else { continue }
+            guard r.known, operators[r.id] == nil, r.leader != nil else { continue }
+            if r.isInJointState {
+                // A region left in joint state (its operator was lost with a PD leader) is brought out of it
+                // first (v8.5.7:pkg/schedule/operator/create_operator.go:280-284).
+                let promote = r.peers.filter { $0.role == .incomingVoter }.map { OpStep.PeerRef(peerId: $0.id, store: $0.storeId) }
+                let demote = r.peers.filter { $0.role == .demotingVoter }.map { OpStep.PeerRef(peerId: $0.id, store: $0.storeId) }
+                try? addOperator(slot: slot, desc: "leave-joint-state", brief: "leave joint state", kind: [.replica, .region],
+                                 steps: [.leaveJoint(promote: promote, demote: demote)])
+                budget -= 1
+                continue
+            }
             if let p = r.peers.first(where: { down.contains($0.storeId) && $0.downSeconds > 0 }) {
                 guard let to = replacementTarget(for: r) else { continue }
                 let (steps, kind) = movePeerSteps(r, from: p.storeId, to: to)

@@ -25,15 +25,26 @@ extension ClusterState {
         let sec = nowNanos / Self.second
         if !scheduledEvents.isEmpty { applyScheduledEvents() }
         applyTimedFaults()
+        runPDElection()
         storeHeartbeats()
         runElections()
+        // Without a PD leader only TiKV moves: nothing is scheduled, checked or heard (see `heartbeatRegion`).
+        guard !leaderName.isEmpty else {
+            advanceWorkload(seconds: 1)
+            immediateReports.removeAll(keepingCapacity: true)
+            return
+        }
         stepOperators()
+        checkPrepared()
         if sec % 10 == 0 {
             checkStoreStates()
-            runRuleChecker()
+            // The coordinator runs checkers and schedulers only once prepared (v8.5.7:pkg/schedule/coordinator.go:227-257).
+            if leadership.prepared { runRuleChecker() }
         }
-        runSchedulers()
-        if mergeCheckerEnabled { runMergeChecker() }
+        if leadership.prepared {
+            runSchedulers()
+            if mergeCheckerEnabled { runMergeChecker() }
+        }
         advanceWorkload(seconds: 1)
         if !spotFlows.isEmpty { applySpotFlows() }
         if splitSizeMiB > 0 || splitKeys > 0 { runSplitChecks() }
@@ -58,7 +69,8 @@ extension ClusterState {
 
     mutating func storeHeartbeats() {
         for i in stores.indices where stores[i].nextHeartbeatNanos <= nowNanos {
-            if stores[i].isUp && stores[i].state != .tombstone {
+            // PD stamps the receipt; with no leader the heartbeat is lost and TiKV sends the next one on time.
+            if stores[i].isUp && stores[i].state != .tombstone && !leaderName.isEmpty {
                 stores[i].lastHeartbeatNanos = stores[i].nextHeartbeatNanos
                 stores[i].reportedCapacity = stores[i].capacityBytes
                 stores[i].reportedAvailable = stores[i].availableBytes

@@ -4,7 +4,9 @@ extension ClusterState {
         var f = fault
         f.id = nextFaultId
         f.createdAtNanos = nowNanos
-        if f.kind != .hotRegion {
+        if f.kind.isPD {
+            try injectPD(&f)
+        } else if f.kind != .hotRegion {
             guard let sid = f.store, let i = storeIndexById[sid] else { throw PDError(400, "fault needs an existing \"store\"") }
             switch f.kind {
             case .kill: setStoreReachability(index: i, alive: false, reachable: stores[i].reachable)
@@ -27,8 +29,7 @@ extension ClusterState {
                     truth[slot].leaderPeerId = p.id
                     immediateReports.append(slot)
                 }
-            case .flapping: break
-            case .hotRegion: break
+            case .flapping, .hotRegion, .pdLeaderChange, .pdMemberDown, .clockSkew: break
             }
         } else {
             guard let rid = f.region, let slot = slotByRegionId[rid] else { throw PDError(400, "fault needs an existing \"region\"") }
@@ -64,6 +65,10 @@ extension ClusterState {
         if f.kind == .hotRegion, let rid = f.region, let slot = slotByRegionId[rid], let saved = f.savedFlow {
             setFlow(slot: slot, read: f.flow == "read", bytes: saved.bytes, keys: saved.keys)
         }
+        if f.kind == .pdMemberDown, let m = f.member {
+            // The process restarts and joins as a follower.
+            try setPDMember(m, up: true)
+        }
         if f.kind == .leaderSkew {
             // Give back the leaders the skew took, where that peer still exists and can lead.
             for (rid, peer) in f.savedLeaders {
@@ -73,6 +78,29 @@ extension ClusterState {
                 immediateReports.append(slot)
             }
         }
+    }
+
+    private mutating func injectPD(_ f: inout Fault) throws(PDError) {
+        switch f.kind {
+        case .pdLeaderChange:
+            guard !leaderName.isEmpty else { throw PDError(400, "no PD leader to step down (an election is running)") }
+            resignPDLeader(electionNanos: f.seconds.map { Int64($0 * 1e9) })
+        case .pdMemberDown:
+            guard let name = f.member ?? (leaderName.isEmpty ? nil : leaderName) else {
+                throw PDError(400, "fault needs a \"member\" (no PD leader to default to)")
+            }
+            if members.first(where: { $0.name == name })?.up == false { throw PDError(400, "PD member \(name) is already down") }
+            f.member = name
+            try setPDMember(name, up: false)
+        case .clockSkew:
+            guard let s = f.seconds, s.isFinite, abs(s) <= 86_400 else { throw PDError(400, "clock-skew needs \"seconds\" (±86400 at most)") }
+        default: break
+        }
+    }
+
+    /// PD's clock minus the cluster's true time: the sum of the clock-skew faults in force.
+    public var pdClockSkewNanos: Int64 {
+        faults.reduce(0) { $0 + ($1.kind == .clockSkew ? Int64(($1.seconds ?? 0) * 1e9) : 0) }
     }
 
     private mutating func setFlow(slot: Int, read: Bool, bytes: UInt64, keys: UInt64) {

@@ -2,6 +2,11 @@
 public struct Fault: Sendable {
     public enum Kind: String, Sendable, CaseIterable {
         case kill, partition, slow, diskFill = "disk-fill", leaderSkew = "leader-skew", hotRegion = "hot-region", flapping
+        /// PD faults: the leader resigns; a member's process stops; PD's clock is offset from the cluster's.
+        case pdLeaderChange = "pd-leader-change", pdMemberDown = "pd-member-down", clockSkew = "clock-skew"
+
+        /// Faults aimed at PD itself, which need no store.
+        public var isPD: Bool { self == .pdLeaderChange || self == .pdMemberDown || self == .clockSkew }
     }
     public var id: UInt64
     public var kind: Kind
@@ -14,6 +19,10 @@ public struct Fault: Sendable {
     /// flapping: seconds per up/down half-period.
     public var periodSeconds: Int64
     public var createdAtNanos: Int64
+    /// pd-member-down: the member's name (default: the leader when injected).
+    public var member: String?
+    /// clock-skew: PD's clock minus the cluster's true time; pd-leader-change: the election's length.
+    public var seconds: Double?
     /// disk-fill: the bytes the fault took, given back on removal.
     var savedAvailable: UInt64?
     /// hot-region: the region's flow (bytes, keys) before the fault.

@@ -11,7 +11,10 @@ public struct ClusterState: Sendable {
     public var monotonicBaseNanos: Int64
     public var clusterId: UInt64 = 7_512_310_118_539_536_325
     public var members: [PDMember] = []
+    /// The PD member serving as leader; "" while there is none (during an election).
     public var leaderName = ""
+    /// Elections, prepare state and what each member believes (see `PDLeadership`).
+    public internal(set) var leadership = PDLeadership()
     public var pdVersion = "v8.5.1"
     public var pdGitHash = "d6f6e47e9d1c2cbfd2b3e0a8a1b7c1c3d4e5f6a7"
     public var pdBuildTS = "2025-01-17 03:12:45"
@@ -26,6 +29,8 @@ public struct ClusterState: Sendable {
     public internal(set) var storeSlots: [Set<Int32>] = []
     /// Slots of the reported regions each region check lists, kept in step with every report.
     public internal(set) var checkIndex = RegionCheckIndex()
+    /// Known regions PD heard a heartbeat for since its leader took office (not just loaded from storage).
+    public internal(set) var heartbeatedRegions = 0
     /// Region count and size/key histograms of the reported view, kept in step with every report.
     public internal(set) var tally = ReportedRegionTally()
 
@@ -160,9 +165,11 @@ public struct ClusterState: Sendable {
     mutating func applyReport(slot: Int, record: RegionRecord) {
         let old = reported[slot]
         if old.known { account(old, sign: -1) }
+        if old.known && !old.fromStorage { heartbeatedRegions -= 1 }
+        if record.known && !record.fromStorage { heartbeatedRegions += 1 }
         reported[slot] = record
         if record.known { account(record, sign: 1) }
-        checkIndex.update(slot: slot, old: RegionCheckIndex.signature(old), new: RegionCheckIndex.signature(record))
+        refreshStatistics(slot: slot, origin: old, region: record)
         tally.update(old: old, new: record)
         // Only a change of the store set touches the index (most reports keep it).
         let before = old.known ? old.peers : PeerList(), after = record.known ? record.peers : PeerList()
@@ -188,6 +195,7 @@ public struct ClusterState: Sendable {
             storeStats[i].peerWrittenBytes += written
             storeStats[i].peerWrittenKeys += writtenKeys
             if p.role == .learner { storeStats[i].learnerCount += sign }
+            if !r.fromStorage { storeStats[i].heartbeatedRegionCount += sign }
             if p.pending { storeStats[i].pendingPeerCount += sign }
             if p.id == r.leaderPeerId {
                 storeStats[i].leaderCount += sign
@@ -202,7 +210,8 @@ public struct ClusterState: Sendable {
     /// as the leader sees them. No leader, or a leader PD cannot hear, means no heartbeat.
     mutating func heartbeatRegion(slot: Int) {
         var r = truth[slot]
-        guard let leader = r.leader, storeIsUp(leader.storeId) else { return }
+        // Without a PD leader the heartbeat stream has nowhere to go; TiKV reports again on its next interval.
+        guard !leaderName.isEmpty, let leader = r.leader, storeIsUp(leader.storeId) else { return }
         for i in r.peers.indices {
             var p = r.peers[i]
             if let si = storeIndexById[UInt64(p.storeId)], !stores[si].isUp {

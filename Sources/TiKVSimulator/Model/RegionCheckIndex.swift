@@ -1,65 +1,56 @@
-/// The slots of PD's reported regions that the steady-state region checks list, kept in step with every region
-/// report so `regions/check/{down,pending,learner,miss,extra}-peer`, `empty-region` and `oversized-region`
-/// answer from a few small sets instead of scanning a million regions under the cluster lock.
-///
-/// Only predicates that depend on the region alone are indexed. Peer counts are indexed for every count but the
-/// usual 3, so miss/extra-peer are cheap whenever max-replicas is 3 (and fall back to a scan otherwise).
+/// PD's region statistics (`statistics.RegionStatistics`, v8.5.7:pkg/statistics/region_collection.go): which
+/// regions each `regions/check/*` list holds. PD refreshes a region's entry only when a heartbeat is saved to
+/// the cache (meta, leader, flow, size, down/pending peers changed; v8.5.7:server/cluster/cluster.go:1235-1318)
+/// or `RegionStatsNeedUpdate` fires (region_collection.go:151-174), so the lists lag store-state and config
+/// changes. The sets are kept per slot, so a report costs O(1) and a query touches only the regions it lists.
 public struct RegionCheckIndex: Sendable, Equatable {
-    /// The peer count left out of `byPeerCount` (nearly every region has it).
-    static let commonPeerCount = 3
+    /// One bit per statistic, as `RegionStatisticType`; `observed` marks a region PD has observed since it became
+    /// leader (region_collection.go:176-182).
+    public struct Bits: OptionSet, Sendable, Hashable {
+        public let rawValue: UInt16
+        public init(rawValue: UInt16) { self.rawValue = rawValue }
+        static let observed = Bits(rawValue: 1), down = Bits(rawValue: 2), pending = Bits(rawValue: 4)
+        static let learner = Bits(rawValue: 8), empty = Bits(rawValue: 16), oversized = Bits(rawValue: 32)
+        static let undersized = Bits(rawValue: 64), miss = Bits(rawValue: 128), extra = Bits(rawValue: 256)
+        static let offline = Bits(rawValue: 512)
+        static let all: [Bits] = [.down, .pending, .learner, .empty, .oversized, .undersized, .miss, .extra, .offline]
+    }
 
-    public private(set) var down: Set<Int32> = []
-    public private(set) var pending: Set<Int32> = []
-    public private(set) var learner: Set<Int32> = []
-    public private(set) var empty: Set<Int32> = []
-    public private(set) var oversized: Set<Int32> = []
-    /// Slots by peer count (index 0 … PeerList.capacity); the common count's set stays empty.
-    public private(set) var byPeerCount: [Set<Int32>] = Array(repeating: [], count: PeerList.capacity + 1)
+    /// Statistics bits per slot (empty: not observed).
+    public private(set) var bits: [Bits] = []
+    /// Slots per statistic, in `Bits.all` order.
+    private var sets: [Set<Int32>] = Array(repeating: [], count: Bits.all.count)
 
     public init() {}
 
-    /// `empty-region`: at most 1 MiB.
+    /// `empty-region`: at most 1 MiB (`core.EmptyRegionApproximateSize`, region_collection.go:250).
     static func isEmpty(_ r: RegionRecord) -> Bool { r.approximateSizeMiB <= 1 }
     /// `oversized-region`: at least region-max-size (144 MiB) or region-max-keys (1,440,000).
     static func isOversized(_ r: RegionRecord) -> Bool { r.approximateSizeMiB >= 144 || r.approximateKeys >= 1_440_000 }
 
-    /// The checks a region matches, one bit each, plus its peer count in the high bits (0: not known to PD).
-    /// Computed once per report so an unchanged region costs two small computations and one comparison.
-    static func signature(_ r: RegionRecord) -> UInt16 {
-        guard r.known else { return 0 }
-        var down = false, pending = false, learner = false
-        for p in r.peers {
-            if p.downSeconds > 0 { down = true }
-            if p.pending { pending = true }
-            if p.role == .learner { learner = true }
-        }
-        var bits: UInt16 = 1
-        if down { bits |= 2 }
-        if pending { bits |= 4 }
-        if learner { bits |= 8 }
-        if isEmpty(r) { bits |= 16 }
-        if isOversized(r) { bits |= 32 }
-        return bits | UInt16(r.peers.count) << 8
+    public func slots(_ b: Bits) -> Set<Int32> {
+        guard let k = Bits.all.firstIndex(of: b) else { return [] }
+        return sets[k]
     }
 
-    /// Moves a slot between sets when a report changes what PD knows of its region.
-    mutating func update(slot: Int, old: UInt16, new: UInt16) {
+    public func isObserved(slot: Int) -> Bool { slot < bits.count && bits[slot].contains(.observed) }
+    public func has(_ b: Bits, slot: Int) -> Bool { slot < bits.count && bits[slot].contains(b) }
+    public var observedCount: Int { observed }
+    private var observed = 0
+
+    /// `Observe` (region_collection.go:185-319): the region's entry becomes exactly `new` (which includes `.observed`).
+    mutating func set(slot: Int, _ new: Bits) {
+        if slot >= bits.count { bits.append(contentsOf: repeatElement([], count: slot + 1 - bits.count)) }
+        let old = bits[slot]
         guard old != new else { return }
+        if old.contains(.observed) != new.contains(.observed) { observed += new.contains(.observed) ? 1 : -1 }
+        bits[slot] = new
         let s = Int32(slot)
-        Self.move(s, in: &down, was: old & 2 != 0, is: new & 2 != 0)
-        Self.move(s, in: &pending, was: old & 4 != 0, is: new & 4 != 0)
-        Self.move(s, in: &learner, was: old & 8 != 0, is: new & 8 != 0)
-        Self.move(s, in: &empty, was: old & 16 != 0, is: new & 16 != 0)
-        Self.move(s, in: &oversized, was: old & 32 != 0, is: new & 32 != 0)
-        let before = old & 1 != 0 ? Int(old >> 8) : nil, after = new & 1 != 0 ? Int(new >> 8) : nil
-        if before != after {
-            if let b = before, b != Self.commonPeerCount { byPeerCount[b].remove(s) }
-            if let a = after, a != Self.commonPeerCount { byPeerCount[a].insert(s) }
+        for (k, b) in Bits.all.enumerated() where old.contains(b) != new.contains(b) {
+            if new.contains(b) { sets[k].insert(s) } else { sets[k].remove(s) }
         }
     }
 
-    private static func move(_ s: Int32, in set: inout Set<Int32>, was: Bool, is now: Bool) {
-        guard was != now else { return }
-        if now { set.insert(s) } else { set.remove(s) }
-    }
+    /// `ClearDefunctRegion` (region_collection.go:322-331): a region merged away or gone.
+    mutating func clear(slot: Int) { set(slot: slot, []) }
 }

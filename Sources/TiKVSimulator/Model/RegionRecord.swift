@@ -18,6 +18,8 @@ public struct RegionRecord: Sendable, Equatable {
     public var readKeys: UInt64
     /// False until PD has heard of the region (reported view only).
     public var known: Bool
+    /// PD's copy was loaded from storage by a new leader and no heartbeat has arrived since (`core.Storage` source).
+    public var fromStorage = false
 
     public init(id: UInt64, confVer: UInt64, version: UInt64, peers: PeerList, leaderPeerId: UInt64,
                 approximateSizeMiB: UInt32 = 1, approximateKvSizeMiB: UInt32 = 0, approximateKeys: UInt64 = 0,

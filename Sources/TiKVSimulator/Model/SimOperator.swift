@@ -125,11 +125,15 @@ public struct SimOperator: Sendable {
     public var timeoutNanos: Int64 { steps.reduce(0) { $0 + $1.timeoutNanos(sizeMiB: sizeMiB) } }
 
     /// `Operator.String()`, with ` finished` / ` timeout` appended as PD does.
-    func text(monotonicBase: Int64) -> String {
+    /// Times are PD's wall clock: the cluster's true time plus `skewNanos`. The monotonic reading (`m=+…`) counts
+    /// from PD's process start and is not moved by a wall-clock offset.
+    func text(monotonicBase: Int64, skewNanos: Int64 = 0) -> String {
+        let base = monotonicBase + skewNanos
+        let created = createdAtNanos + skewNanos, started = startAtNanos + skewNanos
         let stepText = steps.enumerated().map { "\($0.offset):{\($0.element.text)}" }.joined(separator: ", ")
         var s = "\(desc) {\(brief)} (kind:\(kind.text), region:\(regionId)(\(epochVersion), \(epochConfVer)), "
-            + "createAt:\(GoTimeString.format(unixNanos: createdAtNanos, monotonicBaseNanos: monotonicBase)), "
-            + "startAt:\(GoTimeString.format(unixNanos: startAtNanos, monotonicBaseNanos: monotonicBase)), "
+            + "createAt:\(GoTimeString.format(unixNanos: created, monotonicBaseNanos: base)), "
+            + "startAt:\(GoTimeString.format(unixNanos: started, monotonicBaseNanos: base)), "
             + "currentStep:\(currentStep), size:\(sizeMiB), steps:[\(stepText)], "
             + "timeout:[\(GoDuration(nanoseconds: timeoutNanos).description)])"
         if status == .success { s += " finished" }
@@ -137,10 +141,10 @@ public struct SimOperator: Sendable {
         return s
     }
 
-    func recordText(monotonicBase: Int64) -> String {
+    func recordText(monotonicBase: Int64, skewNanos: Int64 = 0) -> String {
         let finish = finishedAtNanos ?? startAtNanos
-        return text(monotonicBase: monotonicBase)
-            + " (finishAt:\(GoTimeString.format(unixNanos: finish, monotonicBaseNanos: monotonicBase)), "
+        return text(monotonicBase: monotonicBase, skewNanos: skewNanos)
+            + " (finishAt:\(GoTimeString.format(unixNanos: finish + skewNanos, monotonicBaseNanos: monotonicBase + skewNanos)), "
             + "duration:\(GoDuration(nanoseconds: finish - startAtNanos).description))"
     }
 }

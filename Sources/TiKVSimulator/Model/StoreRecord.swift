@@ -129,6 +129,8 @@ public struct StoreRegionStats: Sendable, Equatable {
     public var regionSize: Int64 = 0
     public var learnerCount = 0
     public var pendingPeerCount = 0
+    /// Regions with a peer here that PD heard a heartbeat for since its leader took office (prepare_checker).
+    public var heartbeatedRegionCount = 0
     /// Written bytes/keys of the regions with a peer here, read bytes/keys of the regions led here (per-interval
     /// deltas, as reported): the store loads PD's hotspot endpoints print, without a pass over every region.
     public var peerWrittenBytes: Int64 = 0

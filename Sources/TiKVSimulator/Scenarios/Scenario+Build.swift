@@ -96,9 +96,11 @@ extension Scenario {
             let at = startNanos + e.at.nanoseconds
             if let f = e.fault {
                 guard let kind = Fault.Kind(rawValue: f.kind) else { throw LoadError.invalid("\(name): unknown fault kind \(f.kind)") }
-                let fault = Fault(kind: kind, store: f.store, region: f.region,
+                var fault = Fault(kind: kind, store: f.store, region: f.region,
                                   factor: f.factor ?? f.percent ?? (kind == .slow ? 10 : kind == .hotRegion ? 20 : 5),
                                   flow: f.flow ?? "write", periodSeconds: f.period ?? 60)
+                fault.member = f.member
+                fault.seconds = f.seconds
                 return ScheduledEvent(atNanos: at, index: i, action: .fault(fault))
             }
             if let r = e.revert { return ScheduledEvent(atNanos: at, index: i, action: .revert(eventIndex: r)) }

@@ -61,6 +61,21 @@ extension Scenario.Condition {
             let dev = counts.reduce(0.0) { let p = 100 * Double($1) / total; return $0 + (p - even) * (p - even) } / 100
             return (dev < x, "peer share deviation \((dev * 10_000).rounded() / 10_000) < \(x) (peers per store \(counts))")
         }
+        if let n = pdLeaderChanges {
+            let changes = c.leadership.changes
+            return (changes >= n && !c.leaderName.isEmpty, "PD leader changed \(changes) times (want ≥ \(n)), leader \(c.leaderName.isEmpty ? "none" : c.leaderName)")
+        }
+        if let s = pdClockSkew {
+            let skew = c.pdClockSkewNanos
+            // What /stores prints: PD's heartbeat stamp, on PD's clock.
+            let onWire = c.stores.indices.allSatisfy { i in
+                guard case .object(let top) = c.storeInfo(index: i), case .object(let meta)? = top.first(where: { $0.0 == "store" })?.1,
+                      case .int(let hb)? = meta.first(where: { $0.0 == "last_heartbeat" })?.1 else { return false }
+                return hb == c.stores[i].lastHeartbeatNanos + skew
+            }
+            let want = Int64(s * 1e9)
+            return (skew == want && onWire, "PD clock skew \(Double(skew) / 1e9) s (want \(s)), heartbeat times on the wire \(onWire ? "carry it" : "do not")")
+        }
         return (false, "empty condition")
     }
 

@@ -130,6 +130,10 @@ public struct Scenario: Sendable, Decodable {
         public var percent: Double?
         public var flow: String?
         public var period: Int64?
+        /// pd-member-down: the member's name.
+        public var member: String?
+        /// clock-skew: PD's offset; pd-leader-change: the election's length.
+        public var seconds: Double?
     }
 
     public struct HotSpec: Sendable, Decodable {
@@ -170,12 +174,17 @@ public struct Scenario: Sendable, Decodable {
         public var totalPeers: TotalCheck?
         /// PD's import-data measure: Σ over live stores of (store's % of all peers − 100/N)² / 100, at most this.
         public var peerShareDeviation: Double?
+        /// PD's leader changed at least this many times, and a leader serves now.
+        public var pdLeaderChanges: Int?
+        /// PD's clock runs this many seconds off the cluster's, and store heartbeat times on the wire carry it.
+        public var pdClockSkew: Double?
 
         enum CodingKeys: String, CodingKey {
             case leadersBalanced = "leaders-balanced", regionsBalanced = "regions-balanced", storeState = "store-state"
             case noRegions = "no-regions", hotLeaderSpread = "hot-leader-spread", hotPeerSpread = "hot-peer-spread"
             case storeLeaders = "store-leaders", storeRegionsBelowMean = "store-regions-below-mean", quietFor = "quiet-for"
             case storeRegionsAtLeast = "store-regions-at-least", totalPeers = "total-peers", peerShareDeviation = "peer-share-deviation"
+            case pdLeaderChanges = "pd-leader-changes", pdClockSkew = "pd-clock-skew"
         }
     }
 
@@ -225,7 +234,8 @@ public struct Scenario: Sendable, Decodable {
         for (i, c) in (expect?.all ?? []).enumerated() {
             let set = [c.leadersBalanced != nil, c.regionsBalanced != nil, c.storeState != nil, c.noRegions != nil,
                        c.hotLeaderSpread != nil, c.hotPeerSpread != nil, c.storeLeaders != nil, c.storeRegionsBelowMean != nil, c.quietFor != nil,
-                       c.storeRegionsAtLeast != nil, c.totalPeers != nil, c.peerShareDeviation != nil]
+                       c.storeRegionsAtLeast != nil, c.totalPeers != nil, c.peerShareDeviation != nil,
+                       c.pdLeaderChanges != nil, c.pdClockSkew != nil]
             guard set.filter({ $0 }).count == 1 else { throw LoadError.invalid("\(name): condition \(i) must have exactly one check") }
         }
     }
