@@ -15,9 +15,18 @@ actor PDClient {
     /// The member that answered last; tried first next time.
     private(set) var lastGoodURL: URL?
     private var leaderLookupDone = false
-    /// PD's clock minus this host's, from the `Date` header of PD's last answer (one-second resolution); nil
-    /// until PD answered with one. Everything PD stamps (heartbeats, operator times) is on PD's clock.
-    private(set) var clockOffset: TimeInterval?
+    /// PD's clock as the `Date` header of its last answer gave it (one-second resolution), and when that answer
+    /// arrived; nil until PD answered with one. Everything PD stamps (heartbeats, operator times) is on PD's
+    /// clock, so the observer compares it with its own.
+    private(set) var lastPDDate: (pd: Date, receivedAt: ContinuousClock.Instant)?
+
+    /// PD's clock minus the caller's, given the caller's `now` at `instant`.
+    func clockOffset(now: Date, at instant: ContinuousClock.Instant) -> TimeInterval? {
+        guard let last = lastPDDate else { return nil }
+        let elapsed = last.receivedAt - instant
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return last.pd.timeIntervalSince(now.addingTimeInterval(seconds))
+    }
 
     static let apiPrefix = "/pd/api/v1"
 
@@ -401,7 +410,7 @@ actor PDClient {
             throw PDError.from(error, url: url)
         }
         if let header = response.head.header("date"), let pdDate = HTTPDate(parsing: header) {
-            clockOffset = Double(pdDate.unixSeconds) - Date().timeIntervalSince1970
+            lastPDDate = (Date(timeIntervalSince1970: Double(pdDate.unixSeconds)), ContinuousClock.now)
         }
         guard (200..<300).contains(response.head.status) else {
             // Error bodies are small; read at most 64 KiB of one.
