@@ -266,7 +266,8 @@ final class Manager: Sendable {
                     do { op = try await pd.operatorStatus(regionID: id) } catch { return (id, nil, nil) }
                     guard let info = try? await pd.region(id: id) else { return (id, nil, nil) }
                     let observed = op.map {
-                        RegionOperatorObservation(createdAt: $0.op.createdAt?.date, ended: $0.status.isTerminal, status: "\($0.status)")
+                        RegionOperatorObservation(createdAt: $0.op.createdAt?.date, ended: $0.status.isTerminal, status: "\($0.status)",
+                                                  description: $0.op.desc, isAdmin: $0.op.isAdmin, steps: $0.op.steps)
                     }
                     return (id, SnapshotMapping.placement(info), observed)
                 }

@@ -57,9 +57,7 @@ actor ClusterObserver {
     }
 
     func observe(cluster: String, regions scope: RegionScope, now: Date) async -> ClusterSnapshot {
-        // `now` is the caller's clock (virtual in tests); PD's `Date` headers are compared with it from here.
-        let started = ContinuousClock.now
-        async let storesAndConfig = observeStoresAndConfig(now: now, started: started)
+        async let storesAndConfig = observeStoresAndConfig(now: now)
         async let checks = observeRegionChecks()
         async let members = observeMembers()
         async let schedulers = observeSchedulers()
@@ -72,7 +70,7 @@ actor ClusterObserver {
 
         let sc = await storesAndConfig
         snapshot.settings = sc.settings
-        snapshot.pdClockOffset = await pd.clockOffset(now: now, at: started)
+        snapshot.pdClockOffset = sc.pdClockOffset
         sources[.config] = sc.configState
         sources[.stores] = sc.storesState
         // Metrics map series to stores through their status addresses, so they wait for the store list.
@@ -119,7 +117,7 @@ actor ClusterObserver {
 
     /// The store list with its metrics and nothing else: what `operator get stores` shows.
     func observeStores(now: Date) async -> (stores: [StoreSnapshot], state: SourceState, metrics: SourceState) {
-        let sc = await observeStoresAndConfig(now: now, started: ContinuousClock.now)
+        let sc = await observeStoresAndConfig(now: now)
         let metrics = await observeMetrics(stores: sc.storesState == .complete ? sc.stores : nil)
         let stores = sc.stores.map {
             var store = $0
@@ -136,11 +134,12 @@ actor ClusterObserver {
         var storesState: SourceState
         var settings: PDSettings
         var configState: SourceState
+        var pdClockOffset: TimeInterval?
     }
 
     /// Liveness needs PD's `max-store-down-time`, so the two are fetched together; without the
     /// config PD's default (30m) stands in and the config source says it failed.
-    private func observeStoresAndConfig(now: Date, started: ContinuousClock.Instant) async -> StoresAndConfig {
+    private func observeStoresAndConfig(now: Date) async -> StoresAndConfig {
         let pd = self.pd
         async let storesAnswer = capture { try await pd.stores() }
         async let configAnswer = capture { try await pd.config() }
@@ -155,8 +154,10 @@ actor ClusterObserver {
         }
         switch await storesAnswer {
         case .success(let info):
-            // The answer that carried the stores also carried PD's clock.
-            let offset = SnapshotMapping.effectiveClockOffset(await pd.clockOffset(now: now, at: started))
+            // The answers that carried the stores and the config also carried PD's clock; they are the first of
+            // the observation, so little time has passed since `now`.
+            out.pdClockOffset = await pd.clockOffset(now: now)
+            let offset = SnapshotMapping.effectiveClockOffset(out.pdClockOffset)
             out.stores = info.stores
                 .map { SnapshotMapping.store($0, now: now, maxStoreDownTime: out.settings.maxStoreDownTime, pdClockOffset: offset) }
                 .sorted { $0.id < $1.id }

@@ -15,17 +15,15 @@ actor PDClient {
     /// The member that answered last; tried first next time.
     private(set) var lastGoodURL: URL?
     private var leaderLookupDone = false
-    /// PD's clock as the `Date` header of its last answer gave it (one-second resolution), and when that answer
-    /// arrived; nil until PD answered with one. Everything PD stamps (heartbeats, operator times) is on PD's
-    /// clock, so the observer compares it with its own.
-    private(set) var lastPDDate: (pd: Date, receivedAt: ContinuousClock.Instant)?
+    /// PD's clock as the `Date` header of its last answer gave it (one-second resolution); nil until PD answered
+    /// with one. Everything PD stamps (heartbeats, operator times) is on PD's clock, so the observer compares it
+    /// with its own.
+    private(set) var lastPDDate: Date?
 
-    /// PD's clock minus the caller's, given the caller's `now` at `instant`.
-    func clockOffset(now: Date, at instant: ContinuousClock.Instant) -> TimeInterval? {
-        guard let last = lastPDDate else { return nil }
-        let elapsed = last.receivedAt - instant
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        return last.pd.timeIntervalSince(now.addingTimeInterval(seconds))
+    /// PD's clock minus the caller's `now`, read right after an answer that started when `now` was taken: the
+    /// time the answer took is the error (plus the header's second), and the caller's clock may be virtual.
+    func clockOffset(now: Date) -> TimeInterval? {
+        lastPDDate.map { $0.timeIntervalSince(now) }
     }
 
     static let apiPrefix = "/pd/api/v1"
@@ -410,7 +408,7 @@ actor PDClient {
             throw PDError.from(error, url: url)
         }
         if let header = response.head.header("date"), let pdDate = HTTPDate(parsing: header) {
-            lastPDDate = (Date(timeIntervalSince1970: Double(pdDate.unixSeconds)), ContinuousClock.now)
+            lastPDDate = Date(timeIntervalSince1970: Double(pdDate.unixSeconds))
         }
         guard (200..<300).contains(response.head.status) else {
             // Error bodies are small; read at most 64 KiB of one.

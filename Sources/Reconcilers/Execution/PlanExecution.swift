@@ -1,4 +1,5 @@
 import Foundation
+import PDWire
 
 /// What the executor reads in one pass over one cluster.
 public struct ExecutionInput: Sendable {
@@ -36,17 +37,29 @@ public struct ExecutionInput: Sendable {
     }
 }
 
-/// PD's latest operator on a region, as `GET /operators/{region}` reports it.
+/// PD's latest operator on a region, as `GET /operators/{region}` reports it. PD answers with whatever ran
+/// last there, from any producer (its balancers and checkers, a rejected admin POST, an operator it cancelled
+/// as stale), so the executor recognises its own by what it is, not by when it appeared.
 public struct RegionOperatorObservation: Sendable, Equatable {
+    /// On PD's clock.
     public var createdAt: Date?
     /// SUCCESS, TIMEOUT, CANCEL, REPLACE: the operator is over.
     public var ended: Bool
     public var status: String
+    /// PD's `desc`, e.g. `admin-transfer-leader`, `balance-leader-scheduler`.
+    public var description: String
+    /// The operator's kind includes `admin`: it came from the HTTP API, as the controller's do.
+    public var isAdmin: Bool
+    public var steps: [OperatorStep]
 
-    public init(createdAt: Date?, ended: Bool, status: String) {
+    public init(createdAt: Date?, ended: Bool, status: String, description: String = "", isAdmin: Bool = false,
+                steps: [OperatorStep] = []) {
         self.createdAt = createdAt
         self.ended = ended
         self.status = status
+        self.description = description
+        self.isAdmin = isAdmin
+        self.steps = steps
     }
 }
 
@@ -224,8 +237,9 @@ public enum PlanExecution {
                         let limit = timeout(step, spec.execution)
                         // Resume by observation (after a crash, or a call lost on the way): PD's latest
                         // operator on the region says whether this attempt reached PD and how it ended.
-                        if isRegionLevel(step.action.kind), let id = step.action.regionID, region != nil,
-                           let verdict = attemptVerdict(input.regionOperators[id], startedAt: started, now: now) {
+                        if isRegionLevel(step.action.kind), let id = step.action.regionID, let region,
+                           let verdict = attemptVerdict(input.regionOperators[id], action: step.action, startedAt: started, now: now,
+                                                        pdClockOffset: input.snapshot.pdClockOffset, region: region) {
                             inFlight -= 1
                             if verdict.neverArrived, (s.lostCalls ?? 0) < maxLostCalls {
                                 // Not PD's failure: retry at once, without spending one of the step's attempts.
@@ -466,17 +480,47 @@ public enum PlanExecution {
 
     /// nil while the attempt may still take effect; otherwise why it provably ended without effect, and
     /// whether it never reached PD at all. A successful operator always waits for its effect (PD marks
-    /// success once the region reports it, so the effect shows in the next read); only an operator that
-    /// timed out, was cancelled or replaced, or no operator at all well after the intent, ends the attempt.
-    static func attemptVerdict(_ op: RegionOperatorObservation?, startedAt: Date, now: Date) -> (reason: String, neverArrived: Bool)? {
-        if let op, let created = op.createdAt, created >= startedAt.addingTimeInterval(-clockSlack) {
+    /// success once the region reports it, so the effect shows in the next read); only this attempt's operator
+    /// ending otherwise, or no trace of the attempt at all well after the intent, ends the attempt.
+    static func attemptVerdict(_ op: RegionOperatorObservation?, action: Action, startedAt: Date, now: Date,
+                               pdClockOffset: TimeInterval?, region: RegionPlacement) -> (reason: String, neverArrived: Bool)? {
+        if let op, isThisAttempt(op, action: action, startedAt: startedAt, pdClockOffset: pdClockOffset) {
             guard op.ended, op.status.uppercased() != "SUCCESS" else { return nil }
             return ("PD's operator for this attempt ended \(op.status) without the expected effect", false)
         }
         guard now.timeIntervalSince(startedAt) > operatorVisibleWithin else { return nil }
+        // No operator of this attempt: PD never got the call, or forgot it (a PD leader change drops operators and
+        // their records). What PD may have started shows in the region itself: then nothing is sent again, and the
+        // effect or the step's timeout decides.
+        if partialTrace(action, region) != nil { return nil }
         return op == nil
-            ? ("PD shows no operator on the region \(Int(operatorVisibleWithin))s after the intent: the call never took effect", true)
-            : ("PD's latest operator on the region predates this attempt: the call never took effect", true)
+            ? ("PD shows no operator on the region \(Int(operatorVisibleWithin))s after the intent and the region shows no trace of it: the call never took effect", true)
+            : ("PD's latest operator on the region is not this attempt's (\(op.map(\.description) ?? "")) and the region shows no trace of it: the call never took effect", true)
+    }
+
+    /// The controller's own operator for this attempt: an admin operator whose steps name the step's target, created
+    /// (on PD's clock, brought to ours) no earlier than the attempt. A PD checker's or balancer's operator, or an
+    /// older admin one, is someone else's.
+    static func isThisAttempt(_ op: RegionOperatorObservation, action: Action, startedAt: Date, pdClockOffset: TimeInterval?) -> Bool {
+        guard op.isAdmin, let to = action.toStoreID else { return false }
+        let namesTarget = op.steps.contains { step in
+            switch (action.kind, step) {
+            case (.transferLeader, .transferLeader(_, let target)): target == to
+            case (.transferPeer, .addLearner(_, let store)), (.transferPeer, .addPeer(_, let store)): store == to
+            default: false
+            }
+        }
+        guard namesTarget, let created = op.createdAt else { return false }
+        return created.addingTimeInterval(-(pdClockOffset ?? 0)) >= startedAt.addingTimeInterval(-clockSlack)
+    }
+
+    /// What a move leaves in its region before it completes: a learner (or voter) already on the target, or a
+    /// membership change in progress. A leader transfer leaves nothing partial.
+    static func partialTrace(_ action: Action, _ region: RegionPlacement) -> String? {
+        guard action.kind == .transferPeer, let to = action.toStoreID else { return nil }
+        if region.inJointState { return "region \(region.id) is in a joint state" }
+        if region.storeIDs.contains(to) { return "region \(region.id) already has a peer on store \(to)" }
+        return nil
     }
 
     static func timeout(_ step: PlanStep, _ policy: ExecutionPolicy) -> TimeInterval {

@@ -47,12 +47,12 @@ import Testing
         let votes = [approve(p)]
         let running = run([p], votes: votes, now: t0, regions: [7: region7]).plans
         // PD runs (or finished successfully) an operator created for this attempt: keep waiting for the effect.
-        let ours = RegionOperatorObservation(createdAt: t0.addingTimeInterval(0.2), ended: false, status: "running")
+        let ours = adminTransfer(created: t0.addingTimeInterval(0.2), ended: false, status: "running")
         #expect(run(running, votes: votes, now: t0.addingTimeInterval(30), regions: [7: region7], operators: [7: ours]).plans[0].status.steps[0].phase == .running)
-        let succeeded = RegionOperatorObservation(createdAt: t0.addingTimeInterval(0.2), ended: true, status: "success")
+        let succeeded = adminTransfer(created: t0.addingTimeInterval(0.2), ended: true, status: "success")
         #expect(run(running, votes: votes, now: t0.addingTimeInterval(30), regions: [7: region7], operators: [7: succeeded]).plans[0].status.steps[0].phase == .running)
         // PD's operator for this attempt timed out: the attempt failed, a retry is scheduled.
-        let timedOut = RegionOperatorObservation(createdAt: t0.addingTimeInterval(0.2), ended: true, status: "timeout")
+        let timedOut = adminTransfer(created: t0.addingTimeInterval(0.2), ended: true, status: "timeout")
         let retry = run(running, votes: votes, now: t0.addingTimeInterval(30), regions: [7: region7], operators: [7: timedOut]).plans[0]
         #expect(retry.status.steps[0].phase == .pending)
         #expect(retry.status.steps[0].nextRetry != nil)
@@ -66,10 +66,46 @@ import Testing
         #expect(lost.status.steps[0].lostCalls == 1)
         #expect(run([lost], votes: votes, now: t0.addingTimeInterval(11.5), regions: [7: region7]).calls.count == 1, "sent again at once")
         // An operator older than the attempt is someone else's.
-        let old = RegionOperatorObservation(createdAt: t0.addingTimeInterval(-300), ended: true, status: "success")
+        let old = adminTransfer(created: t0.addingTimeInterval(-300), ended: true, status: "success")
         #expect(run(running, votes: votes, now: t0.addingTimeInterval(11), regions: [7: region7], operators: [7: old]).plans[0].status.steps[0].phase == .pending)
         // Without the region read, nothing is judged.
         #expect(run(running, votes: votes, now: t0.addingTimeInterval(11)).plans[0].status.steps[0].phase == .running)
+    }
+
+    /// What `GET /operators/7` shows for the controller's own transfer of region 7's leader to store 2.
+    func adminTransfer(created: Date, ended: Bool, status: String, to: UInt64 = 2) -> RegionOperatorObservation {
+        RegionOperatorObservation(createdAt: created, ended: ended, status: status, description: "admin-transfer-leader", isAdmin: true,
+                                  steps: [.transferLeader(fromStore: 1, toStore: to)])
+    }
+
+    /// Found against PD's own behaviour: its checkers and balancers, a PD leader change and a skewed PD clock
+    /// must not make the executor fail or resend a step PD is still carrying out.
+    @Test func anAttemptIsRecognisedByWhatItIsNotByWhenItAppeared() {
+        let p = plan("p", [leaderMove])
+        let votes = [approve(p)]
+        let running = run([p], votes: votes, now: t0, regions: [7: region7]).plans
+        // PD's balance-leader operator on the region, created after the attempt, ends CANCEL: not this attempt.
+        let balancer = RegionOperatorObservation(createdAt: t0.addingTimeInterval(1), ended: true, status: "cancel",
+                                                 description: "balance-leader-scheduler", steps: [.transferLeader(fromStore: 1, toStore: 3)])
+        let afterBalancer = run(running, votes: votes, now: t0.addingTimeInterval(5), regions: [7: region7], operators: [7: balancer]).plans[0]
+        #expect(afterBalancer.status.steps[0].phase == .running, "a PD checker's cancelled operator does not fail this step")
+        #expect(afterBalancer.status.steps[0].attempts == 1)
+        // An admin operator to another store (someone else's pd-ctl) is not this attempt either.
+        let other = adminTransfer(created: t0.addingTimeInterval(1), ended: true, status: "timeout", to: 3)
+        #expect(run(running, votes: votes, now: t0.addingTimeInterval(5), regions: [7: region7], operators: [7: other]).plans[0].status.steps[0].phase == .running)
+        // PD's clock runs 5 minutes behind: its createAt for this attempt reads 300 s before the intent, and it is ours.
+        var skewed = snapshot(at: t0.addingTimeInterval(30))
+        skewed.pdClockOffset = -300
+        let behind = adminTransfer(created: t0.addingTimeInterval(-299.5), ended: false, status: "running")
+        let kept = run(running, votes: votes, now: t0.addingTimeInterval(30), snapshot: skewed, regions: [7: region7], operators: [7: behind]).plans[0]
+        #expect(kept.status.steps[0].phase == .running && kept.status.steps[0].lostCalls == nil, "ours, on PD's clock: never resent")
+        // A PD leader change wiped the records, but the peer move already added its learner: nothing is sent again.
+        let move = plan("m", [.transferPeer(region: 7, from: 1, to: 4)])
+        let moving = run([move], votes: [approve(move)], now: t0, regions: [7: region7]).plans
+        let withLearner = RegionPlacement(id: 7, leaderStoreID: 1, voterStoreIDs: [1, 2, 3], learnerStoreIDs: [4], unhealthyStoreIDs: [4])
+        let waited = run(moving, votes: [approve(move)], now: t0.addingTimeInterval(30), regions: [7: withLearner])
+        #expect(waited.calls.isEmpty)
+        #expect(waited.plans[0].status.steps[0].phase == .running)
     }
 
     let leaderMove = Action.transferLeader(region: 7, from: 1, to: 2)
@@ -180,7 +216,7 @@ import Testing
         var sent = 1
         for _ in 0..<10 {
             // PD holds an operator for each attempt that never shows its effect: the step times out.
-            let stuck = RegionOperatorObservation(createdAt: now.addingTimeInterval(1), ended: false, status: "running")
+            let stuck = adminTransfer(created: now.addingTimeInterval(1), ended: false, status: "running")
             now = now.addingTimeInterval(400)
             let r = run(plans, votes: votes, now: now, regions: [7: region7], operators: [7: stuck])
             sent += r.calls.count
