@@ -182,10 +182,7 @@ extension PDRouter {
         .object(c.config.schedule.map { key, value in
             switch key {
             case "store-limit":
-                let limits = c.stores.filter { $0.state != .tombstone }.map { s in
-                    (String(s.id), JSONValue.object([("add-peer", .int(15)), ("remove-peer", s.isRemoving ? .int(100_000_000) : .int(15))]))
-                }.sorted { $0.0 < $1.0 }
-                return (key, .object(limits))
+                return (key, Self.limitsJSON(c.storeLimitRates(includeTombstone: false)))
             case "schedulers-v2":
                 return (key, .array(c.schedulers.entries.map { e in
                     let args: JSONValue = e.name == "evict-leader-scheduler" ? .array(c.schedulers.evictLeaderStores.map { .string(String($0)) }) : .null

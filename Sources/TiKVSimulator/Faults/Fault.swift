@@ -2,6 +2,8 @@
 public struct Fault: Sendable {
     public enum Kind: String, Sendable, CaseIterable {
         case kill, partition, slow, diskFill = "disk-fill", leaderSkew = "leader-skew", hotRegion = "hot-region", flapping
+        /// TiKV reports `is_busy` from its next store heartbeat.
+        case busy
     }
     public var id: UInt64
     public var kind: Kind
