@@ -106,6 +106,7 @@ extension ClusterState {
             op.status = .cancel
             op.finishedAtNanos = nowNanos
             records[rid] = op
+            endedOperatorCounts["\(op.desc) CANCEL", default: 0] += 1
             throw .addOperator
         }
         if operators[rid] != nil { finish(regionId: rid, status: .replaced) }

@@ -42,6 +42,7 @@ extension ClusterState {
         guard var op = operators.removeValue(forKey: regionId) else { return }
         op.status = status
         op.finishedAtNanos = nowNanos
+        endedOperatorCounts["\(op.desc) \(status.pdpbName)", default: 0] += 1
         if case .addLearner(_, let store)? = op.steps.indices.contains(op.currentStep) ? op.steps[op.currentStep] : nil,
            let si = storeIndexById[UInt64(store)], op.snapshotBytesLeft > 0 {
             stores[si].receivingSnapCount = stores[si].receivingSnapCount > 0 ? stores[si].receivingSnapCount - 1 : 0

@@ -51,6 +51,8 @@ public struct ClusterState: Sendable {
     var mergeCursor = 0
 
     public internal(set) var operators: [UInt64: SimOperator] = [:]
+    /// Operators ended per "desc STATUS" since the start (PD's `pd_schedule_operators_count` finish/cancel/timeout events).
+    public internal(set) var endedOperatorCounts: [String: Int] = [:]
     /// Store limits (v1): rates and token buckets per store and type.
     public internal(set) var storeLimits = StoreLimitTable()
     /// Latest finished operator per region, kept 10 minutes.

@@ -61,6 +61,14 @@ extension Scenario.Condition {
             let dev = counts.reduce(0.0) { let p = 100 * Double($1) / total; return $0 + (p - even) * (p - even) } / 100
             return (dev < x, "peer share deviation \((dev * 10_000).rounded() / 10_000) < \(x) (peers per store \(counts))")
         }
+        if let s = storePeers {
+            let n = c.storeIndex(s.store).map { c.storeStats[$0].regionCount } ?? 0
+            return (n <= s.max, "store \(s.store) holds \(n) region peers ≤ \(s.max)")
+        }
+        if let e = operatorsEnded {
+            let n = c.endedOperatorCounts["\(e.desc) \(e.status)"] ?? 0
+            return (n >= e.min, "\(n) \(e.desc) operators ended \(e.status), want ≥ \(e.min)")
+        }
         return (false, "empty condition")
     }
 
@@ -104,7 +112,9 @@ extension Scenario {
             details = results.map(\.detail)
             if results.allSatisfy(\.holds) { break }
         }
-        let passed = c.nowNanos - start > lastEvent && expect.all.allSatisfy { $0.evaluate(c).holds }
+        let early = expect.notBefore.map { Int64(t) * ClusterState.second < $0.nanoseconds } ?? false
+        if early { details.append("all held at \(t) s, before not-before \(expect.notBefore?.description ?? "")") }
+        let passed = !early && c.nowNanos - start > lastEvent && expect.all.allSatisfy { $0.evaluate(c).holds }
         let log = c.eventLog.map { "t=\(($0.atNanos - start) / ClusterState.second)s event \($0.index): \($0.text)" }
         return ScenarioOutcome(passed: passed, seconds: t, details: details, events: log)
     }
