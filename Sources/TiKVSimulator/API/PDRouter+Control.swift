@@ -56,7 +56,8 @@ extension PDRouter {
             request = .transferPeer(region: r, fromStore: f, toStore: t)
         case "add-peer", "add-learner", "remove-peer":
             guard let r = id("region_id") else { return .message("missing region id", status: 400) }
-            guard let s = id("store_id") else { return .message("missing store id", status: 400) }
+            // handler.go:300-327: the same text for all three.
+            guard let s = id("store_id") else { return .message("invalid store id to transfer peer to", status: 400) }
             request = name == "add-peer" ? .addPeer(region: r, store: s) : name == "add-learner" ? .addLearner(region: r, store: s) : .removePeer(region: r, store: s)
         case "transfer-region", "merge-region", "split-region", "scatter-region", "scatter-regions":
             return .message("operator \(name) is not supported by the simulator", status: 500)
