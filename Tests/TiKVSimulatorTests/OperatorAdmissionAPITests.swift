@@ -155,6 +155,30 @@ import Testing
         #expect(recs.contains("duration:2562047h47m16.854775807s)"))
     }
 
+    // handler.go:158-181 (one list per kind, concatenated) and operator_controller.go:779-785 (every producer's
+    // operators and records): the rule checker's operators show under `kind=region` and in the records.
+    @Test func kindFilterAndRecordsCoverEveryProducer() async throws {
+        let c = Self.cluster()
+        let live = try await LiveServer.start(c)
+        defer { Task { await live.server.stop() } }
+        let (rid, _, follower, _) = try Self.layout(c)
+        let (status, _) = try await post(live, #"{"name":"transfer-leader","region_id":\#(rid),"to_store_id":\#(follower)}"#)
+        #expect(status == 200)
+        var (_, body, _) = try await live.request("GET", "/pd/api/v1/operators?kind=admin&kind=leader")
+        let twice = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String])
+        #expect(twice.count == 2 && twice[0] == twice[1] && twice[0].hasPrefix("admin-transfer-leader"))
+        (_, body, _) = try await live.request("GET", "/pd/api/v1/operators?kind=region")
+        #expect(body == "null\n")
+        // Take a store offline: the rule checker's replace-rule-offline-peer operators appear as region operators.
+        let (_, _, _) = try await live.request("DELETE", "/pd/api/v1/store/\(c.withState { $0.stores[3].id })")
+        c.advance(seconds: 11)
+        (_, body, _) = try await live.request("GET", "/pd/api/v1/operators?kind=region")
+        #expect(body.contains("replace-rule-offline-peer {mv peer: store [4] to ["))
+        c.advance(seconds: 120)
+        (_, body, _) = try await live.request("GET", "/pd/api/v1/operators/records")
+        #expect(body.contains("replace-rule-offline-peer {mv peer: store [4] to [") && body.contains(") finished (finishAt:"))
+    }
+
     // cluster.go:2132-2161: tombstones still owning regions stay and are named; the rest are removed.
     @Test func removeTombstoneRefusesWhileRegionsRemain() async throws {
         let c = Self.cluster()

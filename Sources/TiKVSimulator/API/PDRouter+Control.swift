@@ -18,8 +18,10 @@ extension PDRouter {
                     }))
                 }
                 if kinds.isEmpty { return .json(.array(ops.map { .string($0.text(monotonicBase: c.monotonicBaseNanos)) })) }
-                let matched = ops.filter { op in
-                    kinds.contains { k in
+                // One list per requested kind, concatenated: an operator of two requested kinds appears twice; the
+                // simulator has no waiting queue, so `waiting` adds nothing (handler.go:158-181).
+                let matched = kinds.flatMap { k in
+                    ops.filter { op in
                         switch k {
                         case "admin": op.kind.contains(.admin)
                         case "leader": op.kind.contains(.leader)
