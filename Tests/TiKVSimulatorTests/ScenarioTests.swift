@@ -6,7 +6,7 @@ import Testing
     static let pdCases = ["balance-leader", "balance-region", "add-nodes", "delete-nodes", "makeup-down-replica", "hot-read", "hot-write",
                           "region-split", "region-merge", "import-data"]
     static let chaosCases = ["kill", "partition", "slow", "disk-full", "leader-skew", "hot-region", "flapping", "six-stores", "demo",
-                             "pd-failover-during-drain", "clock-skew"]
+                             "pd-failover-during-drain", "clock-skew", "store-limit-throttled-drain", "store-dies-during-balance"]
     static let unsupportedCases: [String] = []
 
     @Test func everyShippedFileLoadsAndIsListed() throws {

@@ -81,7 +81,8 @@ import Testing
 
     @Test func refusals() throws {
         var c = ClusterState.fixtureClusterA()
-        #expect(throws: PDError(500, "[PD:core:ErrStoreNotFound]store 9 not found")) {
+        // PD checks for a voter before any store check (handler.go:418-421), so an unknown store reads as "no voter".
+        #expect(throws: PDError(500, "region has no voter in store 9")) {
             try c.createAdminOperator(.transferLeader(region: 20, toStore: 9))
         }
         _ = try c.addScheduler(name: "evict-leader-scheduler", storeId: 1)

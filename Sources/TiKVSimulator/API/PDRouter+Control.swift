@@ -18,8 +18,10 @@ extension PDRouter {
                     }))
                 }
                 if kinds.isEmpty { return .json(.array(ops.map { .string($0.text(monotonicBase: c.monotonicBaseNanos, skewNanos: c.pdClockSkewNanos)) })) }
-                let matched = ops.filter { op in
-                    kinds.contains { k in
+                // One list per requested kind, concatenated: an operator of two requested kinds appears twice; the
+                // simulator has no waiting queue, so `waiting` adds nothing (handler.go:158-181).
+                let matched = kinds.flatMap { k in
+                    ops.filter { op in
                         switch k {
                         case "admin": op.kind.contains(.admin)
                         case "leader": op.kind.contains(.leader)
@@ -56,7 +58,8 @@ extension PDRouter {
             request = .transferPeer(region: r, fromStore: f, toStore: t)
         case "add-peer", "add-learner", "remove-peer":
             guard let r = id("region_id") else { return .message("missing region id", status: 400) }
-            guard let s = id("store_id") else { return .message("missing store id", status: 400) }
+            // handler.go:300-327: the same text for all three.
+            guard let s = id("store_id") else { return .message("invalid store id to transfer peer to", status: 400) }
             request = name == "add-peer" ? .addPeer(region: r, store: s) : name == "add-learner" ? .addLearner(region: r, store: s) : .removePeer(region: r, store: s)
         case "transfer-region", "merge-region", "split-region", "scatter-region", "scatter-regions":
             return .message("operator \(name) is not supported by the simulator", status: 500)
@@ -182,10 +185,7 @@ extension PDRouter {
         .object(c.config.schedule.map { key, value in
             switch key {
             case "store-limit":
-                let limits = c.stores.filter { $0.state != .tombstone }.map { s in
-                    (String(s.id), JSONValue.object([("add-peer", .int(15)), ("remove-peer", s.isRemoving ? .int(100_000_000) : .int(15))]))
-                }.sorted { $0.0 < $1.0 }
-                return (key, .object(limits))
+                return (key, Self.limitsJSON(c.storeLimitRates(includeTombstone: false)))
             case "schedulers-v2":
                 return (key, .array(c.schedulers.entries.map { e in
                     let args: JSONValue = e.name == "evict-leader-scheduler" ? .array(c.schedulers.evictLeaderStores.map { .string(String($0)) }) : .null

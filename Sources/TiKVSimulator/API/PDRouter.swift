@@ -76,10 +76,13 @@ public struct PDRouter: Sendable {
         switch (p.count, p.first ?? "") {
         case (1, "stores"): return allow(req, "GET") ? stores(req) : .methodNotAllowed
         case (2, "stores") where p[1] == "check": return allow(req, "GET") ? storesCheck(req) : .methodNotAllowed
+        case (2, "stores") where p[1] == "limit": return storesLimit(req)
         case (2, "stores") where p[1] == "remove-tombstone":
             guard allow(req, "DELETE") else { return .methodNotAllowed }
-            cluster.withState { $0.removeTombstones() }
-            return .message("Remove tombstone successfully.")
+            do {
+                try cluster.withState { c in try c.removeTombstones() }
+                return .message("Remove tombstone successfully.")
+            } catch let e as PDError { return .error(e) } catch { return .notFoundPage }
         case (2, "store"): return storeRoute(req, p[1])
         case (3, "store"): return storeSub(req, p[1], p[2])
         case (1, "regions"): return allow(req, "GET") ? allRegions() : .methodNotAllowed
@@ -160,11 +163,13 @@ public struct PDRouter: Sendable {
 
     func storeSub(_ req: Request, _ idText: String, _ sub: String) -> HTTPReply {
         guard req.method == "POST" || (sub == "label" && req.method == "DELETE") else {
-            return ["state", "weight", "label"].contains(sub) ? .methodNotAllowed : .notFoundPage
+            return ["state", "weight", "label", "limit"].contains(sub) ? .methodNotAllowed : .notFoundPage
         }
         return withId(idText) { id in
             do {
                 switch sub {
+                case "limit":
+                    return storeLimitPost(req, id)
                 case "state":
                     let s = (req.first("state") ?? "").lowercased()
                     if s == "up" { try cluster.withState { c in try c.upStore(id) } }

@@ -47,6 +47,7 @@ extension ClusterState {
         }
         if s.sendingSnapCount > 0 { status.append(("sending_snap_count", .uint(UInt64(s.sendingSnapCount)))) }
         if s.receivingSnapCount > 0 { status.append(("receiving_snap_count", .uint(UInt64(s.receivingSnapCount)))) }
+        if s.reportedBusy { status.append(("is_busy", .bool(true))) }
         status.append(("start_ts", .string(GoTime(seconds: s.startTimestamp).rfc3339Nano)))
         status.append(("last_heartbeat_ts", .string(GoTime(unixNanoseconds: heartbeat).rfc3339Nano)))
         status.append(("uptime", .string(GoDuration(nanoseconds: heartbeat - s.startTimestamp * Self.second).description)))

@@ -20,6 +20,8 @@ extension ClusterState {
         stores[i].state = .offline
         stores[i].nodeState = .removing
         stores[i].physicallyDestroyed = stores[i].physicallyDestroyed || force
+        // The drain is not throttled at its source (v8.5.7:server/cluster/cluster.go:1556-1562).
+        storeLimits.liftForRemoval(id, now: nowNanos)
     }
 
     /// `POST /store/{id}/state?state=Up`: cancels an offline.
@@ -29,6 +31,7 @@ extension ClusterState {
         if stores[i].physicallyDestroyed { throw PDError(400, "[PD:core:ErrStoreDestroyed]store \(id) has been physically destroyed") }
         stores[i].state = .up
         stores[i].nodeState = .serving
+        storeLimits.restoreAfterRemoval(id)
     }
 
     public mutating func setWeight(_ id: UInt64, leader: Double, region: Double) throws(PDError) {
@@ -51,13 +54,17 @@ extension ClusterState {
         stores[i].labels.removeAll { $0.key == key }
     }
 
-    /// `DELETE /stores/remove-tombstone`.
-    public mutating func removeTombstones() {
-        let keep = stores.indices.filter { stores[$0].state != .tombstone }
+    /// `DELETE /stores/remove-tombstone` (v8.5.7:server/cluster/cluster.go:2132-2161): a tombstone that PD still
+    /// counts regions on stays, the others go, and the answer names the ones that stayed.
+    public mutating func removeTombstones() throws(PDError) {
+        let failed = stores.indices.filter { stores[$0].state == .tombstone && storeStats[$0].regionCount > 0 }.map { stores[$0].id }
+        let keep = stores.indices.filter { stores[$0].state != .tombstone || failed.contains(stores[$0].id) }
+        for i in stores.indices where !keep.contains(i) { storeLimits.removeStore(stores[i].id) }
         stores = keep.map { stores[$0] }
         storeStats = keep.map { storeStats[$0] }
         storeSlots = keep.map { storeSlots[$0] }
         storeIndexById = Dictionary(uniqueKeysWithValues: stores.enumerated().map { ($0.element.id, $0.offset) })
+        if !failed.isEmpty { throw PDError(500, "failed stores: \(failed.map(String.init).joined(separator: ", "))") }
     }
 
     // MARK: schedulers

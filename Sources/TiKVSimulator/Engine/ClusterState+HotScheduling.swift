@@ -21,7 +21,7 @@ extension ClusterState {
             guard operatorCount(desc: "balance-hot-region-scheduler") < limit else { return }
             let hot = hotSlots(read: read).filter { operators[reported[$0].id] == nil }
             guard !hot.isEmpty else { continue }
-            let candidates = stores.indices.filter { isSchedulable($0) && stores[$0].isUp }
+            let candidates = stores.indices.filter { storeFilterRefusal(.regionTarget, storeIndex: $0) == nil }
             var leaders = [UInt32: Int](), peers = [UInt32: Int]()
             for i in candidates { leaders[UInt32(stores[i].id)] = 0; peers[UInt32(stores[i].id)] = 0 }
             for s in hot {
@@ -36,7 +36,7 @@ extension ClusterState {
             for s in hot where reported[s].leaderStoreId == maxStore {
                 let r = reported[s]
                 let target = r.peers.filter { p in
-                    p.role == .voter && !p.pending && p.downSeconds == 0 && !evicted.contains(p.storeId)
+                    p.role == .voter && !p.pending && p.downSeconds == 0 && !evicted.contains(p.storeId) && allowLeader(p, in: r)
                         && (leaders[p.storeId].map { $0 + 1 < maxCount } ?? false)
                 }.min { (leaders[$0.storeId] ?? 0, $0.storeId) < (leaders[$1.storeId] ?? 0, $1.storeId) }
                 guard let to = target?.storeId else { continue }

@@ -1,78 +1,5 @@
-/// Building, admitting and executing operators (`pkg/schedule/operator`).
+/// Building moves and executing operators (`pkg/schedule/operator`); admission is in `ClusterState+Admission.swift`.
 extension ClusterState {
-    /// The admin operator requests of `POST /operators` the simulator executes.
-    public enum AdminRequest: Sendable, Equatable {
-        case transferLeader(region: UInt64, toStore: UInt64)
-        case transferPeer(region: UInt64, fromStore: UInt64, toStore: UInt64)
-        case addPeer(region: UInt64, store: UInt64)
-        case addLearner(region: UInt64, store: UInt64)
-        case removePeer(region: UInt64, store: UInt64)
-    }
-
-    /// Validates like PD's handler and builder, then adds the operator (one per region).
-    public mutating func createAdminOperator(_ req: AdminRequest) throws(PDError) {
-        switch req {
-        case .transferLeader(let rid, let to):
-            let (slot, r) = try regionForOperator(rid)
-            try checkTargetStore(to)
-            guard let target = r.peers.first(where: { UInt64($0.storeId) == to && $0.role.isVoter }) else {
-                throw PDError(500, "region has no voter in store \(to)")
-            }
-            if target.pending || target.downSeconds > 0 { throw PDError(500, "cannot transfer leader to \(to): unhealthy") }
-            if schedulers.evictLeaderStores.contains(to) { throw PDError(500, "cannot create operator: target leader is not allowed") }
-            let from = r.leaderStoreId ?? 0
-            try addOperator(slot: slot, desc: "admin-transfer-leader", brief: "transfer leader: store \(from) to \(to)",
-                            kind: [.admin, .leader], steps: [.transferLeader(from: from, to: UInt32(to))])
-        case .transferPeer(let rid, let from, let to):
-            let (slot, r) = try regionForOperator(rid)
-            try checkTargetStore(to)
-            guard r.peers.index(ofStore: UInt32(from)) != nil else { throw PDError(500, "region has no peer in store \(from)") }
-            if r.peers.index(ofStore: UInt32(to)) != nil { throw PDError(500, "region already has peer in store \(to)") }
-            let (steps, kind) = movePeerSteps(r, from: UInt32(from), to: UInt32(to))
-            try addOperator(slot: slot, desc: "admin-move-peer", brief: "mv peer: store [\(from)] to [\(to)]",
-                            kind: kind.union(.admin), steps: steps)
-        case .addPeer(let rid, let store), .addLearner(let rid, let store):
-            let (slot, r) = try regionForOperator(rid)
-            try checkTargetStore(store)
-            if r.peers.index(ofStore: UInt32(store)) != nil { throw PDError(500, "region already has peer in store \(store)") }
-            let pid = allocId()
-            var steps: [OpStep] = [.addLearner(peerId: pid, store: UInt32(store))]
-            var desc = "admin-add-learner"
-            if case .addPeer = req {
-                steps.append(.enterJoint(promote: [.init(peerId: pid, store: UInt32(store))], demote: []))
-                desc = "admin-add-peer"
-            }
-            try addOperator(slot: slot, desc: desc, brief: "add peer: store [\(store)]", kind: [.admin, .region], steps: steps)
-        case .removePeer(let rid, let store):
-            let (slot, r) = try regionForOperator(rid)
-            guard r.peers.index(ofStore: UInt32(store)) != nil else { throw PDError(500, "region has no peer in store \(store)") }
-            var steps: [OpStep] = []
-            var kind: OpKind = [.admin, .region]
-            if r.leaderStoreId == UInt32(store) {
-                guard let other = r.peers.first(where: { $0.role == .voter && $0.storeId != UInt32(store) && storeIsUp($0.storeId) }) else {
-                    throw PDError(500, "no suitable store to transfer leader to")
-                }
-                steps.append(.transferLeader(from: UInt32(store), to: other.storeId))
-                kind.insert(.leader)
-            }
-            steps.append(.removePeer(store: UInt32(store)))
-            try addOperator(slot: slot, desc: "admin-remove-peer", brief: "rm peer: store [\(store)]", kind: kind, steps: steps)
-        }
-    }
-
-    private func regionForOperator(_ rid: UInt64) throws(PDError) -> (Int, RegionRecord) {
-        guard let slot = slotByRegionId[rid], reported[slot].known else { throw .regionNotFound(rid, status: 500) }
-        let r = reported[slot]
-        if r.isInJointState { throw PDError(500, "cannot build operator for region which is in joint state") }
-        return (slot, r)
-    }
-
-    private func checkTargetStore(_ id: UInt64) throws(PDError) {
-        guard let s = store(id) else { throw .storeNotFound(id, status: 500) }
-        if s.state == .tombstone { throw PDError(500, "[PD:core:ErrStoreRemoved]store \(id) has been removed") }
-        if isUnhealthy(s) { throw PDError(500, "[PD:core:ErrStoreUnhealthy]store \(id) is unhealthy") }
-    }
-
     /// Joint-consensus move (`buildStepsWithJointConsensus`): add learner, [transfer leader], enter joint,
     /// leave joint, remove.
     mutating func movePeerSteps(_ r: RegionRecord, from: UInt32, to: UInt32) -> ([OpStep], OpKind) {
@@ -86,7 +13,8 @@ extension ClusterState {
             return (steps, kind)
         }
         if r.leaderStoreId == from {
-            if let other = r.peers.first(where: { $0.role == .voter && $0.storeId != from && storeIsUp($0.storeId) }) {
+            // The builder picks a leader the leader-target filter allows (builder.go:660-695).
+            if let other = r.peers.first(where: { $0.storeId != from && allowLeader($0, in: r) && storeIsUp($0.storeId) }) {
                 steps.append(.transferLeader(from: from, to: other.storeId))
                 kind.insert(.leader)
             }
@@ -96,19 +24,6 @@ extension ClusterState {
         steps.append(.leaveJoint(promote: [newRef], demote: [oldRef]))
         steps.append(.removePeer(store: from))
         return (steps, kind)
-    }
-
-    mutating func addOperator(slot: Int, desc: String, brief: String, kind: OpKind, steps: [OpStep]) throws(PDError) {
-        let r = reported[slot]
-        if let existing = operators[r.id] {
-            // An admin operator replaces a lower-priority one, never another admin operator.
-            if existing.kind.contains(.admin) || !kind.contains(.admin) { throw .addOperator }
-            finish(regionId: r.id, status: .replaced)
-        }
-        let op = SimOperator(regionId: r.id, desc: desc, brief: brief, kind: kind, epochVersion: r.version,
-                             epochConfVer: r.confVer, sizeMiB: r.approximateSizeMiB, steps: steps,
-                             createdAtNanos: nowNanos, startAtNanos: nowNanos)
-        operators[r.id] = op
     }
 
     /// Inserts an operator built elsewhere (fixtures, scenarios) as is.
@@ -127,6 +42,7 @@ extension ClusterState {
         guard var op = operators.removeValue(forKey: regionId) else { return }
         op.status = status
         op.finishedAtNanos = nowNanos
+        endedOperatorCounts["\(op.desc) \(status.pdpbName)", default: 0] += 1
         if case .addLearner(_, let store)? = op.steps.indices.contains(op.currentStep) ? op.steps[op.currentStep] : nil,
            let si = storeIndexById[UInt64(store)], op.snapshotBytesLeft > 0 {
             stores[si].receivingSnapCount = stores[si].receivingSnapCount > 0 ? stores[si].receivingSnapCount - 1 : 0
@@ -171,6 +87,7 @@ extension ClusterState {
         switch step {
         case .transferLeader(_, let to):
             guard storeIsUp(to), let p = truth[slot].peers.first(where: { $0.storeId == to && $0.role.isVoter }) else { return false }
+            guard !targetLogLags(p) else { return false }
             truth[slot].leaderPeerId = p.id
             return true
         case .addLearner(let pid, let store):
@@ -205,6 +122,11 @@ extension ClusterState {
                 if let i = truth[slot].peers.index(ofStore: d.store) { truth[slot].peers[i].role = .demotingVoter }
             }
             truth[slot].confVer += UInt64(promote.count + demote.count)
+            return true
+        case .promoteLearner(let pid, _):
+            guard let i = truth[slot].peers.index(ofPeer: pid) else { return true }
+            truth[slot].peers[i].role = .voter
+            truth[slot].confVer += 1
             return true
         case .leaveJoint(let promote, let demote):
             for p in promote {

@@ -11,11 +11,9 @@ extension ClusterState {
                             lowSpaceRatio: config.lowSpaceRatio, delta: delta)
     }
 
-    /// A store that may receive leaders or peers: Up, not removing, heartbeating.
-    func isSchedulable(_ i: Int) -> Bool {
-        let s = stores[i]
-        return s.state == .up && !s.isRemoving && !isDisconnected(s)
-    }
+    /// Whether PD's store state filter lets store `i` play `scope` (filters.go:490-512): every scheduler and the
+    /// rule checker pick sources and targets through it, so limits, busy and snapshot counts throttle them as in PD.
+    func passes(_ scope: StoreFilterScope, _ i: Int) -> Bool { storeFilterRefusal(scope, storeIndex: i) == nil }
 
     func operatorCount(desc: String) -> Int { operators.values.filter { $0.desc == desc }.count }
 
@@ -56,8 +54,7 @@ extension ClusterState {
             for slot in slots {
                 let r = reported[slot]
                 guard let target = r.peers.first(where: {
-                    $0.role == .voter && !evicted.contains($0.storeId) && !$0.pending && $0.downSeconds == 0
-                        && storeIndexById[UInt64($0.storeId)].map(isSchedulable) == true
+                    $0.role == .voter && !evicted.contains($0.storeId) && !$0.pending && $0.downSeconds == 0 && allowLeader($0, in: r)
                 }) else { continue }
                 try? addOperator(slot: slot, desc: desc, brief: "transfer leader: store \(sid) to \(target.storeId)",
                                  kind: [.leader], steps: [.transferLeader(from: sid, to: target.storeId)])
@@ -65,23 +62,29 @@ extension ClusterState {
         }
     }
 
-    /// Moves one leader from the highest to the lowest leader score when the gap exceeds the tolerance
-    /// (`shouldBalance` with a 5-leader tolerance under the count policy).
+    /// Moves one leader out of the store with the highest leader score to the follower store with the lowest score
+    /// that the gap still favours (`transferLeaderOut`: pick a region on the source, then its best target; the
+    /// tolerance is `shouldBalance`'s 5 leaders under the count policy).
     mutating func runBalanceLeader(avoiding slow: Set<UInt32>) {
         guard operatorCount(desc: "balance-leader-scheduler") < config.leaderScheduleLimit else { return }
         let evicted = Set(schedulers.evictLeaderStores).union(slow.map(UInt64.init))
-        let candidates = stores.indices.filter { isSchedulable($0) && !evicted.contains(stores[$0].id) }
-        guard candidates.count >= 2,
-              let src = candidates.max(by: { leaderScore(storeIndex: $0) < leaderScore(storeIndex: $1) }),
-              let dst = candidates.min(by: { leaderScore(storeIndex: $0) < leaderScore(storeIndex: $1) }) else { return }
+        let sources = stores.indices.filter { passes(.leaderSource, $0) && !stores[$0].isRemoving && !evicted.contains(stores[$0].id) }
+        guard let src = sources.max(by: { leaderScore(storeIndex: $0) < leaderScore(storeIndex: $1) }) else { return }
         let tolerant = config.tolerantSizeRatio > 0 ? config.tolerantSizeRatio : 5
         let influence = config.leaderPolicyIsSize ? Double(storeStats[src].leaderSize) / Double(max(1, storeStats[src].leaderCount)) : 1
-        guard leaderScore(storeIndex: src, delta: -influence - tolerant) > leaderScore(storeIndex: dst, delta: influence + tolerant) else { return }
-        let s = UInt32(stores[src].id), d = UInt32(stores[dst].id)
-        let slots = scanRegions(limit: 1) { _, r in
-            r.leaderStoreId == s && r.peers.contains { $0.storeId == d && $0.role == .voter && !$0.pending && $0.downSeconds == 0 }
+        let srcScore = leaderScore(storeIndex: src, delta: -influence - tolerant)
+        // Targets the filter allows and the score gap still favours.
+        var targetScore: [UInt32: Double] = [:]
+        for i in stores.indices where i != src && passes(.leaderTarget, i) && !evicted.contains(stores[i].id) {
+            if srcScore > leaderScore(storeIndex: i, delta: influence + tolerant) { targetScore[UInt32(stores[i].id)] = leaderScore(storeIndex: i) }
         }
+        guard !targetScore.isEmpty else { return }
+        let s = UInt32(stores[src].id)
+        func eligible(_ p: Peer) -> Bool { p.role == .voter && !p.pending && p.downSeconds == 0 && targetScore[p.storeId] != nil }
+        let slots = scanRegions(limit: 1) { _, r in r.leaderStoreId == s && r.peers.contains(where: eligible) }
         for slot in slots {
+            let r = reported[slot]
+            guard let d = r.peers.filter(eligible).min(by: { (targetScore[$0.storeId] ?? 0, $0.storeId) < (targetScore[$1.storeId] ?? 0, $1.storeId) })?.storeId else { continue }
             try? addOperator(slot: slot, desc: "balance-leader-scheduler", brief: "transfer leader: store \(s) to \(d)",
                              kind: [.leader], steps: [.transferLeader(from: s, to: d)])
         }
@@ -90,10 +93,11 @@ extension ClusterState {
     /// Moves one peer from the highest to the lowest region score when the gap exceeds the tolerance.
     mutating func runBalanceRegion() {
         guard operatorCount(desc: "balance-region-scheduler") < min(config.regionScheduleLimit, 4 * max(1, stores.count)) else { return }
-        let candidates = stores.indices.filter { isSchedulable($0) }
-        guard candidates.count >= 2,
-              let src = candidates.max(by: { regionScore(storeIndex: $0) < regionScore(storeIndex: $1) }),
-              let dst = candidates.min(by: { regionScore(storeIndex: $0) < regionScore(storeIndex: $1) }) else { return }
+        // Sources: Up, not removing (the rule checker drains those), region-source filter; targets: region-target filter.
+        let sources = stores.indices.filter { stores[$0].state == .up && !stores[$0].isRemoving && !isDisconnected(stores[$0]) && passes(.regionSource, $0) }
+        let targets = stores.indices.filter { passes(.regionTarget, $0) }
+        guard let src = sources.max(by: { regionScore(storeIndex: $0) < regionScore(storeIndex: $1) }),
+              let dst = targets.min(by: { regionScore(storeIndex: $0) < regionScore(storeIndex: $1) }), src != dst else { return }
         let avgSize = Double(storeStats.reduce(Int64(0)) { $0 + $1.regionSize }) / Double(max(1, storeStats.reduce(0) { $0 + $1.regionCount }))
         let maxCount = Double(storeStats.map(\.regionCount).max() ?? 0)
         let tolerant = avgSize * (config.tolerantSizeRatio > 0 ? config.tolerantSizeRatio : max(maxCount * 0.005, 1))
@@ -114,7 +118,7 @@ extension ClusterState {
     /// The best store for a new peer of `r`: schedulable, not already holding a peer, lowest region score.
     func replacementTarget(for r: RegionRecord) -> UInt32? {
         stores.indices
-            .filter { isSchedulable($0) && stores[$0].isUp && r.peers.index(ofStore: UInt32(stores[$0].id)) == nil }
+            .filter { passes(.regionTarget, $0) && r.peers.index(ofStore: UInt32(stores[$0].id)) == nil }
             .min(by: { regionScore(storeIndex: $0) < regionScore(storeIndex: $1) })
             .map { UInt32(stores[$0].id) }
     }
@@ -157,7 +161,7 @@ extension ClusterState {
                 guard let to = replacementTarget(for: r) else { continue }
                 let pid = allocId()
                 try? addOperator(slot: slot, desc: "add-rule-peer", brief: "add peer: store [\(to)]", kind: [.replica, .region],
-                                 steps: [.addLearner(peerId: pid, store: to), .enterJoint(promote: [.init(peerId: pid, store: to)], demote: [])])
+                                 steps: [.addLearner(peerId: pid, store: to), .promoteLearner(peerId: pid, store: to)])
                 budget -= 1
             } else if r.peers.count > want {
                 // Prefer dropping a learner or a peer on a removing or down store; never the leader.

@@ -75,6 +75,7 @@ extension ClusterState {
                 stores[i].reportedCapacity = stores[i].capacityBytes
                 stores[i].reportedAvailable = stores[i].availableBytes
                 stores[i].reportedUsed = stores[i].usedBytes
+                stores[i].reportedBusy = stores[i].busy
                 stores[i].slowScore = stores[i].slowFactor >= 2 ? min(100, UInt64(stores[i].slowFactor * 10)) : 1
             }
             stores[i].nextHeartbeatNanos += 10 * Self.second
@@ -89,6 +90,8 @@ extension ClusterState {
             case .removing where storeStats[i].regionCount == 0:
                 stores[i].state = .tombstone
                 stores[i].nodeState = .removed
+                // BuryStore drops the store's limits (v8.5.7:server/cluster/cluster.go:1653-1654).
+                storeLimits.removeStore(stores[i].id)
             case .preparing where stores[i].state == .up:
                 let uptime = nowNanos / Self.second - stores[i].startTimestamp
                 if regionCount < 100 || uptime >= 48 * 3600 { stores[i].nodeState = .serving }
@@ -110,6 +113,8 @@ extension ClusterState {
             pendingElections.append((UInt32(stores[i].id), nowNanos + 10 * Self.second))
         } else if !wasUp && isUp {
             stores[i].unreachableSinceNanos = nil
+            // Its raft logs lag until it has caught up; TiKV will not hand it leadership before that.
+            stores[i].logsCaughtUpAtNanos = nowNanos + Self.logCatchUpNanos
             // A restarted process starts its counters from zero; a healed partition keeps them.
             if !wasAlive { stores[i].workload = StoreWorkload() }
             // A restarted or reconnected TiKV reports at once; leaderless regions can elect again.

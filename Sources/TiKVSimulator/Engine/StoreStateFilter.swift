@@ -36,12 +36,17 @@ extension ClusterState {
         let pending: StoreFilterReason? = temporary && config.maxPendingPeerCount > 0
             && storeStats[i].pendingPeerCount > config.maxPendingPeerCount ? .tooManyPendingPeer : nil
         let reject: StoreFilterReason? = hasRejectLeaderProperty(storeIndex: i) ? .rejectLeader : nil
+        // `IsAvailable` with a normal region's cost (filters.go:418-434; core/store.go:208-213).
+        let removeLimit: StoreFilterReason? = temporary
+            && !storeLimits.peekAvailable(s.id, .removePeer, cost: 1000, now: nowNanos) ? .exceedRemoveLimit : nil
+        let addLimit: StoreFilterReason? = temporary
+            && !storeLimits.peekAvailable(s.id, .addPeer, cost: 1000, now: nowNanos) ? .exceedAddLimit : nil
         let conditions: [StoreFilterReason?]
         switch scope {
         case .leaderSource: conditions = [removed, down, pause, disconnected]
-        case .regionSource: conditions = [busy, snapshots]
+        case .regionSource: conditions = [busy, removeLimit, snapshots]
         case .leaderTarget: conditions = [removed, removing, down, pause, slow, stopping, disconnected, busy, reject]
-        case .regionTarget: conditions = [removed, removing, down, disconnected, busy, snapshots, pending]
+        case .regionTarget: conditions = [removed, removing, down, disconnected, busy, addLimit, snapshots, pending]
         }
         return conditions.lazy.compactMap { $0 }.first
     }

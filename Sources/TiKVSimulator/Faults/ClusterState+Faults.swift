@@ -29,6 +29,7 @@ extension ClusterState {
                     truth[slot].leaderPeerId = p.id
                     immediateReports.append(slot)
                 }
+            case .busy: stores[i].busy = true
             case .flapping, .hotRegion, .pdLeaderChange, .pdMemberDown, .clockSkew: break
             }
         } else {
@@ -55,6 +56,7 @@ extension ClusterState {
             case .kill, .flapping: setStoreReachability(index: i, alive: true, reachable: stores[i].reachable)
             case .partition: setStoreReachability(index: i, alive: stores[i].processAlive, reachable: true)
             case .slow: stores[i].slowFactor = 1
+            case .busy: stores[i].busy = false
             case .diskFill:
                 let filler = f.savedAvailable ?? 0
                 stores[i].availableBytes = min(stores[i].capacityBytes, stores[i].availableBytes + filler)

@@ -2,6 +2,8 @@
 public struct Fault: Sendable {
     public enum Kind: String, Sendable, CaseIterable {
         case kill, partition, slow, diskFill = "disk-fill", leaderSkew = "leader-skew", hotRegion = "hot-region", flapping
+        /// TiKV reports `is_busy` from its next store heartbeat.
+        case busy
         /// PD faults: the leader resigns; a member's process stops; PD's clock is offset from the cluster's.
         case pdLeaderChange = "pd-leader-change", pdMemberDown = "pd-member-down", clockSkew = "clock-skew"
 

@@ -56,6 +56,10 @@ public struct ClusterState: Sendable {
     var mergeCursor = 0
 
     public internal(set) var operators: [UInt64: SimOperator] = [:]
+    /// Operators ended per "desc STATUS" since the start (PD's `pd_schedule_operators_count` finish/cancel/timeout events).
+    public internal(set) var endedOperatorCounts: [String: Int] = [:]
+    /// Store limits (v1): rates and token buckets per store and type.
+    public internal(set) var storeLimits = StoreLimitTable()
     /// Latest finished operator per region, kept 10 minutes.
     public internal(set) var records: [UInt64: SimOperator] = [:]
     public internal(set) var schedulers = SchedulerSet.defaults()
@@ -94,6 +98,7 @@ public struct ClusterState: Sendable {
         stores.append(s)
         storeStats.append(StoreRegionStats())
         storeSlots.append([])
+        storeLimits.addStore(s.id)
         nextId = max(nextId, s.id + 1)
     }
 
@@ -227,5 +232,6 @@ public struct ClusterState: Sendable {
         }
         r.known = true
         applyReport(slot: slot, record: r)
+        if operators[r.id] != nil { cancelIfStale(regionId: r.id, region: r) }
     }
 }

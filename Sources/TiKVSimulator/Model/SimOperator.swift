@@ -21,6 +21,8 @@ public enum OpStep: Sendable, Equatable {
     /// Enter joint state: promote learners, demote voters (a pure promote when `demote` is empty).
     case enterJoint(promote: [PeerRef], demote: [PeerRef])
     case leaveJoint(promote: [PeerRef], demote: [PeerRef])
+    /// `PromoteLearner`: a single promotion without joint consensus.
+    case promoteLearner(peerId: UInt64, store: UInt32)
     case removePeer(store: UInt32)
     /// `MergeRegion`: the source's operator runs it (active), the target's waits for it (passive).
     case mergeRegion(from: UInt64, to: UInt64, passive: Bool)
@@ -40,6 +42,7 @@ public enum OpStep: Sendable, Equatable {
         case .addLearner(let p, let s): return "add learner peer \(p) on store \(s)"
         case .enterJoint(let p, let d): return "use joint consensus, " + list(p, d)
         case .leaveJoint(let p, let d): return "leave joint state, " + list(p, d)
+        case .promoteLearner(let p, let s): return "promote learner peer \(p) on store \(s) to voter"
         case .removePeer(let s): return "remove peer on store \(s)"
         case .mergeRegion(let f, let t, _): return "merge region \(f) into region \(t)"
         }
@@ -124,6 +127,26 @@ public struct SimOperator: Sendable {
 
     public var timeoutNanos: Int64 { steps.reduce(0) { $0 + $1.timeoutNanos(sizeMiB: sizeMiB) } }
 
+    /// The level PD's producer would have set (see `OperatorPriority.of`).
+    public var priority: OperatorPriority { .of(desc: desc, kind: kind) }
+
+    /// Never started: PD refused it in `AddOperator`, so its start time is Go's zero time.
+    public var neverStarted: Bool { startAtNanos == Int64.min }
+
+    /// Store-limit cost per store and type over all steps (`NewTotalOpInfluence` + `AdjustStepCost`): a new
+    /// peer costs add-peer on its store, a removed peer remove-peer on its store.
+    var storeLimitCosts: [(store: UInt64, type: StoreLimitTable.LimitType, cost: Double)] {
+        let cost = StoreLimitTable.stepCost(regionSizeMiB: sizeMiB)
+        guard cost > 0 else { return [] }
+        return steps.compactMap { step in
+            switch step {
+            case .addLearner(_, let s): (UInt64(s), .addPeer, cost)
+            case .removePeer(let s): (UInt64(s), .removePeer, cost)
+            default: nil
+            }
+        }
+    }
+
     /// `Operator.String()`, with ` finished` / ` timeout` appended as PD does.
     /// Times are PD's wall clock: the cluster's true time plus `skewNanos`. The monotonic reading (`m=+…`) counts
     /// from PD's process start and is not moved by a wall-clock offset.
@@ -141,10 +164,14 @@ public struct SimOperator: Sendable {
         return s
     }
 
+    /// `OpRecord.String()` (operator.go:496-518): an unfinished operator's duration counts from its last finished
+    /// step; one never started counts from Go's zero time, which `time.Sub` saturates to the largest duration.
     func recordText(monotonicBase: Int64, skewNanos: Int64 = 0) -> String {
         let finish = finishedAtNanos ?? startAtNanos
+        let from = status != .success && currentStep > 0 ? stepStartedNanos : startAtNanos
+        let duration = neverStarted ? Int64.max : finish - from
         return text(monotonicBase: monotonicBase, skewNanos: skewNanos)
             + " (finishAt:\(GoTimeString.format(unixNanos: finish + skewNanos, monotonicBaseNanos: monotonicBase + skewNanos)), "
-            + "duration:\(GoDuration(nanoseconds: finish - startAtNanos).description))"
+            + "duration:\(GoDuration(nanoseconds: duration).description))"
     }
 }

@@ -60,6 +60,8 @@ public struct StoreRecord: Sendable {
     public var reportedBusy = false
     /// The TiKV side of `is_busy`: set by a fault, reported at the next store heartbeat.
     public var busy = false
+    /// Until when a store that came back (restart or healed partition) is still catching up its raft logs.
+    public var logsCaughtUpAtNanos: Int64 = 0
 
     // PD-side marks its protective schedulers put on a store (`core.StoreInfo`): leader transfer-in is paused.
     /// Held by `evict-slow-store-scheduler` (`EvictedAsSlowStore`).

@@ -104,6 +104,17 @@ extension Scenario {
                 return ScheduledEvent(atNanos: at, index: i, action: .fault(fault))
             }
             if let r = e.revert { return ScheduledEvent(atNanos: at, index: i, action: .revert(eventIndex: r)) }
+            if let l = e.storeLimit {
+                let types: [StoreLimitTable.LimitType]
+                if let t = l.type {
+                    guard let type = StoreLimitTable.LimitType(rawValue: t) else { throw LoadError.invalid("\(name): unknown store-limit type \(t)") }
+                    types = [type]
+                } else {
+                    types = StoreLimitTable.LimitType.allCases
+                }
+                guard l.rate > 0 else { throw LoadError.invalid("\(name): store-limit rate must be larger than 0") }
+                return ScheduledEvent(atNanos: at, index: i, action: .storeLimit(store: l.store, types: types, rate: l.rate))
+            }
             if let s = e.removeStore { return ScheduledEvent(atNanos: at, index: i, action: .removeStore(s)) }
             if let h = e.hotRegions {
                 return ScheduledEvent(atNanos: at, index: i, action: .hotRegions(flow: h.flow, store: h.store, count: h.count, factor: h.factor ?? 32))

@@ -76,6 +76,14 @@ extension Scenario.Condition {
             let want = Int64(s * 1e9)
             return (skew == want && onWire, "PD clock skew \(Double(skew) / 1e9) s (want \(s)), heartbeat times on the wire \(onWire ? "carry it" : "do not")")
         }
+        if let s = storePeers {
+            let n = c.storeIndex(s.store).map { c.storeStats[$0].regionCount } ?? 0
+            return (n <= s.max, "store \(s.store) holds \(n) region peers ≤ \(s.max)")
+        }
+        if let e = operatorsEnded {
+            let n = c.endedOperatorCounts["\(e.desc) \(e.status)"] ?? 0
+            return (n >= e.min, "\(n) \(e.desc) operators ended \(e.status), want ≥ \(e.min)")
+        }
         return (false, "empty condition")
     }
 
@@ -119,7 +127,9 @@ extension Scenario {
             details = results.map(\.detail)
             if results.allSatisfy(\.holds) { break }
         }
-        let passed = c.nowNanos - start > lastEvent && expect.all.allSatisfy { $0.evaluate(c).holds }
+        let early = expect.notBefore.map { Int64(t) * ClusterState.second < $0.nanoseconds } ?? false
+        if early { details.append("all held at \(t) s, before not-before \(expect.notBefore?.description ?? "")") }
+        let passed = !early && c.nowNanos - start > lastEvent && expect.all.allSatisfy { $0.evaluate(c).holds }
         let log = c.eventLog.map { "t=\(($0.atNanos - start) / ClusterState.second)s event \($0.index): \($0.text)" }
         return ScenarioOutcome(passed: passed, seconds: t, details: details, events: log)
     }

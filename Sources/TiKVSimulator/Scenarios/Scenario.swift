@@ -104,11 +104,21 @@ public struct Scenario: Sendable, Decodable {
         public var hotRegions: HotSpec?
         /// PD's `write-flow-on-spot`: writes aimed at one key.
         public var writeFlowOnSpot: SpotSpec?
+        /// `POST /store/{id}/limit` (with `store`) or `POST /stores/limit`.
+        public var storeLimit: LimitSpec?
 
         enum CodingKeys: String, CodingKey {
             case at, fault, revert
             case removeStore = "remove-store", hotRegions = "hot-regions", writeFlowOnSpot = "write-flow-on-spot"
+            case storeLimit = "store-limit"
         }
+    }
+
+    /// A store-limit change: `rate` operators per minute, `type` add-peer or remove-peer (absent: both).
+    public struct LimitSpec: Sendable, Decodable {
+        public var rate: Double
+        public var type: String?
+        public var store: UInt64?
     }
 
     /// Writes of `mib` MiB per simulated second (one tick) into the region holding key `t{table}_r{handle}`
@@ -147,6 +157,10 @@ public struct Scenario: Sendable, Decodable {
     public struct Expectation: Sendable, Decodable {
         public var within: GoDuration
         public var all: [Condition]
+        /// The conditions must not all hold before this time (e.g. a drain the store limits make slow).
+        public var notBefore: GoDuration?
+
+        enum CodingKeys: String, CodingKey { case within, all, notBefore = "not-before" }
     }
 
     /// One success condition; exactly one field is set.
@@ -178,6 +192,11 @@ public struct Scenario: Sendable, Decodable {
         public var pdLeaderChanges: Int?
         /// PD's clock runs this many seconds off the cluster's, and store heartbeat times on the wire carry it.
         public var pdClockSkew: Double?
+        /// PD's view places at most `max` region peers on the store.
+        public var storePeers: StoreCountCheck?
+        /// At least `min` operators of producer `desc` ended with `status` (SUCCESS, CANCEL, TIMEOUT, REPLACE) since
+        /// the start, as PD's `pd_schedule_operators_count` counts them.
+        public var operatorsEnded: EndedCheck?
 
         enum CodingKeys: String, CodingKey {
             case leadersBalanced = "leaders-balanced", regionsBalanced = "regions-balanced", storeState = "store-state"
@@ -185,6 +204,7 @@ public struct Scenario: Sendable, Decodable {
             case storeLeaders = "store-leaders", storeRegionsBelowMean = "store-regions-below-mean", quietFor = "quiet-for"
             case storeRegionsAtLeast = "store-regions-at-least", totalPeers = "total-peers", peerShareDeviation = "peer-share-deviation"
             case pdLeaderChanges = "pd-leader-changes", pdClockSkew = "pd-clock-skew"
+            case storePeers = "store-peers", operatorsEnded = "operators-ended"
         }
     }
 
@@ -199,6 +219,11 @@ public struct Scenario: Sendable, Decodable {
     public struct StoreCountCheck: Sendable, Decodable {
         public var store: UInt64
         public var max: Int
+    }
+    public struct EndedCheck: Sendable, Decodable {
+        public var desc: String
+        public var status: String
+        public var min: Int
     }
     public struct TotalCheck: Sendable, Decodable {
         public var count: Int
@@ -224,7 +249,8 @@ public struct Scenario: Sendable, Decodable {
     func validate() throws {
         guard cluster.stores >= 1, cluster.regions >= 1 else { throw LoadError.invalid("\(name): needs stores and regions") }
         for (i, e) in events.enumerated() {
-            let set = [e.fault != nil, e.revert != nil, e.removeStore != nil, e.hotRegions != nil, e.writeFlowOnSpot != nil].filter { $0 }.count
+            let set = [e.fault != nil, e.revert != nil, e.removeStore != nil, e.hotRegions != nil, e.writeFlowOnSpot != nil,
+                       e.storeLimit != nil].filter { $0 }.count
             guard set == 1 else { throw LoadError.invalid("\(name): event \(i) must have exactly one action") }
             if let r = e.revert, !(0..<i).contains(r) || events[r].fault == nil {
                 throw LoadError.invalid("\(name): event \(i) reverts \(r), which is not an earlier fault")
@@ -235,7 +261,7 @@ public struct Scenario: Sendable, Decodable {
             let set = [c.leadersBalanced != nil, c.regionsBalanced != nil, c.storeState != nil, c.noRegions != nil,
                        c.hotLeaderSpread != nil, c.hotPeerSpread != nil, c.storeLeaders != nil, c.storeRegionsBelowMean != nil, c.quietFor != nil,
                        c.storeRegionsAtLeast != nil, c.totalPeers != nil, c.peerShareDeviation != nil,
-                       c.pdLeaderChanges != nil, c.pdClockSkew != nil]
+                       c.pdLeaderChanges != nil, c.pdClockSkew != nil, c.storePeers != nil, c.operatorsEnded != nil]
             guard set.filter({ $0 }).count == 1 else { throw LoadError.invalid("\(name): condition \(i) must have exactly one check") }
         }
     }

@@ -10,6 +10,8 @@ public struct ScheduledEvent: Sendable {
         case hotRegions(flow: String, store: UInt64, count: Int, factor: Double)
         /// Writes aimed at one key (`write-flow-on-spot`); the flow's end is relative to the event's time.
         case spotFlow(code: UInt64, bytesPerSecond: UInt64, durationNanos: Int64?)
+        /// A store limit for one store, or for all when `store` is nil.
+        case storeLimit(store: UInt64?, types: [StoreLimitTable.LimitType], rate: Double)
     }
     public var atNanos: Int64
     /// Position in the scenario's event list (what `revert` refers to).
@@ -55,6 +57,10 @@ extension ClusterState {
                     }
                     eventFaults[e.index] = ids
                     text = "\(ids.count) hot-\(flow) regions on store \(store)"
+                case .storeLimit(let store, let types, let rate):
+                    if let store { try setStoreLimit(store, types: types, rate: rate, ttlSeconds: 0) }
+                    else { setAllStoresLimit(types: types, rate: rate, ttlSeconds: 0) }
+                    text = "store limit \(types.map(\.rawValue).joined(separator: ",")) \(rate)/min on \(store.map { "store \($0)" } ?? "all stores")"
                 case .spotFlow(let code, let rate, let duration):
                     addSpotFlow(SpotFlow(code: code, bytesPerSecond: rate, untilNanos: duration.map { nowNanos + $0 }))
                     text = "\(rate >> 20) MiB/s written at key \(RegionKey.hex(code: code))"

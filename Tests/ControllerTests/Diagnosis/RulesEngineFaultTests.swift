@@ -30,9 +30,11 @@ import TiKVSimulator
 
     @Test func theTableIsComplete() {
         let faults = Set(Self.scenarios.map(\.fault))
-        // PD's own faults (leader change, member down, clock skew) have no diagnosis row yet: naming their cause is
-        // the decision layer's issue, not the simulator's.
-        for kind in Fault.Kind.allCases where !kind.isPD { #expect(faults.contains(kind.rawValue), "no scenario for \(kind.rawValue)") }
+        // PD's own faults (leader change, member down, clock skew) and a busy store break no invariant yet, so they
+        // have no diagnosis row: PD health and thread-pool saturation are invariants the incidents issue adds.
+        for kind in Fault.Kind.allCases where !kind.isPD && kind != .busy {
+            #expect(faults.contains(kind.rawValue), "no scenario for \(kind.rawValue)")
+        }
         #expect(faults.contains("evict-leader-scheduler"))
     }
 
