@@ -19,15 +19,15 @@ extension ClusterState {
 
     func operatorCount(desc: String) -> Int { operators.values.filter { $0.desc == desc }.count }
 
+    /// PD's schedulers in a fixed order each tick. They share the store state filter and the placement rules
+    /// through `allowLeader`, so no scheduler moves a leader onto an evicted, slow-evicted, stopping, busy or
+    /// reject-leader store.
     mutating func runSchedulers() {
-        let slow = slowStores()
         if schedulers.isActive("evict-leader-scheduler", now: nowNanos) {
-            runEvictLeader(stores: schedulers.evictLeaderStores.map(UInt32.init), avoiding: slow, desc: "evict-leader-scheduler")
+            scheduleEvictLeaderBatch(name: "evict-leader-scheduler", stores: schedulers.evictLeaderStores, batch: schedulers.evictLeaderBatch)
         }
-        if !slow.isEmpty {
-            runEvictLeader(stores: slow.sorted(), avoiding: Set(schedulers.evictLeaderStores.map(UInt32.init)), desc: "evict-slow-store-scheduler")
-        }
-        if schedulers.isActive("balance-leader-scheduler", now: nowNanos) { runBalanceLeader(avoiding: slow) }
+        if schedulers.isActive("evict-slow-store-scheduler", now: nowNanos) { runEvictSlowStore() }
+        if schedulers.isActive("balance-leader-scheduler", now: nowNanos) { runBalanceLeader() }
         if schedulers.isActive("balance-region-scheduler", now: nowNanos) { runBalanceRegion() }
         if nowNanos / Self.second % 10 == 0, schedulers.isActive("balance-hot-region-scheduler", now: nowNanos) { runHotRegion() }
     }
@@ -48,38 +48,30 @@ extension ClusterState {
         return found
     }
 
-    /// Leaders off each evicted store, `batch` operators per round, never onto another evicted or `avoiding` store.
-    mutating func runEvictLeader(stores held: [UInt32], avoiding: Set<UInt32>, desc: String) {
-        let evicted = Set(held).union(avoiding)
-        for sid in held {
-            let slots = scanRegions(limit: schedulers.evictLeaderBatch) { _, r in r.leaderStoreId == sid }
-            for slot in slots {
-                let r = reported[slot]
-                guard let target = r.peers.first(where: {
-                    $0.role == .voter && !evicted.contains($0.storeId) && !$0.pending && $0.downSeconds == 0
-                        && storeIndexById[UInt64($0.storeId)].map(isSchedulable) == true
-                }) else { continue }
-                try? addOperator(slot: slot, desc: desc, brief: "transfer leader: store \(sid) to \(target.storeId)",
-                                 kind: [.leader], steps: [.transferLeader(from: sid, to: target.storeId)])
-            }
-        }
-    }
-
     /// Moves one leader from the highest to the lowest leader score when the gap exceeds the tolerance
-    /// (`shouldBalance` with a 5-leader tolerance under the count policy).
-    mutating func runBalanceLeader(avoiding slow: Set<UInt32>) {
+    /// (`shouldBalance` with a 5-leader tolerance under the count policy). Sources pass PD's leader-source filter
+    /// and targets its leader-target filter (v8.5.7:pkg/schedule/schedulers/balance_leader.go builds both from
+    /// `StoreStateFilter{TransferLeader: true}`); a target must also hold a voter and be allowed to lead by the
+    /// placement rules, checked per region through `allowLeader` as the operator builder does.
+    mutating func runBalanceLeader() {
         guard operatorCount(desc: "balance-leader-scheduler") < config.leaderScheduleLimit else { return }
-        let evicted = Set(schedulers.evictLeaderStores).union(slow.map(UInt64.init))
-        let candidates = stores.indices.filter { isSchedulable($0) && !evicted.contains(stores[$0].id) }
-        guard candidates.count >= 2,
-              let src = candidates.max(by: { leaderScore(storeIndex: $0) < leaderScore(storeIndex: $1) }),
-              let dst = candidates.min(by: { leaderScore(storeIndex: $0) < leaderScore(storeIndex: $1) }) else { return }
+        let sources = stores.indices.filter { isSchedulable($0) && storeFilterRefusal(.leaderSource, storeIndex: $0) == nil }
+        let targets = stores.indices.filter {
+            isSchedulable($0) && storeFilterRefusal(.leaderTarget, storeIndex: $0) == nil
+                && storeStats[$0].regionCount > storeStats[$0].learnerCount && placementMayLead(storeIndex: $0)
+        }
+        guard let src = sources.max(by: { leaderScore(storeIndex: $0) < leaderScore(storeIndex: $1) }),
+              let dst = targets.filter({ $0 != src }).min(by: { leaderScore(storeIndex: $0) < leaderScore(storeIndex: $1) }) else { return }
         let tolerant = config.tolerantSizeRatio > 0 ? config.tolerantSizeRatio : 5
         let influence = config.leaderPolicyIsSize ? Double(storeStats[src].leaderSize) / Double(max(1, storeStats[src].leaderCount)) : 1
         guard leaderScore(storeIndex: src, delta: -influence - tolerant) > leaderScore(storeIndex: dst, delta: influence + tolerant) else { return }
         let s = UInt32(stores[src].id), d = UInt32(stores[dst].id)
+        // The scan mutates its cursor; the leader check reads a copy (copy-on-write, no region is copied).
+        let view = self
         let slots = scanRegions(limit: 1) { _, r in
-            r.leaderStoreId == s && r.peers.contains { $0.storeId == d && $0.role == .voter && !$0.pending && $0.downSeconds == 0 }
+            guard r.leaderStoreId == s, !r.isInJointState,
+                  let p = r.peers.first(where: { $0.storeId == d && $0.role == .voter && !$0.pending && $0.downSeconds == 0 }) else { return false }
+            return view.allowLeader(p, in: r)
         }
         for slot in slots {
             try? addOperator(slot: slot, desc: "balance-leader-scheduler", brief: "transfer leader: store \(s) to \(d)",
@@ -90,7 +82,8 @@ extension ClusterState {
     /// Moves one peer from the highest to the lowest region score when the gap exceeds the tolerance.
     mutating func runBalanceRegion() {
         guard operatorCount(desc: "balance-region-scheduler") < min(config.regionScheduleLimit, 4 * max(1, stores.count)) else { return }
-        let candidates = stores.indices.filter { isSchedulable($0) }
+        // Stores with an exclusive label (TiFlash) hold only the peers their own rules put there.
+        let candidates = stores.indices.filter { isSchedulable($0) && !stores[$0].labels.contains { PlacementRuleSet.Rule.isExclusive($0.key) } }
         guard candidates.count >= 2,
               let src = candidates.max(by: { regionScore(storeIndex: $0) < regionScore(storeIndex: $1) }),
               let dst = candidates.min(by: { regionScore(storeIndex: $0) < regionScore(storeIndex: $1) }) else { return }
@@ -100,7 +93,7 @@ extension ClusterState {
         let influence = avgSize * 5
         guard regionScore(storeIndex: src, delta: -influence - tolerant) > regionScore(storeIndex: dst, delta: influence + tolerant) else { return }
         let s = UInt32(stores[src].id), d = UInt32(stores[dst].id)
-        let want = config.maxReplicas
+        let want = uniformDesiredReplicas ?? config.maxReplicas
         let slots = scanRegions(limit: 1) { _, r in
             !r.isInJointState && !r.hasDownPeers && !r.hasPendingPeers && r.peers.count == want
                 && r.peers.contains { $0.storeId == s } && !r.peers.contains { $0.storeId == d }
@@ -111,10 +104,12 @@ extension ClusterState {
         }
     }
 
-    /// The best store for a new peer of `r`: schedulable, not already holding a peer, lowest region score.
+    /// The best store for a new peer of `r`: schedulable, not already holding a peer, lowest region score; never a
+    /// store with an exclusive label (TiFlash), which the default rule cannot match.
     func replacementTarget(for r: RegionRecord) -> UInt32? {
         stores.indices
-            .filter { isSchedulable($0) && stores[$0].isUp && r.peers.index(ofStore: UInt32(stores[$0].id)) == nil }
+            .filter { isSchedulable($0) && stores[$0].isUp && r.peers.index(ofStore: UInt32(stores[$0].id)) == nil
+                && !stores[$0].labels.contains { PlacementRuleSet.Rule.isExclusive($0.key) } }
             .min(by: { regionScore(storeIndex: $0) < regionScore(storeIndex: $1) })
             .map { UInt32(stores[$0].id) }
     }
@@ -122,6 +117,10 @@ extension ClusterState {
     /// The rule checker (default rule: `max-replicas` voters): replaces offline peers at once, down peers after
     /// max-store-down-time, makes up missing replicas and removes extra ones.
     mutating func runRuleChecker() {
+        if config.placementRulesEnabled, !placement.isDefaultOnly {
+            runRuleCheckerWithRules()
+            return
+        }
         let removing = Set(stores.filter { $0.nodeState == .removing }.map { UInt32($0.id) })
         let down = Set(stores.filter { $0.state == .up && isDown($0) }.map { UInt32($0.id) })
         var budget = config.replicaScheduleLimit - operators.values.filter { $0.kind.contains(.replica) }.count

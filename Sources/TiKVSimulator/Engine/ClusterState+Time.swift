@@ -63,7 +63,10 @@ extension ClusterState {
                 stores[i].reportedCapacity = stores[i].capacityBytes
                 stores[i].reportedAvailable = stores[i].availableBytes
                 stores[i].reportedUsed = stores[i].usedBytes
-                stores[i].slowScore = stores[i].slowFactor >= 2 ? min(100, UInt64(stores[i].slowFactor * 10)) : 1
+                // TiKV's disk probe feeds its slow score once per heartbeat interval (10 s).
+                stores[i].diskSlowScore.update(timeoutRatio: DiskSlowScore.timeoutRatio(slowFactor: stores[i].slowFactor),
+                                               elapsedSeconds: 10)
+                stores[i].slowScore = stores[i].diskSlowScore.reported
             }
             stores[i].nextHeartbeatNanos += 10 * Self.second
         }
