@@ -61,6 +61,21 @@ import Testing
         #expect(c.storeFilterRefusal(.leaderTarget, storeIndex: try #require(c.storeIndex(UInt64(p.storeId)))) == .rejectLeader)
     }
 
+    /// PD's optional label-scheduler moves the leaders already on reject-leader stores away.
+    @Test func labelSchedulerMovesLeadersOffRejectLeaderStores() throws {
+        var c = ClusterState.generated(stores: 6, regions: 300, seed: 16)
+        c.config.setLabelProperty("reject-leader", key: "zone", value: "z3")
+        let z3 = z3Peers(c)
+        let onZ3 = { (c: ClusterState) in c.stores.indices.filter { z3.contains(UInt32(c.stores[$0].id)) }.map { c.storeStats[$0].leaderCount } }
+        c.advance(seconds: 600)
+        #expect(onZ3(c).allSatisfy { $0 > 0 }, "without label-scheduler the leaders stay: \(onZ3(c))")
+        _ = try c.addScheduler(name: "label-scheduler", storeId: nil)
+        c.advance(seconds: 30)
+        #expect(c.records.values.contains { $0.desc == "label-reject-leader" })
+        c.advance(seconds: 1200)
+        #expect(onZ3(c) == [0, 0], "\(c.storeStats.map(\.leaderCount))")
+    }
+
     /// A TiFlash-style learner rule. Without a TiFlash store every region misses its learner (miss-peer, as PD's
     /// statistics count the rule's learner in the desired total); once one joins, the rule checker adds a learner
     /// there on every region, learner-peer lists them and miss-peer empties. Voters never go to it, and it

@@ -27,6 +27,7 @@ extension ClusterState {
             scheduleEvictLeaderBatch(name: "evict-leader-scheduler", stores: schedulers.evictLeaderStores, batch: schedulers.evictLeaderBatch)
         }
         if schedulers.isActive("evict-slow-store-scheduler", now: nowNanos) { runEvictSlowStore() }
+        if schedulers.isActive("label-scheduler", now: nowNanos) { runLabelScheduler() }
         if schedulers.isActive("balance-leader-scheduler", now: nowNanos) { runBalanceLeader() }
         if schedulers.isActive("balance-region-scheduler", now: nowNanos) { runBalanceRegion() }
         if nowNanos / Self.second % 10 == 0, schedulers.isActive("balance-hot-region-scheduler", now: nowNanos) { runHotRegion() }
