@@ -163,6 +163,7 @@ import Testing
         #expect(s0 == 200)
         #expect(b0 == """
         {
+          "disabled": false,
           "recovery-duration": 1800,
           "evict-stores": [],
           "enable-network-slow-store": false,

@@ -102,7 +102,11 @@ extension ClusterState {
         } else if !wasUp && isUp {
             stores[i].unreachableSinceNanos = nil
             // A restarted process starts its counters from zero; a healed partition keeps them.
-            if !wasAlive { stores[i].workload = StoreWorkload() }
+            if !wasAlive {
+                stores[i].workload = StoreWorkload()
+                // A new TiKV process starts its slow score at 1.
+                stores[i].diskSlowScore = DiskSlowScore()
+            }
             // A restarted or reconnected TiKV reports at once; leaderless regions can elect again.
             stores[i].nextHeartbeatNanos = min(stores[i].nextHeartbeatNanos, nowNanos + Self.second)
             reelectLeaderless()

@@ -26,9 +26,10 @@ public struct EvictSlowStoreConfig: Sendable, Equatable {
     /// `evictStore()` (evict_slow_store.go:156-163).
     public var evictStore: UInt64? { evictedStores.first }
 
-    /// The `list` body (evict_slow_store.go:350-362), keys in struct order.
+    /// The `list` body (evict_slow_store.go:350-362), keys in struct order; `disabled` is promoted from the
+    /// embedded `baseDefaultSchedulerConfig` (v8.5.7:pkg/schedule/schedulers/config.go:77-82).
     var listJSON: JSONValue {
-        .object([("recovery-duration", .uint(recoverySeconds)),
+        .object([("disabled", .bool(false)), ("recovery-duration", .uint(recoverySeconds)),
                  ("evict-stores", .array(evictedStores.map { .uint($0) })),
                  ("enable-network-slow-store", .bool(enableNetworkSlowStore)),
                  ("paused-network-slow-stores", .array(pausedNetworkSlowStores.map { .uint($0) })),
