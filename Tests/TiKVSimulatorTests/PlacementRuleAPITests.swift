@@ -117,6 +117,10 @@ import Testing
         let (_, all, _) = try await live.request("GET", Self.config + "/rules")
         let rules = try #require(try JSONSerialization.jsonObject(with: Data(all.utf8)) as? [[String: Any]])
         #expect(rules.map { "\($0["group_id"] ?? "")/\($0["id"] ?? "")" } == ["a/13", "a/15", "pd/default"])
+        // Operations on one rule apply in order: added then deleted leaves nothing.
+        let (s1, _, _) = try await live.request("POST", Self.config + "/rules/batch", body: "[\(op("add", rule("a", "18"))),\(op("del", del("a", "18")))]")
+        let (s2, _, _) = try await live.request("GET", Self.config + "/rule/a/18")
+        #expect(s1 == 200 && s2 == 404)
     }
 
     /// `checkBundleBadRequest` (the `/placement-rule` cases): a rule whose group differs from its bundle's is

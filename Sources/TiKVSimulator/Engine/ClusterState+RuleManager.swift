@@ -28,21 +28,31 @@ extension ClusterState {
 
     /// `Batch` (rule_manager.go:580-618).
     public mutating func batchRules(_ ops: [RuleOp]) throws(PDError) {
-        var set: [PlacementRuleSet.Rule] = [], delete: [PlacementRuleSet.RuleKey] = []
+        // Every added rule is checked first; then the operations land in one patch in order, so a later operation
+        // on the same (group, id) wins, as in PD's patch map.
+        var patch: [PlacementRuleSet.RuleKey: PlacementRuleSet.Rule?] = [:]
+        var order: [PlacementRuleSet.RuleKey] = []
+        func put(_ k: PlacementRuleSet.RuleKey, _ r: PlacementRuleSet.Rule?) {
+            if patch[k] == nil { order.append(k) }
+            patch[k] = .some(r)
+        }
+        var adds: [PlacementRuleSet.Rule] = []
+        for op in ops { if case .add(let r) = op { adds += try adjusted([r]) } }
+        var next = adds.makeIterator()
         for op in ops {
             switch op {
-            case .add(let r): set += try adjusted([r])
+            case .add: if let r = next.next() { put(r.key, r) }
             case .delete(let k, let byPrefix):
                 if byPrefix {
-                    delete += placement.rules.keys.filter { $0.group == k.group && $0.id.hasPrefix(k.id) }
+                    for key in placement.rules.keys.sorted() where key.group == k.group && key.id.hasPrefix(k.id) { put(key, nil) }
                 } else {
-                    delete.append(k)
+                    put(k, nil)
                 }
             }
         }
-        // Later operations win, as they do when PD applies them to one patch in order.
-        let added = Set(set.map { PlacementRuleSet.RuleKey(group: $0.groupId, id: $0.id) })
-        try placement.commit(set: set, delete: delete.filter { !added.contains($0) }, nowSeconds: UInt64(nowNanos / Self.second))
+        let set = order.compactMap { patch[$0] ?? nil }
+        let delete = order.filter { (patch[$0] ?? nil) == nil }
+        try placement.commit(set: set, delete: delete, nowSeconds: UInt64(nowNanos / Self.second))
         syncMaxReplicasFromDefaultRule()
     }
 

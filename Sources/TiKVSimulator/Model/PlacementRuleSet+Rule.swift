@@ -71,7 +71,7 @@ extension PlacementRuleSet {
         }
 
         public var role: Role? { Role(rawValue: roleText) }
-        var key: RuleKey { RuleKey(group: groupId, id: id) }
+        public var key: RuleKey { RuleKey(group: groupId, id: id) }
         var coversAllKeys: Bool { startKey.isEmpty && endKey.isEmpty }
 
         /// `MatchLabelConstraints` (label_constraint.go:81-95): every constraint holds, and the store has no
