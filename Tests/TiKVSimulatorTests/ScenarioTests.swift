@@ -7,11 +7,13 @@ import Testing
                           "region-split", "region-merge", "import-data"]
     static let chaosCases = ["kill", "partition", "slow", "disk-full", "leader-skew", "hot-region", "flapping", "six-stores", "demo",
                              "pd-failover-during-drain", "clock-skew", "store-limit-throttled-drain", "store-dies-during-balance"]
+    /// PD's protective schedulers and default balancers acting alone.
+    static let protectiveCases = ["slow-store-with-pd-eviction", "skew-with-pd-balancers-on"]
     static let unsupportedCases: [String] = []
 
     @Test func everyShippedFileLoadsAndIsListed() throws {
         let names = ScenarioCatalog.names()
-        #expect(Set(names) == Set(Self.pdCases + Self.chaosCases + Self.unsupportedCases))
+        #expect(Set(names) == Set(Self.pdCases + Self.chaosCases + Self.protectiveCases + Self.unsupportedCases))
         for n in names {
             let s = try ScenarioCatalog.load(n)
             #expect(s.name == n)
@@ -23,7 +25,7 @@ import Testing
         }
     }
 
-    @Test(arguments: pdCases + chaosCases) func reachesItsIntendedCondition(name: String) throws {
+    @Test(arguments: pdCases + chaosCases + protectiveCases) func reachesItsIntendedCondition(name: String) throws {
         let s = try ScenarioCatalog.load(name)
         let outcome = try s.run()
         #expect(outcome.passed, "\(name) after \(outcome.seconds) s: \(outcome.details) events: \(outcome.events)")
@@ -38,6 +40,29 @@ import Testing
         #expect(skew.storeStats.map(\.leaderCount) == [0, 0, 1000])
         let empty = try ScenarioCatalog.load("add-nodes").makeCluster()
         #expect(empty.storeStats.map(\.regionCount) == [1000, 1000, 1000, 0, 0, 0])
+    }
+
+    /// A milestone bounds when its conditions must first hold: one that cannot be met in time fails the run even
+    /// though the final conditions hold.
+    @Test func aMissedMilestoneFailsTheRun() throws {
+        let yaml = """
+        name: m
+        cluster: {stores: 4, regions: 40, seed: 3}
+        events:
+          - {at: 10s, fault: {kind: slow, store: 2, factor: 10}}
+        expect:
+          within: 10m
+          milestones:
+            - by: 40s
+              all: [{slow-score: {store: 2, at-least: 100}}]
+          all: [{evicted-slow-stores: [2]}]
+        """
+        let early = try Scenario.parse(yaml: yaml).run()
+        #expect(!early.passed, "\(early.details)")
+        #expect(early.details.first?.contains("not reached") == true)
+        // The score doubles per 10 s heartbeat: 100 takes seven heartbeats after the fault.
+        let inTime = try Scenario.parse(yaml: yaml.replacingOccurrences(of: "by: 40s", with: "by: 3m")).run()
+        #expect(inTime.passed, "\(inTime.details)")
     }
 
     @Test func badFilesAreRejectedWithAReason() {

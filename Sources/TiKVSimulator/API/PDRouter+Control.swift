@@ -179,6 +179,42 @@ extension PDRouter {
         }
     }
 
+    /// `GET scheduler-config/evict-slow-store-scheduler/list` (v8.5.7:evict_slow_store.go:350-362); Go's mux
+    /// answers its text 404 while the scheduler is absent.
+    func evictSlowStoreList() -> HTTPReply {
+        cluster.withState { c in
+            guard c.schedulers.contains("evict-slow-store-scheduler") else { return .notFoundPage }
+            return .json(c.schedulers.evictSlowStore.listJSON)
+        }
+    }
+
+    /// `POST scheduler-config/evict-slow-store-scheduler/config` (evict_slow_store.go:294-348).
+    func evictSlowStoreConfig(_ req: Request) -> HTTPReply {
+        let body: JSONValue
+        switch RequestJSON.parse(req.body) { case .success(let v): body = v; case .failure(let e): return .error(e) }
+        guard case .object = body else { return .inputError(Self.unmarshalText(body, "map[string]interface {}")) }
+        var recovery: Double?, batch: Double?, network: Bool?
+        if let v = body["recovery-duration"], v != .null {
+            guard let n = v.number else { return .message("invalid argument for 'recovery-duration'", status: 400) }
+            recovery = n
+        }
+        if let v = body["batch"], v != .null {
+            guard let n = v.number else { return .message("invalid argument for 'batch'", status: 400) }
+            guard (1...10).contains(n) else { return .message("batch is invalid, it should be in [1, 10]", status: 400) }
+            batch = n
+        }
+        if let v = body["enable-network-slow-store"], v != .null {
+            guard case .bool(let b) = v else { return .message("invalid argument for 'enable-network-slow-store'", status: 400) }
+            network = b
+        }
+        return cluster.withState { c in
+            guard c.schedulers.contains("evict-slow-store-scheduler") else { return .notFoundPage }
+            c.updateEvictSlowStoreConfig(recoverySeconds: recovery.map { UInt64(max(0, $0)) }, batch: batch.map { Int($0) },
+                                         enableNetworkSlowStore: network)
+            return .message("Config updated.")
+        }
+    }
+
     // MARK: config
 
     func scheduleJSON(_ c: ClusterState) -> JSONValue {
@@ -236,19 +272,6 @@ extension PDRouter {
         case "GET": return .json(.object(cluster.withState { $0.config.replication }))
         case "POST": return applyConfig(req, prefix: "replication.")
         default: return .methodNotAllowed
-        }
-    }
-
-    func placementRules() -> HTTPReply {
-        cluster.withState { c in
-            guard c.config.placementRulesEnabled else {
-                return .error(PDError(412, "[PD:placement:ErrPlacementDisabled]placement rules feature is disabled"))
-            }
-            let rule: JSONValue = .object([("group_id", .string("pd")), ("id", .string("default")), ("start_key", .string("")),
-                                           ("end_key", .string("")), ("role", .string("voter")), ("is_witness", .bool(false)),
-                                           ("count", .int(Int64(c.config.maxReplicas)))])
-            return .json(.array([.object([("group_id", .string("pd")), ("group_index", .int(0)), ("group_override", .bool(false)),
-                                          ("rules", .array([rule]))])]))
         }
     }
 

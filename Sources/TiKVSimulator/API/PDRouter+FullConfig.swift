@@ -52,7 +52,7 @@ extension PDRouter {
                                             ("endpoint", .string("")), ("path", .string(""))])),
                 ])),
             ]))]
-        top += [("label-property", .object([]))]
+        top += [("label-property", Self.labelPropertyJSON(c.config.labelProperty))]
         top += [("dashboard", .object([
                 ("tidb-cacert-path", .string("")), ("tidb-cert-path", .string("")), ("tidb-key-path", .string("")),
                 ("public-path-prefix", .string("")), ("temp-dir", .string("")), ("internal-proxy", .bool(false)),

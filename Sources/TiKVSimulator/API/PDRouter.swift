@@ -101,7 +101,14 @@ public struct PDRouter: Sendable {
         case (1, "config"): return configRoute(req)
         case (2, "config") where p[1] == "schedule": return configSchedule(req)
         case (2, "config") where p[1] == "replicate": return configReplicate(req)
-        case (2, "config") where p[1] == "placement-rule": return allow(req, "GET") ? placementRules() : .methodNotAllowed
+        case (2, "config") where p[1] == "placement-rule": return placementRuleBundles(req)
+        case (_, "config") where p.count >= 2 && p[1] == "rules": return rulesRoute(req, Array(p.dropFirst(2)))
+        case (_, "config") where p.count >= 2 && p[1] == "rule": return ruleRoute(req, Array(p.dropFirst(2)))
+        case (2, "config") where p[1] == "label-property": return labelPropertyRoute(req)
+        case (3, "scheduler-config") where p[1] == "evict-slow-store-scheduler" && p[2] == "list":
+            return allow(req, "GET") ? evictSlowStoreList() : .methodNotAllowed
+        case (3, "scheduler-config") where p[1] == "evict-slow-store-scheduler" && p[2] == "config":
+            return allow(req, "POST") ? evictSlowStoreConfig(req) : .methodNotAllowed
         case (1, "health"): return allow(req, "GET") ? health() : .methodNotAllowed
         case (1, "members"): return allow(req, "GET") ? membersReply() : .methodNotAllowed
         case (1, "leader"): return allow(req, "GET") ? leaderReply() : .methodNotAllowed

@@ -110,9 +110,17 @@ enum RequestJSON {
         }
 
         mutating func literal(_ word: String, _ v: JSONValue) throws -> JSONValue {
+            // Go's scanner checks byte by byte: the first wrong one is named, a short input is an unexpected end.
             let w = Array(word.utf8)
-            guard i + w.count <= bytes.count else { throw eof() }
-            guard Array(bytes[i..<i + w.count]) == w else { throw Failure(message: "invalid character in literal", offset: i + 1) }
+            for (k, expected) in w.enumerated() {
+                guard i + k < bytes.count else { throw eof() }
+                let got = bytes[i + k]
+                guard got == expected else {
+                    let shown = (32..<127).contains(got) ? "'\(Character(UnicodeScalar(got)))'" : ("'\\x" + (got < 16 ? "0" : "") + String(got, radix: 16) + "'")
+                    throw Failure(message: "invalid character \(shown) in literal \(word) (expecting '\(Character(UnicodeScalar(expected)))')",
+                                  offset: i + k + 1)
+                }
+            }
             i += w.count
             return v
         }

@@ -105,6 +105,7 @@ extension ClusterState {
             return .null
         }
         guard schedulers.contains(name) else { throw PDError(404, "[PD:scheduler:ErrSchedulerNotFound]scheduler not found") }
+        if name == "evict-slow-store-scheduler" { cleanEvictSlowStore() }
         schedulers.remove(name)
         return .string("The scheduler is removed.")
     }

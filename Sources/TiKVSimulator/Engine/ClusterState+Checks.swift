@@ -3,7 +3,11 @@ extension ClusterState {
     /// The config and store facts the checks need, read once so a pass over a million regions does no lookups
     /// by name. The single source of the desired replica count.
     struct RegionCheckContext {
+        /// Desired peers per region: the applied placement rules' counts summed, learners included
+        /// (region_collection.go:188-208), or max-replicas without placement rules.
         let desired: Int
+        /// Key-ranged rules make the desired count differ by region; miss/extra-peer then read it per slot.
+        let ranged: Bool
         let maxMergeSize: Int
         let maxMergeKeys: Int
         /// Store ids whose node state is Removing.
@@ -11,7 +15,8 @@ extension ClusterState {
     }
 
     func regionCheckContext() -> RegionCheckContext {
-        RegionCheckContext(desired: config.maxReplicas, maxMergeSize: config.maxMergeRegionSize, maxMergeKeys: config.maxMergeRegionKeys,
+        let uniform = uniformDesiredReplicas
+        return RegionCheckContext(desired: uniform ?? config.maxReplicas, ranged: uniform == nil, maxMergeSize: config.maxMergeRegionSize, maxMergeKeys: config.maxMergeRegionKeys,
                            removing: Set(stores.filter { $0.nodeState == .removing }.map { UInt32($0.id) }))
     }
 
@@ -39,7 +44,16 @@ extension ClusterState {
     /// Slots, in key order, of the regions a check lists: PD's statistics (`GetRegionStatsByType`,
     /// region_collection.go:119-131), which lag the heartbeats, not a fresh evaluation of the current view.
     func regionCheckSlots(_ kind: RegionCheckKind) -> [Int] {
-        checkIndex.slots(kind.statistic).map(Int.init)
+        // Key-ranged rules make the desired count differ by region, so the uniform count the statistics were observed
+        // with does not apply: miss/extra-peer then read each region's own count (a fresh evaluation, not lagged).
+        let ctx = regionCheckContext()
+        if ctx.ranged, kind == .missPeer || kind == .extraPeer {
+            return keyOrder.slots.map(Int.init).filter { s in
+                let r = reported[s], want = desiredReplicas(slot: s)
+                return r.known && (kind == .missPeer ? r.peers.count < want : r.peers.count > want)
+            }
+        }
+        return checkIndex.slots(kind.statistic).map(Int.init)
             .filter { reported[$0].known }
             .sorted { startCode(slot: $0) < startCode(slot: $1) }
     }

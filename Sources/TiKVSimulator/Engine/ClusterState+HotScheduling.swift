@@ -1,5 +1,5 @@
-/// PD's hot-region and evict-slow-store schedulers, reduced to what decides their outcome: hot leaders
-/// (and, for writes, hot peers) spread evenly over the stores; a slow store's leaders move away.
+/// PD's hot-region scheduler, reduced to what decides its outcome: hot leaders (and, for writes, hot peers)
+/// spread evenly over the stores.
 extension ClusterState {
     /// PD counts a region hot when its byte rate over the last report exceeds 1 MiB/s.
     static let hotBytesPerSecond = 1_048_576.0
@@ -16,7 +16,6 @@ extension ClusterState {
     /// fewer (spread > 1), and for writes a hot peer from the most loaded store to the least (spread > 2).
     mutating func runHotRegion() {
         let limit = config.int("hot-region-schedule-limit", default: 4)
-        let evicted = Set(schedulers.evictLeaderStores.map(UInt32.init))
         for read in [true, false] {
             guard operatorCount(desc: "balance-hot-region-scheduler") < limit else { return }
             let hot = hotSlots(read: read).filter { operators[reported[$0].id] == nil }
@@ -36,7 +35,7 @@ extension ClusterState {
             for s in hot where reported[s].leaderStoreId == maxStore {
                 let r = reported[s]
                 let target = r.peers.filter { p in
-                    p.role == .voter && !p.pending && p.downSeconds == 0 && !evicted.contains(p.storeId) && allowLeader(p, in: r)
+                    p.role == .voter && !p.pending && p.downSeconds == 0 && allowLeader(p, in: r)
                         && (leaders[p.storeId].map { $0 + 1 < maxCount } ?? false)
                 }.min { (leaders[$0.storeId] ?? 0, $0.storeId) < (leaders[$1.storeId] ?? 0, $1.storeId) }
                 guard let to = target?.storeId else { continue }
@@ -54,11 +53,5 @@ extension ClusterState {
             try? addOperator(slot: s, desc: "balance-hot-region-scheduler", brief: "mv peer: store [\(src)] to [\(dst)]",
                              kind: kind.union(.hotRegion), steps: steps)
         }
-    }
-
-    /// Stores PD's evict-slow-store scheduler holds: a reported slow score of 80 or more.
-    func slowStores() -> Set<UInt32> {
-        guard schedulers.isActive("evict-slow-store-scheduler", now: nowNanos) else { return [] }
-        return Set(stores.filter { $0.slowScore >= 80 && $0.state == .up }.map { UInt32($0.id) })
     }
 }

@@ -17,15 +17,16 @@ extension ClusterState {
 
     func operatorCount(desc: String) -> Int { operators.values.filter { $0.desc == desc }.count }
 
+    /// PD's schedulers in a fixed order each tick. They share the store state filter and the placement rules
+    /// through `allowLeader`, so no scheduler moves a leader onto an evicted, slow-evicted, stopping, busy or
+    /// reject-leader store.
     mutating func runSchedulers() {
-        let slow = slowStores()
         if schedulers.isActive("evict-leader-scheduler", now: nowNanos) {
-            runEvictLeader(stores: schedulers.evictLeaderStores.map(UInt32.init), avoiding: slow, desc: "evict-leader-scheduler")
+            scheduleEvictLeaderBatch(name: "evict-leader-scheduler", stores: schedulers.evictLeaderStores, batch: schedulers.evictLeaderBatch)
         }
-        if !slow.isEmpty {
-            runEvictLeader(stores: slow.sorted(), avoiding: Set(schedulers.evictLeaderStores.map(UInt32.init)), desc: "evict-slow-store-scheduler")
-        }
-        if schedulers.isActive("balance-leader-scheduler", now: nowNanos) { runBalanceLeader(avoiding: slow) }
+        if schedulers.isActive("evict-slow-store-scheduler", now: nowNanos) { runEvictSlowStore() }
+        if schedulers.isActive("label-scheduler", now: nowNanos) { runLabelScheduler() }
+        if schedulers.isActive("balance-leader-scheduler", now: nowNanos) { runBalanceLeader() }
         if schedulers.isActive("balance-region-scheduler", now: nowNanos) { runBalanceRegion() }
         if nowNanos / Self.second % 10 == 0, schedulers.isActive("balance-hot-region-scheduler", now: nowNanos) { runHotRegion() }
     }
@@ -46,45 +47,36 @@ extension ClusterState {
         return found
     }
 
-    /// Leaders off each evicted store, `batch` operators per round, never onto another evicted or `avoiding` store.
-    mutating func runEvictLeader(stores held: [UInt32], avoiding: Set<UInt32>, desc: String) {
-        let evicted = Set(held).union(avoiding)
-        for sid in held {
-            let slots = scanRegions(limit: schedulers.evictLeaderBatch) { _, r in r.leaderStoreId == sid }
-            for slot in slots {
-                let r = reported[slot]
-                guard let target = r.peers.first(where: {
-                    $0.role == .voter && !evicted.contains($0.storeId) && !$0.pending && $0.downSeconds == 0 && allowLeader($0, in: r)
-                }) else { continue }
-                try? addOperator(slot: slot, desc: desc, brief: "transfer leader: store \(sid) to \(target.storeId)",
-                                 kind: [.leader], steps: [.transferLeader(from: sid, to: target.storeId)])
-            }
-        }
-    }
-
     /// Moves one leader out of the store with the highest leader score to the follower store with the lowest score
     /// that the gap still favours (`transferLeaderOut`: pick a region on the source, then its best target; the
-    /// tolerance is `shouldBalance`'s 5 leaders under the count policy).
-    mutating func runBalanceLeader(avoiding slow: Set<UInt32>) {
+    /// tolerance is `shouldBalance`'s 5 leaders under the count policy). Sources pass PD's leader-source filter and
+    /// targets its leader-target filter (v8.5.7:pkg/schedule/schedulers/balance_leader.go builds both from
+    /// `StoreStateFilter{TransferLeader: true}`); a target must also hold a voter and be allowed to lead by the
+    /// placement rules, checked per region through `allowLeader` as the operator builder does.
+    mutating func runBalanceLeader() {
         guard operatorCount(desc: "balance-leader-scheduler") < config.leaderScheduleLimit else { return }
-        let evicted = Set(schedulers.evictLeaderStores).union(slow.map(UInt64.init))
-        let sources = stores.indices.filter { passes(.leaderSource, $0) && !stores[$0].isRemoving && !evicted.contains(stores[$0].id) }
+        let sources = stores.indices.filter { passes(.leaderSource, $0) && !stores[$0].isRemoving }
         guard let src = sources.max(by: { leaderScore(storeIndex: $0) < leaderScore(storeIndex: $1) }) else { return }
         let tolerant = config.tolerantSizeRatio > 0 ? config.tolerantSizeRatio : 5
         let influence = config.leaderPolicyIsSize ? Double(storeStats[src].leaderSize) / Double(max(1, storeStats[src].leaderCount)) : 1
         let srcScore = leaderScore(storeIndex: src, delta: -influence - tolerant)
-        // Targets the filter allows and the score gap still favours.
+        // Targets the filter allows, that hold some voter, that the rules let lead, and that the score gap still favours.
         var targetScore: [UInt32: Double] = [:]
-        for i in stores.indices where i != src && passes(.leaderTarget, i) && !evicted.contains(stores[i].id) {
+        for i in stores.indices where i != src && passes(.leaderTarget, i)
+            && storeStats[i].regionCount > storeStats[i].learnerCount && placementMayLead(storeIndex: i) {
             if srcScore > leaderScore(storeIndex: i, delta: influence + tolerant) { targetScore[UInt32(stores[i].id)] = leaderScore(storeIndex: i) }
         }
         guard !targetScore.isEmpty else { return }
         let s = UInt32(stores[src].id)
-        func eligible(_ p: Peer) -> Bool { p.role == .voter && !p.pending && p.downSeconds == 0 && targetScore[p.storeId] != nil }
-        let slots = scanRegions(limit: 1) { _, r in r.leaderStoreId == s && r.peers.contains(where: eligible) }
+        // The scan mutates its cursor; the leader check reads a copy (copy-on-write, no region is copied).
+        let view = self
+        func eligible(_ p: Peer, _ r: RegionRecord) -> Bool {
+            p.role == .voter && !p.pending && p.downSeconds == 0 && targetScore[p.storeId] != nil && view.allowLeader(p, in: r)
+        }
+        let slots = scanRegions(limit: 1) { _, r in r.leaderStoreId == s && !r.isInJointState && r.peers.contains { eligible($0, r) } }
         for slot in slots {
             let r = reported[slot]
-            guard let d = r.peers.filter(eligible).min(by: { (targetScore[$0.storeId] ?? 0, $0.storeId) < (targetScore[$1.storeId] ?? 0, $1.storeId) })?.storeId else { continue }
+            guard let d = r.peers.filter({ eligible($0, r) }).min(by: { (targetScore[$0.storeId] ?? 0, $0.storeId) < (targetScore[$1.storeId] ?? 0, $1.storeId) })?.storeId else { continue }
             try? addOperator(slot: slot, desc: "balance-leader-scheduler", brief: "transfer leader: store \(s) to \(d)",
                              kind: [.leader], steps: [.transferLeader(from: s, to: d)])
         }
@@ -94,8 +86,12 @@ extension ClusterState {
     mutating func runBalanceRegion() {
         guard operatorCount(desc: "balance-region-scheduler") < min(config.regionScheduleLimit, 4 * max(1, stores.count)) else { return }
         // Sources: Up, not removing (the rule checker drains those), region-source filter; targets: region-target filter.
-        let sources = stores.indices.filter { stores[$0].state == .up && !stores[$0].isRemoving && !isDisconnected(stores[$0]) && passes(.regionSource, $0) }
-        let targets = stores.indices.filter { passes(.regionTarget, $0) }
+        // Stores with an exclusive label (TiFlash) hold only the peers their own rules put there.
+        func exclusive(_ i: Int) -> Bool { stores[i].labels.contains { PlacementRuleSet.Rule.isExclusive($0.key) } }
+        let sources = stores.indices.filter {
+            stores[$0].state == .up && !stores[$0].isRemoving && !isDisconnected(stores[$0]) && passes(.regionSource, $0) && !exclusive($0)
+        }
+        let targets = stores.indices.filter { passes(.regionTarget, $0) && !exclusive($0) }
         guard let src = sources.max(by: { regionScore(storeIndex: $0) < regionScore(storeIndex: $1) }),
               let dst = targets.min(by: { regionScore(storeIndex: $0) < regionScore(storeIndex: $1) }), src != dst else { return }
         let avgSize = Double(storeStats.reduce(Int64(0)) { $0 + $1.regionSize }) / Double(max(1, storeStats.reduce(0) { $0 + $1.regionCount }))
@@ -104,7 +100,7 @@ extension ClusterState {
         let influence = avgSize * 5
         guard regionScore(storeIndex: src, delta: -influence - tolerant) > regionScore(storeIndex: dst, delta: influence + tolerant) else { return }
         let s = UInt32(stores[src].id), d = UInt32(stores[dst].id)
-        let want = config.maxReplicas
+        let want = uniformDesiredReplicas ?? config.maxReplicas
         let slots = scanRegions(limit: 1) { _, r in
             !r.isInJointState && !r.hasDownPeers && !r.hasPendingPeers && r.peers.count == want
                 && r.peers.contains { $0.storeId == s } && !r.peers.contains { $0.storeId == d }
@@ -115,10 +111,12 @@ extension ClusterState {
         }
     }
 
-    /// The best store for a new peer of `r`: schedulable, not already holding a peer, lowest region score.
+    /// The best store for a new peer of `r`: schedulable, not already holding a peer, lowest region score; never a
+    /// store with an exclusive label (TiFlash), which the default rule cannot match.
     func replacementTarget(for r: RegionRecord) -> UInt32? {
         stores.indices
-            .filter { passes(.regionTarget, $0) && r.peers.index(ofStore: UInt32(stores[$0].id)) == nil }
+            .filter { passes(.regionTarget, $0) && r.peers.index(ofStore: UInt32(stores[$0].id)) == nil
+                && !stores[$0].labels.contains { PlacementRuleSet.Rule.isExclusive($0.key) } }
             .min(by: { regionScore(storeIndex: $0) < regionScore(storeIndex: $1) })
             .map { UInt32(stores[$0].id) }
     }
@@ -126,6 +124,10 @@ extension ClusterState {
     /// The rule checker (default rule: `max-replicas` voters): replaces offline peers at once, down peers after
     /// max-store-down-time, makes up missing replicas and removes extra ones.
     mutating func runRuleChecker() {
+        if config.placementRulesEnabled, !placement.isDefaultOnly {
+            runRuleCheckerWithRules()
+            return
+        }
         let removing = Set(stores.filter { $0.nodeState == .removing }.map { UInt32($0.id) })
         let down = Set(stores.filter { $0.state == .up && isDown($0) }.map { UInt32($0.id) })
         var budget = config.replicaScheduleLimit - operators.values.filter { $0.kind.contains(.replica) }.count

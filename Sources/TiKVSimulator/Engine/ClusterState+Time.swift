@@ -76,7 +76,10 @@ extension ClusterState {
                 stores[i].reportedAvailable = stores[i].availableBytes
                 stores[i].reportedUsed = stores[i].usedBytes
                 stores[i].reportedBusy = stores[i].busy
-                stores[i].slowScore = stores[i].slowFactor >= 2 ? min(100, UInt64(stores[i].slowFactor * 10)) : 1
+                // TiKV's disk probe feeds its slow score once per heartbeat interval (10 s).
+                stores[i].diskSlowScore.update(timeoutRatio: DiskSlowScore.timeoutRatio(slowFactor: stores[i].slowFactor),
+                                               elapsedSeconds: 10)
+                stores[i].slowScore = stores[i].diskSlowScore.reported
             }
             stores[i].nextHeartbeatNanos += 10 * Self.second
         }
@@ -116,7 +119,11 @@ extension ClusterState {
             // Its raft logs lag until it has caught up; TiKV will not hand it leadership before that.
             stores[i].logsCaughtUpAtNanos = nowNanos + Self.logCatchUpNanos
             // A restarted process starts its counters from zero; a healed partition keeps them.
-            if !wasAlive { stores[i].workload = StoreWorkload() }
+            if !wasAlive {
+                stores[i].workload = StoreWorkload()
+                // A new TiKV process starts its slow score at 1.
+                stores[i].diskSlowScore = DiskSlowScore()
+            }
             // A restarted or reconnected TiKV reports at once; leaderless regions can elect again.
             stores[i].nextHeartbeatNanos = min(stores[i].nextHeartbeatNanos, nowNanos + Self.second)
             reelectLeaderless()

@@ -53,6 +53,11 @@ extension ClusterState {
             line("tikv_store_size_bytes", [("instance", s.statusAddress), ("type", "available")], Double(s.availableBytes))
             line("tikv_store_size_bytes", [("instance", s.statusAddress), ("type", "used")], Double(s.usedBytes))
         }
+        // TiKV's disk slow score as its last store heartbeat carried it (1…100).
+        out += "# TYPE tikv_raftstore_slow_score gauge\n"
+        for i in live {
+            line("tikv_raftstore_slow_score", [("instance", stores[i].statusAddress), ("type", "disk")], Double(stores[i].diskSlowScore.reported))
+        }
         out += "# TYPE tikv_engine_write_stall gauge\n"
         for i in live {
             let s = stores[i]
@@ -112,6 +117,11 @@ extension ClusterState {
                                             ("store_available", Double(s.reportedAvailable)), ("store_capacity", Double(s.reportedCapacity)),
                                             ("store_used", Double(s.reportedUsed))]
             for (t, v) in vals { line("pd_scheduler_store_status", [("address", s.address), ("instance", pdInstance), ("store", String(s.id)), ("type", t)], v) }
+        }
+        // Set while evict-slow-store holds a store, deleted on recovery (v8.5.7:evict_slow_store.go:791, 833).
+        out += "# TYPE pd_scheduler_evicted_slow_store_status gauge\n"
+        for sid in schedulers.evictSlowStore.evictedStores {
+            line("pd_scheduler_evicted_slow_store_status", [("instance", pdInstance), ("slow_type", "disk"), ("store", String(sid))], 1)
         }
         out += "# TYPE pd_regions_status gauge\n"
         let checks: [RegionCheckKind] = [.missPeer, .extraPeer, .downPeer, .pendingPeer, .offlinePeer, .learnerPeer, .emptyRegion, .oversizedRegion, .undersizedRegion]

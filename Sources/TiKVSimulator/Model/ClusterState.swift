@@ -63,7 +63,11 @@ public struct ClusterState: Sendable {
     /// Latest finished operator per region, kept 10 minutes.
     public internal(set) var records: [UInt64: SimOperator] = [:]
     public internal(set) var schedulers = SchedulerSet.defaults()
-    public var config = PDConfig()
+    /// PD keeps `max-replicas` and the `pd/default` rule's count equal (server/api/rule.go:274-285 one way,
+    /// `SetReplicationConfig` the other), so any change to the config carries the count over.
+    public var config = PDConfig() { didSet { syncDefaultRuleCount() } }
+    /// PD's placement rules (`pd/default` alone until changed through `/config/rule*`).
+    public internal(set) var placement = PlacementRuleSet.initial(maxReplicas: 3, createTimestamp: 0)
 
     var nextId: UInt64 = 1000
     var immediateReports: [Int] = []

@@ -67,6 +67,18 @@ public struct PDConfig: Sendable {
     /// PD's filters read.
     public var labelProperty: [String: [(key: String, value: String)]] = [:]
     public var rejectLeaderLabels: [(key: String, value: String)] { labelProperty["reject-leader"] ?? [] }
+
+    /// `SetLabelProperty` (v8.5.7:server/config/persist_options.go:778-787): appended once.
+    public mutating func setLabelProperty(_ type: String, key: String, value: String) {
+        if labelProperty[type, default: []].contains(where: { $0.key == key && $0.value == value }) { return }
+        labelProperty[type, default: []].append((key: key, value: value))
+    }
+
+    /// `DeleteLabelProperty` (persist_options.go:790-804): a type left with no labels disappears.
+    public mutating func deleteLabelProperty(_ type: String, key: String, value: String) {
+        let left = (labelProperty[type] ?? []).filter { !($0.key == key && $0.value == value) }
+        labelProperty[type] = left.isEmpty ? nil : left
+    }
     public var placementRulesEnabled: Bool {
         replication.first { $0.0 == "enable-placement-rules" }?.1 == .string("true")
     }

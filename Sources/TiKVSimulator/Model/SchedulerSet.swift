@@ -12,6 +12,8 @@ public struct SchedulerSet: Sendable {
     /// Stores held by the single evict-leader scheduler, sorted.
     public internal(set) var evictLeaderStores: [UInt64] = []
     public var evictLeaderBatch = 3
+    /// The evict-slow-store scheduler's config and recovery clock.
+    public internal(set) var evictSlowStore = EvictSlowStoreConfig()
 
     static let typeByName: [String: String] = [
         "balance-region-scheduler": "balance-region", "balance-leader-scheduler": "balance-leader",

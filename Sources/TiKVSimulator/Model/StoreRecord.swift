@@ -40,6 +40,8 @@ public struct StoreRecord: Sendable {
     public var reachable: Bool
     /// Latency multiplier (slow-store fault).
     public var slowFactor: Double
+    /// TiKV's disk slow score, fed by the disk probe (the truth; `slowScore` is what PD last heard).
+    public var diskSlowScore = DiskSlowScore()
     /// Snapshot I/O budget for incoming snapshots, bytes per second.
     public var snapshotBytesPerSecond: Double
     /// When the store stopped answering raft messages; used for down peers.

@@ -84,6 +84,20 @@ extension Scenario.Condition {
             let n = c.endedOperatorCounts["\(e.desc) \(e.status)"] ?? 0
             return (n >= e.min, "\(n) \(e.desc) operators ended \(e.status), want ≥ \(e.min)")
         }
+        if let s = slowScore {
+            let v = c.store(s.store)?.slowScore ?? 0
+            let ok = v >= (s.atLeast ?? 0) && v <= (s.atMost ?? .max)
+            return (ok, "store \(s.store) slow score \(v), want \(s.atLeast.map { "≥ \($0)" } ?? "") \(s.atMost.map { "≤ \($0)" } ?? "")")
+        }
+        if let want = evictedSlowStores {
+            let listed = c.schedulers.evictSlowStore.evictedStores
+            let marked = c.stores.filter(\.evictedAsSlowStore).map(\.id)
+            return (listed == want && marked.sorted() == want.sorted(), "evict-stores \(listed), slow-evicted marks \(marked), want \(want)")
+        }
+        if let s = storeLeadersAtLeast {
+            let n = c.storeIndex(s.store).map { c.storeStats[$0].leaderCount } ?? 0
+            return (n >= s.min, "store \(s.store) leads \(n) ≥ \(s.min)")
+        }
         return (false, "empty condition")
     }
 
@@ -118,11 +132,18 @@ extension Scenario {
         let lastEvent = events.map { $0.at.nanoseconds + ($0.writeFlowOnSpot?.duration?.nanoseconds ?? 0) }.max() ?? 0
         let limit = Int(expect.within.nanoseconds / ClusterState.second)
         var details: [String] = []
+        let milestones = expect.milestones ?? []
+        var reached = [Int?](repeating: nil, count: milestones.count)
         var t = 0
         while t < limit {
             c.advance(seconds: Double(checkEvery))
             t += checkEvery
-            guard c.nowNanos - start > lastEvent else { continue }
+            for (m, ms) in milestones.enumerated() where reached[m] == nil && c.nowNanos - start <= ms.by.nanoseconds {
+                if ms.all.allSatisfy({ $0.evaluate(c).holds }) { reached[m] = t }
+            }
+            // A milestone past its deadline can no longer be reached: the run has failed.
+            if milestones.indices.contains(where: { reached[$0] == nil && c.nowNanos - start > milestones[$0].by.nanoseconds }) { break }
+            guard c.nowNanos - start > lastEvent, !reached.contains(where: { $0 == nil }) else { continue }
             let results = expect.all.map { $0.evaluate(c) }
             details = results.map(\.detail)
             if results.allSatisfy(\.holds) { break }
@@ -130,7 +151,11 @@ extension Scenario {
         let early = expect.notBefore.map { Int64(t) * ClusterState.second < $0.nanoseconds } ?? false
         if early { details.append("all held at \(t) s, before not-before \(expect.notBefore?.description ?? "")") }
         let passed = !early && c.nowNanos - start > lastEvent && expect.all.allSatisfy { $0.evaluate(c).holds }
+            && !reached.contains(where: { $0 == nil })
         let log = c.eventLog.map { "t=\(($0.atNanos - start) / ClusterState.second)s event \($0.index): \($0.text)" }
-        return ScenarioOutcome(passed: passed, seconds: t, details: details, events: log)
+        let marks = milestones.enumerated().map { m, ms in
+            reached[m].map { "milestone \(m) reached at t=\($0)s (by \(ms.by))" } ?? "milestone \(m) not reached by \(ms.by)"
+        }
+        return ScenarioOutcome(passed: passed, seconds: t, details: marks + details, events: log)
     }
 }

@@ -4,6 +4,12 @@ import Yams
 
 /// A simulation scenario as a YAML data file (`Scenarios/*.yaml`): an initial cluster, timed events, and the
 /// condition that counts as success. See `Scenarios/README.md` for the format.
+///
+/// Besides `expect.all` (checked once every event has happened), `expect.milestones` lists `{by: <duration>,
+/// all: [conditions]}`: each must hold at some check no later than `by` from the start, so a scenario can state
+/// what happens on the way (a store evicted before it recovers). Conditions for PD's protective schedulers:
+/// `slow-score: {store, at-least, at-most}` (the score PD last heard), `evicted-slow-stores: [ids]`
+/// (evict-slow-store's `evict-stores`, and the stores marked slow-evicted), `store-leaders-at-least: {store, min}`.
 public struct Scenario: Sendable, Decodable {
     public var name: String
     public var description: String = ""
@@ -153,14 +159,22 @@ public struct Scenario: Sendable, Decodable {
         public var factor: Double?
     }
 
-    /// Success: every condition holds at some check within `within` of simulated time.
+    /// Success: every condition holds at some check within `within` of simulated time, after every event; and
+    /// each milestone's conditions all held together at some check no later than its `by` (from the start, events
+    /// or not) — how a scenario states what must happen on the way (e.g. a store evicted before it recovers).
     public struct Expectation: Sendable, Decodable {
         public var within: GoDuration
         public var all: [Condition]
         /// The conditions must not all hold before this time (e.g. a drain the store limits make slow).
         public var notBefore: GoDuration?
+        public var milestones: [Milestone]?
 
-        enum CodingKeys: String, CodingKey { case within, all, notBefore = "not-before" }
+        enum CodingKeys: String, CodingKey { case within, all, notBefore = "not-before", milestones }
+    }
+
+    public struct Milestone: Sendable, Decodable {
+        public var by: GoDuration
+        public var all: [Condition]
     }
 
     /// One success condition; exactly one field is set.
@@ -197,6 +211,13 @@ public struct Scenario: Sendable, Decodable {
         /// At least `min` operators of producer `desc` ended with `status` (SUCCESS, CANCEL, TIMEOUT, REPLACE) since
         /// the start, as PD's `pd_schedule_operators_count` counts them.
         public var operatorsEnded: EndedCheck?
+        /// The slow score PD last heard from a store, within bounds.
+        public var slowScore: SlowScoreCheck?
+        /// evict-slow-store's `evict-stores` is exactly this list (`[]`: no store held), and exactly these stores
+        /// carry the slow-evicted mark.
+        public var evictedSlowStores: [UInt64]?
+        /// A store leads at least this many regions.
+        public var storeLeadersAtLeast: StoreCountMinCheck?
 
         enum CodingKeys: String, CodingKey {
             case leadersBalanced = "leaders-balanced", regionsBalanced = "regions-balanced", storeState = "store-state"
@@ -205,6 +226,7 @@ public struct Scenario: Sendable, Decodable {
             case storeRegionsAtLeast = "store-regions-at-least", totalPeers = "total-peers", peerShareDeviation = "peer-share-deviation"
             case pdLeaderChanges = "pd-leader-changes", pdClockSkew = "pd-clock-skew"
             case storePeers = "store-peers", operatorsEnded = "operators-ended"
+            case slowScore = "slow-score", evictedSlowStores = "evicted-slow-stores", storeLeadersAtLeast = "store-leaders-at-least"
         }
     }
 
@@ -223,6 +245,16 @@ public struct Scenario: Sendable, Decodable {
     public struct EndedCheck: Sendable, Decodable {
         public var desc: String
         public var status: String
+        public var min: Int
+    }
+    public struct SlowScoreCheck: Sendable, Decodable {
+        public var store: UInt64
+        public var atLeast: UInt64?
+        public var atMost: UInt64?
+        enum CodingKeys: String, CodingKey { case store, atLeast = "at-least", atMost = "at-most" }
+    }
+    public struct StoreCountMinCheck: Sendable, Decodable {
+        public var store: UInt64
         public var min: Int
     }
     public struct TotalCheck: Sendable, Decodable {
@@ -257,11 +289,13 @@ public struct Scenario: Sendable, Decodable {
             }
             if let f = e.fault, Fault.Kind(rawValue: f.kind) == nil { throw LoadError.invalid("\(name): unknown fault kind \(f.kind)") }
         }
-        for (i, c) in (expect?.all ?? []).enumerated() {
+        let conditions = (expect?.all ?? []) + (expect?.milestones ?? []).flatMap(\.all)
+        for (i, c) in conditions.enumerated() {
             let set = [c.leadersBalanced != nil, c.regionsBalanced != nil, c.storeState != nil, c.noRegions != nil,
                        c.hotLeaderSpread != nil, c.hotPeerSpread != nil, c.storeLeaders != nil, c.storeRegionsBelowMean != nil, c.quietFor != nil,
                        c.storeRegionsAtLeast != nil, c.totalPeers != nil, c.peerShareDeviation != nil,
-                       c.pdLeaderChanges != nil, c.pdClockSkew != nil, c.storePeers != nil, c.operatorsEnded != nil]
+                       c.pdLeaderChanges != nil, c.pdClockSkew != nil, c.storePeers != nil, c.operatorsEnded != nil,
+                       c.slowScore != nil, c.evictedSlowStores != nil, c.storeLeadersAtLeast != nil]
             guard set.filter({ $0 }).count == 1 else { throw LoadError.invalid("\(name): condition \(i) must have exactly one check") }
         }
     }
