@@ -15,6 +15,10 @@ struct SimulateFaultCommand: AsyncParsableCommand {
         operator simulate fault --sim URL slow --store 2 --factor 10
         operator simulate fault --sim URL hot-region --region 1024 --flow read
         operator simulate fault --sim URL '{"kind": "disk-fill", "store": 1, "percent": 5}'
+        operator simulate fault --sim URL busy --store 3
+        operator simulate fault --sim URL pd-leader-change --seconds 3
+        operator simulate fault --sim URL pd-member-down --member sim-pd-1
+        operator simulate fault --sim URL clock-skew --seconds -300
         operator simulate fault --sim URL list
         operator simulate fault --sim URL delete 3
         """
@@ -30,6 +34,8 @@ struct SimulateFaultCommand: AsyncParsableCommand {
     @Option(help: "disk-fill: available percent to leave.") var percent: Double?
     @Option(help: "hot-region: read or write.") var flow: String?
     @Option(help: "flapping: period in seconds.") var period: Int?
+    @Option(help: "clock-skew: PD's clock offset in seconds (±); pd-leader-change: election length in seconds.") var seconds: Double?
+    @Option(help: "pd-member-down: the member's name (default: the leader).") var member: String?
 
     func run() async throws {
         let (method, path, body): (String, String, String?)
@@ -48,6 +54,8 @@ struct SimulateFaultCommand: AsyncParsableCommand {
             if let percent { fields["percent"] = percent }
             if let flow { fields["flow"] = flow }
             if let period { fields["period"] = period }
+            if let seconds { fields["seconds"] = seconds }
+            if let member { fields["member"] = member }
             let json = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
             (method, path, body) = ("POST", "/sim/v1/faults", String(decoding: json, as: UTF8.self))
         }
