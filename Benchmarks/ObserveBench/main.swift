@@ -17,8 +17,6 @@ struct Options {
     var outPath = "Benchmarks/results/observe.json"
     var stores = 0
     var regions = 0
-    /// Measure the old URLSession transport instead of the socket one.
-    var urlSession = false
 
     init(_ args: [String]) {
         var i = 1
@@ -30,12 +28,11 @@ struct Options {
             case "--out": outPath = next() ?? outPath
             case "--stores": stores = next().flatMap(Int.init) ?? stores
             case "--regions": regions = next().flatMap(Int.init) ?? regions
-            case "--urlsession": urlSession = true
             default:
                 // Anything else (--help included) stops here: a bench that ran with its defaults would
                 // overwrite the recorded result with a measurement of nothing.
                 let help = args[i] == "--help" || args[i] == "-h"
-                let usage = "usage: ObserveBench [--pd URL] [--passes N] [--out FILE] [--stores N] [--regions N] [--urlsession]\n"
+                let usage = "usage: ObserveBench [--pd URL] [--passes N] [--out FILE] [--stores N] [--regions N]\n"
                 FileHandle.standardError.write(Data(((help ? "" : "unknown argument \(args[i])\n") + usage).utf8))
                 exit(help ? 0 : 2)
             }
@@ -66,8 +63,7 @@ func percentile(_ xs: [Double], _ p: Double) -> Double {
 }
 
 let options = Options(CommandLine.arguments)
-let observer = CountedObserver(pd: PDEndpoint(urls: [options.pd], timeout: .seconds(60)), followLeader: false,
-                              urlSession: options.urlSession)
+let observer = CountedObserver(pd: PDEndpoint(urls: [options.pd], timeout: .seconds(60)), followLeader: false)
 let baselineRSS = peakRSSMiB()
 
 struct PassResult: Encodable {
@@ -127,7 +123,7 @@ struct Summary: Encodable {
     var perPass: [PassResult]
 }
 let summary = Summary(
-    transport: options.urlSession ? "URLSession (libcurl)" : "HTTP/1.1 on FlyingSocks (epoll)",
+    transport: "libcurl multi on its own thread (curl_multi_poll)",
     simulatorStores: storeCount, simulatorRegions: regionCount, passes: measured.count,
     requestsPerPass: measured.map(\.requests).max() ?? 0,
     bytesPerPassMedian: percentile(bytes, 0.5), bytesPerPassMax: bytes.max() ?? 0,

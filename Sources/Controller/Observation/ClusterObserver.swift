@@ -21,7 +21,7 @@ actor ClusterObserver {
     /// When answers arrived; decisions use the `now` passed to `observe`, never this.
     private let clock: @Sendable () -> Date
 
-    init(pd: PDEndpoint, prometheus: PrometheusEndpoint?, transport: any HTTPTransport = SocketHTTPTransport(),
+    init(pd: PDEndpoint, prometheus: PrometheusEndpoint?, transport: any HTTPTransport = CurlTransport(),
          retry: RetryBackoff = RetryBackoff(), followLeader: Bool = true, regionCheckIDCap: Int = 64, regionPageSize: Int = 4096,
          exposition: ExpositionMetrics? = nil, clock: @escaping @Sendable () -> Date = { Date() }) {
         let timeout = Duration.nanoseconds(pd.timeout.nanoseconds)
@@ -49,7 +49,7 @@ actor ClusterObserver {
         self.clock = clock
     }
 
-    init(spec: TiKVClusterSpec, transport: any HTTPTransport = SocketHTTPTransport(), retry: RetryBackoff = RetryBackoff(),
+    init(spec: TiKVClusterSpec, transport: any HTTPTransport = CurlTransport(), retry: RetryBackoff = RetryBackoff(),
          exposition: ExpositionMetrics? = nil, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.init(pd: spec.pd, prometheus: spec.prometheus, transport: transport, retry: retry, exposition: exposition, clock: clock)
     }

@@ -3,7 +3,7 @@ import Reconcilers
 import Testing
 @testable import Controller
 
-/// https through the socket transport against real TLS servers (`openssl s_server`, Python's
+/// https through the libcurl transport against real TLS servers (`openssl s_server`, Python's
 /// http.server), which ask for a client certificate as a TiDB cluster with TLS does, over certificates
 /// made for the test.
 @Suite(.serialized)
@@ -13,7 +13,7 @@ struct TLSTransportTests {
         let server = try await TLSServer.start(pki, files: ["hello": Data("hello over TLS".utf8),
                                                            "pd/api/v1/stores": try ControllerFixtures.data("stores.json")])
         defer { server.stop() }
-        let transport = SocketHTTPTransport()
+        let transport = CurlTransport()
         let hello = try await transport.send(HTTPRequest(url: server.url("hello"), tls: pki.client), limits: .patient)
         #expect(hello.head.status == 200)
         #expect(String(decoding: hello.body, as: UTF8.self) == "hello over TLS")
@@ -32,7 +32,7 @@ struct TLSTransportTests {
         let pki = try TestPKI()
         let server = try await TLSServer.startKeepAlive(pki)
         defer { server.stop() }
-        let transport = SocketHTTPTransport()
+        let transport = CurlTransport()
         var ports: [String] = []
         for i in 0..<3 {
             let r = try await transport.send(HTTPRequest(url: server.url("r\(i)"), tls: pki.client), limits: .patient)
@@ -40,7 +40,7 @@ struct TLSTransportTests {
             ports.append(String(decoding: r.body, as: UTF8.self))
         }
         #expect(Set(ports).count == 1, "\(ports)")
-        #expect(transport.idleConnections == 1)
+        #expect(transport.connectionsOpened == 1)
     }
 
     @Test func aServerCertificateFromAnotherCAIsRefused() async throws {
@@ -49,7 +49,7 @@ struct TLSTransportTests {
         defer { server.stop() }
         let strangers = TLSFiles(caFile: pki.path("other-ca.crt"), certFile: pki.client.certFile, keyFile: pki.client.keyFile)
         let error = await #expect(throws: TransportError.self) {
-            _ = try await SocketHTTPTransport().send(HTTPRequest(url: server.url("hello"), tls: strangers), limits: .patient)
+            _ = try await CurlTransport().send(HTTPRequest(url: server.url("hello"), tls: strangers), limits: .patient)
         }
         #expect(error?.description.contains("the server's certificate was not accepted") == true, "\(String(describing: error))")
     }
@@ -61,9 +61,11 @@ struct TLSTransportTests {
         // The server's certificate names 127.0.0.1 only; "localhost" reaches the same socket.
         let url = try #require(URL(string: "https://localhost:\(server.port)/hello"))
         let error = await #expect(throws: TransportError.self) {
-            _ = try await SocketHTTPTransport().send(HTTPRequest(url: url, tls: pki.client), limits: .patient)
+            _ = try await CurlTransport().send(HTTPRequest(url: url, tls: pki.client), limits: .patient)
         }
-        #expect(error?.description.contains("hostname mismatch") == true, "\(String(describing: error))")
+        #expect(error?.kind == .tls && error?.delivery == .notSent, "\(String(describing: error))")
+        #expect(error?.description.contains("the server's certificate was not accepted") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("localhost") == true, "\(String(describing: error))")
     }
 
     @Test func withoutAClientCertificateTheServerRefuses() async throws {
@@ -72,34 +74,46 @@ struct TLSTransportTests {
         defer { server.stop() }
         let caOnly = TLSFiles(caFile: pki.client.caFile)
         await #expect(throws: TransportError.self) {
-            _ = try await SocketHTTPTransport().send(HTTPRequest(url: server.url("hello"), tls: caOnly), limits: .patient)
+            _ = try await CurlTransport().send(HTTPRequest(url: server.url("hello"), tls: caOnly), limits: .patient)
         }
     }
 
-    @Test func unreadableFilesAreClearErrors() throws {
+    @Test func unreadableFilesAreClearErrors() async throws {
         let pki = try TestPKI()
-        let missing = #expect(throws: TransportError.self) { _ = try TLSContext(TLSFiles(caFile: "/nonexistent/ca.crt")) }
-        #expect(missing?.description.contains("cannot load the CA file /nonexistent/ca.crt") == true, "\(String(describing: missing))")
+        let server = try await TLSServer.start(pki, files: ["hello": Data("x".utf8)])
+        defer { server.stop() }
+        let missing = await #expect(throws: TransportError.self) {
+            _ = try await CurlTransport().send(HTTPRequest(url: server.url("hello"), tls: TLSFiles(caFile: "/nonexistent/ca.crt")), limits: .patient)
+        }
+        #expect(missing?.description.contains("cannot read the CA file /nonexistent/ca.crt") == true, "\(String(describing: missing))")
+        #expect(missing?.delivery == .notSent)
         let wrongKey = TLSFiles(caFile: pki.client.caFile, certFile: pki.client.certFile, keyFile: pki.path("server.key"))
-        let error = #expect(throws: TransportError.self) { _ = try TLSContext(wrongKey) }
-        #expect(error?.description.contains("does not match the certificate") == true, "\(String(describing: error))")
+        let error = await #expect(throws: TransportError.self) {
+            _ = try await CurlTransport().send(HTTPRequest(url: server.url("hello"), tls: wrongKey), limits: .patient)
+        }
+        #expect(error?.kind == .tls && error?.delivery == .notSent, "\(String(describing: error))")
+        #expect(error?.description.contains("the client certificate or key cannot be used") == true, "\(String(describing: error))")
     }
 
-    /// A rotated certificate (a new file content, a new modification time) gets a new context.
-    @Test func aRotatedCertificateIsPickedUp() throws {
+    /// A rotated certificate (a new file content, a new modification time) is used by the next request: the
+    /// kept-alive connection made with the old files is not reused.
+    @Test func aRotatedCertificateIsPickedUp() async throws {
         let pki = try TestPKI()
-        let contexts = TLSContexts()
-        let first = try contexts.context(for: pki.client)
-        #expect(try contexts.context(for: pki.client) === first)
+        let server = try await TLSServer.startKeepAlive(pki)
+        defer { server.stop() }
+        let transport = CurlTransport()
+        for i in 0..<2 { _ = try await transport.send(HTTPRequest(url: server.url("a\(i)"), tls: pki.client), limits: .patient) }
+        #expect(transport.connectionsOpened == 1)
         try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(60)], ofItemAtPath: pki.client.certFile ?? "")
-        #expect(try contexts.context(for: pki.client) !== first)
+        for i in 0..<2 { _ = try await transport.send(HTTPRequest(url: server.url("b\(i)"), tls: pki.client), limits: .patient) }
+        #expect(transport.connectionsOpened == 2)
     }
 }
 
 extension TLSTransportTests {
     /// Kubernetes rotates a mounted Secret by writing the new files into a fresh directory and swapping the
     /// `..data` symlink; `ca.crt` itself stays a link to `..data/ca.crt`. The context must follow the swap.
-    @Test func aSecretSymlinkSwapIsPickedUp() throws {
+    @Test func aSecretSymlinkSwapIsPickedUp() async throws {
         let pki = try TestPKI()
         let fm = FileManager.default
         let volume = pki.path("volume")
@@ -121,15 +135,17 @@ extension TLSTransportTests {
             try fm.createSymbolicLink(atPath: volume + "/" + name, withDestinationPath: "..data/" + name)
         }
         let files = TLSFiles(caFile: volume + "/ca.crt", certFile: volume + "/client.crt", keyFile: volume + "/client.key")
-        let contexts = TLSContexts()
-        let first = try contexts.context(for: files)
-        #expect(try contexts.context(for: files) === first)
+        let server = try await TLSServer.startKeepAlive(pki)
+        defer { server.stop() }
+        let transport = CurlTransport()
+        for i in 0..<2 { _ = try await transport.send(HTTPRequest(url: server.url("a\(i)"), tls: files), limits: .patient) }
+        #expect(transport.connectionsOpened == 1)
         // The kubelet's swap: a new link, renamed over `..data` in one step.
         try fm.createSymbolicLink(atPath: volume + "/..data_tmp", withDestinationPath: "..2026_12_07_b")
         #expect(rename(volume + "/..data_tmp", volume + "/..data") == 0)
-        let second = try contexts.context(for: files)
-        #expect(second !== first)
-        #expect(try contexts.context(for: files) === second)
+        // The next request uses the new generation (a new connection), and the one after reuses that.
+        for i in 0..<2 { _ = try await transport.send(HTTPRequest(url: server.url("b\(i)"), tls: files), limits: .patient) }
+        #expect(transport.connectionsOpened == 2)
     }
 }
 
