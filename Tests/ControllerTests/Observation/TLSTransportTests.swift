@@ -163,6 +163,8 @@ struct TestPKI {
             "x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 2 -extfile server.ext",
             "req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout client.key -out client.csr -subj /CN=operator",
             "x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out client.crt -days 2 -extfile client.ext",
+            // Valid for 127.0.0.1 and signed by the CA, but its notAfter is a day before its notBefore: expired.
+            "x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out expired.crt -days -1 -extfile server.ext",
         ]
         try "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n".write(toFile: directory.path("server.ext"), atomically: false, encoding: .utf8)
         try "extendedKeyUsage=clientAuth\n".write(toFile: directory.path("client.ext"), atomically: false, encoding: .utf8)
@@ -188,7 +190,7 @@ struct TestPKI {
 }
 
 /// A TLS server on 127.0.0.1 that requires a client certificate signed by the test CA:
-/// `openssl s_server -WWW` (files from its own directory, HTTP/1.0, a connection per request), or
+/// `openssl s_server -HTTP` (whole responses from files in its own directory, a connection per request), or
 /// Python's HTTP/1.1 server (keep-alive).
 final class TLSServer: @unchecked Sendable {   // immutable after start; Process is thread-safe for terminate
     let port: Int
@@ -232,17 +234,51 @@ final class TLSServer: @unchecked Sendable {   // immutable after start; Process
     server.serve_forever()
     """
 
-    static func start(_ pki: TestPKI, files: [String: Data]) async throws -> TLSServer {
+    /// Python's TLS server answering a close-delimited HTTP/1.0 body and closing the TCP connection without
+    /// TLS close_notify (a truncation the client must not take for the end of the body).
+    static func startTruncating(_ pki: TestPKI) async throws -> TLSServer {
+        let root = try TemporaryDirectory()
+        try truncatingScript.write(toFile: root.path("server.py"), atomically: false, encoding: .utf8)
+        let port = try PrometheusProcess.freePort()
+        return try await launch(URL(fileURLWithPath: "/usr/bin/env"),
+                                ["python3", root.path("server.py"), String(port), pki.path("server.crt"), pki.path("server.key")],
+                                port: port, root: root)
+    }
+
+    private static let truncatingScript = """
+    import socket, ssl, sys
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(sys.argv[2], sys.argv[3])
+    listener = socket.create_server(("127.0.0.1", int(sys.argv[1])))
+    while True:
+        raw, _ = listener.accept()
+        try:
+            conn = context.wrap_socket(raw, server_side=True)
+            data = b""
+            while b"\\r\\n\\r\\n" not in data:
+                more = conn.recv(4096)
+                if not more:
+                    break
+                data += more
+            conn.sendall(b"HTTP/1.0 200 OK\\r\\nContent-Type: text/plain\\r\\n\\r\\npart of a bo")
+            # SSLSocket.close() sends no close_notify (only unwrap() would): the TCP connection just ends.
+            conn.close()
+        except Exception:
+            raw.close()
+    """
+
+    static func start(_ pki: TestPKI, files: [String: Data], certificate: String = "server.crt") async throws -> TLSServer {
         let root = try TemporaryDirectory()
         for (name, data) in files {
             let url = root.url.appendingPathComponent(name)
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try data.write(to: url)
+            // `-HTTP` serves each file as a whole response: a length, so the body's end is known over TLS.
+            try (Data("HTTP/1.0 200 ok\r\nContent-Type: text/plain\r\nContent-Length: \(data.count)\r\n\r\n".utf8) + data).write(to: url)
         }
         let port = try PrometheusProcess.freePort()
         return try await launch(URL(fileURLWithPath: "/usr/bin/openssl"),
-                                ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", pki.path("server.crt"), "-key", pki.path("server.key"),
-                                 "-CAfile", pki.path("ca.crt"), "-Verify", "1", "-WWW", "-quiet", "-naccept", "50"],
+                                ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", pki.path(certificate), "-key", pki.path("server.key"),
+                                 "-CAfile", pki.path("ca.crt"), "-Verify", "1", "-HTTP", "-quiet", "-naccept", "50"],
                                 port: port, root: root)
     }
 

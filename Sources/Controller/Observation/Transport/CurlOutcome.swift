@@ -38,6 +38,9 @@ enum CurlOutcome {
         func make(_ kind: TransportError.Kind, _ message: String = detail) -> TransportError {
             TransportError(kind, message, delivery: delivery)
         }
+        // A bad chunk header surfaces under several codes in libcurl 7.88 (RECV_ERROR, and 43 for a size
+        // followed by junk), always with this word in the message.
+        if text.contains("chunked-encod") { return make(.malformedResponse) }
         switch code {
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
             return make(.dnsFailure)
@@ -63,7 +66,6 @@ enum CurlOutcome {
              CURLE_SSL_ENGINE_INITFAILED, CURLE_USE_SSL_FAILED, CURLE_SSL_SHUTDOWN_FAILED:
             return make(.tls)
         case CURLE_RECV_ERROR, CURLE_SEND_ERROR:
-            if text.contains("chunked-encoding") { return make(.malformedResponse) }
             // OpenSSL's errors: an alert, or the peer closing without close_notify (a truncation attack on a
             // close-delimited body).
             if text.contains("SSL") || text.contains("alert") { return make(.tls) }

@@ -36,6 +36,8 @@ final class CurlTransfer: @unchecked Sendable {
     let multi: CurlMulti
     let limits: HTTPLimits
     let url: String
+    private let isHTTPS: Bool
+    private let isHead: Bool
     /// When the head must be complete (`HTTPLimits.responseHeaderTimeout`), checked by the multi's thread.
     var headDeadline: ContinuousClock.Instant = .now
     private var headerList: UnsafeMutablePointer<curl_slist>?
@@ -78,6 +80,8 @@ final class CurlTransfer: @unchecked Sendable {
         self.multi = multi
         self.limits = limits
         self.url = request.url.absoluteString
+        self.isHTTPS = request.url.scheme?.lowercased() == "https"
+        self.isHead = request.method.uppercased() == "HEAD"
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         do {
             try configure(request)
@@ -413,6 +417,15 @@ final class CurlTransfer: @unchecked Sendable {
                 parse.status = 0
                 parse.headers = [:]
                 return bytes.count
+            }
+            // libcurl (like OpenSSL 3 with SSL_OP_IGNORE_UNEXPECTED_EOF) takes a TCP close without TLS
+            // close_notify for the end of the stream, so a body delimited only by the close could be cut short
+            // by anyone on the path and look whole. PD and Prometheus always send a length or chunks over https:
+            // a close-delimited https body is refused.
+            if isHTTPS, parse.status != 204, parse.status != 304, !isHead, parse.headers["content-length"] == nil,
+               !(parse.headers["transfer-encoding"]?.lowercased().contains("chunked") ?? false) {
+                abort(.tls, "\(url): a body delimited only by the connection's close cannot be told from a truncation over TLS")
+                return 0
             }
             parse.delivered = true
             let head = HTTPResponseHead(status: parse.status, headers: parse.headers)
