@@ -479,6 +479,7 @@ private final class RegionStreamReader: @unchecked Sendable {
     private var pending: [RegionInfo] = []
     private var pendingIndex = 0
     private var finished = false
+    private var failure: RegionDecodeError?
 
     init(client: PDClient, path: String, query: [URLQueryItem], maxBodyBytes: Int?) {
         self.client = client
@@ -496,6 +497,11 @@ private final class RegionStreamReader: @unchecked Sendable {
                 }
                 pending.removeAll(keepingCapacity: true)
                 pendingIndex = 0
+                if let failure {
+                    self.failure = nil
+                    finished = true
+                    throw failure
+                }
                 if finished { return nil }
                 if body == nil { body = PulledBody(try await client.openRegionList(path, query: query, maxBodyBytes: maxBodyBytes).response.body) }
                 guard let chunk = try await body?.next() else {
@@ -505,7 +511,13 @@ private final class RegionStreamReader: @unchecked Sendable {
                     return nil
                 }
                 try Task.checkCancellation()
-                try decoder.feed(chunk) { pending.append($0) }
+                do {
+                    try decoder.feed(chunk) { pending.append($0) }
+                } catch {
+                    // The regions completed before the bad bytes are still delivered, then the error.
+                    failure = error
+                    body = nil
+                }
             }
         } catch {
             finished = true
