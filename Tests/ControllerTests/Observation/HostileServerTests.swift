@@ -297,6 +297,8 @@ final class RawServer: Sendable {
         let fd: Int32
         private unowned let server: RawServer
         private(set) var head = ""
+        /// The request's declared body.
+        private(set) var body: [UInt8] = []
         private var inBody = false
         private var closed = false
 
@@ -316,7 +318,10 @@ final class RawServer: Sendable {
             head = String(decoding: seen, as: UTF8.self)
             if let line = head.split(separator: "\r\n").first(where: { $0.lowercased().hasPrefix("content-length:") }),
                let n = Int(line.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) {
-                for _ in 0..<n { guard recv(fd, &byte, 1, 0) == 1 else { return false } }
+                for _ in 0..<n {
+                    guard recv(fd, &byte, 1, 0) == 1 else { return false }
+                    body.append(byte)
+                }
             }
             return true
         }
