@@ -35,7 +35,8 @@ struct HTTPLimits: Sendable, Hashable {
     var deadline: Duration
     /// Slower than `lowSpeedBytesPerSecond` for `lowSpeedWindow` (whole seconds, at least one) fails with
     /// `.stalled`: a server trickling its answer (slowloris) is cut off long before `deadline`. A transfer
-    /// paused because its consumer is busy is not slow.
+    /// paused because its consumer is busy is not slow. The window is never shorter than `responseHeaderTimeout`
+    /// (the speed is measured from the start, think time included).
     var lowSpeedBytesPerSecond: Int
     var lowSpeedWindow: Duration
     /// A body larger than this is abandoned with `.bodyTooLarge`.

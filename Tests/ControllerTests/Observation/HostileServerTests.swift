@@ -87,6 +87,7 @@ import Testing
     /// One byte a second: the low-speed limit cuts it off; the server wrote a handful of bytes, not the body.
     @Test func slowlorisHitsTheLowSpeedLimit() async throws {
         var limits = Self.limits
+        limits.responseHeaderTimeout = .seconds(1)
         limits.lowSpeedBytesPerSecond = 100
         limits.lowSpeedWindow = .seconds(1)
         let (error, server) = try await Self.storesError({ c in

@@ -38,7 +38,7 @@ final class CurlTransfer: @unchecked Sendable {
     let url: String
     private let isHTTPS: Bool
     private let isHead: Bool
-    /// When the head must be complete (`HTTPLimits.responseHeaderTimeout`), checked by the multi's thread.
+    /// When the head must be complete (`HTTPLimits.responseHeaderTimeout`); set and read by the multi's thread only.
     var headDeadline: ContinuousClock.Instant = .now
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
@@ -138,7 +138,11 @@ final class CurlTransfer: @unchecked Sendable {
         try set(CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(limits.connectTimeout))
         try set(CURLOPT_TIMEOUT_MS, Self.milliseconds(limits.deadline))
         try set(CURLOPT_LOW_SPEED_LIMIT, max(1, limits.lowSpeedBytesPerSecond))
-        try set(CURLOPT_LOW_SPEED_TIME, max(1, Int(limits.lowSpeedWindow.components.seconds)))
+        // libcurl measures speed from the start, the server's think time included, which the response-head
+        // limit already bounds: the window is never shorter than that limit, or a slow-thinking server (an
+        // LLM API, a large PD query) would be cut off as "stalled" before its head was due.
+        let window = max(limits.lowSpeedWindow, limits.responseHeaderTimeout)
+        try set(CURLOPT_LOW_SPEED_TIME, max(1, Int(window.components.seconds) + (window.components.attoseconds > 0 ? 1 : 0)))
         // A declared Content-Length over the cap fails before any body byte; the write callback enforces it
         // for chunked and close-delimited bodies.
         guard ccurl_setopt_off(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(limits.maxBodyBytes)) == CURLE_OK else {
