@@ -32,14 +32,14 @@ let package = Package(
             name: "TiKVSimulator",
             dependencies: ["PDWire", .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "Yams", package: "Yams")]
         ),
-        // The system's OpenSSL, for TLS to PD and Prometheus (TiDB clusters with TLS require client
-        // certificates). Linked, not built: no BoringSSL copy to compile on every CI run.
-        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        // The system's libcurl (OpenSSL flavour): HTTP/1.1 and TLS with client certificates to PD and
+        // Prometheus. Linked, not built: nothing to compile on every CI run.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // The `operator` executable: CLI, manager, clients, store, HTTP endpoints, dashboard, demo.
         .executableTarget(
             name: "Controller",
             dependencies: [
-                "Reconcilers", "PDWire", "TiKVSimulator", "COpenSSL",
+                "Reconcilers", "PDWire", "TiKVSimulator", "CCurl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -55,7 +55,7 @@ let package = Package(
         // Measures a steady-state observation against a separate simulator process (hack/bench-observe.sh).
         .executableTarget(
             name: "ObserveBench",
-            dependencies: ["Reconcilers", "PDWire", "COpenSSL", .product(name: "FlyingSocks", package: "FlyingFox")],
+            dependencies: ["Reconcilers", "PDWire", "CCurl"],
             path: "Benchmarks/ObserveBench"
         ),
         // Measures the simulator at 1M regions / 100 stores (hack/bench-sim.sh).

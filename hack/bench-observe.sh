@@ -4,7 +4,10 @@
 # Writes Benchmarks/results/observe.json.
 #
 #   STORES=100 REGIONS=1000000 PASSES=20 hack/bench-observe.sh
-#   OUT=/tmp/old.json BENCH_ARGS=--urlsession hack/bench-observe.sh   # the old URLSession transport
+#   BASELINE_BENCH=/path/to/older/ObserveBench hack/bench-observe.sh   # before/after against one simulator
+#
+# With BASELINE_BENCH, that binary (an ObserveBench built from an older tree) is measured first against the
+# same simulator, into ${OUT%.json}-baseline.json, and both summaries go into ${OUT%.json}-compare.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,6 +38,20 @@ done
 [ -n "$URL" ] || { echo "simulator did not print its address within 300 s" >&2; exit 1; }
 echo "==> simulator at $URL ($STORES stores, $REGIONS regions)"
 
+if [ -n "${BASELINE_BENCH:-}" ]; then
+  # shellcheck disable=SC2086  # BENCH_ARGS is a list of flags
+  "$BASELINE_BENCH" --pd "$URL" --passes "$PASSES" --out "${OUT%.json}-baseline.json" ${BENCH_ARGS:-} >/dev/null
+fi
 # shellcheck disable=SC2086  # BENCH_ARGS is a list of flags
 "$BIN/ObserveBench" --pd "$URL" --passes "$PASSES" --out "$OUT" ${BENCH_ARGS:-} >/dev/null
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d.pop("perPass"); print(json.dumps(d, indent=2))' "$OUT"
+if [ -n "${BASELINE_BENCH:-}" ]; then
+  python3 - "${OUT%.json}-baseline.json" "$OUT" "${OUT%.json}-compare.json" <<'PY'
+import json, sys
+before, after = (json.load(open(p)) for p in sys.argv[1:3])
+for d in (before, after):
+    d.pop("perPass", None)
+json.dump({"run": "one simulator, baseline then current", "before": before, "after": after}, open(sys.argv[3], "w"), indent=2, sort_keys=True)
+print(json.dumps({"before": before, "after": after}, indent=2, sort_keys=True))
+PY
+fi

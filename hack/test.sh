@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Native libraries for the build (SQLite, libcurl for URLSession, OpenSSL for TLS), the openssl command
+# Native libraries for the build (SQLite; libcurl with OpenSSL for the HTTP transport), the openssl command
 # for the TLS tests' certificates and server, a real Prometheus for the integration tests, and tmux to
 # drive the terminal dashboard.
 packages=(libsqlite3-dev libcurl4-openssl-dev libssl-dev openssl prometheus tmux)

@@ -38,6 +38,14 @@ public struct RegionStreamDecoder: Sendable {
 
     public init() {}
 
+    /// True once `count` has been read and `n` regions decoded (or all of them, if fewer): a reader that wants
+    /// only the count and the first `n` regions can stop here. PD writes `count` first, so on PD's bodies this
+    /// is true after `n` regions; a body with `count` after its regions is read to the end.
+    public func hasCount(andRegions n: Int) -> Bool {
+        guard let count else { return false }
+        return regionsDecoded >= min(n, count)
+    }
+
     /// True once the closing `}` of the body has been read.
     public var isComplete: Bool { if case .done = phase { return true } else { return false } }
 

@@ -33,7 +33,7 @@ struct DiagnoseCommand: AsyncParsableCommand {
 
     /// Observes the cluster afresh, builds the ticket's context and runs the configured provider once.
     static func diagnose(_ ticket: Ticket, cluster: TiKVCluster, resources: ResourceStore, now: Date,
-                         transport: any HTTPTransport = SocketHTTPTransport()) async throws -> Diagnosis {
+                         transport: any HTTPTransport = CurlTransport()) async throws -> Diagnosis {
         let observer = ClusterObserver(spec: cluster.spec, transport: transport)
         let snapshot = await observer.observe(cluster: cluster.name, regions: .none, now: now)
         let tickets = try resources.list(TicketKind.self).filter { $0.spec.cluster == cluster.name }

@@ -3,7 +3,7 @@ import Reconcilers
 
 /// Builds the provider a cluster's `spec.diagnosis` names.
 enum DiagnosisProviders {
-    static func make(_ config: DiagnosisConfig, budget: CallBudget, transport: any HTTPTransport = URLSessionTransport())
+    static func make(_ config: DiagnosisConfig, budget: CallBudget, transport: any HTTPTransport = CurlTransport())
         throws(DiagnosisError) -> any DiagnosisProvider
     {
         let http = ModelHTTPClient(transport: transport, timeout: .nanoseconds(config.timeout.nanoseconds), budget: budget)

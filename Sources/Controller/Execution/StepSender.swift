@@ -53,21 +53,26 @@ struct StepSender: Sendable {
         provablyNotApplied(e) ? .refused(e.description) : .unknown(e.description)
     }
 
-    /// PD itself answered with an error, or the request never left (refused connection, no DNS): nothing
-    /// happened. Anything that can follow the write may have been applied: timeouts (the response-head
-    /// timer also covers the server's think time), TLS failures mid-exchange, dropped connections, unreadable
-    /// 2xx bodies, and a follower's `[PD:apiutil:ErrRedirect]`, which it sends when forwarding to the leader
-    /// failed, possibly after the leader received the request (v8.5.7:pkg/utils/apiutil/apiutil.go:497-550).
+    /// PD itself answered with an error, or the transport proved the request never left (no byte of it was
+    /// written: DNS failed, the connection was refused or never completed): nothing happened. Every other
+    /// failure may follow the write and may have been applied: timeouts, TLS failures after the handshake,
+    /// dropped connections, unreadable 2xx bodies, and a follower's `[PD:apiutil:ErrRedirect]`, which it sends
+    /// when forwarding to the leader failed, possibly after the leader received the request
+    /// (v8.5.7:pkg/utils/apiutil/apiutil.go:497-550). The transport's proof (`PDError.requestNotSent`) is the
+    /// only source for "not sent": the kind of a failure is never taken as one.
     static func provablyNotApplied(_ e: PDError) -> Bool {
         switch e.kind {
         case .notFound, .storeRemoved, .badRequest, .operatorConflict, .noLeader, .notBootstrapped, .preconditionFailed,
-             .unexpectedStatus, .connectionRefused, .dnsFailure:
+             .unexpectedStatus:
             return true
         case .server:
             return e.code?.name != "ErrRedirect"
         case .allMembersFailed:
             return !e.attempts.isEmpty && e.attempts.allSatisfy(provablyNotApplied)
-        case .malformedBody, .requestTimeout, .connectTimeout, .tls, .connectionLost, .bodyTooLarge, .cancelled, .transport:
+        case .connectionRefused, .dnsFailure, .connectTimeout, .responseTimeout, .requestTimeout, .stalled, .tls,
+             .connectionLost, .malformedResponse, .bodyTooLarge, .cancelled, .transport:
+            return e.requestNotSent
+        case .malformedBody:
             return false
         }
     }

@@ -18,7 +18,7 @@ actor ClusterConnections {
     private let exposition: URL?
     private var readers: [String: ExpositionMetrics] = [:]
 
-    init(transport: any HTTPTransport = SocketHTTPTransport(), exposition: URL? = nil, clock: @escaping @Sendable () -> Date = { Date() }) {
+    init(transport: any HTTPTransport = CurlTransport(), exposition: URL? = nil, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.transport = transport
         self.exposition = exposition
         self.clock = clock

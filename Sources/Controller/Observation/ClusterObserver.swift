@@ -23,7 +23,7 @@ actor ClusterObserver {
     /// The PD leader seen last, to mark region checks partial after a failover.
     private var leaderWatch = LeaderChangeWatch()
 
-    init(pd: PDEndpoint, prometheus: PrometheusEndpoint?, transport: any HTTPTransport = SocketHTTPTransport(),
+    init(pd: PDEndpoint, prometheus: PrometheusEndpoint?, transport: any HTTPTransport = CurlTransport(),
          retry: RetryBackoff = RetryBackoff(), followLeader: Bool = true, regionCheckIDCap: Int = 64, regionPageSize: Int = 4096,
          exposition: ExpositionMetrics? = nil, clock: @escaping @Sendable () -> Date = { Date() }) {
         let timeout = Duration.nanoseconds(pd.timeout.nanoseconds)
@@ -51,7 +51,7 @@ actor ClusterObserver {
         self.clock = clock
     }
 
-    init(spec: TiKVClusterSpec, transport: any HTTPTransport = SocketHTTPTransport(), retry: RetryBackoff = RetryBackoff(),
+    init(spec: TiKVClusterSpec, transport: any HTTPTransport = CurlTransport(), retry: RetryBackoff = RetryBackoff(),
          exposition: ExpositionMetrics? = nil, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.init(pd: spec.pd, prometheus: spec.prometheus, transport: transport, retry: retry, exposition: exposition, clock: clock)
     }

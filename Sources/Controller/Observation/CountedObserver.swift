@@ -15,10 +15,9 @@ public struct CountedObserver: Sendable {
     private let transport: CountingTransport
 
     /// `followLeader: false` talks only to the given URLs (the simulator advertises in-cluster member
-    /// URLs that do not resolve outside a Kubernetes cluster). `urlSession: true` measures the old
-    /// URLSession transport, for comparison.
-    public init(pd: PDEndpoint, prometheus: PrometheusEndpoint? = nil, followLeader: Bool = true, urlSession: Bool = false) {
-        transport = urlSession ? CountingTransport(URLSessionTransport()) : CountingTransport()
+    /// URLs that do not resolve outside a Kubernetes cluster).
+    public init(pd: PDEndpoint, prometheus: PrometheusEndpoint? = nil, followLeader: Bool = true) {
+        transport = CountingTransport()
         observer = ClusterObserver(pd: pd, prometheus: prometheus, transport: transport, retry: RetryBackoff(maxAttempts: 1),
                                    followLeader: followLeader)
     }

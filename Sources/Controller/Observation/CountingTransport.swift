@@ -13,9 +13,9 @@ final class CountingTransport: HTTPTransport {
     }
 
     private let inner: any HTTPTransport
-    private let totals = Mutex(Totals())
+    private let totals = SharedTotals()
 
-    init(_ inner: any HTTPTransport = SocketHTTPTransport()) { self.inner = inner }
+    init(_ inner: any HTTPTransport = CurlTransport()) { self.inner = inner }
 
     var snapshot: Totals { totals.withLock { $0 } }
 
@@ -29,21 +29,21 @@ final class CountingTransport: HTTPTransport {
             $0.paths.append(path)
         }
         let response = try await inner.stream(request, limits: limits)
-        // Relayed chunk by chunk; a consumer that walks away cancels the relay, and with it the inner body.
-        let (body, continuation) = AsyncThrowingStream<Data, any Error>.makeStream()
-        let relay = Task { [self] in
-            do {
-                for try await chunk in response.body {
-                    totals.withLock { $0.bodyBytes += chunk.count }
-                    continuation.yield(chunk)
-                }
-                continuation.finish()
-            } catch {
-                continuation.finish(throwing: error)
-            }
+        // Pulled chunk by chunk as the consumer asks, so the inner transport's backpressure holds; when the
+        // consumer drops this stream, the inner body goes with it and the transfer stops.
+        let source = PulledBody(response.body)
+        let totals = self.totals
+        let body = AsyncThrowingStream<Data, any Error> {
+            let chunk = try await source.next()
+            if let chunk { totals.withLock { $0.bodyBytes += chunk.count } }
+            return chunk
         }
-        continuation.onTermination = { _ in relay.cancel() }
         return HTTPStreamingResponse(head: response.head, body: body)
     }
 }
 
+/// The counters, shared with the body streams a `CountingTransport` hands out.
+private final class SharedTotals: Sendable {
+    private let totals = Mutex(CountingTransport.Totals())
+    func withLock<R>(_ body: (inout CountingTransport.Totals) -> R) -> R { totals.withLock { body(&$0) } }
+}

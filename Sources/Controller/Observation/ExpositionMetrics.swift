@@ -13,7 +13,7 @@ actor ExpositionMetrics {
     /// Earlier scrapes, oldest first; only the latest one old enough to compare with (and newer ones) are kept.
     private var history: [(at: Date, scrape: ExpositionScrape)] = []
 
-    init(url: URL, transport: any HTTPTransport = SocketHTTPTransport(), timeout: Duration = .seconds(5), minimumSpan: TimeInterval = 15) {
+    init(url: URL, transport: any HTTPTransport = CurlTransport(), timeout: Duration = .seconds(5), minimumSpan: TimeInterval = 15) {
         self.url = url
         self.transport = transport
         self.limits = HTTPLimits(responseHeaderTimeout: timeout, deadline: timeout, maxBodyBytes: 64 << 20)

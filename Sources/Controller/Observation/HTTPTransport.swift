@@ -11,7 +11,7 @@ struct HTTPRequest: Sendable {
     var headers: [String: String]
     var body: Data?
     /// For https: the CA and client certificate (nil: the system's CAs, no client certificate).
-    /// Only `SocketHTTPTransport` reads it.
+    /// Only `CurlTransport` reads it.
     var tls: TLSFiles?
 
     init(method: String = "GET", url: URL, headers: [String: String] = [:], body: Data? = nil, tls: TLSFiles? = nil) {
@@ -24,17 +24,31 @@ struct HTTPRequest: Sendable {
 }
 
 /// Bounds on one exchange, so a dead or hostile server can never hang or flood the controller.
+/// Each timeout bounds one thing and fails with the `TransportError.Kind` of the same name.
 struct HTTPLimits: Sendable, Hashable {
-    /// Connection set-up plus the server's think time: no response headers by then fails with `.connectTimeout`.
+    /// DNS, TCP and the TLS handshake: no connection by then fails with `.connectTimeout`.
+    var connectTimeout: Duration
+    /// From the start until the response head is complete (connection set-up plus the server's think
+    /// time): past it the exchange fails with `.responseTimeout`.
     var responseHeaderTimeout: Duration
     /// The whole exchange, body included: past it the exchange fails with `.requestTimeout`.
     var deadline: Duration
+    /// Slower than `lowSpeedBytesPerSecond` for `lowSpeedWindow` (whole seconds, at least one) fails with
+    /// `.stalled`: a server trickling its answer (slowloris) is cut off long before `deadline`. A transfer
+    /// paused because its consumer is busy is not slow. The window is never shorter than `responseHeaderTimeout`
+    /// (the speed is measured from the start, think time included).
+    var lowSpeedBytesPerSecond: Int
+    var lowSpeedWindow: Duration
     /// A body larger than this is abandoned with `.bodyTooLarge`.
     var maxBodyBytes: Int
 
-    init(responseHeaderTimeout: Duration = .seconds(5), deadline: Duration = .seconds(30), maxBodyBytes: Int = 16 << 20) {
+    init(connectTimeout: Duration? = nil, responseHeaderTimeout: Duration = .seconds(5), deadline: Duration = .seconds(30),
+         lowSpeedBytesPerSecond: Int = 1024, lowSpeedWindow: Duration = .seconds(30), maxBodyBytes: Int = 16 << 20) {
+        self.connectTimeout = connectTimeout ?? min(.seconds(5), responseHeaderTimeout)
         self.responseHeaderTimeout = responseHeaderTimeout
         self.deadline = deadline
+        self.lowSpeedBytesPerSecond = lowSpeedBytesPerSecond
+        self.lowSpeedWindow = lowSpeedWindow
         self.maxBodyBytes = maxBodyBytes
     }
 }
@@ -59,43 +73,72 @@ struct HTTPStreamingResponse: Sendable {
     var body: AsyncThrowingStream<Data, any Error>
 }
 
-/// Why an exchange produced no usable HTTP response.
-enum TransportError: Error, Sendable, Hashable, CustomStringConvertible {
-    case connectionRefused(String)
-    case dnsFailure(String)
-    /// No response headers within `responseHeaderTimeout`.
-    case connectTimeout(Duration)
-    /// The whole exchange overran `deadline`.
-    case requestTimeout(Duration)
-    case tls(String)
-    /// The connection dropped mid-exchange.
-    case connectionLost(String)
-    case bodyTooLarge(limit: Int)
-    case cancelled
-    case other(String)
+/// Why an exchange produced no usable HTTP response, and whether the request may have reached the server.
+struct TransportError: Error, Sendable, Hashable, CustomStringConvertible {
+    enum Kind: String, Sendable, Hashable {
+        case connectionRefused, dnsFailure
+        /// No connection (DNS, TCP, TLS handshake) within `HTTPLimits.connectTimeout`.
+        case connectTimeout
+        /// No complete response head within `HTTPLimits.responseHeaderTimeout`.
+        case responseTimeout
+        /// The whole exchange overran `HTTPLimits.deadline`.
+        case requestTimeout
+        /// Slower than `HTTPLimits.lowSpeedBytesPerSecond` for `lowSpeedWindow`.
+        case stalled
+        case tls
+        /// The connection dropped or was reset mid-exchange.
+        case connectionLost
+        /// Bytes that are not an HTTP/1.1 response (bad chunk size, too many headers, a bad status line).
+        case malformedResponse
+        case bodyTooLarge
+        case cancelled
+        case other
+    }
+
+    /// What the client can prove about the request when the exchange failed.
+    enum Delivery: String, Sendable, Hashable {
+        /// No byte of the request was written to a connection: the server cannot have acted on it, so
+        /// even a mutation may go to another member.
+        case notSent
+        /// Some or all of it was written: a mutation may have been applied.
+        case maybeSent
+    }
+
+    var kind: Kind
+    var detail: String
+    var delivery: Delivery
+
+    init(_ kind: Kind, _ detail: String, delivery: Delivery) {
+        self.kind = kind
+        self.detail = detail
+        self.delivery = delivery
+    }
 
     var description: String {
-        switch self {
-        case .connectionRefused(let m): return "connection refused: \(m)"
-        case .dnsFailure(let m): return "DNS lookup failed: \(m)"
-        case .connectTimeout(let d): return "no response headers within \(d)"
-        case .requestTimeout(let d): return "request did not complete within \(d)"
-        case .tls(let m): return "TLS failure: \(m)"
-        case .connectionLost(let m): return "connection lost: \(m)"
-        case .bodyTooLarge(let limit): return "response body larger than \(limit) bytes"
-        case .cancelled: return "request cancelled"
-        case .other(let m): return m
+        let what: String
+        switch kind {
+        case .connectionRefused: what = "connection refused"
+        case .dnsFailure: what = "DNS lookup failed"
+        case .connectTimeout: what = "connect timeout"
+        case .responseTimeout: what = "no response head in time"
+        case .requestTimeout: what = "request did not complete in time"
+        case .stalled: what = "transfer stalled"
+        case .tls: what = "TLS failure"
+        case .connectionLost: what = "connection lost"
+        case .malformedResponse: what = "malformed HTTP response"
+        case .bodyTooLarge: what = "response body too large"
+        case .cancelled: what = "request cancelled"
+        case .other: what = "transport error"
         }
+        let sent = delivery == .notSent ? " (request not sent)" : ""
+        return detail.isEmpty ? what + sent : "\(what): \(detail)\(sent)"
     }
 
     /// True when the request certainly never reached a server, so resending it elsewhere is safe
     /// even for a mutation.
-    var requestNeverSent: Bool {
-        switch self {
-        case .connectionRefused, .dnsFailure: return true
-        default: return false
-        }
-    }
+    var requestNeverSent: Bool { delivery == .notSent }
+
+    static func cancelled(delivery: Delivery) -> TransportError { TransportError(.cancelled, "", delivery: delivery) }
 }
 
 /// The seam between the clients and the network; tests may substitute their own.
@@ -115,8 +158,20 @@ extension HTTPTransport {
         } catch let e as TransportError {
             throw e
         } catch {
-            throw .other(String(describing: error))
+            throw TransportError(.other, String(describing: error), delivery: .maybeSent)
         }
         return HTTPResponse(head: response.head, body: body)
     }
+}
+
+/// A response body's iterator behind a reference, so a wrapper can pull it from an
+/// `AsyncThrowingStream(unfolding:)` closure: one consumer at a time pulls (an `AsyncThrowingStream`
+/// iterator is never shared), which is what makes the unchecked Sendable sound. Pulling on demand
+/// keeps the transport's backpressure: nothing is read ahead of the consumer.
+final class PulledBody: @unchecked Sendable {
+    private var iterator: AsyncThrowingStream<Data, any Error>.AsyncIterator
+
+    init(_ body: AsyncThrowingStream<Data, any Error>) { iterator = body.makeAsyncIterator() }
+
+    func next() async throws -> Data? { try await iterator.next() }
 }

@@ -28,7 +28,7 @@ actor PDClient {
 
     static let apiPrefix = "/pd/api/v1"
 
-    init(configuration: PDClientConfiguration, transport: any HTTPTransport = SocketHTTPTransport()) {
+    init(configuration: PDClientConfiguration, transport: any HTTPTransport = CurlTransport()) {
         self.configuration = configuration
         self.transport = transport
     }
@@ -66,8 +66,10 @@ actor PDClient {
     }
 
     /// `GET /regions/check/<kind>`: PD's exact count and the first `keep` regions, decoded as a stream so
-    /// a long list is never held. The body is read to its end (the peer checks are short on a healthy
-    /// cluster), so the connection stays reusable and the count is right even without PD's `count`.
+    /// a long list is never held. PD writes `count` before `regions`, so once the count and `keep` regions are
+    /// read the transfer is closed: on a broken cluster the rest of a list of hundreds of megabytes is never
+    /// downloaded. A body without `count` before the regions (not PD's shape, but well-formed) is read to its
+    /// end and its regions counted, bounded by `regionListLimits`.
     func regionCheck(_ check: RegionCheck, keep: Int) async throws(PDError) -> (count: Int, regions: [RegionInfo]) {
         let path = "/regions/check/\(check.rawValue)"
         let opened = try await openRegionList(path, query: [])
@@ -76,6 +78,7 @@ actor PDClient {
         do {
             for try await chunk in opened.response.body {
                 try decoder.feed(chunk) { if kept.count < keep { kept.append($0) } }
+                if decoder.hasCount(andRegions: keep) { return (decoder.count ?? decoder.regionsDecoded, kept) }
             }
             try decoder.finish()
         } catch let e as RegionDecodeError {
@@ -85,7 +88,6 @@ actor PDClient {
         } catch {
             throw PDError(kind: .transport, message: String(describing: error), url: opened.url)
         }
-        // A body without `count` (not PD's shape, but well-formed): count what was decoded.
         return (decoder.count ?? decoder.regionsDecoded, kept)
     }
 
@@ -97,7 +99,8 @@ actor PDClient {
 
     /// Top-N lists: `GET /regions/{writeflow,readflow,confver,version,size,keys,cpu}?limit=`.
     func topRegions(by metric: RegionTopMetric, limit: Int = 16) async throws(PDError) -> [RegionInfo] {
-        try await collectRegions("/regions/\(metric.rawValue)", query: [URLQueryItem(name: "limit", value: String(limit))])
+        try await collectRegions("/regions/\(metric.rawValue)", query: [URLQueryItem(name: "limit", value: String(limit))],
+                                 maxBodyBytes: Self.pageBodyCap(limit))
     }
 
     func region(id: UInt64) async throws(PDError) -> RegionInfo {
@@ -123,8 +126,12 @@ actor PDClient {
         var q = [URLQueryItem(name: "key", value: key), URLQueryItem(name: "format", value: "hex"),
                  URLQueryItem(name: "limit", value: String(limit))]
         if !end.isEmpty { q.append(URLQueryItem(name: "end_key", value: end)) }
-        return try await collectRegions("/regions/key", query: q)
+        return try await collectRegions("/regions/key", query: q, maxBodyBytes: Self.pageBodyCap(limit))
     }
+
+    /// A page of `limit` regions is about 1 KiB each (more with long keys or many peers); 64 KiB each is far
+    /// above any real region and still bounds what a server can make one page cost.
+    static func pageBodyCap(_ limit: Int) -> Int { (max(1, limit) + 1) * (64 << 10) }
 
     // MARK: Hot spots
 
@@ -376,9 +383,9 @@ actor PDClient {
                 } catch {
                     failures.append(error)
                     if error.kind == .cancelled { throw error }
-                    // Only move on when no leader served the request; a mutation only when it never left.
-                    let canMoveOn = idempotent ? error.isMemberFailure
-                        : (error.kind == .connectionRefused || error.kind == .dnsFailure || error.kind == .noLeader)
+                    // Only move on when no leader served the request; a mutation only when the transport proved it
+                    // never left.
+                    let canMoveOn = idempotent ? error.isMemberFailure : (error.requestNotSent || error.kind == .noLeader)
                     if !canMoveOn {
                         // The leader answered with an error: another member would say the same.
                         if idempotent, error.isRetryable { break memberLoop }
@@ -440,39 +447,27 @@ actor PDClient {
 
     // MARK: Region streams
 
-    /// Opens a region-list endpoint and decodes it chunk by chunk into the returned stream.
-    nonisolated func regionStream(_ path: String, query: [URLQueryItem] = []) -> AsyncThrowingStream<RegionInfo, any Error> {
-        let (stream, continuation) = AsyncThrowingStream<RegionInfo, any Error>.makeStream()
-        let task = Task {
-            do {
-                let opened = try await self.openRegionList(path, query: query)
-                var decoder = RegionStreamDecoder()
-                for try await chunk in opened.response.body {
-                    try Task.checkCancellation()
-                    try decoder.feed(chunk) { continuation.yield($0) }
-                }
-                try decoder.finish()
-                continuation.finish()
-            } catch let e as RegionDecodeError {
-                continuation.finish(throwing: PDError(kind: .malformedBody, message: e.description, url: path))
-            } catch let e as TransportError {
-                continuation.finish(throwing: PDError.from(e, url: path))
-            } catch {
-                continuation.finish(throwing: error)
-            }
-        }
-        continuation.onTermination = { _ in task.cancel() }
-        return stream
+    /// Opens a region-list endpoint and decodes it as the consumer pulls: the body is read only as fast as
+    /// regions are taken, so a slow consumer pauses the download instead of queueing regions.
+    nonisolated func regionStream(_ path: String, query: [URLQueryItem] = [], maxBodyBytes: Int? = nil) -> AsyncThrowingStream<RegionInfo, any Error> {
+        let reader = RegionStreamReader(client: self, path: path, query: query, maxBodyBytes: maxBodyBytes)
+        return AsyncThrowingStream(unfolding: { try await reader.next() })
+    }
+
+    fileprivate func openRegionList(_ path: String, query: [URLQueryItem], maxBodyBytes: Int?) async throws(PDError) -> Opened {
+        var limits = configuration.regionListLimits
+        if let maxBodyBytes { limits.maxBodyBytes = min(limits.maxBodyBytes, maxBodyBytes) }
+        return try await withFailover("GET", path, query: query, body: nil, idempotent: true, limits: limits)
     }
 
     private func openRegionList(_ path: String, query: [URLQueryItem]) async throws(PDError) -> Opened {
-        try await withFailover("GET", path, query: query, body: nil, idempotent: true, limits: configuration.regionListLimits)
+        try await openRegionList(path, query: query, maxBodyBytes: nil)
     }
 
-    private func collectRegions(_ path: String, query: [URLQueryItem] = []) async throws(PDError) -> [RegionInfo] {
+    private func collectRegions(_ path: String, query: [URLQueryItem] = [], maxBodyBytes: Int? = nil) async throws(PDError) -> [RegionInfo] {
         var out: [RegionInfo] = []
         do {
-            for try await r in regionStream(path, query: query) { out.append(r) }
+            for try await r in regionStream(path, query: query, maxBodyBytes: maxBodyBytes) { out.append(r) }
         } catch let e as PDError {
             throw e
         } catch {
@@ -492,3 +487,69 @@ enum RegionTopMetric: String, Sendable {
 }
 
 enum HotDirection: String, Sendable { case write, read }
+
+/// The pulling side of `PDClient.regionStream`: one consumer at a time calls `next()` (an
+/// `AsyncThrowingStream` iterator is never shared), which is what makes the unchecked Sendable sound.
+/// It holds at most the regions of one body chunk.
+private final class RegionStreamReader: @unchecked Sendable {
+    private let client: PDClient
+    private let path: String
+    private let query: [URLQueryItem]
+    private let maxBodyBytes: Int?
+    private var body: PulledBody?
+    private var decoder = RegionStreamDecoder()
+    private var pending: [RegionInfo] = []
+    private var pendingIndex = 0
+    private var finished = false
+    private var failure: RegionDecodeError?
+
+    init(client: PDClient, path: String, query: [URLQueryItem], maxBodyBytes: Int?) {
+        self.client = client
+        self.path = path
+        self.query = query
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    func next() async throws -> RegionInfo? {
+        do {
+            while true {
+                if pendingIndex < pending.count {
+                    defer { pendingIndex += 1 }
+                    return pending[pendingIndex]
+                }
+                pending.removeAll(keepingCapacity: true)
+                pendingIndex = 0
+                if let failure {
+                    self.failure = nil
+                    finished = true
+                    throw failure
+                }
+                if finished { return nil }
+                if body == nil { body = PulledBody(try await client.openRegionList(path, query: query, maxBodyBytes: maxBodyBytes).response.body) }
+                guard let chunk = try await body?.next() else {
+                    finished = true
+                    body = nil
+                    try decoder.finish()
+                    return nil
+                }
+                try Task.checkCancellation()
+                do {
+                    try decoder.feed(chunk) { pending.append($0) }
+                } catch {
+                    // The regions completed before the bad bytes are still delivered, then the error.
+                    failure = error
+                    body = nil
+                }
+            }
+        } catch {
+            finished = true
+            body = nil
+            pending = []
+            switch error {
+            case let e as RegionDecodeError: throw PDError(kind: .malformedBody, message: e.description, url: path)
+            case let e as TransportError: throw PDError.from(e, url: path)
+            default: throw error
+            }
+        }
+    }
+}

@@ -11,8 +11,8 @@ struct PDError: Error, Sendable, Hashable, CustomStringConvertible {
         // PD answered 2xx with a body this client cannot use.
         case malformedBody
         // No usable answer.
-        case connectionRefused, dnsFailure, connectTimeout, requestTimeout, tls, connectionLost
-        case bodyTooLarge, cancelled, transport
+        case connectionRefused, dnsFailure, connectTimeout, responseTimeout, requestTimeout, stalled, tls, connectionLost
+        case malformedResponse, bodyTooLarge, cancelled, transport
         /// Every PD member failed; `attempts` says how.
         case allMembersFailed
     }
@@ -29,9 +29,13 @@ struct PDError: Error, Sendable, Hashable, CustomStringConvertible {
     var url: String
     /// For `.allMembersFailed`: what each member said.
     var attempts: [PDError]
+    /// For a failure without PD's answer: the transport proved that no byte of the request was written
+    /// (`TransportError.Delivery.notSent`), so PD cannot have acted on it. False whenever that is not proven.
+    var requestNotSent: Bool
 
     init(kind: Kind, status: Int? = nil, message: String, code: PDErrorCode? = nil, errcode: String? = nil,
-         url: String = "", attempts: [PDError] = []) {
+         url: String = "", attempts: [PDError] = [], requestNotSent: Bool = false) {
+        self.requestNotSent = requestNotSent
         self.kind = kind
         self.status = status
         self.message = message
@@ -53,7 +57,7 @@ struct PDError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Worth trying another PD member: the request was not served by a leader.
     var isMemberFailure: Bool {
         switch kind {
-        case .connectionRefused, .dnsFailure, .connectTimeout, .connectionLost, .tls, .noLeader: return true
+        case .connectionRefused, .dnsFailure, .connectTimeout, .responseTimeout, .stalled, .connectionLost, .tls, .noLeader: return true
         default: return false
         }
     }
@@ -61,8 +65,8 @@ struct PDError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Transient: an idempotent read may be retried after a backoff.
     var isRetryable: Bool {
         switch kind {
-        case .connectionRefused, .dnsFailure, .connectTimeout, .requestTimeout, .connectionLost, .noLeader,
-             .server, .allMembersFailed:
+        case .connectionRefused, .dnsFailure, .connectTimeout, .responseTimeout, .requestTimeout, .stalled, .connectionLost,
+             .noLeader, .server, .allMembersFailed:
             return true
         default: return false
         }
@@ -97,18 +101,21 @@ struct PDError: Error, Sendable, Hashable, CustomStringConvertible {
 
     static func from(_ t: TransportError, url: String) -> PDError {
         let kind: Kind
-        switch t {
+        switch t.kind {
         case .connectionRefused: kind = .connectionRefused
         case .dnsFailure: kind = .dnsFailure
         case .connectTimeout: kind = .connectTimeout
+        case .responseTimeout: kind = .responseTimeout
         case .requestTimeout: kind = .requestTimeout
+        case .stalled: kind = .stalled
         case .tls: kind = .tls
         case .connectionLost: kind = .connectionLost
+        case .malformedResponse: kind = .malformedResponse
         case .bodyTooLarge: kind = .bodyTooLarge
         case .cancelled: kind = .cancelled
         case .other: kind = .transport
         }
-        return PDError(kind: kind, message: t.description, url: url)
+        return PDError(kind: kind, message: t.description, url: url, requestNotSent: t.requestNeverSent)
     }
 
     static func malformed(_ what: String, _ error: any Error, url: String) -> PDError {

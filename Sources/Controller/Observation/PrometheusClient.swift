@@ -16,7 +16,7 @@ struct PrometheusClient: Sendable {
     private let transport: any HTTPTransport
 
     init(baseURL: URL, method: Method = .post, limits: HTTPLimits = HTTPLimits(deadline: .seconds(15), maxBodyBytes: 32 << 20),
-         queryTimeout: Duration? = .seconds(10), tls: TLSFiles? = nil, transport: any HTTPTransport = SocketHTTPTransport()) {
+         queryTimeout: Duration? = .seconds(10), tls: TLSFiles? = nil, transport: any HTTPTransport = CurlTransport()) {
         self.baseURL = baseURL
         self.method = method
         self.limits = limits

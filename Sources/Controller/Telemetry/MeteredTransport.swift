@@ -7,7 +7,7 @@ final class MeteredTransport: HTTPTransport {
     private let inner: any HTTPTransport
     private let metrics: OperatorMetrics
 
-    init(_ inner: any HTTPTransport = SocketHTTPTransport(), metrics: OperatorMetrics) {
+    init(_ inner: any HTTPTransport = CurlTransport(), metrics: OperatorMetrics) {
         self.inner = inner
         self.metrics = metrics
     }
@@ -60,13 +60,16 @@ final class MeteredTransport: HTTPTransport {
 
     /// A transport failure as a `code` label: short and from a fixed set.
     static func code(_ error: TransportError) -> String {
-        switch error {
+        switch error.kind {
         case .connectionRefused: "connection_refused"
         case .dnsFailure: "dns_failure"
         case .connectTimeout: "connect_timeout"
+        case .responseTimeout: "response_timeout"
         case .requestTimeout: "request_timeout"
+        case .stalled: "stalled"
         case .tls: "tls"
         case .connectionLost: "connection_lost"
+        case .malformedResponse: "malformed_response"
         case .bodyTooLarge: "body_too_large"
         case .cancelled: "cancelled"
         case .other: "error"

@@ -34,7 +34,7 @@ import Testing
     final class Sleeps: @unchecked Sendable { let lock = NSLock(); var values: [Duration] = [] }
 
     func anthropic(_ server: FakeModelServer, keyFile: String, sleeps: Sleeps = Sleeps(), perHour: Int = 100) throws -> AnthropicProvider {
-        var http = ModelHTTPClient(transport: URLSessionTransport(), timeout: .seconds(10), budget: CallBudget(perHour: perHour))
+        var http = ModelHTTPClient(transport: CurlTransport(), timeout: .seconds(10), budget: CallBudget(perHour: perHour))
         http.sleep = { d in sleeps.lock.withLock { sleeps.values.append(d) } }
         return try AnthropicProvider(config: DiagnosisConfig(provider: .anthropic, endpoint: server.url.absoluteString, apiKey: SecretSource(file: keyFile)), http: http)
     }
@@ -127,7 +127,7 @@ import Testing
     @Test func openAICompatibleSendsAJSONSchemaRequestAndParsesTheMessage() async throws {
         let content = Self.draftJSON().replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
         let server = try await FakeModelServer.start([.init(status: 200, body: #"{"id":"c1","model":"local-llm","choices":[{"index":0,"finish_reason":"stop","message":{"role":"assistant","content":"\#(content)","refusal":null}}]}"#)])
-        let http = ModelHTTPClient(transport: URLSessionTransport(), timeout: .seconds(10), budget: CallBudget(perHour: 10))
+        let http = ModelHTTPClient(transport: CurlTransport(), timeout: .seconds(10), budget: CallBudget(perHour: 10))
         let provider = try OpenAICompatibleProvider(config: DiagnosisConfig(provider: .openai, model: "local-llm", endpoint: server.url.absoluteString + "/v1"), http: http)
         let d = try await provider.diagnose(Self.context(), now: Self.now)
         let r = try #require(server.requests.first)
@@ -158,7 +158,7 @@ import Testing
         let content = Self.draftJSON().replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
         let ok = #"{"id":"c1","model":"local-llm","choices":[{"index":0,"finish_reason":"stop","message":{"role":"assistant","content":"\#(content)"}}]}"#
         let sleeps = Sleeps()
-        var http = ModelHTTPClient(transport: URLSessionTransport(), timeout: .seconds(10), budget: CallBudget(perHour: 100))
+        var http = ModelHTTPClient(transport: CurlTransport(), timeout: .seconds(10), budget: CallBudget(perHour: 100))
         http.sleep = { d in sleeps.lock.withLock { sleeps.values.append(d) } }
         let key = try keyFile()
 

@@ -15,8 +15,11 @@ import Testing
             Self.answer(500, "\"cannot create operator: target leader is not allowed\""),
             Self.answer(400, "\"missing operator name\""),
             Self.answer(503, "[PD:apiutil:ErrRedirectNoLeader]redirect finds no leader"),
-            PDError(kind: .connectionRefused, message: "connection refused"),
-            PDError(kind: .dnsFailure, message: "no such host"),
+            PDError(kind: .connectionRefused, message: "connection refused", requestNotSent: true),
+            PDError(kind: .dnsFailure, message: "no such host", requestNotSent: true),
+            // The transport's proof decides, not the kind: a handshake that failed before any request byte.
+            PDError(kind: .tls, message: "certificate verify failed", requestNotSent: true),
+            PDError(kind: .connectTimeout, message: "no connection within 5s", requestNotSent: true),
         ]
         for e in refused { #expect(StepSender.provablyNotApplied(e), "\(e)") }
     }
@@ -26,12 +29,15 @@ import Testing
         #expect(redirect.kind == .server && redirect.code?.name == "ErrRedirect")
         let maybe: [PDError] = [
             redirect,
-            PDError(kind: .connectTimeout, message: "no response head within 5s"),
+            PDError(kind: .responseTimeout, message: "no response head within 5s"),
+            PDError(kind: .connectTimeout, message: "not proven unsent"),
+            // Without the transport's proof, not even a refusal counts as unsent.
+            PDError(kind: .connectionRefused, message: "reset after the write"),
             PDError(kind: .tls, message: "TLS alert after the request"),
             PDError(kind: .connectionLost, message: "closed before answering"),
             PDError(kind: .requestTimeout, message: "deadline"),
             PDError(kind: .allMembersFailed, message: "every PD member failed",
-                    attempts: [PDError(kind: .connectionRefused, message: "refused"), redirect]),
+                    attempts: [PDError(kind: .connectionRefused, message: "refused", requestNotSent: true), redirect]),
         ]
         for e in maybe {
             #expect(!StepSender.provablyNotApplied(e), "\(e)")

@@ -22,7 +22,7 @@ import TiKVSimulator
         /// The simulator's own clock: heartbeat ages are judged against it.
         var now: Date { Date(timeIntervalSince1970: Double(cluster.nowNanos) / 1e9) }
 
-        func observer(prometheus: String? = nil, transport: any HTTPTransport = URLSessionTransport()) -> ClusterObserver {
+        func observer(prometheus: String? = nil, transport: any HTTPTransport = CurlTransport()) -> ClusterObserver {
             ClusterObserver(pd: PDEndpoint(urls: [url], timeout: .seconds(30)), prometheus: prometheus.map { PrometheusEndpoint(url: $0, timeout: .seconds(30)) },
                             transport: transport, retry: RetryBackoff(maxAttempts: 1))
         }

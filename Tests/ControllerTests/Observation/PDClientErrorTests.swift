@@ -137,7 +137,7 @@ import PDWire
         defer { Task { await server.stop() } }
         let limits = HTTPLimits(responseHeaderTimeout: .milliseconds(300), deadline: .seconds(10))
         do { _ = try await FakePD.client([server.url], limits: limits).version(); Issue.record("no timeout") } catch {
-            #expect(error.kind == .connectTimeout)
+            #expect(error.kind == .responseTimeout)
         }
     }
 

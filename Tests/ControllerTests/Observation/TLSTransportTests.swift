@@ -3,7 +3,7 @@ import Reconcilers
 import Testing
 @testable import Controller
 
-/// https through the socket transport against real TLS servers (`openssl s_server`, Python's
+/// https through the libcurl transport against real TLS servers (`openssl s_server`, Python's
 /// http.server), which ask for a client certificate as a TiDB cluster with TLS does, over certificates
 /// made for the test.
 @Suite(.serialized)
@@ -13,7 +13,7 @@ struct TLSTransportTests {
         let server = try await TLSServer.start(pki, files: ["hello": Data("hello over TLS".utf8),
                                                            "pd/api/v1/stores": try ControllerFixtures.data("stores.json")])
         defer { server.stop() }
-        let transport = SocketHTTPTransport()
+        let transport = CurlTransport()
         let hello = try await transport.send(HTTPRequest(url: server.url("hello"), tls: pki.client), limits: .patient)
         #expect(hello.head.status == 200)
         #expect(String(decoding: hello.body, as: UTF8.self) == "hello over TLS")
@@ -32,7 +32,7 @@ struct TLSTransportTests {
         let pki = try TestPKI()
         let server = try await TLSServer.startKeepAlive(pki)
         defer { server.stop() }
-        let transport = SocketHTTPTransport()
+        let transport = CurlTransport()
         var ports: [String] = []
         for i in 0..<3 {
             let r = try await transport.send(HTTPRequest(url: server.url("r\(i)"), tls: pki.client), limits: .patient)
@@ -40,7 +40,7 @@ struct TLSTransportTests {
             ports.append(String(decoding: r.body, as: UTF8.self))
         }
         #expect(Set(ports).count == 1, "\(ports)")
-        #expect(transport.idleConnections == 1)
+        #expect(transport.connectionsOpened == 1)
     }
 
     @Test func aServerCertificateFromAnotherCAIsRefused() async throws {
@@ -49,7 +49,7 @@ struct TLSTransportTests {
         defer { server.stop() }
         let strangers = TLSFiles(caFile: pki.path("other-ca.crt"), certFile: pki.client.certFile, keyFile: pki.client.keyFile)
         let error = await #expect(throws: TransportError.self) {
-            _ = try await SocketHTTPTransport().send(HTTPRequest(url: server.url("hello"), tls: strangers), limits: .patient)
+            _ = try await CurlTransport().send(HTTPRequest(url: server.url("hello"), tls: strangers), limits: .patient)
         }
         #expect(error?.description.contains("the server's certificate was not accepted") == true, "\(String(describing: error))")
     }
@@ -61,9 +61,11 @@ struct TLSTransportTests {
         // The server's certificate names 127.0.0.1 only; "localhost" reaches the same socket.
         let url = try #require(URL(string: "https://localhost:\(server.port)/hello"))
         let error = await #expect(throws: TransportError.self) {
-            _ = try await SocketHTTPTransport().send(HTTPRequest(url: url, tls: pki.client), limits: .patient)
+            _ = try await CurlTransport().send(HTTPRequest(url: url, tls: pki.client), limits: .patient)
         }
-        #expect(error?.description.contains("hostname mismatch") == true, "\(String(describing: error))")
+        #expect(error?.kind == .tls && error?.delivery == .notSent, "\(String(describing: error))")
+        #expect(error?.description.contains("the server's certificate was not accepted") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("localhost") == true, "\(String(describing: error))")
     }
 
     @Test func withoutAClientCertificateTheServerRefuses() async throws {
@@ -72,34 +74,46 @@ struct TLSTransportTests {
         defer { server.stop() }
         let caOnly = TLSFiles(caFile: pki.client.caFile)
         await #expect(throws: TransportError.self) {
-            _ = try await SocketHTTPTransport().send(HTTPRequest(url: server.url("hello"), tls: caOnly), limits: .patient)
+            _ = try await CurlTransport().send(HTTPRequest(url: server.url("hello"), tls: caOnly), limits: .patient)
         }
     }
 
-    @Test func unreadableFilesAreClearErrors() throws {
+    @Test func unreadableFilesAreClearErrors() async throws {
         let pki = try TestPKI()
-        let missing = #expect(throws: TransportError.self) { _ = try TLSContext(TLSFiles(caFile: "/nonexistent/ca.crt")) }
-        #expect(missing?.description.contains("cannot load the CA file /nonexistent/ca.crt") == true, "\(String(describing: missing))")
+        let server = try await TLSServer.start(pki, files: ["hello": Data("x".utf8)])
+        defer { server.stop() }
+        let missing = await #expect(throws: TransportError.self) {
+            _ = try await CurlTransport().send(HTTPRequest(url: server.url("hello"), tls: TLSFiles(caFile: "/nonexistent/ca.crt")), limits: .patient)
+        }
+        #expect(missing?.description.contains("cannot read the CA file /nonexistent/ca.crt") == true, "\(String(describing: missing))")
+        #expect(missing?.delivery == .notSent)
         let wrongKey = TLSFiles(caFile: pki.client.caFile, certFile: pki.client.certFile, keyFile: pki.path("server.key"))
-        let error = #expect(throws: TransportError.self) { _ = try TLSContext(wrongKey) }
-        #expect(error?.description.contains("does not match the certificate") == true, "\(String(describing: error))")
+        let error = await #expect(throws: TransportError.self) {
+            _ = try await CurlTransport().send(HTTPRequest(url: server.url("hello"), tls: wrongKey), limits: .patient)
+        }
+        #expect(error?.kind == .tls && error?.delivery == .notSent, "\(String(describing: error))")
+        #expect(error?.description.contains("the client certificate or key cannot be used") == true, "\(String(describing: error))")
     }
 
-    /// A rotated certificate (a new file content, a new modification time) gets a new context.
-    @Test func aRotatedCertificateIsPickedUp() throws {
+    /// A rotated certificate (a new file content, a new modification time) is used by the next request: the
+    /// kept-alive connection made with the old files is not reused.
+    @Test func aRotatedCertificateIsPickedUp() async throws {
         let pki = try TestPKI()
-        let contexts = TLSContexts()
-        let first = try contexts.context(for: pki.client)
-        #expect(try contexts.context(for: pki.client) === first)
+        let server = try await TLSServer.startKeepAlive(pki)
+        defer { server.stop() }
+        let transport = CurlTransport()
+        for i in 0..<2 { _ = try await transport.send(HTTPRequest(url: server.url("a\(i)"), tls: pki.client), limits: .patient) }
+        #expect(transport.connectionsOpened == 1)
         try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(60)], ofItemAtPath: pki.client.certFile ?? "")
-        #expect(try contexts.context(for: pki.client) !== first)
+        for i in 0..<2 { _ = try await transport.send(HTTPRequest(url: server.url("b\(i)"), tls: pki.client), limits: .patient) }
+        #expect(transport.connectionsOpened == 2)
     }
 }
 
 extension TLSTransportTests {
     /// Kubernetes rotates a mounted Secret by writing the new files into a fresh directory and swapping the
     /// `..data` symlink; `ca.crt` itself stays a link to `..data/ca.crt`. The context must follow the swap.
-    @Test func aSecretSymlinkSwapIsPickedUp() throws {
+    @Test func aSecretSymlinkSwapIsPickedUp() async throws {
         let pki = try TestPKI()
         let fm = FileManager.default
         let volume = pki.path("volume")
@@ -121,15 +135,17 @@ extension TLSTransportTests {
             try fm.createSymbolicLink(atPath: volume + "/" + name, withDestinationPath: "..data/" + name)
         }
         let files = TLSFiles(caFile: volume + "/ca.crt", certFile: volume + "/client.crt", keyFile: volume + "/client.key")
-        let contexts = TLSContexts()
-        let first = try contexts.context(for: files)
-        #expect(try contexts.context(for: files) === first)
+        let server = try await TLSServer.startKeepAlive(pki)
+        defer { server.stop() }
+        let transport = CurlTransport()
+        for i in 0..<2 { _ = try await transport.send(HTTPRequest(url: server.url("a\(i)"), tls: files), limits: .patient) }
+        #expect(transport.connectionsOpened == 1)
         // The kubelet's swap: a new link, renamed over `..data` in one step.
         try fm.createSymbolicLink(atPath: volume + "/..data_tmp", withDestinationPath: "..2026_12_07_b")
         #expect(rename(volume + "/..data_tmp", volume + "/..data") == 0)
-        let second = try contexts.context(for: files)
-        #expect(second !== first)
-        #expect(try contexts.context(for: files) === second)
+        // The next request uses the new generation (a new connection), and the one after reuses that.
+        for i in 0..<2 { _ = try await transport.send(HTTPRequest(url: server.url("b\(i)"), tls: files), limits: .patient) }
+        #expect(transport.connectionsOpened == 2)
     }
 }
 
@@ -147,6 +163,8 @@ struct TestPKI {
             "x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 2 -extfile server.ext",
             "req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout client.key -out client.csr -subj /CN=operator",
             "x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out client.crt -days 2 -extfile client.ext",
+            // Valid for 127.0.0.1 and signed by the CA, but its notAfter is a day before its notBefore: expired.
+            "x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out expired.crt -days -1 -extfile server.ext",
         ]
         try "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n".write(toFile: directory.path("server.ext"), atomically: false, encoding: .utf8)
         try "extendedKeyUsage=clientAuth\n".write(toFile: directory.path("client.ext"), atomically: false, encoding: .utf8)
@@ -172,7 +190,7 @@ struct TestPKI {
 }
 
 /// A TLS server on 127.0.0.1 that requires a client certificate signed by the test CA:
-/// `openssl s_server -WWW` (files from its own directory, HTTP/1.0, a connection per request), or
+/// `openssl s_server -HTTP` (whole responses from files in its own directory, a connection per request), or
 /// Python's HTTP/1.1 server (keep-alive).
 final class TLSServer: @unchecked Sendable {   // immutable after start; Process is thread-safe for terminate
     let port: Int
@@ -216,17 +234,51 @@ final class TLSServer: @unchecked Sendable {   // immutable after start; Process
     server.serve_forever()
     """
 
-    static func start(_ pki: TestPKI, files: [String: Data]) async throws -> TLSServer {
+    /// Python's TLS server answering a close-delimited HTTP/1.0 body and closing the TCP connection without
+    /// TLS close_notify (a truncation the client must not take for the end of the body).
+    static func startTruncating(_ pki: TestPKI) async throws -> TLSServer {
+        let root = try TemporaryDirectory()
+        try truncatingScript.write(toFile: root.path("server.py"), atomically: false, encoding: .utf8)
+        let port = try PrometheusProcess.freePort()
+        return try await launch(URL(fileURLWithPath: "/usr/bin/env"),
+                                ["python3", root.path("server.py"), String(port), pki.path("server.crt"), pki.path("server.key")],
+                                port: port, root: root)
+    }
+
+    private static let truncatingScript = """
+    import socket, ssl, sys
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(sys.argv[2], sys.argv[3])
+    listener = socket.create_server(("127.0.0.1", int(sys.argv[1])))
+    while True:
+        raw, _ = listener.accept()
+        try:
+            conn = context.wrap_socket(raw, server_side=True)
+            data = b""
+            while b"\\r\\n\\r\\n" not in data:
+                more = conn.recv(4096)
+                if not more:
+                    break
+                data += more
+            conn.sendall(b"HTTP/1.0 200 OK\\r\\nContent-Type: text/plain\\r\\n\\r\\npart of a bo")
+            # SSLSocket.close() sends no close_notify (only unwrap() would): the TCP connection just ends.
+            conn.close()
+        except Exception:
+            raw.close()
+    """
+
+    static func start(_ pki: TestPKI, files: [String: Data], certificate: String = "server.crt") async throws -> TLSServer {
         let root = try TemporaryDirectory()
         for (name, data) in files {
             let url = root.url.appendingPathComponent(name)
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try data.write(to: url)
+            // `-HTTP` serves each file as a whole response: a length, so the body's end is known over TLS.
+            try (Data("HTTP/1.0 200 ok\r\nContent-Type: text/plain\r\nContent-Length: \(data.count)\r\n\r\n".utf8) + data).write(to: url)
         }
         let port = try PrometheusProcess.freePort()
         return try await launch(URL(fileURLWithPath: "/usr/bin/openssl"),
-                                ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", pki.path("server.crt"), "-key", pki.path("server.key"),
-                                 "-CAfile", pki.path("ca.crt"), "-Verify", "1", "-WWW", "-quiet", "-naccept", "50"],
+                                ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", pki.path(certificate), "-key", pki.path("server.key"),
+                                 "-CAfile", pki.path("ca.crt"), "-Verify", "1", "-HTTP", "-quiet", "-naccept", "50"],
                                 port: port, root: root)
     }
 

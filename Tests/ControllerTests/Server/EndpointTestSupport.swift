@@ -5,7 +5,7 @@ import Foundation
 func httpGet(_ url: String) async -> (status: Int, body: String)? {
     guard let target = URL(string: url) else { return nil }
     let limits = HTTPLimits.patient
-    guard let response = try? await URLSessionTransport().send(HTTPRequest(url: target), limits: limits) else { return nil }
+    guard let response = try? await CurlTransport().send(HTTPRequest(url: target), limits: limits) else { return nil }
     return (response.head.status, String(decoding: response.body, as: UTF8.self))
 }
 

@@ -1,0 +1,105 @@
+import Foundation
+import Reconcilers
+import Synchronization
+import Testing
+@testable import Controller
+
+/// No PD mutation while an observation is bad: an approved drain whose next passes see a PD answering
+/// garbage for `/stores` sends nothing until the observation is good again.
+@Suite(.serialized) struct BadObservationTests {
+    @Test func noMutationWhileStoresAnswerGarbage() async throws {
+        let h = try await ControlLoopHarness()
+        defer { Task { await h.stop() } }
+        let proxy = try GarbledPDProxy.start(upstream: h.pdURL)
+        defer { proxy.stop() }
+        try h.writeSpec("cluster.yaml", h.clusterYAML(mode: "execute").replacingOccurrences(of: h.pdURL, with: proxy.url))
+        try h.writeSpec("maintenance.yaml", h.drainYAML())
+        try h.syncSpecs()
+        var plan: RemediationPlan?
+        for _ in 0..<20 where plan == nil {
+            try await h.pass()
+            plan = try h.plans().first { $0.name.contains("drain-store-4") }
+        }
+        let pending = try #require(plan)
+        #expect(proxy.mutations == 0)
+
+        // Approved, then every observation is bad: bounded by passes, not time.
+        proxy.garble(true)
+        try h.approve(pending)
+        for _ in 0..<5 {
+            try await h.pass()
+            h.advance(5)
+        }
+        #expect(proxy.mutations == 0, "a mutation reached PD while /stores answered garbage")
+        #expect(proxy.garbledAnswers > 0)
+
+        // Good again: the approved drain now reaches PD (the proxy would have seen it above).
+        proxy.garble(false)
+        for _ in 0..<10 where proxy.mutations == 0 {
+            try await h.pass()
+            h.advance(5)
+        }
+        #expect(proxy.mutations > 0)
+    }
+}
+
+/// A PD in front of the simulator that forwards every request, except that while `garble` is on it answers
+/// `/stores` with bytes that are not JSON. It counts the mutations (non-GET requests) that reach it.
+final class GarbledPDProxy: Sendable {
+    private let server: RawServer
+    private let state: State
+
+    private final class State: Sendable {
+        let garble = Atomic<Bool>(false)
+        let mutations = Atomic<Int>(0)
+        let garbled = Atomic<Int>(0)
+    }
+
+    var url: String { "http://127.0.0.1:\(server.port)" }
+    var mutations: Int { state.mutations.load(ordering: .relaxed) }
+    var garbledAnswers: Int { state.garbled.load(ordering: .relaxed) }
+
+    func garble(_ on: Bool) { state.garble.store(on, ordering: .relaxed) }
+
+    private init(server: RawServer, state: State) {
+        self.server = server
+        self.state = state
+    }
+
+    static func start(upstream: String) throws -> GarbledPDProxy {
+        let state = State()
+        let transport = CurlTransport()
+        let server = try RawServer.start { c in
+            let requestLine = c.head.prefix { $0 != "\r" && $0 != "\n" }.split(separator: " ")
+            guard requestLine.count >= 2 else { return }
+            let method = String(requestLine[0]), target = String(requestLine[1])
+            if method != "GET" { state.mutations.add(1, ordering: .relaxed) }
+            if state.garble.load(ordering: .relaxed), method == "GET", target.hasPrefix("/pd/api/v1/stores") {
+                state.garbled.add(1, ordering: .relaxed)
+                c.write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 9\r\nConnection: close\r\n\r\n{\"stores\"")
+                return
+            }
+            guard let url = URL(string: upstream + target) else { return }
+            var headers: [String: String] = [:]
+            if !c.body.isEmpty { headers["Content-Type"] = "application/json" }
+            let request = HTTPRequest(method: method, url: url, headers: headers, body: c.body.isEmpty ? nil : Data(c.body))
+            // The server's threads are not the cooperative pool's: waiting here blocks only this connection.
+            let done = DispatchSemaphore(value: 0)
+            let answer = Mutex<HTTPResponse?>(nil)
+            Task {
+                let r = try? await transport.send(request, limits: .patient)
+                answer.withLock { $0 = r }
+                done.signal()
+            }
+            done.wait()
+            guard let r = answer.withLock({ $0 }) else { return }
+            var head = "HTTP/1.1 \(r.head.status) X\r\nContent-Length: \(r.body.count)\r\nConnection: close\r\n"
+            if let type = r.head.header("content-type") { head += "Content-Type: \(type)\r\n" }
+            c.write(head + "\r\n")
+            c.write(String(decoding: r.body, as: UTF8.self))
+        }
+        return GarbledPDProxy(server: server, state: state)
+    }
+
+    func stop() { server.stop() }
+}
