@@ -8,7 +8,8 @@ import Testing
 /// garbage for `/stores` sends nothing until the observation is good again.
 @Suite(.serialized) struct BadObservationTests {
     @Test func noMutationWhileStoresAnswerGarbage() async throws {
-        let h = try await ControlLoopHarness()
+        // Every PD answer goes through the proxy: the members' own URLs are not advertised.
+        let h = try await ControlLoopHarness(advertiseMembers: false)
         defer { Task { await h.stop() } }
         let proxy = try GarbledPDProxy.start(upstream: h.pdURL)
         defer { proxy.stop() }

@@ -23,12 +23,14 @@ final class ControlLoopHarness: @unchecked Sendable {
 
     /// `start` sets the simulator's clock (default: the fixed date of generated clusters); a test that
     /// runs the real CLI against the simulator starts near the wall clock so heartbeat ages agree.
-    init(stores: Int = 5, regions: Int = 300, seed: UInt64 = 7, start: Date? = nil) async throws {
+    /// `advertiseMembers: false` leaves PD's member URLs unresolvable, so a client given a proxy's URL stays on it
+    /// (with real member URLs it would follow `/leader` past the proxy).
+    init(stores: Int = 5, regions: Int = 300, seed: UInt64 = 7, start: Date? = nil, advertiseMembers: Bool = true) async throws {
         directory = try TemporaryDirectory()
         try FileManager.default.createDirectory(atPath: directory.path("specs"), withIntermediateDirectories: true)
         sim = start.map { SimulatedCluster(.generated(stores: stores, regions: regions, seed: seed, nowNanos: Int64($0.timeIntervalSince1970 * 1e9))) }
             ?? SimulatedCluster.generated(stores: stores, regions: regions, seed: seed)
-        server = try SimulatorServer(cluster: sim)
+        server = try SimulatorServer(cluster: sim, advertiseListeners: advertiseMembers)
         port = try await server.start()
         store = try StatusStore(path: directory.path("operator.db"), role: .controller(holder: "test-controller"))
         _ = try store.acquireLease(ttl: .seconds(60))

@@ -22,7 +22,7 @@ import TiKVSimulator
         let port = try await server.start()
         defer { Task { await server.stop() } }
         let observer = ClusterObserver(pd: PDEndpoint(urls: ["http://127.0.0.1:\(port)"], timeout: .seconds(30)), prometheus: nil,
-                                       transport: URLSessionTransport(), retry: RetryBackoff(maxAttempts: 1))
+                                       transport: CurlTransport(), retry: RetryBackoff(maxAttempts: 1))
         let snapshot = await observer.observe(cluster: "a", regions: .none, now: cluster.now)
         #expect(snapshot.pdClockOffset.map { abs($0 - skew) <= 1.5 } == true, "offset \(String(describing: snapshot.pdClockOffset))")
         #expect(snapshot.stores.filter { $0.id != 4 }.allSatisfy { $0.liveness == .alive }, "\(snapshot.stores.map { ($0.id, $0.liveness) })")

@@ -16,7 +16,7 @@ import TiKVSimulator
         defer { Task { await server.stop() } }
         let urls = server.memberPorts.map { "http://127.0.0.1:\($0.port)" }
         let observer = ClusterObserver(pd: PDEndpoint(urls: urls, timeout: .seconds(30)), prometheus: nil,
-                                       transport: URLSessionTransport(), retry: RetryBackoff(maxAttempts: 1))
+                                       transport: CurlTransport(), retry: RetryBackoff(maxAttempts: 1))
         let before = await observer.observe(cluster: "a", regions: .none, now: cluster.now)
         #expect(before.sources[.regionChecks] == .complete && before.sources[.members] == .complete)
 
