@@ -13,40 +13,14 @@ struct StepSender: Sendable {
         case unknown(String)
     }
 
-    func send(_ action: Action) async -> Outcome {
+    /// Sends exactly `call`: the request planning produced, that dry-run showed and that the audit records —
+    /// method, path, query and body bytes — nothing rebuilt on the way.
+    func send(_ call: PDCall) async -> Outcome {
         do {
-            let answer = try await perform(action)
-            return .accepted(answer)
+            return .accepted(try await pd.send(call))
         } catch {
             return Self.classify(error)
         }
-    }
-
-    private func perform(_ a: Action) async throws(PDError) -> String {
-        func need(_ v: UInt64?, _ what: String) throws(PDError) -> UInt64 {
-            guard let v else { throw PDError(kind: .badRequest, message: "the step has no \(what)") }
-            return v
-        }
-        switch a.kind {
-        case .transferLeader:
-            return try await pd.createOperator(.transferLeader(regionID: need(a.regionID, "region"), toStoreID: need(a.toStoreID, "target store")))
-        case .transferPeer:
-            return try await pd.createOperator(.transferPeer(regionID: need(a.regionID, "region"), fromStoreID: need(a.fromStoreID, "source store"),
-                                                             toStoreID: need(a.toStoreID, "target store")))
-        case .addEvictLeaderScheduler: return try await pd.addEvictLeader(storeID: need(a.storeID, "store"))
-        case .removeEvictLeaderScheduler: return try await pd.removeEvictLeader(storeID: need(a.storeID, "store"))
-        case .offlineStore: return try await pd.deleteStore(need(a.storeID, "store"))
-        case .cancelOfflineStore: return try await pd.setStoreUp(need(a.storeID, "store"))
-        case .removeScheduler:
-            guard let name = a.scheduler else { throw PDError(kind: .badRequest, message: "the step has no scheduler name") }
-            return try await pd.removeScheduler(named: name)
-        case .waitForLeadersDrained, .waitForStoreRemoved:
-            throw PDError(kind: .badRequest, message: "\(a.kind.rawValue) sends nothing")
-        }
-    }
-
-    func cancelOperator(region: UInt64) async -> Outcome {
-        do { return .accepted(try await pd.cancelOperator(regionID: region)) } catch { return Self.classify(error) }
     }
 
     static func classify(_ e: PDError) -> Outcome {

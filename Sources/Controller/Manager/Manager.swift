@@ -211,7 +211,7 @@ final class Manager: Sendable {
     private func execute(_ result: ClusterReconcileResult, cluster: TiKVCluster, sender: StepSender, log: Logger) async throws -> Int {
         var writes = 0
         for call in result.calls {
-            let outcome = await sender.send(call.action)
+            let outcome = await sender.send(call.call)
             let now = clock()
             let text: String
             switch outcome {
@@ -237,7 +237,7 @@ final class Manager: Sendable {
             }
         }
         for region in result.cancelOperators {
-            let outcome = await sender.cancelOperator(region: region)
+            let outcome = await sender.send(PDCall.cancelOperator(region: region))
             try store.appendAudit(AuditEntry(timestamp: clock(), actor: config.actor, source: "executor", action: "PDMutation",
                                              kind: TiKVClusterKind.kind, name: cluster.name,
                                              message: "kill switch: \(PDCall.cancelOperator(region: region)) → \(outcome)"))

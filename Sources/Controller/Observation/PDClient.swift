@@ -180,6 +180,12 @@ actor PDClient {
         }
     }
 
+    /// Sends a planned mutation as it is: `call`'s method, path, query and body bytes.
+    func send(_ call: PDCall) async throws(PDError) -> String {
+        try await mutate(call.method, call.path, query: call.query.map { URLQueryItem(name: $0.0, value: $0.1) },
+                         body: call.body.map { Data($0.utf8) })
+    }
+
     @discardableResult
     func createOperator(_ op: PDOperatorRequest) async throws(PDError) -> String {
         try await mutate("POST", "/operators", body: op.body)

@@ -32,9 +32,11 @@ public struct PDCall: Sendable, Hashable, CustomStringConvertible {
         return "\(method) /pd/api/v1\(path)\(q)" + (body.map { " \($0)" } ?? "")
     }
 
-    /// The request for a mutating action; nil for actions that only wait.
+    /// The request for a mutating action; nil for actions that only wait, and for one missing a parameter
+    /// (never a request with a made-up id).
     public static func forAction(_ a: Action) -> PDCall? {
-        func n(_ v: UInt64?) -> String { v.map(String.init) ?? "0" }
+        guard a.missingParameters.isEmpty else { return nil }
+        func n(_ v: UInt64?) -> String { v.map(String.init) ?? "" }
         switch a.kind {
         case .transferLeader:
             return PDCall(method: "POST", path: "/operators",

@@ -338,7 +338,20 @@ public enum PlanExecution {
                         blocked = (gate.rawValue, why)
                         break windows
                     case .pass:
-                        guard let call = PDCall.forAction(step.action) else { break windows }
+                        guard let call = PDCall.forAction(step.action) else {
+                            // A mutating step without its parameters can never be sent: it fails, instead of stalling.
+                            let reason = "the step's action lacks \(step.action.missingParameters.joined(separator: ", ")): it can never be sent"
+                            s.phase = .failed
+                            s.lastError = reason
+                            s.finishedAt = now
+                            plan.status.steps[i] = s
+                            plan.status.phase = .failed
+                            plan.status.conditions.set("Failed", .true, reason: "StepInvalid", message: "step \(step.name): \(reason)",
+                                                       observedGeneration: gen, now: now)
+                            plan.status.conditions.set("Progressing", .false, reason: "Failed", message: reason, observedGeneration: gen, now: now)
+                            result.decisions.append("plan \(plan.name) step \(step.name): failed, \(reason)")
+                            break windows
+                        }
                         s.phase = .running
                         s.startedAt = now
                         s.attempts += 1

@@ -1,4 +1,5 @@
 import Foundation
+import Reconcilers
 import Synchronization
 import Testing
 @testable import Controller
@@ -143,7 +144,7 @@ import Testing
         }
         defer { server.stop() }
         let sender = StepSender(pd: Self.pd(server))
-        let outcome = await sender.cancelOperator(region: 7)
+        let outcome = await sender.send(PDCall.cancelOperator(region: 7))
         guard case .unknown = outcome else { Issue.record("classified \(outcome)"); return }
         #expect(posts.load(ordering: .relaxed) == 0)
         let pd = Self.pd(server)

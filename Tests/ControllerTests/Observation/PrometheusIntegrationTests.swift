@@ -14,6 +14,8 @@ struct PrometheusIntegrationTests {
         // A steady model: no scheduler moves leaders while the answers are compared.
         try cluster.withState { try $0.pauseScheduler(name: "all", delaySeconds: 24 * 3600) }
         _ = try cluster.withState { try $0.inject(Fault(kind: .slow, store: 2, factor: 10)) }
+        // TiKV's slow score climbs one heartbeat at a time (it doubles per 10 s while the disk probe times out).
+        cluster.advance(seconds: 90)
         let server = try SimulatorServer(cluster: cluster, host: "127.0.0.1", port: 0)
         let port = try await server.start()
         let simAddress = "127.0.0.1:\(port)"
