@@ -42,11 +42,18 @@ struct DescribeCommand: ParsableCommand {
                 [$0.type, $0.status.rawValue, $0.reason, humanAge(from: $0.lastTransitionTime, now: now), $0.message]
             }) + "\n")
         }
+        if let targets = (object as? TiKVCluster)?.status.targets {
+            // Why the planners may or may not send work to each store now (the legality rule, docs/plans.md).
+            out += "Targets:\n" + indent(renderTable(["STORE", "LEADER TARGET", "PEER TARGET"], targets.map {
+                [String($0.storeID), $0.leader ?? "legal", $0.peer ?? "legal"]
+            }) + "\n")
+        }
         if let plan = object as? RemediationPlan {
-            out += "Steps:\n" + indent(renderTable(["#", "NAME", "ACTION", "RISK", "PHASE", "ATTEMPTS", "PD REQUEST"], plan.spec.steps.enumerated().map { i, step in
+            out += "Steps:\n" + indent(renderTable(["#", "NAME", "ACTION", "RISK", "PHASE", "ATTEMPTS", "PD REQUEST", "OBSERVED"],
+                                                    plan.spec.steps.enumerated().map { i, step in
                 let st = plan.status.steps.first { $0.name == step.name }
                 return [String(i + 1), step.name, step.action.summary, step.risk.rawValue, st?.phase.rawValue ?? "Pending",
-                        String(st?.attempts ?? 0), st?.pdRequest ?? "<none>"]
+                        String(st?.attempts ?? 0), st?.pdRequest ?? "<none>", st?.observedEffect ?? ""]
             }) + "\n")
             let approvals = try store.approvals(plan: plan.name)
             out += "Approvals:\n"

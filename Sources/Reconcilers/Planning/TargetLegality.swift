@@ -52,6 +52,15 @@ public struct TargetLegality: Sendable {
             }
         }
 
+        /// `Rule: why` for status objects, without readings that change every pass (a heartbeat's exact age), so a
+        /// steady cluster keeps an identical status.
+        public var statusText: String {
+            switch self {
+            case .staleHeartbeat: "\(rule): last heartbeat more than twice the \(Int(TargetLegality.heartbeatInterval))s interval ago"
+            default: "\(rule): \(self)"
+            }
+        }
+
         /// The rule's short name, for tables.
         public var rule: String {
             switch self {
@@ -141,6 +150,13 @@ public struct TargetLegality: Sendable {
             break
         }
         return nil
+    }
+
+    /// Every store's standing as a leader and a peer target, for the cluster's status.
+    public var standings: [StoreTargets] {
+        snapshot.stores.filter { !$0.isTombstone }.map(\.id).sorted().map { id in
+            StoreTargets(storeID: id, leader: refusal(store: id, as: .leader)?.statusText, peer: refusal(store: id, as: .peer)?.statusText)
+        }
     }
 
     /// One line per store that is not a legal target for `role`, for plan reasons and `describe`.

@@ -88,9 +88,11 @@ public enum ClusterReconciler {
         var events = health.events
         var scope = RegionScope.none
         if snapshot.isComplete {
-            let planning = PlanningReconciler.reconcile(PlanningInput(
-                cluster: cluster, snapshot: snapshot, maintenances: input.maintenances, tickets: health.tickets,
-                plans: input.plans, now: input.now))
+            let planningInput = PlanningInput(cluster: cluster, snapshot: snapshot, maintenances: input.maintenances, tickets: health.tickets,
+                                              plans: input.plans, now: input.now)
+            let standings = PlanningContext(planningInput).legality.standings
+            if standings != cluster.status.targets { cluster.status.targets = standings }
+            let planning = PlanningReconciler.reconcile(planningInput)
             plans = planning.plans
             maintenances = merge(input.maintenances, planning.maintenances)
             events += planning.events

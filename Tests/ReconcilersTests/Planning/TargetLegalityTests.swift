@@ -105,6 +105,28 @@ import Testing
         #expect(plan?.spec.risk == .medium)
     }
 
+    /// The cluster's status says, per store, which rule keeps work away, without per-pass readings.
+    @Test func theClusterStatusShowsEveryStoresStanding() {
+        var snapshot = F.snapshot((1...4).map { F.store($0, leaders: 10, regions: 30) })
+        snapshot.schedulers.evictSlowStores = [2]
+        snapshot.schedulers.evictLeaderStores = [3]
+        snapshot.stores[3].liveness = .disconnected
+        let result = ClusterReconciler.reconcile(ClusterReconcileInput(cluster: F.cluster(), snapshot: snapshot, maintenances: [],
+                                                                       tickets: [], plans: [], now: F.now))
+        let targets = result.cluster.status.targets ?? []
+        #expect(targets.map(\.storeID) == [1, 2, 3, 4])
+        #expect(targets[0].leader == nil && targets[0].peer == nil)
+        #expect(targets[1].leader == "EvictSlowStore: PD's evict-slow-store-scheduler is evicting it")
+        #expect(targets[2].leader == "EvictLeader: held by evict-leader-scheduler" && targets[2].peer == nil)
+        #expect(targets[3].peer == "NotAlive: heartbeat says disconnected")
+        // A second pass over the same cluster changes nothing.
+        var again = result.cluster
+        again.status = result.cluster.status
+        let second = ClusterReconciler.reconcile(ClusterReconcileInput(cluster: again, snapshot: snapshot, maintenances: [], tickets: [],
+                                                                       plans: [], now: F.now))
+        #expect(second.cluster.status.targets == targets)
+    }
+
     /// PD's own eviction of a slow store is PD acting: no competing evict-leader plan.
     @Test func noEvictionPlanWhilePDEvictsTheSlowStore() {
         var snapshot = F.snapshot((1...4).map { F.store($0, leaders: 10, regions: 30) })
