@@ -40,7 +40,12 @@ struct StepSender: Sendable {
         case .removeScheduler:
             guard let name = a.scheduler else { throw PDError(kind: .badRequest, message: "the step has no scheduler name") }
             return try await pd.removeScheduler(named: name)
-        case .waitForLeadersDrained, .waitForStoreRemoved:
+        case .setStoreWeight:
+            guard let leader = a.leaderWeight, let region = a.regionWeight else {
+                throw PDError(kind: .badRequest, message: "the step has no weights")
+            }
+            return try await pd.setStoreWeight(need(a.storeID, "store"), leader: leader, region: region)
+        case .waitForLeadersDrained, .waitForStoreRemoved, .waitForBalance:
             throw PDError(kind: .badRequest, message: "\(a.kind.rawValue) sends nothing")
         }
     }
