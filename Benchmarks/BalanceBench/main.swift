@@ -230,7 +230,9 @@ func run(_ scenario: Scenario, options: Options) throws -> Outcome {
         finalMaxSkewPercent: final.mostSkewed.map { (BalanceTargets.skewPercent($0) * 10).rounded() / 10 } ?? 0,
         finalLeaders: Dictionary(uniqueKeysWithValues: final.stores.map { ("\($0.id)", $0.count) }),
         weightedShares: Dictionary(uniqueKeysWithValues: final.stores.map { ("\($0.id)", ($0.share * 10).rounded() / 10) }),
-        plans: plans.map { "\($0.name) \($0.status.phase.rawValue) (\($0.spec.steps.count) steps)" })
+        plans: plans.map { p in
+            "\(p.name) \(p.status.phase.rawValue) (\(p.spec.steps.count) steps)" + (p.status.conditions[type: "Failed"].map { ": \($0.message)" } ?? "")
+        })
 }
 
 let options = Options()

@@ -5,7 +5,7 @@ import Foundation
 /// The plan (concern `balance-weights`) sets, in one batch, the weights of each store whose weights PD reports
 /// differently from the spec (`balance.storeWeights`, 1 for a store not listed), then waits, within
 /// `execution.slowStepTimeout`, until PD's balancers have brought every eligible store within the spec's skew
-/// limit of its weighted share: done is observed, never assumed. A resource balanced through moves keeps the
+/// limit of its weighted share, for each resource whose weights change: done is observed, never assumed. A resource balanced through moves keeps the
 /// weight PD reports (the call carries both). When PD already reports the spec's weights there is no plan: PD's
 /// balancers are doing the work, and a pending plan is superseded.
 enum WeightPlanner {
@@ -24,6 +24,7 @@ enum WeightPlanner {
         let spec = Dictionary(ctx.spec.balance.storeWeights.map { ($0.storeID, $0) }, uniquingKeysWith: { a, _ in a })
         var steps: [PlanStep] = []
         var changes: [String] = []
+        var changed = Set<BalanceKind>()
         for s in ctx.snapshot.stores.sorted(by: { $0.id < $1.id }) where !s.isTombstone {
             let leader = leaders ? spec[s.id]?.leader ?? 1 : s.leaderWeight
             let region = regions ? spec[s.id]?.region ?? 1 : s.regionWeight
@@ -32,6 +33,8 @@ enum WeightPlanner {
             var change: [String] = []
             if !same(leader, s.leaderWeight) { change.append("leader \(Action.weightText(s.leaderWeight)) → \(Action.weightText(leader))") }
             if !same(region, s.regionWeight) { change.append("region \(Action.weightText(s.regionWeight)) → \(Action.weightText(region))") }
+            if !same(leader, s.leaderWeight) { changed.insert(.leaders) }
+            if !same(region, s.regionWeight) { changed.insert(.regions) }
             changes.append("store \(s.id) \(change.joined(separator: ", "))")
             steps.append(PlanStep(name: "set-store-weight-\(s.id)", action: action,
                                   expectedEffect: "PD reports store \(s.id)'s weights as leader \(Action.weightText(leader)), region \(Action.weightText(region))",
@@ -42,7 +45,8 @@ enum WeightPlanner {
                 reason: "WeightsMatch",
                 message: "\(why). PD reports the spec's store weights: its balancers converge on their own"))
         }
-        for c in weighted {
+        // Waits only for what the new weights change: a resource whose weights stay is PD's as before, not this plan's.
+        for c in weighted where changed.contains(c.kind) {
             let limit = target(ctx, c.kind).maxSkewPercent
             steps.append(PlanStep(name: "wait-for-\(c.kind.rawValue)-balance", action: .waitForBalance(c.kind, maxSkewPercent: limit),
                                   expectedEffect: "every eligible store holds \(c.kind.noun) within \(Action.weightText(limit))% of its weighted share",

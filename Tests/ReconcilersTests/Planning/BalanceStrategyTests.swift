@@ -191,7 +191,9 @@ import Testing
         let second = advance(first.plans, snapshot(2, leaders: [25, 25, 25, 25], at: t1), t1)
         #expect(second.calls.isEmpty)
         let running = try #require(second.plans.first)
-        #expect(running.status.steps.map(\.phase) == [.succeeded, .running, .running])
+        // Only the leader weight changed: the plan waits for leaders, not for regions.
+        #expect(running.spec.steps.map(\.name) == ["set-store-weight-1", "wait-for-leaders-balance"])
+        #expect(running.status.steps.map(\.phase) == [.succeeded, .running])
         // 3. PD converged on leaders (40/20/20/20) and regions are even: done, observed.
         let t2 = t1.addingTimeInterval(120)
         let third = advance(second.plans, snapshot(2, leaders: [40, 20, 20, 20], at: t2), t2)
