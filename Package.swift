@@ -62,6 +62,8 @@ let package = Package(
         .executableTarget(name: "SimBench", dependencies: ["TiKVSimulator"], path: "Benchmarks/SimBench"),
         // Measures the planners: a 1M-region leader rebalance and a full planning pass (hack/bench-plan.sh).
         .executableTarget(name: "PlanBench", dependencies: ["Reconcilers", "PDWire"], path: "Benchmarks/PlanBench"),
+        // Balancing through PD's store weights vs explicit moves with PD's balancers on (hack/bench-balance.sh).
+        .executableTarget(name: "BalanceBench", dependencies: ["Reconcilers", "PDWire", "TiKVSimulator"], path: "Benchmarks/BalanceBench"),
         .testTarget(name: "PDWireTests", dependencies: ["PDWire"]),
         .testTarget(name: "ReconcilersTests", dependencies: ["Reconcilers"]),
         .testTarget(name: "TiKVSimulatorTests", dependencies: ["TiKVSimulator", "PDWire"]),

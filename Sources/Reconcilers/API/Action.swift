@@ -12,13 +12,17 @@ public enum ActionKind: String, Codable, Sendable, CaseIterable, SpecEnum {
     case cancelOfflineStore
     case waitForStoreRemoved
     case removeScheduler
+    case setStoreWeight
+    case waitForBalance
 
     public var risk: RiskTier {
         switch self {
         case .transferLeader, .removeEvictLeaderScheduler, .waitForLeadersDrained, .waitForStoreRemoved, .cancelOfflineStore,
-             .removeScheduler:
+             .removeScheduler, .waitForBalance:
             .low
-        case .transferPeer, .addEvictLeaderScheduler:
+        // A store weight is undone by one call, like an evict-leader scheduler, but like it it steers PD's balancers:
+        // a weight set wrong moves leaders or whole peers (data) across the cluster until someone notices.
+        case .transferPeer, .addEvictLeaderScheduler, .setStoreWeight:
             .medium
         case .offlineStore:
             .high
@@ -28,14 +32,15 @@ public enum ActionKind: String, Codable, Sendable, CaseIterable, SpecEnum {
     /// Whether the step sends a PD mutation (waits only observe).
     public var mutates: Bool {
         switch self {
-        case .waitForLeadersDrained, .waitForStoreRemoved: false
+        case .waitForLeadersDrained, .waitForStoreRemoved, .waitForBalance: false
         default: true
         }
     }
 
     public var isSlow: Bool {
         switch self {
-        case .transferPeer, .waitForLeadersDrained, .waitForStoreRemoved: true
+        // PD's balancers converge at their own pace (a few operators at a time): waiting for them is slow.
+        case .transferPeer, .waitForLeadersDrained, .waitForStoreRemoved, .waitForBalance: true
         default: false
         }
     }
@@ -49,15 +54,26 @@ public struct Action: Codable, Sendable, Equatable, Hashable {
     public var fromStoreID: UInt64?
     public var toStoreID: UInt64?
     public var scheduler: String?
+    /// `setStoreWeight`: the weights PD must report for the store afterwards.
+    public var leaderWeight: Double?
+    public var regionWeight: Double?
+    /// `waitForBalance`: what must be balanced, and within how many percent of each store's weighted share.
+    public var balance: BalanceKind?
+    public var maxSkewPercent: Double?
 
     public init(kind: ActionKind, regionID: UInt64? = nil, storeID: UInt64? = nil, fromStoreID: UInt64? = nil,
-                toStoreID: UInt64? = nil, scheduler: String? = nil) {
+                toStoreID: UInt64? = nil, scheduler: String? = nil, leaderWeight: Double? = nil, regionWeight: Double? = nil,
+                balance: BalanceKind? = nil, maxSkewPercent: Double? = nil) {
         self.kind = kind
         self.regionID = regionID
         self.storeID = storeID
         self.fromStoreID = fromStoreID
         self.toStoreID = toStoreID
         self.scheduler = scheduler
+        self.leaderWeight = leaderWeight
+        self.regionWeight = regionWeight
+        self.balance = balance
+        self.maxSkewPercent = maxSkewPercent
     }
 
     public static func transferLeader(region: UInt64, from: UInt64?, to: UInt64) -> Action {
@@ -67,6 +83,12 @@ public struct Action: Codable, Sendable, Equatable, Hashable {
         Action(kind: .transferPeer, regionID: region, fromStoreID: from, toStoreID: to)
     }
     public static func store(_ kind: ActionKind, _ store: UInt64) -> Action { Action(kind: kind, storeID: store) }
+    public static func setStoreWeight(_ store: UInt64, leader: Double, region: Double) -> Action {
+        Action(kind: .setStoreWeight, storeID: store, leaderWeight: leader, regionWeight: region)
+    }
+    public static func waitForBalance(_ kind: BalanceKind, maxSkewPercent: Double) -> Action {
+        Action(kind: .waitForBalance, balance: kind, maxSkewPercent: maxSkewPercent)
+    }
 
     /// The parameters each kind requires; a suggested action missing one is invalid.
     public var missingParameters: [String] {
@@ -84,6 +106,13 @@ public struct Action: Codable, Sendable, Equatable, Hashable {
             if storeID == nil { missing.append("storeID") }
         case .removeScheduler:
             if scheduler == nil { missing.append("scheduler") }
+        case .setStoreWeight:
+            if storeID == nil { missing.append("storeID") }
+            if leaderWeight == nil { missing.append("leaderWeight") }
+            if regionWeight == nil { missing.append("regionWeight") }
+        case .waitForBalance:
+            if balance == nil { missing.append("balance") }
+            if maxSkewPercent == nil { missing.append("maxSkewPercent") }
         }
         return missing
     }
@@ -104,6 +133,15 @@ public struct Action: Codable, Sendable, Equatable, Hashable {
         case .cancelOfflineStore: return "cancel taking store \(s) offline (set it Up)"
         case .waitForStoreRemoved: return "wait until store \(s) is empty and Tombstone"
         case .removeScheduler: return "remove scheduler \(scheduler ?? "?")"
+        case .setStoreWeight:
+            return "set store \(s)'s weights to leader \(leaderWeight.map(Self.weightText) ?? "?"), region \(regionWeight.map(Self.weightText) ?? "?")"
+        case .waitForBalance:
+            return "wait until PD brings every store's \(balance?.noun ?? "?") within \(maxSkewPercent.map(Self.weightText) ?? "?")% of its weighted share"
         }
+    }
+
+    /// A weight as PD's JSON and pd-ctl show it: `2`, `0.5`.
+    public static func weightText(_ w: Double) -> String {
+        w == w.rounded() && abs(w) < 1e15 ? String(Int(w)) : "\(w)"
     }
 }

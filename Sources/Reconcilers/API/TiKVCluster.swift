@@ -402,16 +402,19 @@ public struct HotSpotInvariant: Codable, Sendable, Equatable {
 public struct BalancePolicy: Codable, Sendable, Equatable {
     public var leaders: BalanceTarget
     public var regions: BalanceTarget
-    /// Relative weights per store; a store absent here weighs 1 (or what PD reports as its weight).
+    /// Relative weights per store; a store absent here weighs 1.
     public var storeWeights: [StoreWeight]
+    /// How the desired balance is reached: through PD's own balancers and store weights, or explicit moves.
+    public var strategy: BalanceStrategy
 
     public init(leaders: BalanceTarget = BalanceTarget(maxSkewPercent: 10), regions: BalanceTarget = BalanceTarget(maxSkewPercent: 15),
-                storeWeights: [StoreWeight] = []) {
+                storeWeights: [StoreWeight] = [], strategy: BalanceStrategy = .auto) {
         self.leaders = leaders
         self.regions = regions
         self.storeWeights = storeWeights
+        self.strategy = strategy
     }
-    enum CodingKeys: String, CodingKey { case leaders, regions, storeWeights }
+    enum CodingKeys: String, CodingKey { case leaders, regions, storeWeights, strategy }
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = BalancePolicy()
@@ -422,6 +425,7 @@ public struct BalancePolicy: Codable, Sendable, Equatable {
         leaders = try target(.leaders, d.leaders)
         regions = try target(.regions, d.regions)
         storeWeights = try c.value(.storeWeights, default: [])
+        strategy = try c.value(.strategy, default: d.strategy)
     }
     func validate(_ v: inout Validator) {
         v.nested("leaders") { leaders.validate(&$0) }
@@ -434,6 +438,20 @@ public struct BalancePolicy: Codable, Sendable, Equatable {
             }
         }
     }
+}
+
+/// How the controller reaches the desired balance (`spec.balance.strategy`).
+///
+/// PD's balance-leader and balance-region schedulers run in every real cluster and undo any move that does
+/// not agree with their scores, so explicit moves made while they run are fought. Their scores divide by the
+/// store weights, so the desired (weighted) balance is PD configuration whenever PD balances.
+public enum BalanceStrategy: String, Codable, Sendable, CaseIterable, SpecEnum {
+    /// Per resource: weights while PD's balancer for it runs (listed and not paused), moves otherwise.
+    case auto
+    /// Always explicit transfer-leader / transfer-peer plans.
+    case moves
+    /// Always store weights, even while PD's balancer is paused (the plan then waits for it).
+    case weights
 }
 
 public struct BalanceTarget: Codable, Sendable, Equatable {

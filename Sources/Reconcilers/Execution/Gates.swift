@@ -159,7 +159,11 @@ public enum Preconditions {
                 return "\(lost.count) region(s) with a voter on store \(id) would lose their healthy majority without it (\(shown)\(lost.count > 10 ? ", …" : ""))"
             }
             return nil
-        case .removeEvictLeaderScheduler, .waitForLeadersDrained, .waitForStoreRemoved, .cancelOfflineStore, .removeScheduler:
+        case .setStoreWeight:
+            // PD answers 500 for a store it does not know; a Tombstone store takes no scheduling.
+            guard let id = action.storeID, let store = snapshot.store(id), !store.isTombstone else { return "the store is not in the cluster" }
+            return nil
+        case .removeEvictLeaderScheduler, .waitForLeadersDrained, .waitForStoreRemoved, .cancelOfflineStore, .removeScheduler, .waitForBalance:
             return nil
         }
     }

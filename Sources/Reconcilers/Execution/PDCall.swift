@@ -54,7 +54,12 @@ public struct PDCall: Sendable, Hashable, CustomStringConvertible {
             return PDCall(method: "POST", path: "/store/\(n(a.storeID))/state", query: [("state", "Up")])
         case .removeScheduler:
             return PDCall(method: "DELETE", path: "/schedulers/\(a.scheduler ?? "")")
-        case .waitForLeadersDrained, .waitForStoreRemoved:
+        case .setStoreWeight:
+            // Both weights in one body: PD's handler refuses a body missing either (server/api/store.go).
+            // Doubles as Swift prints them (`2.0`), exactly as `PDClient.setStoreWeight` sends them.
+            return PDCall(method: "POST", path: "/store/\(n(a.storeID))/weight",
+                          body: #"{"leader":\#(a.leaderWeight ?? 1),"region":\#(a.regionWeight ?? 1)}"#)
+        case .waitForLeadersDrained, .waitForStoreRemoved, .waitForBalance:
             return nil
         }
     }

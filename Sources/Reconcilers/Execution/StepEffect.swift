@@ -59,6 +59,27 @@ public enum StepEffect {
             guard let store = snapshot.store(id) else { return .holds("store \(id) is gone") }
             return store.isTombstone ? .holds("store \(id) is Tombstone")
                 : .notYet("store \(id) is \(store.stateName) with \(store.regionCount) region(s) left")
+        case .setStoreWeight:
+            guard let id = action.storeID, let leader = action.leaderWeight, let region = action.regionWeight else {
+                return .unknown("the action lacks a store or its weights")
+            }
+            guard snapshot.hasStores else { return .unknown("the store list was not observed") }
+            guard let store = snapshot.store(id) else { return .notYet("store \(id) is not in the cluster") }
+            let observed = "leader \(Action.weightText(store.leaderWeight)), region \(Action.weightText(store.regionWeight))"
+            return WeightPlanner.same(store.leaderWeight, leader) && WeightPlanner.same(store.regionWeight, region)
+                ? .holds("PD reports store \(id)'s weights as \(observed)")
+                : .notYet("PD reports store \(id)'s weights as \(observed), not leader \(Action.weightText(leader)), region \(Action.weightText(region))")
+        case .waitForBalance:
+            guard let kind = action.balance, let limit = action.maxSkewPercent else { return .unknown("the action lacks what to balance or its limit") }
+            guard snapshot.hasStores, snapshot.state(of: .schedulers).isComplete else {
+                return .unknown("the store list or the scheduler list was not observed")
+            }
+            let targets = ObservedBalance.targets(kind, snapshot: snapshot, legality: TargetLegality(snapshot: snapshot))
+            guard let worst = targets.mostSkewed else { return .unknown("no store may hold \(kind.noun)") }
+            let text = "store \(worst.id) holds \(worst.count) \(kind.noun), \(Int(BalanceTargets.skewPercent(worst).rounded()))% from its weighted share of \(Int(worst.share.rounded())) (limit \(Action.weightText(limit))%)"
+            return ObservedBalance.converged(targets, maxSkewPercent: limit)
+                ? .holds("every store holds \(kind.noun) within \(Action.weightText(limit))% of its weighted share (most skewed: \(text))")
+                : .notYet(text)
         case .removeScheduler:
             guard let name = action.scheduler else { return .unknown("the action lacks a scheduler name") }
             guard snapshot.state(of: .schedulers).isComplete else { return .unknown("the scheduler list was not observed") }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// What a balance plan evens out.
-public enum BalanceKind: String, Sendable, CaseIterable {
+public enum BalanceKind: String, Codable, Sendable, CaseIterable {
     case leaders
     case regions
 
@@ -22,7 +22,8 @@ public struct BalanceMove: Sendable, Hashable {
     public var round: Int = 0
 }
 
-/// Desired leader and region balance → a plan of transfer-leader (transfer-peer) steps.
+/// Desired leader and region balance → a plan of transfer-leader (transfer-peer) steps, when the resource is
+/// balanced through moves (`BalanceStrategyChoice`: PD's balancer paused or removed, or `strategy: moves`).
 ///
 /// Trigger: some eligible store is further than `maxSkewPercent` from its weighted share. Then the
 /// planner brings every store into its band [⌊share⌋, ⌈share⌉] (see `BalanceTargets`) with the fewest
@@ -54,6 +55,14 @@ public enum BalancePlanner {
     static func plan(_ ctx: PlanningContext, _ kind: BalanceKind) -> PlannerOutcome? {
         let target = kind == .leaders ? ctx.spec.balance.leaders : ctx.spec.balance.regions
         guard target.enabled else { return nil }
+        let strategy = BalanceStrategyChoice.choose(ctx.spec.balance.strategy, kind, schedulers: ctx.snapshot.schedulers)
+        let how = strategy.explanation(strategy: ctx.spec.balance.strategy)
+        // Through weights (`WeightPlanner`), no move is planned: PD's balancer would undo what it disagrees with.
+        // A pending move plan is superseded, saying why.
+        guard strategy.way == .moves else {
+            return PlannerOutcome(concern: kind.concern, decision: .vanished(
+                reason: "BalancingThroughWeights", message: "\(how) (concern \(WeightPlanner.concern))"))
+        }
         let targets = targets(ctx, kind)
         guard targets.exceeds(maxSkewPercent: target.maxSkewPercent), let worst = targets.mostSkewed else { return nil }
         let quotas = targets.quotas
@@ -75,7 +84,7 @@ public enum BalancePlanner {
             if !relayed.isEmpty {
                 let spec = RemediationPlanSpec(
                     cluster: ctx.clusterName, origin: .reconciler, concern: kind.concern,
-                    reason: "Leader skew: \(skew). No direct move is legal (the stores share no region), so \(relayed.count / 2) leaders go through a relay store: \(relayed.count) moves\(balanced(targets, after: relayed) ? " bring every store within ⌊share⌋…⌈share⌉" : " bring them as close as they can").\(ctx.exclusionText(as: .leader))",
+                    reason: "\(how). Leader skew: \(skew). No direct move is legal (the stores share no region), so \(relayed.count / 2) leaders go through a relay store: \(relayed.count) moves\(balanced(targets, after: relayed) ? " bring every store within ⌊share⌋…⌈share⌉" : " bring them as close as they can").\(ctx.exclusionText(as: .leader))",
                     ticket: ctx.openTicket(invariant: kind.invariant, subject: "cluster")?.name,
                     steps: steps(kind, relayed, ctx))
                 return PlannerOutcome(concern: kind.concern, decision: .desired(DesiredPlan(spec: spec)), regionScope: .stores(everyone))
@@ -90,7 +99,7 @@ public enum BalancePlanner {
             : "legal moves cannot balance every store now: \(moves.count) moves (at most the \(needed) needed) bring them as close as they can"
         let spec = RemediationPlanSpec(
             cluster: ctx.clusterName, origin: .reconciler, concern: kind.concern,
-            reason: "\(kind == .leaders ? "Leader" : "Region") skew: \(skew). \(count).\(ctx.exclusionText(as: kind == .leaders ? .leader : .peer))",
+            reason: "\(how). \(kind == .leaders ? "Leader" : "Region") skew: \(skew). \(count).\(ctx.exclusionText(as: kind == .leaders ? .leader : .peer))",
             ticket: ctx.openTicket(invariant: kind.invariant, subject: "cluster")?.name,
             steps: steps(kind, moves, ctx))
         return PlannerOutcome(concern: kind.concern, decision: .desired(DesiredPlan(spec: spec)), regionScope: scope)

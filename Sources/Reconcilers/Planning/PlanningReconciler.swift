@@ -40,7 +40,7 @@ public struct PlanningResult: Sendable, Equatable {
     }
 }
 
-/// The planning pass: balance, maintenance and playbook planners, then plan identity. Pure: `now`
+/// The planning pass: balance (moves or store weights), maintenance and playbook planners, then plan identity. Pure: `now`
 /// comes from the input, nothing is read or written.
 public enum PlanningReconciler {
     public static func reconcile(_ input: PlanningInput) -> PlanningResult {
@@ -55,6 +55,7 @@ public enum PlanningReconciler {
         for kind in BalanceKind.allCases {
             if let o = BalancePlanner.plan(ctx, kind) { outcomes.append(o) }
         }
+        if let o = WeightPlanner.plan(ctx) { outcomes.append(o) }
         outcomes += MaintenancePlanner.plan(ctx)
         outcomes += Playbooks.plan(ctx)
 

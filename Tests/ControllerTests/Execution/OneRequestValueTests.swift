@@ -19,6 +19,7 @@ import TiKVSimulator
             case .transferLeader: .transferLeader(region: region, from: leader, to: follower)
             case .transferPeer: .transferPeer(region: region, from: follower, to: outside)
             case .removeScheduler: Action(kind: .removeScheduler, scheduler: "balance-hot-region-scheduler")
+            case .setStoreWeight: .setStoreWeight(outside, leader: 2, region: 1.5)
             default: .store(kind, outside)
             }
         }
