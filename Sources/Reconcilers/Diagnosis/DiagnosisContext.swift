@@ -119,6 +119,8 @@ public struct DiagnosisContext: Codable, Sendable, Equatable {
     public var schedulers: [String]
     public var pausedSchedulers: [String]
     public var evictLeaderStores: [UInt64]
+    /// Stores PD's own evict-slow-store scheduler is evicting: PD already acting on a slow disk.
+    public var evictSlowStores: [UInt64] = []
     public var operatorsInFlight: Int
     public var lowSpaceRatio: Double
     public var maxStoreDownTimeSeconds: Double
@@ -137,7 +139,7 @@ public struct DiagnosisContext: Codable, Sendable, Equatable {
 
     /// Whether an evidence reference points at something this context holds. References are
     /// `ticket.<field>`, `ticket.readings.<name>`, `store/<id>.<field>`, `store/<id>.metrics.<name>`,
-    /// `history.<name>/<subject>`, `sources.<source>`, `schedulers`, `evictLeaderStores`, `hotRegions`,
+    /// `history.<name>/<subject>`, `sources.<source>`, `schedulers`, `evictLeaderStores`, `evictSlowStores`, `hotRegions`,
     /// `regionChecks.<check>`, `events`, `plans/<name>`, `similarTickets/<name>`, `settings.<name>`.
     public func knows(_ ref: String) -> Bool {
         let r = ref.trimmingCharacters(in: .whitespaces)
@@ -155,7 +157,7 @@ public struct DiagnosisContext: Codable, Sendable, Equatable {
         if r.hasPrefix("plans/") { return plans.contains { "plans/\($0.name)" == r } }
         if r.hasPrefix("similarTickets/") { return similarTickets.contains { "similarTickets/\($0.name)" == r } }
         if r.hasPrefix("settings.") { return ["lowSpaceRatio", "maxStoreDownTime"].contains(String(r.dropFirst("settings.".count))) }
-        return ["schedulers", "pausedSchedulers", "evictLeaderStores", "hotRegions", "events", "operatorsInFlight", "regionCount",
+        return ["schedulers", "pausedSchedulers", "evictLeaderStores", "evictSlowStores", "hotRegions", "events", "operatorsInFlight", "regionCount",
                 "prometheusConfigured"].contains(r)
     }
 

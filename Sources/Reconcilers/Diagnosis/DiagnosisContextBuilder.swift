@@ -121,7 +121,8 @@ public enum DiagnosisContextBuilder {
             allStoreIDs: snap.stores.map(\.id).sorted(), regionCount: snap.regionCount,
             regionChecks: Dictionary(uniqueKeysWithValues: snap.regionChecks.map { ($0.key.rawValue, $0.value.count) }),
             schedulers: snap.schedulers.names.prefix(40).map(q), pausedSchedulers: snap.schedulers.paused.prefix(40).map(q),
-            evictLeaderStores: snap.schedulers.evictLeaderStores, operatorsInFlight: snap.operators.count,
+            evictLeaderStores: snap.schedulers.evictLeaderStores, evictSlowStores: snap.schedulers.evictSlowStores,
+            operatorsInFlight: snap.operators.count,
             lowSpaceRatio: snap.settings.lowSpaceRatio, maxStoreDownTimeSeconds: snap.settings.maxStoreDownTime.seconds,
             hotRegions: hot.prefix(limits.hotRegions).map {
                 DiagnosisContext.HotRegionFacts(regionID: $0.regionID, storeID: $0.storeID, direction: $0.direction.rawValue,
@@ -176,6 +177,7 @@ public enum DiagnosisContextBuilder {
             return "store/\(s.id) \(s.state) \(s.liveness) \(up) maint=\(s.underMaintenance)"
         }
         parts.append("evict=\(c.evictLeaderStores.map(String.init).joined(separator: ","))")
+        parts.append("evict-slow=\(c.evictSlowStores.map(String.init).joined(separator: ","))")
         parts += c.plans.map { "plan/\($0.name) \($0.phase)" }
         return ContentHash.hex(of: Array(parts.joined(separator: "\n").utf8))
     }

@@ -244,6 +244,15 @@ public enum RulesEngine {
             primary = Hypothesis(cause: .insufficientData, title: "store \(id) was reported slow, but no latency or stall reading is at hand now", confidence: .low,
                                  evidence: [Evidence(.fact, "sources.metrics", c.sources["metrics"] ?? "unknown")])
             recommended = "Check \(c.metricsOrigin == .metricsEndpoint ? "the stores' /metrics endpoints" : "Prometheus"): the readings that opened the ticket are not available in this context."
+        } else if c.evictSlowStores.contains(id) {
+            // PD is already acting: its evict-slow-store scheduler moves the leaders away and gives them back once the
+            // disk has been healthy for its recovery duration. A second eviction would only compete with it.
+            let pdActs = Evidence(.fact, "evictSlowStores", "PD's evict-slow-store-scheduler is already evicting store \(id)'s leaders")
+            primary = Hypothesis(cause: .slowDisk, title: "store \(id) has a slow disk, and PD is already evicting its leaders", confidence: .high,
+                                 evidence: symptom + slowEv + [pdActs])
+            recommended = "PD is already acting: its evict-slow-store scheduler moves store \(id)'s leaders away and returns them once the disk recovers. Check the disk of \(s.address) (iostat, a failing device, a noisy neighbour); no eviction by the controller is needed."
+            pdCtl.append("pd-ctl scheduler config evict-slow-store-scheduler")
+            risks = ["The other stores carry store \(id)'s leaders until PD releases it (30 minutes after its slow score recovers by default)."]
         } else {
             primary = Hypothesis(cause: .slowDisk, title: "store \(id) is slow on its own: slow disk or I/O, not load", confidence: slowEv.isEmpty ? .medium : .high,
                                  evidence: symptom + slowEv + [Evidence(.fact, "\(ref).leaderCount", "its load is ordinary: \(s.leaderCount) leaders against \(num(meanLeaders)) on average")])

@@ -42,6 +42,27 @@ import Testing
         return RulesEngine.diagnose(context, now: now)
     }
 
+    /// A slow disk PD's evict-slow-store already evicts: the diagnosis says PD is acting and proposes no eviction.
+    @Test func aSlowStorePDIsEvictingGetsNoSecondEviction() {
+        var snap = snapshot(store3Liveness: .alive, store3Up: .value(1))
+        snap.stores[1].metrics.p99Latency = .value(0.9)
+        snap.stores[1].slowScore = 100
+        snap.schedulers = SchedulerSnapshot(names: ["evict-slow-store-scheduler"], evictSlowStores: [2])
+        var t = ticket()
+        t.spec = TicketSpec(cluster: "prod", invariant: "highLatency", subject: "store/2", severity: .warning, summary: "store 2 p99 900ms")
+        let context = DiagnosisContextBuilder.build(.init(ticket: t, cluster: cluster, snapshot: snap))
+        let d = RulesEngine.diagnose(context, now: now)
+        #expect(d.primary.cause == .slowDisk)
+        #expect(d.primary.evidence.contains { $0.ref == "evictSlowStores" })
+        #expect(d.recommendedAction.hasPrefix("PD is already acting"))
+        #expect(d.suggestedActions.isEmpty, "\(d.suggestedActions)")
+        #expect(d.notes.isEmpty, "\(d.notes)")
+        // Without PD's eviction the same facts suggest the controller's.
+        snap.schedulers = SchedulerSnapshot(names: ["evict-slow-store-scheduler"])
+        let own = RulesEngine.diagnose(DiagnosisContextBuilder.build(.init(ticket: t, cluster: cluster, snapshot: snap)), now: now)
+        #expect(own.suggestedActions == [.store(.addEvictLeaderScheduler, 2)])
+    }
+
     @Test func aSilentStoreWhoseMetricsAreGoneIsADownProcess() {
         let d = diagnose(snapshot(store3Liveness: .disconnected, store3Up: .noSeries))
         #expect(d.primary.cause == .storeProcessDown)
