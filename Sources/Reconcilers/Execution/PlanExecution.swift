@@ -201,8 +201,9 @@ public enum PlanExecution {
                 continue
             }
 
-            // A plan its planner marked blocked waits, even once approved: its blocker is the reason to wait.
-            if !plan.status.steps.contains(where: { $0.phase == .running }), let b = plannerBlock(plan) {
+            // A plan its planner marked blocked does not start, even once approved: its blocker is the reason to wait.
+            // (Planners never rewrite an Executing plan, so its gates, re-checked before every call, take over.)
+            if plan.status.phase != .executing, let b = plannerBlock(plan) {
                 result.decisions.append("plan \(plan.name): blocked by its planner (\(b.reason)): \(b.message)")
                 result.plans.append(plan)
                 continue
