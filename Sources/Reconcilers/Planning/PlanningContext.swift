@@ -50,7 +50,7 @@ struct PlanningContext: Sendable {
         let unhealthy = openTickets.filter { ["highLatency", "storeFlapping"].contains($0.spec.invariant) }
             .compactMap { HealthSubject.storeID(of: $0.spec.subject) }
         unsettledStores = Set(changed + unhealthy)
-        legality = TargetLegality(snapshot: input.snapshot, maintained: maintainedStores, unsettled: unsettledStores)
+        legality = TargetLegality(snapshot: input.snapshot, now: input.now, maintained: maintainedStores, unsettled: unsettledStores)
         var cautioned: [UInt64: String] = [:]
         for h in input.cluster.status.storeHistory ?? [] {
             if let last = h.transitions.filter({ $0 > horizon }).max() {
