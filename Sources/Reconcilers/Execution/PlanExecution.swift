@@ -209,6 +209,25 @@ public enum PlanExecution {
                 continue
             }
 
+            // Every move of a started plan still waiting for its turn whose target is no longer legal is dropped
+            // now, not only when its window comes: a balance plan of a hundred moves towards a store that died
+            // otherwise kept them pending (visible as work aimed at a dead store) for as many passes as windows
+            // before it, and the planners could not answer what is left. Same rule and reason as the gate's drop
+            // below; nothing is sent, and running steps are left to their effect or timeout.
+            if plan.status.phase == .executing, spec.mode == .execute, !spec.paused {
+                let legality = TargetLegality(snapshot: input.snapshot, now: now)
+                for i in plan.spec.steps.indices where plan.status.steps[i].phase == .pending {
+                    let action = plan.spec.steps[i].action
+                    guard isRegionLevel(action.kind), let to = action.toStoreID,
+                          let refusal = legality.refusal(store: to, as: action.kind == .transferLeader ? .leader : .peer) else { continue }
+                    plan.status.steps[i].phase = .skipped
+                    plan.status.steps[i].observedEffect = "dropped before any call: target store \(to) is no longer legal (\(refusal.rule): \(refusal))"
+                    plan.status.steps[i].finishedAt = now
+                    plan.status.steps[i].nextRetry = nil
+                    result.decisions.append("plan \(plan.name) step \(plan.spec.steps[i].name): \(plan.status.steps[i].observedEffect ?? "dropped")")
+                }
+            }
+
             var blocked: (String, String)?
             var moving = false
             // When every step of the window is observed done, the next window may start in the same pass.

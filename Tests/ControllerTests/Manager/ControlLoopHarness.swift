@@ -25,11 +25,21 @@ final class ControlLoopHarness: @unchecked Sendable {
     /// runs the real CLI against the simulator starts near the wall clock so heartbeat ages agree.
     /// `advertiseMembers: false` leaves PD's member URLs unresolvable, so a client given a proxy's URL stays on it
     /// (with real member URLs it would follow `/leader` past the proxy).
-    init(stores: Int = 5, regions: Int = 300, seed: UInt64 = 7, start: Date? = nil, advertiseMembers: Bool = true) async throws {
+    convenience init(stores: Int = 5, regions: Int = 300, seed: UInt64 = 7, start: Date? = nil, advertiseMembers: Bool = true) async throws {
+        let sim = start.map { SimulatedCluster(.generated(stores: stores, regions: regions, seed: seed, nowNanos: Int64($0.timeIntervalSince1970 * 1e9))) }
+            ?? SimulatedCluster.generated(stores: stores, regions: regions, seed: seed)
+        try await self.init(cluster: sim, advertiseMembers: advertiseMembers)
+    }
+
+    /// A prepared cluster, e.g. a shipped scenario's (`ScenarioCatalog.load(name).makeCluster()`, events queued).
+    convenience init(state: ClusterState, advertiseMembers: Bool = true) async throws {
+        try await self.init(cluster: SimulatedCluster(state), advertiseMembers: advertiseMembers)
+    }
+
+    init(cluster: SimulatedCluster, advertiseMembers: Bool = true) async throws {
         directory = try TemporaryDirectory()
         try FileManager.default.createDirectory(atPath: directory.path("specs"), withIntermediateDirectories: true)
-        sim = start.map { SimulatedCluster(.generated(stores: stores, regions: regions, seed: seed, nowNanos: Int64($0.timeIntervalSince1970 * 1e9))) }
-            ?? SimulatedCluster.generated(stores: stores, regions: regions, seed: seed)
+        sim = cluster
         server = try SimulatorServer(cluster: sim, advertiseListeners: advertiseMembers)
         port = try await server.start()
         store = try StatusStore(path: directory.path("operator.db"), role: .controller(holder: "test-controller"))
