@@ -214,7 +214,9 @@ public enum PlanExecution {
             // otherwise kept them pending (visible as work aimed at a dead store) for as many passes as windows
             // before it, and the planners could not answer what is left. Same rule and reason as the gate's drop
             // below; nothing is sent, and running steps are left to their effect or timeout.
-            if plan.status.phase == .executing, spec.mode == .execute, !spec.paused {
+            // Only on a complete, fresh observation: a failed store list must never read as "every target is gone".
+            if plan.status.phase == .executing, spec.mode == .execute, !spec.paused, input.snapshot.isComplete,
+               input.snapshot.isFresh(at: now, maxAge: input.maxSnapshotAge) {
                 let legality = TargetLegality(snapshot: input.snapshot, now: now)
                 for i in plan.spec.steps.indices where plan.status.steps[i].phase == .pending {
                     let action = plan.spec.steps[i].action

@@ -135,6 +135,26 @@ import Testing
         #expect(r.calls.map(\.action) == [.transferLeader(region: 8, from: 1, to: 3)])
     }
 
+    /// Waiting moves of a started plan whose target died are dropped at once — but never on a failed observation,
+    /// where a missing store list must not read as every target gone.
+    @Test func waitingMovesToADeadStoreAreDroppedOnlyOnACompleteObservation() {
+        let p = plan("balance", [leaderMove, .transferLeader(region: 8, from: 1, to: 2), .transferLeader(region: 9, from: 1, to: 3)])
+        let region8 = RegionPlacement(id: 8, leaderStoreID: 1, voterStoreIDs: [1, 2, 3])
+        let started = run([p], votes: [approve(p)], now: t0, regions: [7: region7, 8: region8]).plans
+        #expect(started[0].status.phase == .executing)
+        var dead = snapshot(at: t0.addingTimeInterval(5))
+        dead.stores[1].liveness = .down
+        var failed = dead
+        failed.sources[.stores] = .failed("timeout")
+        failed.stores = []
+        let kept = run(started, votes: [approve(p)], now: t0.addingTimeInterval(5), snapshot: failed).plans[0]
+        #expect(kept.status.steps[1].phase == .pending, "a failed store list drops nothing")
+        let swept = run(started, votes: [approve(p)], now: t0.addingTimeInterval(5), snapshot: dead, regions: [7: region7]).plans[0]
+        #expect(swept.status.steps[1].phase == .skipped)
+        #expect(swept.status.steps[1].observedEffect?.contains("NotAlive") == true)
+        #expect(swept.status.steps[2].phase != .skipped)
+    }
+
     @Test func storesToTakeOfflineAreReadBeforeTheirStep() {
         let p = plan("offline", [.store(.offlineStore, 2), .store(.waitForStoreRemoved, 2)])
         #expect(PlanExecution.storesToObserve([p]) == [2])
