@@ -94,6 +94,14 @@ public enum Gates {
         if g.actionsLastHour >= g.spec.limits.maxActionsPerHour {
             return .blocked(.limits, "\(g.actionsLastHour) action(s) in the last hour (limit \(g.spec.limits.maxActionsPerHour))")
         }
+        // A region whose leader PD does not know is unobserved, not illegal: a new PD leader loads regions from storage
+        // without their leaders (v8.5.7:server/cluster/cluster.go:795-827) until each region's next heartbeat (up to a
+        // minute), and refuses every operator on them ("cannot build operator for region with no leader"). Sending
+        // then would spend one of the step's attempts on a refusal PD's failover made certain (the crash loop under PD
+        // failover failed plans this way); a precondition would fail the plan after a step timeout. Wait instead.
+        if g.step.action.kind == .transferLeader || g.step.action.kind == .transferPeer, let r = g.region, r.leaderStoreID == 0 {
+            return .blocked(.snapshot, "PD does not know region \(r.id)'s leader yet (a new PD leader learns it from the region's next heartbeat)")
+        }
         if let problem = Preconditions.check(g.step.action, snapshot: g.snapshot, region: g.region, limits: g.spec.limits,
                                              storeRegions: g.storeRegions, now: g.now) {
             return .blocked(.preconditions, problem)

@@ -43,11 +43,20 @@ extension ClusterState {
         op.status = status
         op.finishedAtNanos = nowNanos
         endedOperatorCounts["\(op.desc) \(status.pdpbName)", default: 0] += 1
+        recordFate(op, .ended(status))
         if case .addLearner(_, let store)? = op.steps.indices.contains(op.currentStep) ? op.steps[op.currentStep] : nil,
            let si = storeIndexById[UInt64(store)], op.snapshotBytesLeft > 0 {
             stores[si].receivingSnapCount = stores[si].receivingSnapCount > 0 ? stores[si].receivingSnapCount - 1 : 0
         }
         records[regionId] = op
+    }
+
+    /// Notes how an admin operator left PD (`adminOperatorFates`).
+    mutating func recordFate(_ op: SimOperator, _ outcome: AdminOperatorFate.Outcome) {
+        guard op.kind.contains(.admin) else { return }
+        adminOperatorFates.append(AdminOperatorFate(regionId: op.regionId, desc: op.desc, startAtNanos: op.startAtNanos,
+                                                    leftAtNanos: nowNanos, outcome: outcome,
+                                                    stepsDone: min(op.currentStep, op.steps.count), stepCount: op.steps.count))
     }
 
     /// Runs every operator's current step for one tick.

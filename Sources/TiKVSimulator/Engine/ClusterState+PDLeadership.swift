@@ -64,6 +64,7 @@ extension ClusterState {
         leadership.changes += 1
         leadership.prepared = false
         finishInFlightSnapshots()
+        for id in operators.keys.sorted() { if let op = operators[id] { recordFate(op, .lostInLeaderChange) } }
         operators.removeAll()
         records.removeAll()
         checkIndex = RegionCheckIndex()

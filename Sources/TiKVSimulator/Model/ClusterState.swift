@@ -58,6 +58,8 @@ public struct ClusterState: Sendable {
     public internal(set) var operators: [UInt64: SimOperator] = [:]
     /// Operators ended per "desc STATUS" since the start (PD's `pd_schedule_operators_count` finish/cancel/timeout events).
     public internal(set) var endedOperatorCounts: [String: Int] = [:]
+    /// Every admitted admin operator that ended or was lost in a PD leader change, in that order (for tests).
+    public internal(set) var adminOperatorFates: [AdminOperatorFate] = []
     /// Store limits (v1): rates and token buckets per store and type.
     public internal(set) var storeLimits = StoreLimitTable()
     /// Latest finished operator per region, kept 10 minutes.
