@@ -136,7 +136,7 @@ import Glibc
         defer {
             if controller.isRunning { kill(controller.processIdentifier, SIGKILL) }
         }
-        try await waitFor("the balance plan", seconds: 60) {
+        try await waitFor("the balance plan", seconds: 180) {
             guard let p = try plan() else { return false }
             return p.status.conditions[type: "Blocked"] != nil && p.spec.steps.count >= 100
         }
