@@ -21,6 +21,7 @@ import Testing
         var weights: [Double] = [1, 1, 1]
         var maxSkewPercent: Double = 10
         var evicted: [UInt64] = []
+        var slowEvicted: [UInt64] = []
         var maintained: [UInt64] = []
         var outside: [UInt64]
         var testDescription: String { name }
@@ -35,6 +36,7 @@ import Testing
         SkewCase(name: "weights 2:1:1 missed", leaders: [100, 100, 100], weights: [2, 1, 1], outside: [1, 2, 3]),
         SkewCase(name: "wider band", leaders: [120, 90, 90], maxSkewPercent: 25, outside: []),
         SkewCase(name: "evicted store does not count", leaders: [150, 150, 0], evicted: [3], outside: []),
+        SkewCase(name: "a store PD evicts as slow does not count", leaders: [150, 150, 0], slowEvicted: [3], outside: []),
         SkewCase(name: "store under maintenance does not count", leaders: [150, 150, 0], maintained: [3], outside: []),
         SkewCase(name: "zero weight wants no leaders", leaders: [140, 140, 20], weights: [1, 1, 0], outside: [3]),
         SkewCase(name: "empty cluster", leaders: [0, 0, 0], outside: []),
@@ -43,6 +45,7 @@ import Testing
         let stores = c.leaders.enumerated().map { F.store(UInt64($0.offset + 1), leaders: $0.element) }
         var snapshot = F.snapshot(stores: stores)
         snapshot.schedulers.evictLeaderStores = c.evicted
+        snapshot.schedulers.evictSlowStores = c.slowEvicted
         let spec = F.cluster {
             $0.balance.leaders.maxSkewPercent = c.maxSkewPercent
             $0.balance.storeWeights = c.weights.enumerated().map { StoreWeight(storeID: UInt64($0.offset + 1), leader: $0.element) }

@@ -29,7 +29,8 @@ enum SkewCheck {
                        maintenances: [StoreMaintenance]) -> [StoreShare] {
         let target = dimension == .leaders ? balance.leaders : balance.regions
         let underMaintenance = Set(maintenances.map(\.spec.storeID))
-        let evicted = dimension == .leaders ? Set(snapshot.schedulers.evictLeaderStores) : []
+        // A store whose leaders are being evicted (by evict-leader, or by PD's own evict-slow-store) is meant to hold none.
+        let evicted = dimension == .leaders ? Set(snapshot.schedulers.evictLeaderStores).union(snapshot.schedulers.evictSlowStores) : []
         let counted = snapshot.stores
             .filter { $0.isUpAndAlive && !underMaintenance.contains($0.id) && !evicted.contains($0.id) }
             .sorted { $0.id < $1.id }
