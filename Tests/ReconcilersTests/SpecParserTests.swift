@@ -2,7 +2,8 @@ import Foundation
 import Testing
 @testable import Reconcilers
 
-private let minimalCluster = """
+/// The smallest valid TiKVCluster, for tests that append a field to it.
+let minimalCluster = """
 apiVersion: operator.tikv/v1alpha1
 kind: TiKVCluster
 metadata:

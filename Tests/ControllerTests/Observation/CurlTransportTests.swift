@@ -94,15 +94,18 @@ func requestHeadEnd(_ bytes: [UInt8]) -> Int? {
         #expect(first.body == Data("a".utf8) && second.body == Data("b".utf8))
     }
 
-    /// A negative chunk size from the server is a typed error for the caller, not a crash.
-    @Test func negativeChunkSizeIsAnError() async throws {
-        let server = try await ScriptedServer.start(replies: [
-            .init(bytes: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n-5\r\nhello\r\n0\r\n\r\n", close: true),
-        ])
+    /// The error a GET gets from a server that writes `reply` and closes; nil (and a recorded issue) if it succeeds.
+    static func failure(answering reply: String) async throws -> TransportError? {
+        let server = try await ScriptedServer.start(replies: [.init(bytes: reply, close: true)])
         defer { server.stop() }
-        let error = await #expect(throws: TransportError.self) {
+        return await #expect(throws: TransportError.self) {
             _ = try await CurlTransport().send(HTTPRequest(url: server.url), limits: Self.limits)
         }
+    }
+
+    /// A negative chunk size from the server is a typed error for the caller, not a crash.
+    @Test func negativeChunkSizeIsAnError() async throws {
+        let error = try await Self.failure(answering: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n-5\r\nhello\r\n0\r\n\r\n")
         #expect(error?.kind == .malformedResponse, "\(String(describing: error))")
     }
 
@@ -131,13 +134,7 @@ func requestHeadEnd(_ bytes: [UInt8]) -> Int? {
     }
 
     @Test func connectionDroppedMidBodyIsConnectionLost() async throws {
-        let server = try await ScriptedServer.start(replies: [
-            .init(bytes: "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly a part", close: true),
-        ])
-        defer { server.stop() }
-        let error = await #expect(throws: TransportError.self) {
-            _ = try await CurlTransport().send(HTTPRequest(url: server.url), limits: Self.limits)
-        }
+        let error = try await Self.failure(answering: "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly a part")
         #expect(error?.kind == .connectionLost, "\(String(describing: error))")
     }
 

@@ -207,16 +207,7 @@ import Testing
     }
 
     @Test func theStrategyIsParsedAndValidated() throws {
-        let base = """
-        apiVersion: operator.tikv/v1alpha1
-        kind: TiKVCluster
-        metadata:
-          name: basic
-        spec:
-          pd:
-            urls: ["http://127.0.0.1:2379"]
-
-        """
+        let base = minimalCluster
         func cluster(_ text: String) throws -> TiKVCluster? {
             guard case .tikvCluster(let c) = try #require(SpecParser.parse(file: "c.yaml", text: text).documents.first).object else { return nil }
             return c
