@@ -28,7 +28,9 @@ import Glibc
     }
 
     @Test func killedAtRandomMomentsTheControllerNeverSendsAStepTwiceAndFinishes() async throws {
-        try await runCrashLoop(cycles: Self.cycles, stress: nil)
+        // 600 regions: about 230 steps, so that the plan outlasts 100 kills on a fast machine too (400 regions'
+        // 154 steps once finished after 97).
+        try await runCrashLoop(cycles: Self.cycles, regions: 600, stress: nil)
     }
 
     /// The same loop while PD's leader changes several times (the new leader forgets running operators and
@@ -37,11 +39,11 @@ import Glibc
     /// without effect; no mutation may reach PD while it still runs the step's operator.
     @Test func killedAtRandomMomentsDuringPDFailoverAndClockSkewNoStepIsSentWhilePDStillRunsIt() async throws {
         let skew = Double(ProcessInfo.processInfo.environment["OPERATOR_CRASH_SKEW"] ?? "") ?? (Bool.random() ? 300 : -300)
-        try await runCrashLoop(cycles: Self.failoverCycles,
+        try await runCrashLoop(cycles: Self.failoverCycles, regions: 400,
                                stress: PDStress(clockSkewSeconds: skew, leaderChangeEveryKills: 12, electionSeconds: 1...4))
     }
 
-    private func runCrashLoop(cycles: Int, stress: PDStress?) async throws {
+    private func runCrashLoop(cycles: Int, regions: Int, stress: PDStress?) async throws {
         guard let binary = OperatorBinary.locate() else {
             Issue.record("the operator binary was not found next to the tests (build with `swift build --build-tests`)")
             return
@@ -51,7 +53,7 @@ import Glibc
 
         // A 5-store cluster on the wall clock (the controller process reads its own clock), PD's
         // balancers off, every leader that can move piled onto store 1.
-        var state = ClusterState.generated(stores: 5, regions: 400, seed: 11, nowNanos: Int64(Date().timeIntervalSince1970 * 1e9))
+        var state = ClusterState.generated(stores: 5, regions: regions, seed: 11, nowNanos: Int64(Date().timeIntervalSince1970 * 1e9))
         try state.config.set("schedule.leader-schedule-limit", to: .int(4))
         for s in ["balance-leader-scheduler", "balance-region-scheduler", "balance-hot-region-scheduler"] {
             try? state.pauseScheduler(name: s, delaySeconds: 86_400)
