@@ -16,27 +16,20 @@ struct KillSwitchCommand: ParsableCommand {
     @Option(help: "Why, for the audit log.") var reason: String?
     @OptionGroup var store: StoreOptions
 
-    static let settingKey = "killSwitch"
-
     func run() throws {
         let s = try store.openClient(actor: actor)
         switch state {
         case .status:
-            print("kill switch is \(try Self.isOn(s) ? "on" : "off")")
+            print("kill switch is \(try s.killSwitchIsOn() ? "on" : "off")")
         case .on, .off:
-            try s.setSetting(key: Self.settingKey, value: state.rawValue, actor: actor)
+            try s.setKillSwitch(on: state == .on, actor: actor)
             if let reason {
                 try s.appendAudit(AuditEntry(timestamp: Date(), actor: actor, source: "cli", action: "KillSwitchReason",
-                                             kind: "Setting", name: Self.settingKey, message: reason))
+                                             kind: "Setting", name: StatusStore.killSwitchKey, message: reason))
             }
             print(state == .on
                   ? "kill switch on: the controller cancels every active plan and the PD operators it started, and changes nothing until `operator kill-switch off`"
                   : "kill switch off: plans are computed again; cancelled plans stay cancelled")
         }
-    }
-
-    /// Fails closed: a setting that cannot be read counts as on.
-    static func isOn(_ s: StatusStore) throws -> Bool {
-        try s.setting(key: settingKey) == "on"
     }
 }

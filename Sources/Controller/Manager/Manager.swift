@@ -315,16 +315,16 @@ final class Manager: Sendable {
 
     /// Fails closed: a kill switch that cannot be read is on.
     private func killSwitch(_ log: Logger) -> Bool {
-        do { return try KillSwitchCommand.isOn(store) } catch {
+        do { return try store.killSwitchIsOn() } catch {
             log.error("Cannot read the kill switch; treating it as on", metadata: ["error": "\(error)"])
             return true
         }
     }
 
+    /// PD mutations sent for this cluster's plans in the last hour, counted by the store.
     private func actionsLastHour(plans: [RemediationPlan], now: Date) throws -> Int {
-        let names = Set(plans.map(\.name))
-        return try store.audit(since: now.addingTimeInterval(-3600), kind: RemediationPlanKind.kind, limit: 100_000)
-            .filter { $0.action == "PDMutation" && names.contains($0.name ?? "") }.count
+        let counts = try store.auditCounts(action: "PDMutation", kind: RemediationPlanKind.kind, since: now.addingTimeInterval(-3600))
+        return plans.reduce(0) { $0 + (counts[$1.name] ?? 0) }
     }
 
     /// When the last pass of each cluster finished, and how many writes it made (probes, tests).

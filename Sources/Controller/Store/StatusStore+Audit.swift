@@ -53,4 +53,21 @@ extension StatusStore {
             ).map(AuditEntry.init(row:))
         }
     }
+
+    /// How many entries with `action` about objects of `kind` were appended at or after `since`, per object name:
+    /// one indexed aggregate (by timestamp), however long the log is.
+    func auditCounts(action: String, kind: String, since: Date) throws -> [String: Int] {
+        try dbPool.read { db in
+            var counts: [String: Int] = [:]
+            let rows = try Row.fetchAll(
+                db,
+                sql: "SELECT name, COUNT(*) AS n FROM audit WHERE timestamp >= ? AND kind = ? AND action = ? GROUP BY name",
+                arguments: [StoreTime.millis(since), kind, action])
+            for row in rows {
+                let name: String? = row["name"]
+                counts[name ?? ""] = row["n"]
+            }
+            return counts
+        }
+    }
 }

@@ -34,4 +34,16 @@ extension StatusStore {
             try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = ?", arguments: [key])
         }
     }
+
+    /// The kill switch's key in the settings table.
+    static let killSwitchKey = "killSwitch"
+
+    /// Whether the kill switch is on. Callers fail closed: one that cannot read it treats it as on.
+    func killSwitchIsOn() throws -> Bool {
+        try setting(key: Self.killSwitchKey) == "on"
+    }
+
+    func setKillSwitch(on: Bool, actor: String) throws {
+        try setSetting(key: Self.killSwitchKey, value: on ? "on" : "off", actor: actor)
+    }
 }

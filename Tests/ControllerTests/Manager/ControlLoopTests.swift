@@ -145,7 +145,7 @@ import TiKVSimulator
         #expect(try h.resources.get(RemediationPlanKind.self, plan.name)?.status.phase == .executing)
 
         let client = try StatusStore(path: h.directory.path("operator.db"), role: .client(actor: "bob"))
-        try client.setSetting(key: KillSwitchCommand.settingKey, value: "on", actor: "bob")
+        try client.setKillSwitch(on: true, actor: "bob")
         let sent = h.sim.withState { $0.mutationLog.count }
         h.advance(5)
         try await h.pass()

@@ -117,6 +117,30 @@ struct StatusStoreRecordTests {
         #expect(appended[0].before == json(#""Pending""#))
     }
 
+    @Test func auditCountsAreCountedPerObjectSinceATime() throws {
+        for step in 0..<6 {
+            try controller.appendAudit(AuditEntry(
+                timestamp: clock.now.addingTimeInterval(Double(step) * 60), actor: "c1", source: "executor",
+                action: step == 5 ? "plan.transition" : "PDMutation", kind: "RemediationPlan",
+                name: step.isMultiple(of: 2) ? "p" : "q", message: "step \(step)"))
+        }
+        try controller.appendAudit(AuditEntry(timestamp: clock.now.addingTimeInterval(400), actor: "c1", source: "executor",
+                                              action: "PDMutation", kind: "Ticket", name: "p", message: "another kind"))
+        // Steps 2, 3 and 4 are at or after the bound; step 5 is another action, the last entry another kind.
+        #expect(try controller.auditCounts(action: "PDMutation", kind: "RemediationPlan", since: clock.now.addingTimeInterval(120))
+                == ["p": 2, "q": 1])
+        #expect(try cli.auditCounts(action: "PDMutation", kind: "RemediationPlan", since: clock.now.addingTimeInterval(3600)).isEmpty)
+    }
+
+    @Test func theKillSwitchIsASetting() throws {
+        #expect(try cli.killSwitchIsOn() == false)
+        try cli.setKillSwitch(on: true, actor: "alice")
+        #expect(try controller.killSwitchIsOn())
+        #expect(try cli.setting(key: StatusStore.killSwitchKey) == "on")
+        try cli.setKillSwitch(on: false, actor: "alice")
+        #expect(try controller.killSwitchIsOn() == false)
+    }
+
     @Test func settingsAreSharedAndAudited() throws {
         #expect(try cli.setting(key: "killSwitch") == nil)
         try cli.setSetting(key: "killSwitch", value: "on", actor: "alice")
