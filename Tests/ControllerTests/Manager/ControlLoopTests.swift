@@ -191,4 +191,51 @@ import TiKVSimulator
         await server.stop()
         await h.stop()
     }
+
+    /// The hourly action limit is counted from the audit log by the store: once the plan's PD calls reach it,
+    /// nothing more is sent and the plan says why; the count survives a new manager (it is in the store).
+    @Test func theHourlyActionLimitStopsSendingAndSaysWhy() async throws {
+        let h = try await ControlLoopHarness()
+        // PD's balancers paused, so that only the controller moves leaders and the plan holds still.
+        _ = try h.sim.withState { c in
+            for s in ["balance-leader-scheduler", "balance-region-scheduler", "balance-hot-region-scheduler"] {
+                try c.pauseScheduler(name: s, delaySeconds: 86_400)
+            }
+            return try c.inject(Fault(kind: .leaderSkew, store: 1))
+        }
+        h.advance(12)
+        try h.writeSpec("cluster.yaml", h.clusterYAML(mode: "execute", extra: """
+              balance:
+                strategy: moves
+                leaders: {enabled: true, maxSkewPercent: 10}
+              approval:
+                low: {requiredApprovals: 1}
+              limits:
+                maxInFlightSteps: 20
+                maxActionsPerHour: 3
+            """))
+        try h.syncSpecs()
+        // The planner reads the regions it needs a pass after asking for them.
+        for _ in 0..<4 where try h.plans().first(where: { $0.name.hasPrefix("balance-leaders") }) == nil {
+            try await h.pass()
+            h.advance(1)
+        }
+        let names = try h.plans().map(\.name)
+        let plan = try #require(try h.plans().first { $0.name.hasPrefix("balance-leaders") }, "\(names)")
+        #expect(plan.spec.steps.count > 3)
+        // A plan is approved at its revision; a pass may still revise it before it executes: approve what is shown.
+        for _ in 0..<8 {
+            if let shown = try h.resources.get(RemediationPlanKind.self, plan.name),
+               shown.status.conditions[type: "Blocked"]?.reason == "Approval" { try h.approve(shown) }
+            try await h.pass()
+            h.advance(2)
+        }
+        let sent = try h.store.audit(kind: RemediationPlanKind.kind, name: plan.name).filter { $0.action == "PDMutation" }
+        #expect(sent.count == 3, "\(sent.map(\.message))")
+        let after = try #require(try h.resources.get(RemediationPlanKind.self, plan.name))
+        let blocked = after.status.conditions[type: "Blocked"]
+        #expect(blocked?.reason == "Limits", "\(String(describing: blocked)) \(after.status.conditions.map { "\($0.type) \($0.reason) \($0.message)" })")
+        #expect(blocked?.message.contains("3 action(s) in the last hour (limit 3)") == true, "\(String(describing: blocked))")
+        await h.stop()
+    }
 }
