@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import UnixSignals
 import Logging
 
 /// The README's first command: a simulated cluster, a fault, the detection, the plan, a person's
@@ -44,10 +45,21 @@ struct DemoCommand: AsyncParsableCommand {
             if onScreen { try await Dashboard.runDemo(env: env, script: script) } else { try await script.run() }
         }
         // Ctrl-C or SIGTERM (the dashboard takes Ctrl-C as a key): stop the chapters, then clean up as on any exit.
-        let interrupted = StopSignal(onFirst: { chapters.cancel() })
+        // After the first, the signals' default action is back: a second Ctrl-C ends the process at once.
+        let interruption = Task { () -> Bool in
+            for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm) {
+                chapters.cancel()
+                signal(SIGINT, SIG_DFL)
+                signal(SIGTERM, SIG_DFL)
+                return true
+            }
+            return false
+        }
         let result = await chapters.result
+        interruption.cancel()
+        let interrupted = await interruption.value
         await env.stop()
-        if interrupted.requested {
+        if interrupted {
             output.write("Interrupted: stopped \(env.prometheus == nil ? "the simulator and the controller" : "the simulator, the controller and Prometheus"); removed \(env.directory.path).")
             throw ExitCode(130)
         }

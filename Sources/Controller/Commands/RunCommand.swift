@@ -4,6 +4,8 @@ import Logging
 import Metrics
 import PDWire
 import Reconcilers
+import ServiceLifecycle
+import UnixSignals
 
 /// The controller process: holds the store's lease, keeps the spec files in force, and reconciles
 /// every TiKVCluster through the manager's work queue (observe → tickets → plans → gated execution).
@@ -67,16 +69,6 @@ struct RunCommand: AsyncParsableCommand {
         }
         logger.info("Acquired the store lease", metadata: ["db": "\(store.path)", "holder": "\(holder)"])
 
-        // Once a signal arrives the manager stops dequeuing and lets running passes finish; if they
-        // overrun the grace period the process exits anyway, leaving the lease to expire. The timer
-        // runs on a dispatch queue, so a pass that hogs the task executor cannot hold it up.
-        let stop = StopSignal { [logger] in
-            logger.notice("Stopping: no new passes; waiting for running ones", metadata: ["gracePeriod": "\(shutdownTimeout)"])
-            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(gracePeriod.nanoseconds))) {
-                logger.error("Shutdown overran the grace period; exiting without releasing the lease")
-                Foundation.exit(1)
-            }
-        }
         let connections = ClusterConnections(transport: MeteredTransport(metrics: metrics))
         let manager = Manager(config: config, store: s, connections: connections, logger: logger)
         let probes = ControllerProbes(manager: manager, metrics: metrics, holder: holder)
@@ -94,15 +86,22 @@ struct RunCommand: AsyncParsableCommand {
             throw CLIError.failure("cannot listen: \(error)")
         }
 
+        // SIGTERM or SIGINT shuts the group down gracefully, in reverse order: the manager stops dequeuing and lets
+        // running passes finish, then the endpoints stop. A second signal exits 1 at once.
+        let stopping = ManagerService(manager: manager, gracePeriod: gracePeriod, logger: logger)
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: servers.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
+                                          failureTerminationBehavior: .gracefullyShutdownGroup) }
+                + [.init(service: stopping, successTerminationBehavior: .gracefullyShutdownGroup,
+                         failureTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
-            try await manager.run(until: { stop.requested })
+            try await group.run()
         } catch let e as StoreError {
-            for server in servers { await server.stop() }
             if case .leaseLost = e { throw ExitCode.failure }
             throw CLIError.failure("\(e)")
         }
         try? s.releaseLease()
-        for server in servers { await server.stop() }
         logger.notice("Stopped and released the store lease")
     }
 
@@ -111,37 +110,32 @@ struct RunCommand: AsyncParsableCommand {
     }
 }
 
-/// Set by SIGINT or SIGTERM; a second signal exits at once. `onFirst` runs once, on the first signal.
-final class StopSignal: @unchecked Sendable {
-    // The dispatch sources are only kept alive here, never touched after init.
-    private let flag = Flag()
-    private let sources: [any DispatchSourceSignal]
+/// The manager as the service group's last service (the first to be told to stop). Once told, it stops
+/// dequeuing and waits for running passes; if they overrun the grace period the process exits 1 without
+/// releasing the lease (a pass may still be writing). The timer runs on a dispatch queue, so a pass that hogs
+/// the task executor cannot hold it up. A second signal exits 1 at once.
+private struct ManagerService: Service {
+    let manager: Manager
+    let gracePeriod: GoDuration
+    let logger: Logger
 
-    init(onFirst: @escaping @Sendable () -> Void = {}) {
-        var sources: [any DispatchSourceSignal] = []
-        let flag = self.flag
-        for sig in [SIGINT, SIGTERM] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler {
-                if flag.value { exit(1) }
-                flag.value = true
-                onFirst()
+    func run() async throws {
+        let (logger, grace) = (logger, gracePeriod)
+        try await withGracefulShutdownHandler {
+            try await manager.run(until: { Task.isShuttingDownGracefully })
+        } onGracefulShutdown: {
+            logger.notice("Stopping: no new passes; waiting for running ones", metadata: ["gracePeriod": "\(grace)"])
+            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(grace.nanoseconds))) {
+                logger.error("Shutdown overran the grace period; exiting without releasing the lease")
+                Foundation.exit(1)
             }
-            source.resume()
-            sources.append(source)
-        }
-        self.sources = sources
-    }
-
-    var requested: Bool { flag.value }
-
-    final class Flag: @unchecked Sendable {
-        private let lock = NSLock()
-        private var _value = false
-        var value: Bool {
-            get { lock.withLock { _value } }
-            set { lock.withLock { _value = newValue } }
+            // The group takes the first signal; this watches for the next one.
+            Task {
+                for await signal in await UnixSignalsSequence(trapping: .sigterm, .sigint) {
+                    logger.error("Stopped at once by a second signal; the lease is left to expire", metadata: ["signal": "\(signal)"])
+                    Foundation.exit(1)
+                }
+            }
         }
     }
 }

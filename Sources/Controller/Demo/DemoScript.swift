@@ -230,10 +230,12 @@ struct DemoScript {
             output.say("approved by \(decision.approver) at revision \(plan.spec.revision)")
         } else {
             output.ask("Approve plan \(plan.name) (risk \(plan.spec.risk.rawValue), revision \(plan.spec.revision))? Press Enter to approve, Ctrl-C to stop")
-            // Read on a thread of its own, polled, so Ctrl-C can still stop the demo while it waits.
-            let answered = StopSignal.Flag()
-            Task.detached { _ = readLine(); answered.value = true }
-            while !answered.value { try await Task.sleep(for: .milliseconds(100)) }
+            // Read on a thread of its own (a blocking read must not hold a task thread); the wait ends with the line or
+            // when Ctrl-C cancels the chapters.
+            let (enter, pressed) = AsyncStream<Void>.makeStream()
+            Thread.detachNewThread { _ = readLine(); pressed.yield(); pressed.finish() }
+            for await _ in enter { break }
+            try Task.checkCancellation()
             try env.approve(plan, as: currentUser())
             output.say("approved by \(currentUser()) at revision \(plan.spec.revision)")
         }

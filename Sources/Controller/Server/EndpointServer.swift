@@ -1,6 +1,7 @@
 import FlyingFox
 import FlyingSocks
 import Foundation
+import ServiceLifecycle
 
 /// What an endpoint answers: a status and a plain-text (or exposition-format) body.
 struct EndpointResponse: Sendable, Equatable {
@@ -31,6 +32,15 @@ final class EndpointServer: Sendable {
     }
 
     func stop() async { await server.stop(timeout: 1) }
+}
+
+/// In the controller's service group, a server started beforehand (so that a port in use fails the start,
+/// before any pass) serves until the group shuts it down, after the manager (services stop in reverse order).
+extension EndpointServer: Service {
+    func run() async throws {
+        try? await gracefulShutdown()
+        await stop()
+    }
 }
 
 private struct RoutesHandler: HTTPHandler {
