@@ -165,7 +165,8 @@ actor ClusterObserver {
             var problems = missing.isEmpty ? [] : ["PD's defaults assumed for " + missing.joined(separator: ", ")]
             let enabled = config.replication?.enablePlacementRules ?? false
             switch await rulesAnswer {
-            case .success(let bundles): out.placement = PlacementRuleTable(enabled: enabled, bundles: rules ? bundles : [])
+            case .success(let bundles):
+                out.placement = rules ? PlacementRuleTable(enabled: enabled, bundles: bundles) : PlacementRuleTable(enabled: enabled, rules: nil)
             case .failure(let e):
                 out.placement = PlacementRuleTable(enabled: enabled, rules: nil)
                 if enabled { problems.append("placement rules: \(e)") }
