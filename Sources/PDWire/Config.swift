@@ -26,6 +26,8 @@ public struct ScheduleConfig: Hashable, Sendable, Decodable {
     public var haltScheduling: Bool
     /// Per-store operator rate limits (remove-peer is 1e8 while a store is Offline).
     public var storeLimit: [UInt64: StoreLimit]
+    /// `v1` (token buckets at `store-limit`'s rates) or `v2` (sliding windows fed by TiKV); nil when absent.
+    public var storeLimitVersion: String?
 
     enum CodingKeys: String, CodingKey {
         case maxSnapshotCount = "max-snapshot-count", maxPendingPeerCount = "max-pending-peer-count"
@@ -40,7 +42,7 @@ public struct ScheduleConfig: Hashable, Sendable, Decodable {
         case enableReplaceOfflineReplica = "enable-replace-offline-replica"
         case enableMakeUpReplica = "enable-make-up-replica", enableRemoveExtraReplica = "enable-remove-extra-replica"
         case enableJointConsensus = "enable-joint-consensus", haltScheduling = "halt-scheduling"
-        case storeLimit = "store-limit"
+        case storeLimit = "store-limit", storeLimitVersion = "store-limit-version"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -69,6 +71,7 @@ public struct ScheduleConfig: Hashable, Sendable, Decodable {
         haltScheduling = try c.decodeIfPresent(GoBool.self, forKey: .haltScheduling)?.value ?? false
         let limits = try c.decodeIfPresent([String: StoreLimit].self, forKey: .storeLimit) ?? [:]
         storeLimit = try StoreKeyedMap.decode(limits, in: c, key: .storeLimit)
+        storeLimitVersion = try c.decodeIfPresent(String.self, forKey: .storeLimitVersion)
     }
 }
 

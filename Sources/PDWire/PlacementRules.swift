@@ -30,12 +30,15 @@ public struct PlacementRule: Hashable, Sendable, Decodable {
     public var role: String
     public var isWitness: Bool
     public var count: Int
+    /// Which stores the rule's peers may go to (`label_constraints`, omitted when empty).
+    public var labelConstraints: [PlacementLabelConstraint]
     public var locationLabels: [String]
     public var isolationLevel: String
 
     enum CodingKeys: String, CodingKey {
         case groupID = "group_id", id, index, override, startKey = "start_key", endKey = "end_key", role
-        case isWitness = "is_witness", count, locationLabels = "location_labels", isolationLevel = "isolation_level"
+        case isWitness = "is_witness", count, labelConstraints = "label_constraints", locationLabels = "location_labels"
+        case isolationLevel = "isolation_level"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -49,7 +52,30 @@ public struct PlacementRule: Hashable, Sendable, Decodable {
         role = try c.decodeIfPresent(String.self, forKey: .role) ?? ""
         isWitness = try c.decodeIfPresent(Bool.self, forKey: .isWitness) ?? false
         count = try c.decodeIfPresent(Int.self, forKey: .count) ?? 0
+        labelConstraints = try c.decodeIfPresent([PlacementLabelConstraint].self, forKey: .labelConstraints) ?? []
         locationLabels = try c.decodeIfPresent([String].self, forKey: .locationLabels) ?? []
         isolationLevel = try c.decodeIfPresent(String.self, forKey: .isolationLevel) ?? ""
+    }
+}
+
+/// `placement.LabelConstraint`: `in`, `notIn`, `exists` or `notExists` over one store label.
+public struct PlacementLabelConstraint: Hashable, Sendable, Decodable {
+    public var key: String
+    public var op: String
+    public var values: [String]
+
+    enum CodingKeys: String, CodingKey { case key, op, values }
+
+    public init(key: String, op: String, values: [String] = []) {
+        self.key = key
+        self.op = op
+        self.values = values
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        key = try c.decodeIfPresent(String.self, forKey: .key) ?? ""
+        op = try c.decodeIfPresent(String.self, forKey: .op) ?? ""
+        values = try c.decodeIfPresent([String].self, forKey: .values) ?? []
     }
 }

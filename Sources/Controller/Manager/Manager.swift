@@ -180,7 +180,8 @@ final class Manager: Sendable {
         // The pass judges the cluster as of the end of the observation.
         let now = clock()
         let plans = try resources.list(RemediationPlanKind.self).filter { $0.spec.cluster == name }
-        let (stepRegions, stepOperators) = await observeStepRegions(plans, cluster: cluster, observer: observer)
+        let (stepRegions, stepOperators) = await observeStepRegions(plans, cluster: cluster, observer: observer,
+                                                                    keepKeys: snapshot.placement.needsRegionKeys)
         let stepStoreRegions = await observeStoresToTakeOffline(plans, observer: observer)
         let input = ClusterReconcileInput(
             cluster: cluster, snapshot: snapshot,
@@ -249,7 +250,7 @@ final class Manager: Sendable {
     /// Fresh placements of the regions that steps in progress name, and PD's latest operator on each:
     /// a few single-region reads. A region whose operator cannot be read is left out, so its step keeps
     /// waiting rather than being judged on a failed read.
-    private func observeStepRegions(_ plans: [RemediationPlan], cluster: TiKVCluster, observer: ClusterObserver) async
+    private func observeStepRegions(_ plans: [RemediationPlan], cluster: TiKVCluster, observer: ClusterObserver, keepKeys: Bool) async
         -> ([UInt64: RegionPlacement], [UInt64: RegionOperatorObservation])
     {
         let ids = PlanExecution.regionsToObserve(plans, limits: cluster.spec.limits)
@@ -269,7 +270,7 @@ final class Manager: Sendable {
                         RegionOperatorObservation(createdAt: $0.op.createdAt?.date, ended: $0.status.isTerminal, status: "\($0.status)",
                                                   description: $0.op.desc, isAdmin: $0.op.isAdmin, steps: $0.op.steps)
                     }
-                    return (id, SnapshotMapping.placement(info), observed)
+                    return (id, SnapshotMapping.placement(info, keepKeys: keepKeys), observed)
                 }
             }
             for _ in 0..<8 { addNext() }

@@ -62,7 +62,6 @@ actor ClusterObserver {
         async let members = observeMembers()
         async let schedulers = observeSchedulers()
         async let hot = observeHotspot()
-        async let regions = observeRegions(scope)
 
         var snapshot = ClusterSnapshot(cluster: cluster, observedAt: now, regionScope: scope)
         snapshot.metricsOrigin = prometheus != nil ? .prometheus : exposition != nil ? .metricsEndpoint : nil
@@ -70,9 +69,13 @@ actor ClusterObserver {
 
         let sc = await storesAndConfig
         snapshot.settings = sc.settings
+        snapshot.placement = sc.placement
         snapshot.pdClockOffset = sc.pdClockOffset
         sources[.config] = sc.configState
         sources[.stores] = sc.storesState
+        // Regions start once the rules are known: ranged rules need each region's keys kept, others do not (a million
+        // key pairs are not free). The config is one small request ahead of a region list that takes seconds.
+        async let regions = observeRegions(scope, keepKeys: sc.placement.needsRegionKeys)
         // Metrics map series to stores through their status addresses, so they wait for the store list.
         let metrics = await observeMetrics(stores: sc.storesState == .complete ? sc.stores : nil)
         sources[.metrics] = metrics.state
@@ -99,7 +102,13 @@ actor ClusterObserver {
 
         let s = await schedulers
         snapshot.schedulers = s.schedulers
-        snapshot.operators = s.operators
+        // Operator times are on PD's clock; the store-limit estimate reads them on the controller's.
+        let offset = SnapshotMapping.effectiveClockOffset(sc.pdClockOffset)
+        snapshot.operators = s.operators.map {
+            var op = $0
+            op.admittedAt = op.admittedAt?.addingTimeInterval(-offset)
+            return op
+        }
         sources[.schedulers] = s.state
 
         let h = await hot
@@ -117,7 +126,7 @@ actor ClusterObserver {
 
     /// The store list with its metrics and nothing else: what `operator get stores` shows.
     func observeStores(now: Date) async -> (stores: [StoreSnapshot], state: SourceState, metrics: SourceState) {
-        let sc = await observeStoresAndConfig(now: now)
+        let sc = await observeStoresAndConfig(now: now, rules: false)
         let metrics = await observeMetrics(stores: sc.storesState == .complete ? sc.stores : nil)
         let stores = sc.stores.map {
             var store = $0
@@ -133,23 +142,38 @@ actor ClusterObserver {
         var stores: [StoreSnapshot]
         var storesState: SourceState
         var settings: PDSettings
+        var placement = PlacementRuleTable()
         var configState: SourceState
         var pdClockOffset: TimeInterval?
     }
 
     /// Liveness needs PD's `max-store-down-time`, so the two are fetched together; without the
-    /// config PD's default (30m) stands in and the config source says it failed.
-    private func observeStoresAndConfig(now: Date) async -> StoresAndConfig {
+    /// config PD's default (30m) stands in and the config source says it failed. The placement rules come with the
+    /// config (`rules`): while `enable-placement-rules` is on and they cannot be read, the config is partial, so
+    /// nothing is planned or executed on rules the controller does not know.
+    private func observeStoresAndConfig(now: Date, rules: Bool = true) async -> StoresAndConfig {
         let pd = self.pd
         async let storesAnswer = capture { try await pd.stores() }
         async let configAnswer = capture { try await pd.config() }
+        // Asked alongside the config, not after it: PD answers 412 while the rules are disabled, which is then ignored.
+        async let rulesAnswer = rules ? capture { try await pd.placementRules() } : .success([])
         var out = StoresAndConfig(stores: [], storesState: .failed("not observed"), settings: PDSettings(), configState: .failed("not observed"))
         switch await configAnswer {
         case .success(let config):
             let (settings, missing) = SnapshotMapping.settings(config)
             out.settings = settings
-            out.configState = missing.isEmpty ? .complete : .partial("PD's defaults assumed for " + missing.joined(separator: ", "))
+            var problems = missing.isEmpty ? [] : ["PD's defaults assumed for " + missing.joined(separator: ", ")]
+            let enabled = config.replication?.enablePlacementRules ?? false
+            switch await rulesAnswer {
+            case .success(let bundles):
+                out.placement = rules ? PlacementRuleTable(enabled: enabled, bundles: bundles) : PlacementRuleTable(enabled: enabled, rules: nil)
+            case .failure(let e):
+                out.placement = PlacementRuleTable(enabled: enabled, rules: nil)
+                if enabled { problems.append("placement rules: \(e)") }
+            }
+            out.configState = problems.isEmpty ? .complete : .partial(problems.joined(separator: "; "))
         case .failure(let e):
+            _ = await rulesAnswer
             out.configState = .failed(e.description)
         }
         switch await storesAnswer {
@@ -320,7 +344,7 @@ actor ClusterObserver {
             var unreadable = 0
             for text in texts {
                 guard let op = try? OperatorText(parsing: text) else { unreadable += 1; continue }
-                operators.append(OperatorSnapshot(regionID: op.regionID, description: op.desc, text: text))
+                operators.append(SnapshotMapping.operatorSnapshot(op, text: text))
             }
             if unreadable > 0 { problems.append("\(unreadable) operator text(s) not understood") }
         case .failure(let e): problems.append("operators: \(e)")
@@ -432,11 +456,11 @@ actor ClusterObserver {
         var state: SourceState
     }
 
-    private func observeRegions(_ scope: RegionScope) async -> Regions {
+    private func observeRegions(_ scope: RegionScope, keepKeys: Bool) async -> Regions {
         var seen = Set<UInt64>()
         var out: [RegionPlacement] = []
         func keep(_ r: RegionInfo) {
-            if seen.insert(r.id).inserted { out.append(SnapshotMapping.placement(r)) }
+            if seen.insert(r.id).inserted { out.append(SnapshotMapping.placement(r, keepKeys: keepKeys)) }
         }
         do {
             switch scope {

@@ -51,8 +51,24 @@ enum SnapshotMapping {
             regionScheduleLimit: take(sc?.regionScheduleLimit, "schedule.region-schedule-limit", d.regionScheduleLimit),
             lowSpaceRatio: take(sc?.lowSpaceRatio, "schedule.low-space-ratio", d.lowSpaceRatio),
             highSpaceRatio: take(sc?.highSpaceRatio, "schedule.high-space-ratio", d.highSpaceRatio),
-            rejectLeaderLabels: config.rejectLeaderLabels)
+            rejectLeaderLabels: config.rejectLeaderLabels,
+            storeLimits: StoreLimitSettings(version: sc?.storeLimitVersion ?? "v1",
+                                            addPeerPerMinute: sc?.storeLimit.mapValues(\.addPeer) ?? [:]))
         return (settings, missing)
+    }
+
+    /// One running operator as the store-limit estimate needs it: PD admitted it at its start (else its creation),
+    /// on PD's clock, brought to the controller's by `pdClockOffset`.
+    static func operatorSnapshot(_ op: OperatorText, text: String, pdClockOffset: TimeInterval = 0) -> OperatorSnapshot {
+        let adds = op.steps.compactMap { step -> UInt64? in
+            switch step {
+            case .addPeer(_, let store), .addLearner(_, let store): store
+            default: nil
+            }
+        }
+        return OperatorSnapshot(regionID: op.regionID, description: op.desc, text: text,
+                                admittedAt: (op.startedAt ?? op.createdAt).map { $0.date.addingTimeInterval(-pdClockOffset) },
+                                addsPeerOn: adds, sizeMiB: op.size)
     }
 
     /// The leader side of `GET /hotspot/regions/{write,read}`, hottest first.
@@ -68,13 +84,15 @@ enum SnapshotMapping {
         return out.sorted { ($0.bytesPerSecond, $1.regionID) > ($1.bytesPerSecond, $0.regionID) }
     }
 
-    static func placement(_ r: RegionInfo) -> RegionPlacement {
+    /// `keepKeys` while ranged placement rules need the region's key range (`PlacementRuleTable.needsRegionKeys`).
+    static func placement(_ r: RegionInfo, keepKeys: Bool = false) -> RegionPlacement {
         let voters = r.peers.filter { $0.role.isVoter }.map(\.storeID).sorted()
         let learners = r.peers.filter(\.isLearner).map(\.storeID).sorted()
         let unhealthy = Set(r.downPeers.map(\.peer.storeID)).union(r.pendingPeers.map(\.storeID)).sorted()
         return RegionPlacement(id: r.id, leaderStoreID: r.leader?.storeID ?? 0, voterStoreIDs: voters,
                                learnerStoreIDs: learners, unhealthyStoreIDs: unhealthy,
-                               approximateSizeMiB: r.approximateSize, inJointState: r.isInJointState)
+                               approximateSizeMiB: r.approximateSize, inJointState: r.isInJointState,
+                               keys: keepKeys ? RegionKeyRange(start: r.startKey, end: r.endKey) : nil)
     }
 
     static func members(_ members: PDMembers, health: [PDMemberHealth]?) -> [MemberSnapshot] {

@@ -11,6 +11,8 @@ public enum Gate: String, Sendable, CaseIterable, Codable {
     case approval = "Approval"
     case limits = "Limits"
     case preconditions = "Preconditions"
+    /// A peer target at PD's add-peer store limit: the step waits for tokens (it is not dropped).
+    case storeLimit = "StoreLimit"
     case idempotency = "Idempotency"
 }
 
@@ -106,10 +108,21 @@ public enum Gates {
                                              storeRegions: g.storeRegions, now: g.now) {
             return .blocked(.preconditions, problem)
         }
+        // PD would admit the admin move past an empty bucket (Urgent), but it takes the tokens PD's own replica repairs
+        // on that store need: wait until PD's limit has room (`StoreLimitEstimate`).
+        if let wait = storeLimitWait(g) {
+            return .blocked(.storeLimit, "target store \(wait.store) is \(wait)")
+        }
         if let id = g.step.action.regionID, let op = g.snapshot.operators.first(where: { $0.regionID == id }) {
             return .blocked(.idempotency, "region \(id) already has a PD operator in flight (\(op.description)); waiting for it to finish")
         }
         return .pass
+    }
+
+    /// A peer move's target at its add-peer store limit now, for the region's size.
+    public static func storeLimitWait(_ g: GateInput) -> StoreLimitEstimate.Wait? {
+        guard g.step.action.kind == .transferPeer, let to = g.step.action.toStoreID else { return nil }
+        return TargetLegality(snapshot: g.snapshot, now: g.now).limitWait(store: to, regionSizeMiB: g.region?.approximateSizeMiB)
     }
 
     static func isOpen(_ w: MaintenanceWindow, at now: Date) -> Bool {

@@ -220,10 +220,11 @@ public enum PlanExecution {
                 let legality = TargetLegality(snapshot: input.snapshot, now: now)
                 for i in plan.spec.steps.indices where plan.status.steps[i].phase == .pending {
                     let action = plan.spec.steps[i].action
+                    // The region only when this pass read it; the placement rules are then judged on it too.
                     guard isRegionLevel(action.kind), let to = action.toStoreID,
-                          let refusal = legality.refusal(store: to, as: action.kind == .transferLeader ? .leader : .peer) else { continue }
+                          let refusal = legality.targetRefusal(action, region: action.regionID.flatMap { input.regions[$0] }) else { continue }
                     plan.status.steps[i].phase = .skipped
-                    plan.status.steps[i].observedEffect = "dropped before any call: target store \(to) is no longer legal (\(refusal.rule): \(refusal))"
+                    plan.status.steps[i].observedEffect = "dropped before any call: target store \(to) is no longer legal (\(refusal.rule): \(refusal.text))"
                     plan.status.steps[i].finishedAt = now
                     plan.status.steps[i].nextRetry = nil
                     result.decisions.append("plan \(plan.name) step \(plan.spec.steps[i].name): \(plan.status.steps[i].observedEffect ?? "dropped")")
@@ -331,10 +332,9 @@ public enum PlanExecution {
                         // A leader or peer move whose target is no longer legal is dropped at once, not retried
                         // into PD's refusal: the rest of the plan goes on, and the planners answer what is left.
                         if gate == .preconditions, isRegionLevel(step.action.kind), let to = step.action.toStoreID,
-                           let refusal = TargetLegality(snapshot: input.snapshot, now: now)
-                               .refusal(store: to, as: step.action.kind == .transferLeader ? .leader : .peer) {
+                           let refusal = TargetLegality(snapshot: input.snapshot, now: now).targetRefusal(step.action, region: region) {
                             s.phase = .skipped
-                            s.observedEffect = "dropped before any call: target store \(to) is no longer legal (\(refusal.rule): \(refusal))"
+                            s.observedEffect = "dropped before any call: target store \(to) is no longer legal (\(refusal.rule): \(refusal.text))"
                             s.finishedAt = now
                             plan.status.steps[i] = s
                             result.decisions.append("plan \(plan.name) step \(step.name): \(s.observedEffect ?? "dropped")")
@@ -356,6 +356,14 @@ public enum PlanExecution {
                             plan.status.conditions.set("Progressing", .false, reason: "Failed", message: why, observedGeneration: gen, now: now)
                             result.decisions.append("plan \(plan.name): failed, \(s.lastError ?? why)")
                             break windows
+                        }
+                        // A target at its store limit waits for PD's tokens; the window's other steps go on.
+                        if gate == .storeLimit {
+                            blocked = (gate.rawValue, why)
+                            if let wait = Gates.storeLimitWait(gates) {
+                                result.requeueAfter = min(result.requeueAfter ?? .infinity, max(1, wait.seconds))
+                            }
+                            continue
                         }
                         blocked = (gate.rawValue, why)
                         break windows

@@ -72,7 +72,7 @@ public enum BalancePlanner {
             return PlannerOutcome(concern: kind.concern, decision: .undecided, regionScope: scope)
         }
         let moves = self.moves(kind, quotas: quotas, regions: regions, alive: ctx.aliveStores,
-                               regionsWithOperator: ctx.regionsWithOperator)
+                               regionsWithOperator: ctx.regionsWithOperator, placement: ctx.legality)
         let skew = "store \(worst.id) holds \(worst.count) \(kind.noun), \(percent(BalanceTargets.skewPercent(worst)))% from its weighted share of \(number(worst.share)) (max \(number(target.maxSkewPercent))%)"
         if moves.isEmpty, kind == .leaders {
             // Stuck: relays need the regions every eligible store leads, asked for on the next pass.
@@ -80,7 +80,7 @@ public enum BalancePlanner {
             guard let all = ctx.regions(covering: everyone) else {
                 return PlannerOutcome(concern: kind.concern, decision: .undecided, regionScope: .stores(everyone))
             }
-            let relayed = LeaderRelay.moves(targets, regions: all, regionsWithOperator: ctx.regionsWithOperator)
+            let relayed = LeaderRelay.moves(targets, regions: all, regionsWithOperator: ctx.regionsWithOperator, placement: ctx.legality)
             if !relayed.isEmpty {
                 let spec = RemediationPlanSpec(
                     cluster: ctx.clusterName, origin: .reconciler, concern: kind.concern,
@@ -156,14 +156,22 @@ public enum BalancePlanner {
     }
 
     /// The moves that realise `quotas` over `regions`, sorted by region id. Pure and deterministic:
-    /// the result depends on the set of regions, not on their order.
+    /// the result depends on the set of regions, not on their order. With `placement`, PD's placement rules keep
+    /// each region's leader (peers) off the stores they do not admit for it.
     public static func moves(_ kind: BalanceKind, quotas: BalanceTargets.Quotas, regions: [RegionPlacement],
-                             alive: Set<UInt64>, regionsWithOperator: Set<UInt64>) -> [BalanceMove] {
+                             alive: Set<UInt64>, regionsWithOperator: Set<UInt64>, placement: TargetLegality? = nil) -> [BalanceMove] {
         let giverIDs = quotas.givers.map(\.id)
         let receiverIDs = quotas.receivers.map(\.id)
         guard !giverIDs.isEmpty, !receiverIDs.isEmpty else { return [] }
         let giverIndex = StoreIndex(giverIDs)
         let receiverIndex = StoreIndex(receiverIDs)
+        let rules = placement.flatMap { $0.snapshot.placement.enabled ? $0 : nil }
+        // Per rule piece, the receivers (by index) its rules do not admit for a voter or a learner peer: a short list
+        // each region of the piece adds to its excluded receivers, instead of a look-up per region and store.
+        let barred: [(voter: [Int32], learner: [Int32])] = (rules?.admitted ?? []).map { admits in
+            (receiverIDs.indices.filter { !admits[receiverIDs[$0], default: []].contains(.voter) }.map { Int32($0) },
+             receiverIDs.indices.filter { !admits[receiverIDs[$0], default: []].contains(.learner) }.map { Int32($0) })
+        }
 
         // Regions grouped into interchangeable sets: same givers holding them (for leaders: the
         // leader), same packed receiver set (for leaders the legal targets, for peers the receivers that
@@ -206,7 +214,8 @@ public enum BalancePlanner {
                 let g = giverIndex(r.leaderStoreID)
                 guard g >= 0 else { continue }
                 gs[0] = g; ng = 1
-                for s in r.voterStoreIDs where s != r.leaderStoreID && !r.unhealthyStoreIDs.contains(s) {
+                for s in r.voterStoreIDs where s != r.leaderStoreID && !r.unhealthyStoreIDs.contains(s)
+                    && rules.map({ $0.placementAllows(region: r, store: s, as: .leader) }) ?? true {
                     let t = receiverIndex(s)
                     if t >= 0 && nr < maxPackedTargets { rs[nr] = t; nr += 1 }
                 }
@@ -214,10 +223,22 @@ public enum BalancePlanner {
             case .regions:
                 guard r.leaderStoreID != 0, Quorum.hasQuorum(r, alive: alive) else { continue }
                 var overflow = false
+                var learnerGiver = false, voterGiver = false
                 for s in r.storeIDs {
                     let g = giverIndex(s), t = receiverIndex(s)
-                    if g >= 0 { if ng == maxPackedTargets { overflow = true } else { gs[ng] = g; ng += 1 } }
+                    if g >= 0 {
+                        if ng == maxPackedTargets { overflow = true } else { gs[ng] = g; ng += 1 }
+                        if r.learnerStoreIDs.contains(s) { learnerGiver = true } else { voterGiver = true }
+                    }
                     if t >= 0 { if nr == maxPackedTargets { overflow = true } else { rs[nr] = t; nr += 1 } }
+                }
+                // Receivers the rules do not admit for a peer any giver could hand over are excluded like holders.
+                if let rules, ng > 0 {
+                    guard case .segment(let piece) = rules.snapshot.placement.lookup(r.keys), piece < barred.count else { continue }
+                    for j in (voterGiver ? barred[piece].voter : []) + (learnerGiver ? barred[piece].learner : [])
+                    where !r.storeIDs.contains(receiverIDs[Int(j)]) && !rs[0..<nr].contains(j) {
+                        if nr == maxPackedTargets { overflow = true } else { rs[nr] = j; nr += 1 }
+                    }
                 }
                 guard ng > 0, !overflow, nr < receiverIDs.count else { continue }
             }

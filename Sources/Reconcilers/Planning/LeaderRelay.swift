@@ -13,13 +13,15 @@ enum LeaderRelay {
 
     /// Pairs of legal moves (giver → relay, relay → taker) until no store is out of its band or no relay
     /// is left; every region moves at most once. Deterministic: stores and regions in id order.
-    static func moves(_ targets: BalanceTargets, regions: [RegionPlacement], regionsWithOperator: Set<UInt64>) -> [BalanceMove] {
+    static func moves(_ targets: BalanceTargets, regions: [RegionPlacement], regionsWithOperator: Set<UInt64>,
+                      placement: TargetLegality? = nil) -> [BalanceMove] {
         var count = Dictionary(targets.stores.map { ($0.id, $0.count) }, uniquingKeysWith: { a, _ in a })
         let band = Dictionary(targets.stores.map { ($0.id, ($0.lower, $0.upper)) }, uniquingKeysWith: { a, _ in a })
         // Regions whose leader may move from one eligible store to another, by (leader, target), in id order.
         var candidates: [Pair: [UInt64]] = [:]
         for r in regions.sorted(by: { $0.id < $1.id }) where !r.inJointState && !regionsWithOperator.contains(r.id) && band[r.leaderStoreID] != nil {
-            for v in r.voterStoreIDs where v != r.leaderStoreID && !r.unhealthyStoreIDs.contains(v) && band[v] != nil {
+            for v in r.voterStoreIDs where v != r.leaderStoreID && !r.unhealthyStoreIDs.contains(v) && band[v] != nil
+                && placement.map({ $0.placementAllows(region: r, store: v, as: .leader) }) ?? true {
                 candidates[Pair(from: r.leaderStoreID, to: v), default: []].append(r.id)
             }
         }

@@ -129,7 +129,9 @@ enum Playbooks {
         var freed: Int64 = 0
         for r in candidates where toFree > 0 {
             let size = r.approximateSizeMiB * mib
-            let best = room.filter { !r.storeIDs.contains($0.key) && $0.value >= size }
+            let learner = r.learnerStoreIDs.contains(store)
+            let best = room.filter { !r.storeIDs.contains($0.key) && $0.value >= size
+                && ctx.legality.placementAllows(region: r, store: $0.key, as: .peer, learner: learner) }
                 .max { ($0.value, $1.key) < ($1.value, $0.key) }
             guard let best else { continue }
             room[best.key] = best.value - size

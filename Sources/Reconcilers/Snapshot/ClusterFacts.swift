@@ -45,11 +45,21 @@ public struct OperatorSnapshot: Sendable, Hashable {
     public var description: String
     /// The operator text as PD returned it, for people.
     public var text: String
+    /// When PD admitted it (its start, else its creation), on the controller's clock; nil when PD's text had neither.
+    public var admittedAt: Date?
+    /// Stores its steps add a peer or learner to: each took add-peer store-limit tokens when PD admitted it.
+    public var addsPeerOn: [UInt64]
+    /// The region's approximate size (MiB) when the operator was made, which sets each step's token cost.
+    public var sizeMiB: Int64
 
-    public init(regionID: UInt64, description: String, text: String = "") {
+    public init(regionID: UInt64, description: String, text: String = "", admittedAt: Date? = nil, addsPeerOn: [UInt64] = [],
+                sizeMiB: Int64 = 0) {
         self.regionID = regionID
         self.description = description
         self.text = text
+        self.admittedAt = admittedAt
+        self.addsPeerOn = addsPeerOn
+        self.sizeMiB = sizeMiB
     }
 }
 
@@ -64,10 +74,12 @@ public struct PDSettings: Sendable, Hashable {
     public var highSpaceRatio: Double
     /// `label-property` `reject-leader`: a store carrying any of these labels never takes leaders.
     public var rejectLeaderLabels: [StoreLabel]
+    /// PD's per-store operator rate limits.
+    public var storeLimits: StoreLimitSettings
 
     public init(maxReplicas: Int = 3, maxStoreDownTime: GoDuration = .minutes(30), leaderScheduleLimit: Int = 4,
                 regionScheduleLimit: Int = 2048, lowSpaceRatio: Double = 0.8, highSpaceRatio: Double = 0.7,
-                rejectLeaderLabels: [StoreLabel] = []) {
+                rejectLeaderLabels: [StoreLabel] = [], storeLimits: StoreLimitSettings = StoreLimitSettings()) {
         self.maxReplicas = maxReplicas
         self.maxStoreDownTime = maxStoreDownTime
         self.leaderScheduleLimit = leaderScheduleLimit
@@ -75,6 +87,7 @@ public struct PDSettings: Sendable, Hashable {
         self.lowSpaceRatio = lowSpaceRatio
         self.highSpaceRatio = highSpaceRatio
         self.rejectLeaderLabels = rejectLeaderLabels
+        self.storeLimits = storeLimits
     }
 }
 

@@ -24,6 +24,8 @@ public struct ClusterSnapshot: Sendable, Hashable {
     public var schedulers: SchedulerSnapshot
     public var operators: [OperatorSnapshot]
     public var settings: PDSettings
+    /// PD's placement rules (part of the config source: while they are enabled and unread the config is partial).
+    public var placement: PlacementRuleTable
     public var hotRegions: [HotRegion]
     /// Only when a planner asked (see `RegionScope`); nil in steady state.
     public var regions: [RegionPlacement]?
@@ -38,8 +40,8 @@ public struct ClusterSnapshot: Sendable, Hashable {
                 clusterID: UInt64? = nil, stores: [StoreSnapshot] = [], regionCount: Int? = nil,
                 regionChecks: [RegionCheck: RegionCheckResult] = [:], members: [MemberSnapshot] = [],
                 schedulers: SchedulerSnapshot = SchedulerSnapshot(), operators: [OperatorSnapshot] = [],
-                settings: PDSettings = PDSettings(), hotRegions: [HotRegion] = [], regions: [RegionPlacement]? = nil,
-                regionScope: RegionScope = .none) {
+                settings: PDSettings = PDSettings(), placement: PlacementRuleTable = PlacementRuleTable(), hotRegions: [HotRegion] = [],
+                regions: [RegionPlacement]? = nil, regionScope: RegionScope = .none) {
         self.cluster = cluster
         self.observedAt = observedAt
         self.completedAt = completedAt ?? observedAt
@@ -52,6 +54,7 @@ public struct ClusterSnapshot: Sendable, Hashable {
         self.schedulers = schedulers
         self.operators = operators
         self.settings = settings
+        self.placement = placement
         self.hotRegions = hotRegions
         self.regions = regions
         self.regionScope = regionScope

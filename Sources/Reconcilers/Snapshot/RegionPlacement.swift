@@ -12,9 +12,11 @@ public struct RegionPlacement: Sendable, Hashable {
     public var approximateSizeMiB: Int64
     /// A region in a joint state (a conf change in progress) must not be touched.
     public var inJointState: Bool
+    /// Its key range, kept only while ranged placement rules need it (a million key pairs are not free).
+    public var keys: RegionKeyRange?
 
     public init(id: UInt64, leaderStoreID: UInt64, voterStoreIDs: [UInt64], learnerStoreIDs: [UInt64] = [],
-                unhealthyStoreIDs: [UInt64] = [], approximateSizeMiB: Int64 = 0, inJointState: Bool = false) {
+                unhealthyStoreIDs: [UInt64] = [], approximateSizeMiB: Int64 = 0, inJointState: Bool = false, keys: RegionKeyRange? = nil) {
         self.id = id
         self.leaderStoreID = leaderStoreID
         self.voterStoreIDs = voterStoreIDs
@@ -22,6 +24,7 @@ public struct RegionPlacement: Sendable, Hashable {
         self.unhealthyStoreIDs = unhealthyStoreIDs
         self.approximateSizeMiB = approximateSizeMiB
         self.inJointState = inJointState
+        self.keys = keys
     }
 
     public var storeIDs: [UInt64] { voterStoreIDs + learnerStoreIDs }

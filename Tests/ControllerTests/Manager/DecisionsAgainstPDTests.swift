@@ -228,4 +228,58 @@ import TiKVSimulator
         f.seconds = seconds
         try await drain(with: f, injectAfterSend: false)
     }
+
+    // MARK: 3. placement rules that keep a store's peers followers
+
+    /// PD's placement rules let store 3's peers only follow (a `follower` rule is the only one its `host` label fits);
+    /// leaders piled on store 1 are balanced by explicit moves: no plan aims a leader at store 3, and PD never answers
+    /// `target leader is not allowed`.
+    @Test func leaderBalanceNeverTargetsAStoreThePlacementRulesKeepFollowing() async throws {
+        let h = try await ControlLoopHarness(stores: 5, regions: 300)
+        try h.sim.withState { c in
+            try c.changeRules(set: [
+                PlacementRuleSet.Rule(groupId: "pd", id: "default", role: .voter, count: 2,
+                                      labelConstraints: [.init(key: "host", op: "notIn", values: ["tikv-2"])]),
+                PlacementRuleSet.Rule(groupId: "pd", id: "any-follower", role: .follower, count: 1,
+                                      labelConstraints: [.init(key: "host", op: "exists")]),
+            ], delete: [])
+            try c.pauseScheduler(name: "balance-leader-scheduler", delaySeconds: 3 * 3600)
+        }
+        try h.writeSpec("cluster.yaml", h.clusterYAML(mode: "execute", extra: """
+          approval:
+            low: {requiredApprovals: 0}
+          balance:
+            leaders: {enabled: true, maxSkewPercent: 10}
+        """))
+        try h.syncSpecs()
+        // PD's rule checker first moves store 3's leaders away; then every leader that can go to store 1 goes there.
+        for _ in 0..<8 {
+            h.advance(15)
+            _ = try h.store.renewLease()
+            try await h.pass()
+        }
+        _ = try h.sim.withState { try $0.inject(Fault(kind: .leaderSkew, store: 1)) }
+        for _ in 0..<60 {
+            h.advance(15)
+            _ = try h.store.renewLease()
+            try await h.pass()
+        }
+        // describe tikvcluster: store 3 is no leader target, and says which rule keeps it following.
+        let standing = try #require(try h.cluster()?.status.targets?.first { $0.storeID == 3 })
+        #expect(standing.leader?.hasPrefix("PlacementRule: no leader or voter placement rule admits its labels (pd/default") == true,
+                "\(standing)")
+        #expect(standing.peer == nil || standing.peer?.hasPrefix("StoreLimit") == true, "\(standing)")
+
+        let plans = try h.plans()
+        let leaderSteps = plans.flatMap { $0.spec.steps }.filter { $0.action.kind == .transferLeader }
+        #expect(!leaderSteps.isEmpty, "the skew was answered with leader moves: \(plans.map(\.name))")
+        #expect(leaderSteps.allSatisfy { $0.action.toStoreID != 3 }, "\(leaderSteps.filter { $0.action.toStoreID == 3 }.map(\.name))")
+        let transfers = Self.accepted(h).filter { $0.path == "/pd/api/v1/operators" && ($0.body["name"] as? String) == "transfer-leader" }
+        #expect(!transfers.isEmpty)
+        #expect(transfers.allSatisfy { Self.uint($0.body["to_store_id"]) != 3 }, "\(transfers.map(\.raw))")
+        // PD refused nothing: no `target leader is not allowed`, nor anything else.
+        let refused = h.sim.withState { $0.mutationLog }.filter { !$0.accepted }
+        #expect(refused.isEmpty, "refused: \(refused.prefix(10).map { "\($0.path) \($0.body) \($0.status)" })")
+        await h.stop()
+    }
 }

@@ -53,6 +53,25 @@ import Testing
         #expect(gate(Gates.evaluate(input(move, inFlight: 4))) == .limits)
     }
 
+    @Test func aPeerTargetAtItsStoreLimitWaitsAfterThePreconditions() {
+        // PD admitted a move of a normal region onto store 4 half a second ago: its 15/min bucket holds 125 tokens.
+        var s = snapshot(operators: [OperatorSnapshot(regionID: 50, description: "balance-region", admittedAt: now.addingTimeInterval(-0.5),
+                                                      addsPeerOn: [4], sizeMiB: 96)])
+        s.completedAt = now.addingTimeInterval(-1)
+        let big = RegionPlacement(id: 7, leaderStoreID: 1, voterStoreIDs: [1, 2, 3], approximateSizeMiB: 96)
+        let verdict = Gates.evaluate(input(.transferPeer(region: 7, from: 3, to: 4), snapshot: s, region: big))
+        #expect(gate(verdict) == .storeLimit)
+        if case .blocked(_, let why) = verdict { #expect(why.hasPrefix("target store 4 is at its add-peer store limit (15/min)")) }
+        // Leader moves take no add-peer tokens; an illegal target is a precondition, before any wait.
+        #expect(Gates.evaluate(input(.transferLeader(region: 7, from: 1, to: 2), snapshot: s, region: big)) == .pass)
+        #expect(gate(Gates.evaluate(input(.transferPeer(region: 7, from: 3, to: 9), snapshot: s, region: big))) == .preconditions)
+        // Three and a half seconds later the bucket has refilled.
+        #expect(Gates.storeLimitWait(input(.transferPeer(region: 7, from: 3, to: 4), snapshot: s, region: big)) != nil)
+        var later = input(.transferPeer(region: 7, from: 3, to: 4), snapshot: s, region: big)
+        later.now = now.addingTimeInterval(3.6)
+        #expect(Gates.evaluate(later) == .pass)
+    }
+
     @Test func aClosedMaintenanceWindowBlocks() throws {
         var s = spec()
         // 02:00 UTC for one hour; `now` is 2027-01-15 08:00 UTC.

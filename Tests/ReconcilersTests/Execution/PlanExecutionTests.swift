@@ -135,6 +135,40 @@ import Testing
         #expect(r.calls.map(\.action) == [.transferLeader(region: 8, from: 1, to: 3)])
     }
 
+    /// A leader move the region's placement rules forbid is dropped naming the rule (`describe plan` shows it);
+    /// a peer move whose target is at its store limit waits, and the window's other move goes.
+    @Test func aPlacementRefusalDropsAndAStoreLimitWaits() {
+        let p = plan("balance", [leaderMove, .transferPeer(region: 8, from: 1, to: 4), .transferPeer(region: 9, from: 1, to: 4)], batch: 1)
+        var snap = snapshot(at: t0)
+        for i in snap.stores.indices { snap.stores[i].labels = ["zone": "z\(snap.stores[i].id)"] }
+        // Store 2 may hold voters of region 7 but not lead them: z2 fits only a follower rule.
+        snap.placement = PlacementRuleTable(enabled: true, rules: [
+            .init(groupID: "pd", id: "default", role: "voter", count: 2,
+                  labelConstraints: [PlacementLabelConstraint(key: "zone", op: "notIn", values: ["z2"])]),
+            .init(groupID: "pd", id: "z2", role: "follower", count: 1,
+                  labelConstraints: [PlacementLabelConstraint(key: "zone", op: "in", values: ["z2"])]),
+        ])
+        // PD admitted a move of a normal region onto store 4 a second ago: at 15/min its bucket holds 250 tokens.
+        snap.operators = [OperatorSnapshot(regionID: 50, description: "balance-region", admittedAt: t0.addingTimeInterval(-1),
+                                           addsPeerOn: [4], sizeMiB: 96)]
+        let region8 = RegionPlacement(id: 8, leaderStoreID: 1, voterStoreIDs: [1, 2, 3], approximateSizeMiB: 96)
+        let region9 = RegionPlacement(id: 9, leaderStoreID: 1, voterStoreIDs: [1, 2, 3], approximateSizeMiB: 8)
+        let r = run([p], votes: [approve(p)], now: t0, snapshot: snap, regions: [7: region7, 8: region8, 9: region9])
+        let steps = r.plans[0].status.steps
+        #expect(steps[0].phase == .skipped)
+        #expect(steps[0].observedEffect?.contains("(PlacementRule: no leader or voter placement rule admits its labels (pd/default") == true)
+        #expect(steps[1].phase == .pending, "waits for tokens; not dropped")
+        // Region 9 is small (200 tokens): it fits in what is left and goes.
+        #expect(r.calls.map(\.action) == [.transferPeer(region: 9, from: 1, to: 4)])
+        #expect(r.requeueAfter.map { $0 <= 3 } == true)
+        // Once the bucket has refilled the waiting move goes too.
+        var refilled = snap
+        refilled.completedAt = t0.addingTimeInterval(4)
+        refilled.operators = []
+        let later = run(r.plans, votes: [approve(p)], now: t0.addingTimeInterval(4), snapshot: refilled, regions: [8: region8, 9: region9])
+        #expect(later.calls.map(\.action).contains(.transferPeer(region: 8, from: 1, to: 4)))
+    }
+
     /// Waiting moves of a started plan whose target died are dropped at once — but never on a failed observation,
     /// where a missing store list must not read as every target gone.
     @Test func waitingMovesToADeadStoreAreDroppedOnlyOnACompleteObservation() {

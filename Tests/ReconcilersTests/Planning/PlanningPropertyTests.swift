@@ -58,6 +58,38 @@ import Testing
             snapshot.stores[i].labels = ["zone": "z\(Int.random(in: 1...3, using: &rng))"]
         }
         if Double.random(in: 0..<1, using: &rng) < 0.3 { snapshot.settings.rejectLeaderLabels = [StoreLabel(key: "zone", value: "z3")] }
+        // PD's placement rules: none, a zone whose peers may only follow, or ranged rules that let only one zone lead
+        // a key range (regions then carry keys, some across the boundary); and store limits with PD's operators.
+        let rules = Int.random(in: 0..<3, using: &rng)
+        if rules == 1 {
+            let zone = "z\(Int.random(in: 1...3, using: &rng))"
+            snapshot.placement = PlacementRuleTable(enabled: true, rules: [
+                .init(groupID: "pd", id: "default", role: "voter", count: 2, labelConstraints: [PlacementLabelConstraint(key: "zone", op: "notIn", values: [zone])]),
+                .init(groupID: "pd", id: "followers", role: "follower", count: 1, labelConstraints: [PlacementLabelConstraint(key: "zone", op: "in", values: [zone])]),
+            ])
+        } else if rules == 2 {
+            let zone = "z\(Int.random(in: 1...3, using: &rng))"
+            snapshot.placement = PlacementRuleTable(enabled: true, rules: [
+                .init(groupID: "pd", id: "default", role: "voter", count: 3),
+                .init(groupID: "t", id: "leader", groupIndex: 1, groupOverride: true, startKey: "2000", endKey: "4000", role: "leader", count: 1,
+                      labelConstraints: [PlacementLabelConstraint(key: "zone", op: "in", values: [zone])]),
+                .init(groupID: "t", id: "rest", groupIndex: 1, groupOverride: true, startKey: "2000", endKey: "4000", role: "follower", count: 2),
+            ])
+            for i in regions.indices {
+                let start = Int.random(in: 0..<100, using: &rng) * 100
+                let keys = RegionKeyRange(start: String(format: "%04X", start), end: String(format: "%04X", start + Int.random(in: 1...300, using: &rng)))
+                regions[i].keys = keys
+            }
+            snapshot.regions = regions
+        }
+        snapshot.settings.storeLimits = StoreLimitSettings(addPeerPerMinute: Dictionary(uniqueKeysWithValues: ids.map { ($0, [1, 15, 600].randomElement(using: &rng) ?? 15) }))
+        snapshot.operators = snapshot.operators.map {
+            var op = $0
+            op.admittedAt = F.now.addingTimeInterval(-Double.random(in: 0...5, using: &rng))
+            op.addsPeerOn = [ids.randomElement(using: &rng) ?? 1]
+            op.sizeMiB = 96
+            return op
+        }
         return Case(input: F.input(snapshot, cluster: F.cluster(balance: balance), maintenances: maintenances, tickets: tickets), regions: regions)
     }
 
@@ -153,7 +185,9 @@ import Testing
             #expect(plan.spec.steps.count <= targets.lowerBound, "\(kind)")
             if kind == .leaders {
                 // As many moves as any legal plan can make (checked against an ungrouped reference flow).
-                let best = ReferenceLeaderFlow.maximumMoves(quotas: targets.quotas, regions: c.regions, operators: ctx.regionsWithOperator)
+                let best = ReferenceLeaderFlow.maximumMoves(quotas: targets.quotas, regions: c.regions, operators: ctx.regionsWithOperator) {
+                    ctx.legality.placementAllows(region: $0, store: $1, as: .leader)
+                }
                 #expect(plan.spec.steps.count == best, "leaders: \(plan.spec.steps.count) moves, reference \(best)")
             }
             // Whenever the plan says it balances, it does so with exactly the lower bound.

@@ -4,7 +4,9 @@
 /// source → giver → region → receiver → sink (one node per region, no grouping), with each giver and
 /// receiver at its largest quota. Its value is the most leader moves any legal plan can make.
 enum ReferenceLeaderFlow {
-    static func maximumMoves(quotas: BalanceTargets.Quotas, regions: [RegionPlacement], operators: Set<UInt64>) -> Int {
+    /// `allows`: whether PD's placement rules let the store lead the region (all stores when absent).
+    static func maximumMoves(quotas: BalanceTargets.Quotas, regions: [RegionPlacement], operators: Set<UInt64>,
+                             allows: (RegionPlacement, UInt64) -> Bool = { _, _ in true }) -> Int {
         var to: [Int] = [], cap: [Int] = [], adjacency: [[Int]] = [[], []]
         func node() -> Int { adjacency.append([]); return adjacency.count - 1 }
         func edge(_ u: Int, _ v: Int, _ c: Int) {
@@ -17,7 +19,7 @@ enum ReferenceLeaderFlow {
         for r in quotas.receivers { receiverNode[r.id] = node(); edge(receiverNode[r.id]!, sink, r.may) }
         for r in regions where !r.inJointState && !operators.contains(r.id) {
             guard let g = giverNode[r.leaderStoreID] else { continue }
-            let targets = r.voterStoreIDs.filter { $0 != r.leaderStoreID && !r.unhealthyStoreIDs.contains($0) }.compactMap { receiverNode[$0] }
+            let targets = r.voterStoreIDs.filter { $0 != r.leaderStoreID && !r.unhealthyStoreIDs.contains($0) && allows(r, $0) }.compactMap { receiverNode[$0] }
             guard !targets.isEmpty else { continue }
             let n = node()
             edge(g, n, 1)
