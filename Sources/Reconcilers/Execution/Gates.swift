@@ -162,6 +162,10 @@ public enum Preconditions {
             if remaining < replicas {
                 return "only \(remaining) Up store(s) would remain without store \(id); max-replicas is \(replicas)"
             }
+            // PD's own evict-slow-store already moving the store's leaders: a second eviction would compete with it.
+            if action.kind == .addEvictLeaderScheduler, snapshot.schedulers.evictSlowStores.contains(id) {
+                return "PD's evict-slow-store-scheduler is already evicting store \(id): an evict-leader scheduler would compete with it"
+            }
             let others = Set(snapshot.schedulers.evictLeaderStores).subtracting([id])
             if others.count + 1 > limits.maxStoresInMaintenance {
                 return "stores \(others.sorted().map(String.init).joined(separator: ", ")) are already evicted (limit \(limits.maxStoresInMaintenance) at once)"

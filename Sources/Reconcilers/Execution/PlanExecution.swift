@@ -256,6 +256,21 @@ public enum PlanExecution {
                             result.decisions.append("plan \(plan.name) step \(step.name): done, observed: \(why)")
                             continue
                         }
+                        // A wait that nothing drives any more fails at once: retrying it cannot help, and the planners
+                        // answer from what is observed (a drain that leaned on PD's eviction gets its own scheduler).
+                        if let why = WaitPremise.broken(step.action, snapshot: input.snapshot, now: now, maxSnapshotAge: input.maxSnapshotAge) {
+                            s.phase = .failed
+                            s.lastError = why
+                            s.finishedAt = now
+                            s.nextRetry = nil
+                            plan.status.steps[i] = s
+                            plan.status.phase = .failed
+                            plan.status.conditions.set("Failed", .true, reason: "NothingEvicts", message: "step \(step.name): \(why)",
+                                                       observedGeneration: gen, now: now)
+                            plan.status.conditions.set("Progressing", .false, reason: "Failed", message: why, observedGeneration: gen, now: now)
+                            result.decisions.append("plan \(plan.name): failed at step \(step.name): \(why)")
+                            break windows
+                        }
                         let started = s.startedAt ?? now
                         let limit = timeout(step, spec.execution)
                         // Resume by observation (after a crash, or a call lost on the way): PD's latest

@@ -131,7 +131,7 @@ enum PlanIdentity {
                                         message: "the steps changed (revision \(old) → \(desired.spec.revision)); approvals of \(old) no longer count",
                                         observedGeneration: generation, now: now)
             }
-            events.append(event(p.name, .normal, "PlanRevised", "revision \(old) → \(desired.spec.revision): \(desired.spec.steps.count) steps", now))
+            events.append(event(p.name, .normal, "PlanRevised", "revision \(old) → \(desired.spec.revision): \(desired.spec.steps.count) steps: \(desired.spec.reason)", now))
         }
         p.spec.reason = desired.spec.reason
         p.spec.ticket = desired.spec.ticket

@@ -25,8 +25,9 @@ struct PlanningContext: Sendable {
     let unsettledStores: Set<UInt64>
     /// The one rule for legal targets (`TargetLegality`), with this pass's maintenances and unsettled stores.
     let legality: TargetLegality
-    /// Legal targets whose recent past argues for a person's look before leaders go there: an open ticket on
-    /// the store, or a liveness change within the flapping window. A step aimed at one is never low risk.
+    /// Stores whose recent past argues for a person's look before leaders go there: an open ticket on the store, a
+    /// liveness change within the flapping window, or PD's evict-slow-store evicting it. A step that sends leaders to
+    /// one (a move, or removing an eviction that kept them away) is never low risk.
     let cautionedTargets: [UInt64: String]
 
     init(_ input: PlanningInput) {
@@ -52,6 +53,9 @@ struct PlanningContext: Sendable {
         unsettledStores = Set(changed + unhealthy)
         legality = TargetLegality(snapshot: input.snapshot, now: input.now, maintained: maintainedStores, unsettled: unsettledStores)
         var cautioned: [UInt64: String] = [:]
+        for id in input.snapshot.schedulers.evictSlowStores {
+            cautioned[id] = "PD's evict-slow-store-scheduler is evicting it"
+        }
         for h in input.cluster.status.storeHistory ?? [] {
             if let last = h.transitions.filter({ $0 > horizon }).max() {
                 cautioned[h.storeID] = "its liveness changed at \(last) (within the flapping window)"

@@ -229,7 +229,7 @@ import TiKVSimulator
         try await drain(with: f, injectAfterSend: false)
     }
 
-    // MARK: 3. placement rules that keep a store's peers followers
+    // MARK: 4. placement rules that keep a store's peers followers
 
     /// PD's placement rules let store 3's peers only follow (a `follower` rule is the only one its `host` label fits);
     /// leaders piled on store 1 are balanced by explicit moves: no plan aims a leader at store 3, and PD never answers
@@ -280,6 +280,107 @@ import TiKVSimulator
         // PD refused nothing: no `target leader is not allowed`, nor anything else.
         let refused = h.sim.withState { $0.mutationLog }.filter { !$0.accepted }
         #expect(refused.isEmpty, "refused: \(refused.prefix(10).map { "\($0.path) \($0.body) \($0.status)" })")
+        await h.stop()
+    }
+
+    // MARK: 5. a maintenance on a store PD's evict-slow-store evicts
+
+    /// Issue 16 item 3: a StoreMaintenance on a store PD already evicts as slow cooperates with PD. Its drain adds no
+    /// evict-leader scheduler while PD evicts the store and completes by observation; once the disk recovers and PD
+    /// releases the store, a new plan holds it with the maintenance's own scheduler, approved like any other; ending the
+    /// maintenance removes that scheduler and nothing of PD's.
+    @Test func aMaintenanceOnAStorePDEvictsCooperatesWithPD() async throws {
+        let h = try await ControlLoopHarness(state: try Self.scenario("slow-store-with-pd-eviction", regions: 300, events: []))
+        // PD releases a recovered store 2 minutes after its score is back at 1 (PD's default is 10): fewer passes.
+        h.sim.withState { $0.updateEvictSlowStoreConfig(recoverySeconds: 120, batch: nil, enableNetworkSlowStore: nil) }
+        try h.writeSpec("cluster.yaml", h.clusterYAML(mode: "execute"))
+        try h.syncSpecs()
+        let slow = try h.sim.withState { try $0.inject(Fault(kind: .slow, store: 2, factor: 10)) }
+        func pdEvicts() -> Bool { h.sim.withState { $0.schedulers.evictSlowStore.evictedStores.contains(2) } }
+        func leaders() -> Int { h.sim.withState { c in c.stores.firstIndex { $0.id == 2 }.map { c.storeStats[$0].leaderCount } ?? -1 } }
+        func pass(_ seconds: Double) async throws {
+            h.advance(seconds)
+            _ = try h.store.renewLease()
+            try await h.pass()
+        }
+        func awaitingApproval(_ p: RemediationPlan) -> Bool {
+            p.spec.concern == "drain-store-2" && !p.status.phase.isTerminal && p.status.conditions[type: "Blocked"]?.reason == "Approval"
+        }
+
+        // The slow disk: PD's evict-slow-store evicts store 2 within minutes.
+        for _ in 0..<60 where !pdEvicts() { try await pass(10) }
+        #expect(pdEvicts(), "PD evicts the slow store")
+
+        // The owners declare a maintenance of store 2; its plan leans on PD.
+        try h.writeSpec("maintenance.yaml", h.drainYAML(store: 2))
+        try h.syncSpecs()
+        var plan: RemediationPlan?
+        for _ in 0..<10 where plan == nil {
+            try await pass(5)
+            plan = try h.plans().first(where: awaitingApproval)
+        }
+        let leaning = try #require(plan)
+        #expect(leaning.spec.steps.map(\.action.kind) == [.waitForLeadersDrained])
+        let described = try DescribeCommand.describe(RemediationPlanKind.self, name: leaning.name, store: h.store, now: h.now)
+        #expect(described.contains("PlanCreated") && described.contains("is already draining store 2's leaders"), "\(described)")
+        try h.approve(leaning)
+        var final = leaning
+        for _ in 0..<120 {
+            try await pass(10)
+            final = try #require(try h.resources.get(RemediationPlanKind.self, leaning.name))
+            if final.status.phase.isTerminal { break }
+        }
+        #expect(final.status.phase == .succeeded, "\(final.status.steps.map { "\($0.name) \($0.phase.rawValue) \($0.lastError ?? "")" })")
+        #expect(leaders() == 0)
+        #expect(pdEvicts(), "drained while PD evicts the store")
+        let maintenance = try #require(try h.resources.get(StoreMaintenanceKind.self, "drain-store-2"))
+        #expect(maintenance.status.conditions[type: "LeadersEvicted"]?.status == .true)
+        #expect(maintenance.status.conditions[type: "EvictedByPD"]?.status == .true)
+
+        // The disk recovers; PD releases the store after its recovery duration and its balancer gives leaders back:
+        // the maintenance now holds the store itself, through a new plan a person approves.
+        try h.sim.withState { try $0.revert(faultId: slow) }
+        var releasedAt: Int64?
+        var holding: RemediationPlan?
+        for _ in 0..<200 where holding == nil {
+            try await pass(10)
+            if releasedAt == nil, !pdEvicts() { releasedAt = h.sim.nowNanos }
+            holding = try h.plans().first(where: awaitingApproval)
+        }
+        let released = try #require(releasedAt, "PD released the recovered store")
+        let hold = try #require(holding)
+        #expect(hold.name != leaning.name)
+        #expect(hold.spec.steps.map(\.action.kind) == [.addEvictLeaderScheduler, .waitForLeadersDrained])
+        #expect(hold.spec.reason.contains("released store 2 before the maintenance ended"), "\(hold.spec.reason)")
+        try h.approve(hold)
+        for _ in 0..<120 {
+            try await pass(10)
+            final = try #require(try h.resources.get(RemediationPlanKind.self, hold.name))
+            if final.status.phase.isTerminal { break }
+        }
+        #expect(final.status.phase == .succeeded, "\(final.status.steps.map { "\($0.name) \($0.phase.rawValue) \($0.lastError ?? "")" })")
+        #expect(h.sim.withState { $0.schedulers.evictLeaderStores } == [2])
+        #expect(leaders() == 0)
+
+        // The maintenance ends: the controller removes the scheduler it added, and nothing else.
+        try h.removeSpec("maintenance.yaml")
+        try h.syncSpecs()
+        var cleanup: RemediationPlan?
+        for _ in 0..<10 where cleanup == nil {
+            try await pass(5)
+            cleanup = try h.plans().first { $0.spec.concern == "end-maintenance-store-2" && $0.status.conditions[type: "Blocked"]?.reason == "Approval" }
+        }
+        try h.approve(try #require(cleanup))
+        for _ in 0..<30 where !h.sim.withState({ $0.schedulers.evictLeaderStores }).isEmpty { try await pass(5) }
+        #expect(h.sim.withState { $0.schedulers.evictLeaderStores }.isEmpty)
+
+        let log = h.sim.withState { $0.mutationLog }
+        let posts = log.filter { $0.method == "POST" && $0.path == "/pd/api/v1/schedulers" && $0.body.contains("evict-leader-scheduler") }
+        #expect(posts.count == 1, "\(posts.map(\.body))")
+        #expect(posts.allSatisfy { $0.atNanos >= released }, "an evict-leader scheduler was added while PD evicted store 2")
+        #expect(log.filter { $0.method == "DELETE" }.map(\.path) == ["/pd/api/v1/schedulers/evict-leader-scheduler-2"])
+        #expect(!log.contains { $0.path.contains("evict-slow-store") }, "PD's evict-slow-store-scheduler is PD's: \(log.map(\.path))")
+        #expect(log.allSatisfy { $0.accepted }, "\(log.filter { !$0.accepted }.map { "\($0.method) \($0.path) \($0.status)" })")
         await h.stop()
     }
 }

@@ -140,6 +140,18 @@ import Testing
         #expect(why.contains("PD's evict-slow-store-scheduler is evicting it"))
     }
 
+    /// PD's evict-slow-store already evicting a store: an evict-leader scheduler beside it would compete, whoever planned it.
+    @Test func noEvictLeaderSchedulerBesidePDsEviction() {
+        var snap = snapshot()
+        snap.schedulers.evictSlowStores = [2]
+        guard case .blocked(.preconditions, let why) = Gates.evaluate(input(.store(.addEvictLeaderScheduler, 2), snapshot: snap)) else {
+            Issue.record("expected a precondition block")
+            return
+        }
+        #expect(why.contains("PD's evict-slow-store-scheduler is already evicting store 2"))
+        #expect(Gates.evaluate(input(.store(.addEvictLeaderScheduler, 3), snapshot: snap)) == .pass)
+    }
+
     @Test func anOperatorAlreadyOnTheRegionWaits() {
         let snap = snapshot(operators: [OperatorSnapshot(regionID: 7, description: "balance-leader")])
         #expect(gate(Gates.evaluate(input(.transferLeader(region: 7, from: 1, to: 2), snapshot: snap))) == .idempotency)

@@ -361,6 +361,36 @@ import Testing
         }
     }
 
+    /// A drain that leaned on PD's evict-slow-store fails at once when PD releases the store before its leaders left
+    /// (PD's balancer brings them back): waiting out the timeout cannot help, and the planner then proposes the
+    /// maintenance's own eviction. Never on an incomplete observation, and not while anything still evicts the store.
+    @Test func aLeaderDrainThatNothingDrivesAnyMoreFailsAtOnce() {
+        let p = plan("drain", [.store(.waitForLeadersDrained, 4)])
+        var pdEvicts = snapshot(at: t0)
+        pdEvicts.schedulers.evictSlowStores = [4]
+        let waiting = run([p], votes: [approve(p)], now: t0, snapshot: pdEvicts)
+        #expect(waiting.plans[0].status.steps[0].phase == .running)
+        #expect(waiting.calls.isEmpty)
+        let later = t0.addingTimeInterval(30)
+        var stillPD = snapshot(at: later)
+        stillPD.schedulers.evictSlowStores = [4]
+        #expect(run(waiting.plans, votes: [approve(p)], now: later, snapshot: stillPD).plans[0].status.steps[0].phase == .running)
+        #expect(run(waiting.plans, votes: [approve(p)], now: later, snapshot: snapshot(at: later, evicted: [4])).plans[0].status.steps[0].phase == .running)
+        var failedList = snapshot(at: later)
+        failedList.sources[.schedulers] = .failed("timeout")
+        #expect(run(waiting.plans, votes: [approve(p)], now: later, snapshot: failedList).plans[0].status.steps[0].phase == .running)
+        let released = run(waiting.plans, votes: [approve(p)], now: later, snapshot: snapshot(at: later))
+        #expect(released.plans[0].status.phase == .failed)
+        #expect(released.plans[0].status.steps[0].phase == .failed)
+        #expect(released.plans[0].status.conditions[type: "Failed"]?.reason == "NothingEvicts")
+        #expect(released.plans[0].status.steps[0].lastError?.contains("nothing evicts store 4 any more") == true)
+        #expect(released.tickets.map(\.spec.invariant) == ["planFailed"])
+        #expect(released.calls.isEmpty)
+        // Drained before PD let go: done, whatever PD does next.
+        let drained = run(waiting.plans, votes: [approve(p)], now: later, snapshot: snapshot(at: later, leaders: [4: 0]))
+        #expect(drained.plans[0].status.phase == .succeeded)
+    }
+
     @Test func aPlanThatEndsWithoutSuccessRemovesTheSchedulerItAdded() {
         let p = plan("drain", [.store(.addEvictLeaderScheduler, 4), .store(.waitForLeadersDrained, 4)])
         var ended = run([p], votes: [approve(p)], now: t0).plans[0]

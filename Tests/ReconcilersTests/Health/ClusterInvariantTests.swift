@@ -154,4 +154,18 @@ import Testing
         let spec = F.cluster { $0.invariants.leftoverScheduler.enabled = false }.spec
         #expect(verdict(.leftoverScheduler, snapshot, spec: spec).violations.isEmpty)
     }
+
+    /// PD's own evict-slow-store-scheduler is PD protecting a slow disk, never a leftover: with or without a maintenance,
+    /// beside an evict-leader scheduler or alone.
+    @Test func pdsEvictSlowStoreIsNeverALeftover() {
+        var snapshot = F.snapshot()
+        snapshot.schedulers = SchedulerSnapshot(names: ["balance-leader-scheduler", "evict-slow-store-scheduler"], evictSlowStores: [2])
+        let alone = verdict(.leftoverScheduler, snapshot)
+        #expect(alone.judged)
+        #expect(alone.violations.isEmpty)
+        snapshot.schedulers.names.append("evict-leader-scheduler")
+        snapshot.schedulers.evictLeaderStores = [2, 3]
+        let beside = verdict(.leftoverScheduler, snapshot, maintenances: [F.maintenance(store: 3)])
+        #expect(beside.violations.map(\.subject) == ["scheduler/evict-leader-scheduler-2"], "only the evict-leader entry, never PD's scheduler")
+    }
 }
