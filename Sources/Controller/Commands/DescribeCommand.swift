@@ -48,6 +48,12 @@ struct DescribeCommand: ParsableCommand {
                 [String($0.storeID), $0.leader ?? "legal", $0.peer ?? "legal"]
             }) + "\n")
         }
+        if let balance = (object as? TiKVCluster)?.status.balance {
+            // How each resource is balanced now, and the PD scheduler state that chose it (docs/plans.md).
+            out += "Balance:\n" + indent(renderTable(["RESOURCE", "WAY", "PD SCHEDULER", "WHY"], balance.map {
+                [$0.resource, $0.way, $0.pdScheduler, $0.reason]
+            }) + "\n")
+        }
         if let plan = object as? RemediationPlan {
             out += "Steps:\n" + indent(renderTable(["#", "NAME", "ACTION", "RISK", "PHASE", "ATTEMPTS", "PD REQUEST", "OBSERVED"],
                                                     plan.spec.steps.enumerated().map { i, step in

@@ -738,7 +738,26 @@ public struct TiKVClusterStatus: Codable, Sendable, Equatable, ObjectStatus {
     /// Per store, whether it is a legal leader and peer target now and, when not, the rule and reading that rule it
     /// out (`TargetLegality`); written from each complete observation.
     public var targets: [StoreTargets]?
+    /// Per balanced resource, the way it is balanced now and the PD scheduler state that chose it
+    /// (`BalanceStrategyChoice`); written from each complete observation.
+    public var balance: [BalanceStanding]?
     public init() {}
+}
+
+/// How one resource (leaders or regions) is balanced now: `weights` (PD's balancer moves, the controller sets
+/// store weights) or `moves` (the controller's own plans), PD's balancer state, and the sentence saying why.
+public struct BalanceStanding: Codable, Sendable, Equatable {
+    public var resource: String
+    public var way: String
+    public var pdScheduler: String
+    public var reason: String
+
+    public init(resource: String, way: String, pdScheduler: String, reason: String) {
+        self.resource = resource
+        self.way = way
+        self.pdScheduler = pdScheduler
+        self.reason = reason
+    }
 }
 
 /// One store's standing as a target: nil means legal; otherwise `Rule: why`.

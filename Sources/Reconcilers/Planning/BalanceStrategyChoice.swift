@@ -67,4 +67,13 @@ public struct BalanceStrategyChoice: Sendable, Equatable {
                 + (scheduler == .running ? " (\(state))" : " (\(state): nothing acts on the weights until it runs)")
         }
     }
+
+    /// The standing of every resource the spec balances, for the cluster's status.
+    public static func standings(_ policy: BalancePolicy, schedulers: SchedulerSnapshot) -> [BalanceStanding] {
+        BalanceKind.allCases.filter { ($0 == .leaders ? policy.leaders : policy.regions).enabled }.map { kind in
+            let c = choose(policy.strategy, kind, schedulers: schedulers)
+            return BalanceStanding(resource: kind.rawValue, way: c.way.rawValue, pdScheduler: "\(schedulerName(kind)) \(c.scheduler.rawValue)",
+                                   reason: c.explanation(strategy: policy.strategy))
+        }
+    }
 }

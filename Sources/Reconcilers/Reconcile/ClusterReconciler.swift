@@ -92,6 +92,8 @@ public enum ClusterReconciler {
                                               plans: input.plans, now: input.now)
             let standings = PlanningContext(planningInput).legality.standings
             if standings != cluster.status.targets { cluster.status.targets = standings }
+            let balance = BalanceStrategyChoice.standings(cluster.spec.balance, schedulers: snapshot.schedulers)
+            if balance != (cluster.status.balance ?? []) { cluster.status.balance = balance.isEmpty ? nil : balance }
             let planning = PlanningReconciler.reconcile(planningInput)
             plans = planning.plans
             maintenances = merge(input.maintenances, planning.maintenances)

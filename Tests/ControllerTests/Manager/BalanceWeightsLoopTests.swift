@@ -71,6 +71,12 @@ import TiKVSimulator
         }
         #expect(h.sim.withState { $0.mutationLog.count } == 1)
         #expect(try h.plans().count == 1)
+
+        // describe tikvcluster says how each resource is balanced and which PD scheduler state chose it.
+        let described = try DescribeCommand.describe(TiKVClusterKind.self, name: h.clusterName, store: h.store, now: h.now)
+        let balance = described.components(separatedBy: "Balance:\n").dropFirst().first ?? ""
+        #expect(balance.contains("leaders    weights   balance-leader-scheduler running"), "\(described)")
+        #expect(balance.contains("PD's balance-leader-scheduler is running: balancing leaders through store weights"), "\(described)")
         await h.stop()
     }
 }
