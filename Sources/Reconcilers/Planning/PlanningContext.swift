@@ -29,6 +29,8 @@ struct PlanningContext: Sendable {
     /// liveness change within the flapping window, or PD's evict-slow-store evicting it. A step that sends leaders to
     /// one (a move, or removing an eviction that kept them away) is never low risk.
     let cautionedTargets: [UInt64: String]
+    /// The same without the open tickets (PD's eviction, recent liveness changes).
+    private let cautionedBeyondTickets: [UInt64: String]
 
     init(_ input: PlanningInput) {
         clusterName = input.cluster.name
@@ -61,10 +63,20 @@ struct PlanningContext: Sendable {
                 cautioned[h.storeID] = "its liveness changed at \(last) (within the flapping window)"
             }
         }
+        cautionedBeyondTickets = cautioned
         for t in openTickets {
             if let id = HealthSubject.storeID(of: t.spec.subject) { cautioned[id] = "ticket \(t.name) is open on it" }
         }
         cautionedTargets = cautioned
+    }
+
+    /// `cautionedTargets[store]` leaving out `ticket`, the one the plan answers: a leftover scheduler's own ticket is
+    /// no reason to doubt the store it names.
+    func caution(onto store: UInt64, besides ticket: String) -> String? {
+        if let t = openTickets.first(where: { $0.name != ticket && HealthSubject.storeID(of: $0.spec.subject) == store }) {
+            return "ticket \(t.name) is open on it"
+        }
+        return cautionedBeyondTickets[store]
     }
 
     static func hasEnded(_ m: StoreMaintenance, at now: Date) -> Bool {

@@ -7,7 +7,7 @@ import Foundation
 /// | `storeDown` | `offline-store-<id>` | offlineStore, waitForStoreRemoved | high |
 /// | `highLatency`, `storeFlapping` | `evict-leaders-store-<id>` | addEvictLeaderScheduler, waitForLeadersDrained | medium |
 /// | `lowSpace` | `move-regions-store-<id>` | transferPeer to stores with room (+ advice) | medium |
-/// | `leftoverScheduler` | `remove-evict-leader-store-<id>` / `remove-scheduler-<name>` | removeEvictLeaderScheduler / removeScheduler | low |
+/// | `leftoverScheduler` | `remove-evict-leader-store-<id>` / `remove-scheduler-<name>` | removeEvictLeaderScheduler / removeScheduler | low (medium for a store with another open ticket, a recent liveness change or PD's eviction) |
 ///
 /// `leaderSkew` and `regionSkew` are answered by the balance plans (`BalancePlanner`), linked to the ticket.
 enum Playbooks {
@@ -184,8 +184,14 @@ enum Playbooks {
         return stores.sorted().filter {
             ctx.evictedStores.contains($0) && !ctx.maintainedStores.contains($0) && !cleanedUp.contains($0) && !mitigated.contains($0)
         }.map { store in
-            let step = PlanStep(name: "remove-evict-leader", action: .store(.removeEvictLeaderScheduler, store),
+            var step = PlanStep(name: "remove-evict-leader", action: .store(.removeEvictLeaderScheduler, store),
                                 expectedEffect: "store \(store) is not in the evict-leader scheduler", timeout: ctx.spec.execution.fastStepTimeout)
+            // Removing the eviction hands the store leaders again (PD's balancer): low risk only for a store nothing
+            // else argues against.
+            if let why = ctx.caution(onto: store, besides: ticket.name) {
+                step.risk = max(step.risk, .medium)
+                step.preconditions.append("store \(store) needs a person's look before it takes leaders again: \(why)")
+            }
             return desired(ctx, concern: "remove-evict-leader-store-\(store)",
                            reason: "An evict-leader scheduler holds store \(store), which is under no maintenance (\(ticket.spec.summary)). Removing it lets the store take leaders again.",
                            ticket: ticket, steps: [step], satisfies: false)

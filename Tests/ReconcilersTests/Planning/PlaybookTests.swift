@@ -87,6 +87,13 @@ import Testing
         let slow = PlanningReconciler.reconcile(F.input(F.snapshot(stores, regions: regions, evicted: [2]),
                                                         tickets: [F.ticket("leftoverScheduler", "store/2"), F.ticket("highLatency", "store/2")]))
         #expect(F.plan("remove-evict-leader-store-2", in: slow.plans) == nil)
+        // Its own leftover ticket is no reason for caution (low above); another open ticket on the store is: removing the
+        // eviction hands the store leaders again, so a person looks first.
+        let doubted = PlanningReconciler.reconcile(F.input(F.snapshot(stores, regions: regions, evicted: [2]),
+                                                           tickets: [F.ticket("leftoverScheduler", "store/2"), F.ticket("lowSpace", "store/2")]))
+        let careful = try #require(F.plan("remove-evict-leader-store-2", in: doubted.plans))
+        #expect(careful.spec.risk == .medium)
+        #expect(careful.spec.steps[0].preconditions.contains { $0.contains("needs a person's look") && $0.contains("is open on it") })
     }
 
     @Test func anotherLeftoverSchedulerIsRemovedByName() throws {
