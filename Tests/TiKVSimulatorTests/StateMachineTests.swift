@@ -45,7 +45,7 @@ import Testing
         _ = try c.inject(Fault(kind: .partition, store: 1))
         c.advance(seconds: 75)
         #expect(c.stateName(c.stores[0]) == "Down")
-        #expect(throws: PDConfig.UpdateError.self) { try c.config.set("no-such-key", to: .int(1)) }
+        #expect(throws: SimPDConfig.UpdateError.self) { try c.config.set("no-such-key", to: .int(1)) }
     }
 }
 

@@ -242,9 +242,9 @@ extension PDRouter {
                 for (k, v) in pairs { try cfg.set(prefix + k, to: v) }
                 c.config = cfg
             }
-        } catch PDConfig.UpdateError.notFound(let k) {
+        } catch SimPDConfig.UpdateError.notFound(let k) {
             return .message("config item \(k) not found", status: 400)
-        } catch PDConfig.UpdateError.badValue(let k) {
+        } catch SimPDConfig.UpdateError.badValue(let k) {
             return .message("config item \(k) has a bad value", status: 400)
         } catch { return .notFoundPage }
         return .message("The config is updated.")
@@ -277,7 +277,7 @@ extension PDRouter {
 
     // MARK: cluster info
 
-    func memberJSON(_ m: PDMember, full: Bool) -> JSONValue {
+    func memberJSON(_ m: SimPDMember, full: Bool) -> JSONValue {
         var pairs: [(String, JSONValue)] = [("name", .string(m.name)), ("member_id", .uint(m.memberId)),
                                             ("peer_urls", .array(m.peerURLs.map { .string($0) })),
                                             ("client_urls", .array(m.clientURLs.map { .string($0) }))]

@@ -133,7 +133,7 @@ public struct PDRouter: Sendable {
             wanted = []
             for s in states {
                 guard let v = Int(s) else { return .message("strconv.ParseInt: parsing \(JSONValue.string(s).compact()): invalid syntax", status: 500) }
-                guard (0...2).contains(v) else { return .message("unknown StoreState: \(v)", status: 500) }
+                guard (0...2).contains(v) else { return .message("unknown SimStoreState: \(v)", status: 500) }
                 wanted.insert(v)
             }
         }
@@ -143,7 +143,7 @@ public struct PDRouter: Sendable {
     func storesCheck(_ req: Request) -> HTTPReply {
         let names = req.values("state").map { $0.lowercased() }
         let valid: Set<String> = ["up", "offline", "tombstone", "disconnected", "down"]
-        if let bad = names.first(where: { !valid.contains($0) }) { return .message("unknown StoreState: \(bad)", status: 400) }
+        if let bad = names.first(where: { !valid.contains($0) }) { return .message("unknown SimStoreState: \(bad)", status: 400) }
         return .json(cluster.withState { c in
             c.storesInfo(indices: c.stores.indices.filter { names.contains(c.stateName(c.stores[$0]).lowercased()) })
         })

@@ -12,7 +12,7 @@ extension ClusterState {
         let ids: [(String, UInt64)] = [("basic-pd-0", 5_263_158_093_541_312_339), ("basic-pd-1", 13_088_853_698_788_547_064),
                                        ("basic-pd-2", 16_543_726_103_518_624_891)]
         c.members = ids.map { name, id in
-            PDMember(name: name, memberId: id, peerURLs: ["http://\(name).basic-pd-peer.tidb.svc:2380"],
+            SimPDMember(name: name, memberId: id, peerURLs: ["http://\(name).basic-pd-peer.tidb.svc:2380"],
                      clientURLs: ["http://\(name).basic-pd-peer.tidb.svc:2379"])
         }
         c.members[2].healthy = false

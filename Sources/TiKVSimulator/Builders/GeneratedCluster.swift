@@ -9,7 +9,7 @@ extension ClusterState {
         c.monotonicBaseNanos = (nowSec - 3600) * second
         for i in 0..<3 {
             let name = "sim-pd-\(i)"
-            c.members.append(PDMember(name: name, memberId: 0x8000_0000_0000_0000 | c.rng.next(),
+            c.members.append(SimPDMember(name: name, memberId: 0x8000_0000_0000_0000 | c.rng.next(),
                                       peerURLs: ["http://\(name).sim-pd-peer.sim.svc:2380"],
                                       clientURLs: ["http://\(name).sim-pd-peer.sim.svc:2379"]))
         }

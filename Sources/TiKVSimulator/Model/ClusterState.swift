@@ -10,7 +10,7 @@ public struct ClusterState: Sendable {
     /// Origin of the monotonic reading printed in operator times (`m=+...`): the simulated PD process start.
     public var monotonicBaseNanos: Int64
     public var clusterId: UInt64 = 7_512_310_118_539_536_325
-    public var members: [PDMember] = []
+    public var members: [SimPDMember] = []
     /// The PD member serving as leader; "" while there is none (during an election).
     public var leaderName = ""
     /// Elections, prepare state and what each member believes (see `PDLeadership`).
@@ -67,7 +67,7 @@ public struct ClusterState: Sendable {
     public internal(set) var schedulers = SchedulerSet.defaults()
     /// PD keeps `max-replicas` and the `pd/default` rule's count equal (server/api/rule.go:274-285 one way,
     /// `SetReplicationConfig` the other), so any change to the config carries the count over.
-    public var config = PDConfig() { didSet { syncDefaultRuleCount() } }
+    public var config = SimPDConfig() { didSet { syncDefaultRuleCount() } }
     /// PD's placement rules (`pd/default` alone until changed through `/config/rule*`).
     public internal(set) var placement = PlacementRuleSet.initial(maxReplicas: 3, createTimestamp: 0)
 

@@ -1,5 +1,5 @@
-/// `metapb.PeerRole`.
-public enum PeerRole: UInt8, Sendable {
+/// `metapb.SimPeerRole`.
+public enum SimPeerRole: UInt8, Sendable {
     case voter = 0, learner = 1, incomingVoter = 2, demotingVoter = 3
 
     public var name: String {
@@ -20,13 +20,13 @@ public enum PeerRole: UInt8, Sendable {
 public struct Peer: Sendable, Equatable {
     public var id: UInt64
     public var storeId: UInt32
-    public var role: PeerRole
+    public var role: SimPeerRole
     /// The peer needs a snapshot or has not caught up (TiKV's `pending_peers`).
     public var pending: Bool
     /// Seconds since the leader last heard from it, as of the last report; 0 = not down.
     public var downSeconds: UInt32
 
-    public init(id: UInt64, storeId: UInt32, role: PeerRole = .voter, pending: Bool = false, downSeconds: UInt32 = 0) {
+    public init(id: UInt64, storeId: UInt32, role: SimPeerRole = .voter, pending: Bool = false, downSeconds: UInt32 = 0) {
         self.id = id
         self.storeId = storeId
         self.role = role

@@ -1,11 +1,11 @@
-/// `metapb.StoreState`.
-public enum StoreState: Int, Sendable {
+/// `metapb.SimStoreState`.
+public enum SimStoreState: Int, Sendable {
     case up = 0, offline = 1, tombstone = 2
     public var name: String { self == .up ? "Up" : self == .offline ? "Offline" : "Tombstone" }
 }
 
-/// `metapb.NodeState`.
-public enum NodeState: Int, Sendable {
+/// `metapb.SimNodeState`.
+public enum SimNodeState: Int, Sendable {
     case preparing = 0, serving = 1, removing = 2, removed = 3
 }
 
@@ -23,8 +23,8 @@ public struct StoreRecord: Sendable {
     public var startTimestamp: Int64
 
     // PD's persisted state pair; changed only through `StoreTransition`.
-    public internal(set) var state: StoreState
-    public internal(set) var nodeState: NodeState
+    public internal(set) var state: SimStoreState
+    public internal(set) var nodeState: SimNodeState
     public internal(set) var physicallyDestroyed: Bool
 
     public var leaderWeight: Double
@@ -86,7 +86,7 @@ public struct StoreRecord: Sendable {
     public init(id: UInt64, address: String, statusAddress: String, labels: [(key: String, value: String)] = [],
                 version: String = "8.5.1", gitHash: String = "", deployPath: String = "/",
                 startTimestamp: Int64, capacityBytes: UInt64, availableBytes: UInt64, usedBytes: UInt64,
-                lastHeartbeatNanos: Int64, nodeState: NodeState = .serving) {
+                lastHeartbeatNanos: Int64, nodeState: SimNodeState = .serving) {
         self.id = id
         self.address = address
         self.peerAddress = address

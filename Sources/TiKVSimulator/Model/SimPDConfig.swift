@@ -3,7 +3,7 @@ import PDWire
 /// PD's `schedule` and `replication` config, kept as ordered key/value pairs so GET bodies keep PD's key order.
 /// Values the simulator acts on have typed accessors. `store-limit` and `schedulers-v2` are derived from the
 /// stores and schedulers when rendered, as PD persists them.
-public struct PDConfig: Sendable {
+public struct SimPDConfig: Sendable {
     public private(set) var schedule: [(String, JSONValue)]
     public private(set) var replication: [(String, JSONValue)]
 

@@ -1,5 +1,5 @@
 /// A PD member as `/members` and `/health` show it.
-public struct PDMember: Sendable {
+public struct SimPDMember: Sendable {
     public var name: String
     public var memberId: UInt64
     public var peerURLs: [String]
