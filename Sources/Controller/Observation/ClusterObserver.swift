@@ -56,15 +56,26 @@ actor ClusterObserver {
         self.init(pd: spec.pd, prometheus: spec.prometheus, transport: transport, retry: retry, exposition: exposition, clock: clock)
     }
 
+    /// The store-level observation and the regions `scope` asks for, fetched concurrently.
     func observe(cluster: String, regions scope: RegionScope, now: Date) async -> ClusterSnapshot {
+        async let regions = observeRegions(scope)
+        var snapshot = await observe(cluster: cluster, now: now)
+        let r = await regions
+        snapshot.attachRegions(r.regions, state: r.state, scope: scope)
+        snapshot.completedAt = clock()
+        return snapshot
+    }
+
+    /// Everything but region lists: what health needs, a few small requests. The manager writes the pass's
+    /// health from this before it downloads any region (`observeRegions`).
+    func observe(cluster: String, now: Date) async -> ClusterSnapshot {
         async let storesAndConfig = observeStoresAndConfig(now: now)
         async let checks = observeRegionChecks()
         async let members = observeMembers()
         async let schedulers = observeSchedulers()
         async let hot = observeHotspot()
-        async let regions = observeRegions(scope)
 
-        var snapshot = ClusterSnapshot(cluster: cluster, observedAt: now, regionScope: scope)
+        var snapshot = ClusterSnapshot(cluster: cluster, observedAt: now)
         snapshot.metricsOrigin = prometheus != nil ? .prometheus : exposition != nil ? .metricsEndpoint : nil
         var sources: [ObservationSource: SourceState] = [:]
 
@@ -106,9 +117,7 @@ actor ClusterObserver {
         snapshot.hotRegions = h.regions
         sources[.hotspot] = h.state
 
-        let r = await regions
-        snapshot.regions = r.regions
-        sources[.regions] = r.state
+        sources[.regions] = .skipped("not requested")
 
         snapshot.sources = sources
         snapshot.completedAt = clock()
@@ -432,7 +441,8 @@ actor ClusterObserver {
         var state: SourceState
     }
 
-    private func observeRegions(_ scope: RegionScope) async -> Regions {
+    /// The regions `scope` names, whole or not at all.
+    func observeRegions(_ scope: RegionScope) async -> Regions {
         var seen = Set<UInt64>()
         var out: [RegionPlacement] = []
         func keep(_ r: RegionInfo) {
