@@ -389,6 +389,8 @@ actor ClusterObserver {
         async let qps = Self.readings(prometheus, PromQLCatalogue.qps(window: rateWindow), matcher)
         async let stall = Self.readings(prometheus, PromQLCatalogue.writeStall(), matcher)
         async let up = Self.readings(prometheus, PromQLCatalogue.tikvUp(), matcher)
+        // The scrape times only date the readings: without them an age is unknown, not a failed source.
+        async let scrapedAt = Self.readings(prometheus, PromQLCatalogue.tikvUpScrapeTime(), matcher)
         let answers: [(String, Result<[UInt64: MetricReading], PrometheusError>)] =
             [("p99 latency", await p99), ("qps", await qps), ("write stall", await stall), ("up", await up)]
 
@@ -404,11 +406,13 @@ actor ClusterObserver {
         }
         var readings: [UInt64: StoreMetrics] = [:]
         var silent: [UInt64] = []
+        let scrapeTimes = (try? (await scrapedAt).get()) ?? [:]
         for s in stores {
             func reading(_ name: String) -> MetricReading { byName[name]?[s.id] ?? .noSeries }
             // TiKV exports the write-stall gauge in microseconds; the snapshot speaks seconds.
             let stall: MetricReading = reading("write stall").value.map { .value($0 / 1e6) } ?? reading("write stall")
-            var m = StoreMetrics(p99Latency: reading("p99 latency"), qps: reading("qps"), writeStall: stall, up: reading("up"))
+            var m = StoreMetrics(p99Latency: reading("p99 latency"), qps: reading("qps"), writeStall: stall, up: reading("up"),
+                                 scrapedAt: scrapeTimes[s.id]?.value.map { Date(timeIntervalSince1970: $0) })
             // A failed scrape is news about now; rates are averages over the window before it. A killed
             // store's rates linger for a whole window and would read as a process still serving.
             if m.up.value == 0 {
