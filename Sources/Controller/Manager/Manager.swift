@@ -161,9 +161,12 @@ final class Manager: Sendable {
         }
     }
 
-    /// One pass: load, observe, decide (pure), write what changed — each step's intent included —,
-    /// then send the PD calls the gates let through and record what PD answered. Returns nil when the
-    /// cluster is gone.
+    /// One pass, health first: observe the stores (no region list), decide health (pure) and write its tickets
+    /// and the cluster's conditions; only then download the regions the planners asked for in the previous
+    /// pass and the regions of steps in progress, decide plans and execution (pure), write what changed — each
+    /// step's intent included —, then send the PD calls the gates let through and record what PD answered.
+    /// A region download (tens of seconds at 1M regions) therefore never delays a ticket. Returns the whole
+    /// pass's result (both halves' events and decisions), nil when the cluster is gone.
     func reconcile(_ name: String, logger log: Logger) async throws -> ClusterReconcileResult? {
         guard let cluster = try resources.get(TiKVClusterKind.self, name) else {
             log.info("TiKVCluster is gone; nothing to reconcile")
@@ -174,25 +177,44 @@ final class Manager: Sendable {
         let observer = await connections.observer(for: cluster)
         let started = clock()
         let timer = ContinuousClock.now
-        let snapshot = await observer.observe(cluster: name, regions: state.regionScope(name), now: started)
+        var snapshot = await observer.observe(cluster: name, now: started)
         let observedIn = ContinuousClock.now - timer
         config.metrics?.observed(snapshot, in: observedIn)
-        // The pass judges the cluster as of the end of the observation.
+        // The pass judges the cluster as of the end of the store-level observation.
         let now = clock()
+        let maintenances = try resources.list(StoreMaintenanceKind.self).filter { $0.spec.cluster == name }
         let plans = try resources.list(RemediationPlanKind.self).filter { $0.spec.cluster == name }
+        let applier = ReconcileApplier(resources: resources, actor: config.actor)
+
+        // Health: decided and written before any region is downloaded.
+        let healthInput = ClusterReconcileInput(
+            cluster: cluster, snapshot: snapshot, maintenances: maintenances,
+            tickets: try resources.list(TicketKind.self).filter { $0.spec.cluster == name }, plans: plans, now: now)
+        var health = ClusterReconciler.assessHealth(healthInput)
+        let written = try applier.apply(health, to: healthInput, now: now)
+        for line in health.decisions { log.info("\(line)") }
+        health.cluster = written.cluster
+        health.tickets = written.tickets
+
+        // Regions: what the planners asked for, then what steps in progress need.
+        let scope = state.regionScope(name)
+        if scope != .none {
+            let regions = await observer.observeRegions(scope, keepKeys: snapshot.placement.needsRegionKeys)
+            snapshot.attachRegions(regions.regions, state: regions.state, scope: scope)
+        }
         let (stepRegions, stepOperators) = await observeStepRegions(plans, cluster: cluster, observer: observer,
                                                                     keepKeys: snapshot.placement.needsRegionKeys)
         let stepStoreRegions = await observeStoresToTakeOffline(plans, observer: observer)
+
+        // Planning, gates and execution, from the cluster and tickets as health left them in the store.
         let input = ClusterReconcileInput(
-            cluster: cluster, snapshot: snapshot,
-            maintenances: try resources.list(StoreMaintenanceKind.self).filter { $0.spec.cluster == name },
-            tickets: try resources.list(TicketKind.self).filter { $0.spec.cluster == name },
+            cluster: written.cluster, snapshot: snapshot, maintenances: maintenances, tickets: written.tickets,
             plans: plans, votes: try votes(), killSwitch: killSwitch(log), stepRegions: stepRegions, stepOperators: stepOperators,
             stepStoreRegions: stepStoreRegions, actionsLastHour: try actionsLastHour(plans: plans, now: now), now: now)
-        let result = ClusterReconciler.reconcile(input)
+        var result = ClusterReconciler.decide(input, after: health)
         state.setRegionScope(name, result.regionScope)
         // Intents first: a step's Running status and request are durable before PD hears of it.
-        var writes = try ReconcileApplier(resources: resources, actor: config.actor).apply(result, to: input, now: now).total
+        var writes = written.writes.total + (try applier.apply(result, to: input, now: now).total)
         for line in result.decisions { log.info("\(line)") }
         if !result.calls.isEmpty || !result.cancelOperators.isEmpty {
             writes += try await execute(result, cluster: cluster, sender: StepSender(pd: observer.pd), log: log)
@@ -202,6 +224,8 @@ final class Manager: Sendable {
             "writes": "\(writes)", "observedIn": "\(observedIn)", "passIn": "\(ContinuousClock.now - timer)",
         ])
         state.recordPass(name, writes: writes, at: clock())
+        result.events = health.events + result.events
+        result.decisions = health.decisions + result.decisions
         config.metrics?.passed(result, killSwitch: input.killSwitch)
         return result
     }

@@ -15,6 +15,28 @@ struct ReconcileApplier {
         var total: Int { objects + events + audits }
     }
 
+    /// What a health write left in the store: the objects as stored (new resource versions), which the rest of
+    /// the pass starts from.
+    struct HealthWritten {
+        var writes: Writes
+        var cluster: TiKVCluster
+        var tickets: [Ticket]
+    }
+
+    /// Writes the health half of a pass (tickets, the cluster's status, their events) before any region is
+    /// fetched, and returns what is stored now.
+    func apply(_ health: ClusterHealthResult, to input: ClusterReconcileInput, now: Date) throws -> HealthWritten {
+        var writes = Writes()
+        let tickets = try applyControllerObjects(input.tickets, health.tickets, now: now, writes: &writes, audit: ticketAudit)
+        var cluster = health.cluster
+        if health.cluster.status != input.cluster.status {
+            cluster = try resources.updateStatus(health.cluster)
+            writes.objects += 1
+        }
+        try record(health.events, writes: &writes)
+        return HealthWritten(writes: writes, cluster: cluster, tickets: tickets)
+    }
+
     func apply(_ result: ClusterReconcileResult, to input: ClusterReconcileInput, now: Date) throws -> Writes {
         var writes = Writes()
         try applyControllerObjects(input.tickets, result.tickets, now: now, writes: &writes, audit: ticketAudit)
@@ -29,37 +51,48 @@ struct ReconcileApplier {
             try resources.updateStatus(result.cluster)
             writes.objects += 1
         }
-        for e in result.events {
+        try record(result.events, writes: &writes)
+        return writes
+    }
+
+    private func record(_ events: [Event], writes: inout Writes) throws {
+        for e in events {
             try resources.store.recordEvent(regardingKind: e.regarding.kind, regardingName: e.regarding.name,
                                             type: e.type == .warning ? .warning : .normal, reason: e.reason,
                                             message: e.message, now: e.lastTimestamp)
             writes.events += 1
         }
-        return writes
     }
 
     /// Creates new objects and updates changed ones. Objects a pass no longer returns are left alone:
     /// reconcilers end tickets and plans by status (Resolved, Superseded), never by deletion, so
-    /// the history stays.
+    /// the history stays. Returns `after` as stored (written objects carry their new resource version).
+    @discardableResult
     private func applyControllerObjects<K: APIKind>(
         _ before: [Resource<K>], _ after: [Resource<K>], now: Date, writes: inout Writes,
         audit: (Resource<K>?, Resource<K>) -> [(action: String, message: String)]
-    ) throws {
+    ) throws -> [Resource<K>] {
         let old = Dictionary(before.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var stored: [Resource<K>] = []
+        stored.reserveCapacity(after.count)
         for object in after {
             if let was = old[object.name] {
                 let specChanged = was.spec != object.spec
                 let statusChanged = was.status != object.status
-                guard specChanged || statusChanged else { continue }
-                try resources.update(object, specChanged: specChanged, statusChanged: statusChanged)
+                guard specChanged || statusChanged else {
+                    stored.append(object)
+                    continue
+                }
+                stored.append(try resources.update(object, specChanged: specChanged, statusChanged: statusChanged))
                 writes.objects += 1
                 for a in audit(was, object) { try appendAudit(a, object, before: was, now: now); writes.audits += 1 }
             } else {
-                try resources.create(object)
+                stored.append(try resources.create(object))
                 writes.objects += 1
                 for a in audit(nil, object) { try appendAudit(a, object, before: nil, now: now); writes.audits += 1 }
             }
         }
+        return stored
     }
 
     private func appendAudit<K: APIKind>(_ a: (action: String, message: String), _ object: Resource<K>, before: Resource<K>?,

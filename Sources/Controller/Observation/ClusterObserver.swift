@@ -56,14 +56,26 @@ actor ClusterObserver {
         self.init(pd: spec.pd, prometheus: spec.prometheus, transport: transport, retry: retry, exposition: exposition, clock: clock)
     }
 
+    /// The store-level observation, then the regions `scope` asks for (the rules read with the config say whether
+    /// their keys are kept).
     func observe(cluster: String, regions scope: RegionScope, now: Date) async -> ClusterSnapshot {
+        var snapshot = await observe(cluster: cluster, now: now)
+        let r = await observeRegions(scope, keepKeys: snapshot.placement.needsRegionKeys)
+        snapshot.attachRegions(r.regions, state: r.state, scope: scope)
+        snapshot.completedAt = clock()
+        return snapshot
+    }
+
+    /// Everything but region lists: what health needs, a few small requests. The manager writes the pass's
+    /// health from this before it downloads any region (`observeRegions`).
+    func observe(cluster: String, now: Date) async -> ClusterSnapshot {
         async let storesAndConfig = observeStoresAndConfig(now: now)
         async let checks = observeRegionChecks()
         async let members = observeMembers()
         async let schedulers = observeSchedulers()
         async let hot = observeHotspot()
 
-        var snapshot = ClusterSnapshot(cluster: cluster, observedAt: now, regionScope: scope)
+        var snapshot = ClusterSnapshot(cluster: cluster, observedAt: now)
         snapshot.metricsOrigin = prometheus != nil ? .prometheus : exposition != nil ? .metricsEndpoint : nil
         var sources: [ObservationSource: SourceState] = [:]
 
@@ -73,9 +85,6 @@ actor ClusterObserver {
         snapshot.pdClockOffset = sc.pdClockOffset
         sources[.config] = sc.configState
         sources[.stores] = sc.storesState
-        // Regions start once the rules are known: ranged rules need each region's keys kept, others do not (a million
-        // key pairs are not free). The config is one small request ahead of a region list that takes seconds.
-        async let regions = observeRegions(scope, keepKeys: sc.placement.needsRegionKeys)
         // Metrics map series to stores through their status addresses, so they wait for the store list.
         let metrics = await observeMetrics(stores: sc.storesState == .complete ? sc.stores : nil)
         sources[.metrics] = metrics.state
@@ -115,9 +124,7 @@ actor ClusterObserver {
         snapshot.hotRegions = h.regions
         sources[.hotspot] = h.state
 
-        let r = await regions
-        snapshot.regions = r.regions
-        sources[.regions] = r.state
+        sources[.regions] = .skipped("not requested")
 
         snapshot.sources = sources
         snapshot.completedAt = clock()
@@ -404,6 +411,8 @@ actor ClusterObserver {
         async let qps = Self.readings(prometheus, PromQLCatalogue.qps(window: rateWindow), matcher)
         async let stall = Self.readings(prometheus, PromQLCatalogue.writeStall(), matcher)
         async let up = Self.readings(prometheus, PromQLCatalogue.tikvUp(), matcher)
+        // The scrape times only date the readings: without them an age is unknown, not a failed source.
+        async let scrapedAt = Self.readings(prometheus, PromQLCatalogue.tikvUpScrapeTime(), matcher)
         let answers: [(String, Result<[UInt64: MetricReading], PrometheusError>)] =
             [("p99 latency", await p99), ("qps", await qps), ("write stall", await stall), ("up", await up)]
 
@@ -419,11 +428,13 @@ actor ClusterObserver {
         }
         var readings: [UInt64: StoreMetrics] = [:]
         var silent: [UInt64] = []
+        let scrapeTimes = (try? (await scrapedAt).get()) ?? [:]
         for s in stores {
             func reading(_ name: String) -> MetricReading { byName[name]?[s.id] ?? .noSeries }
             // TiKV exports the write-stall gauge in microseconds; the snapshot speaks seconds.
             let stall: MetricReading = reading("write stall").value.map { .value($0 / 1e6) } ?? reading("write stall")
-            var m = StoreMetrics(p99Latency: reading("p99 latency"), qps: reading("qps"), writeStall: stall, up: reading("up"))
+            var m = StoreMetrics(p99Latency: reading("p99 latency"), qps: reading("qps"), writeStall: stall, up: reading("up"),
+                                 scrapedAt: scrapeTimes[s.id]?.value.map { Date(timeIntervalSince1970: $0) })
             // A failed scrape is news about now; rates are averages over the window before it. A killed
             // store's rates linger for a whole window and would read as a process still serving.
             if m.up.value == 0 {
@@ -456,7 +467,9 @@ actor ClusterObserver {
         var state: SourceState
     }
 
-    private func observeRegions(_ scope: RegionScope, keepKeys: Bool) async -> Regions {
+    /// The regions `scope` names, whole or not at all; with their keys when ranged placement rules need them
+    /// (`PlacementRuleTable.needsRegionKeys`: a million key pairs are not free).
+    func observeRegions(_ scope: RegionScope, keepKeys: Bool) async -> Regions {
         var seen = Set<UInt64>()
         var out: [RegionPlacement] = []
         func keep(_ r: RegionInfo) {

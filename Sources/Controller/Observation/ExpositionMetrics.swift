@@ -41,18 +41,18 @@ actor ExpositionMetrics {
         for store in stores {
             guard let instance = spelled[StoreSeriesMatcher.normalize(store.statusAddress)], let series = scrape.instances[instance] else {
                 // A dead TiKV exports nothing: unknown, never healthy.
-                readings[store.id] = StoreMetrics(p99Latency: .noSeries, qps: .noSeries, writeStall: .noSeries, up: .noSeries)
+                readings[store.id] = StoreMetrics(p99Latency: .noSeries, qps: .noSeries, writeStall: .noSeries, up: .noSeries, scrapedAt: now)
                 if !store.isTombstone { silent.append(store.id) }
                 continue
             }
             let stall: MetricReading = series.writeStallMicros.map { .value($0 / 1e6) } ?? .noSeries
             guard let base, let rates = scrape.rates(of: instance, since: base.scrape, seconds: now.timeIntervalSince(base.at)) else {
                 let warming = MetricReading.failed("one scrape so far: a rate needs two \(Int(minimumSpan)) s apart")
-                readings[store.id] = StoreMetrics(p99Latency: warming, qps: warming, writeStall: stall, up: .value(1))
+                readings[store.id] = StoreMetrics(p99Latency: warming, qps: warming, writeStall: stall, up: .value(1), scrapedAt: now)
                 continue
             }
             readings[store.id] = StoreMetrics(p99Latency: rates.p99.isNaN ? .notANumber : .value(rates.p99), qps: .value(rates.qps),
-                                              writeStall: stall, up: .value(1))
+                                              writeStall: stall, up: .value(1), scrapedAt: now)
         }
         let state: SourceState = silent.isEmpty ? .complete : .partial("no series for store " + silent.map(String.init).joined(separator: ", "))
         return ClusterObserver.Metrics(readings: readings, fallback: StoreMetrics(), state: state)

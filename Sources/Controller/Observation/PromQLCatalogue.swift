@@ -82,6 +82,12 @@ enum PromQLCatalogue {
         PromQuery(name: "tikv_up", expr: #"up{job="\#(job)"}"#, key: .instance, unit: "bool")
     }
 
+    /// When each store's `up` sample was scraped (Unix seconds). An instant query's `[ts, "value"]` carries
+    /// the evaluation time, not the sample's: only `timestamp()` tells how old the last scrape is.
+    static func tikvUpScrapeTime(job: String = "tikv") -> PromQuery {
+        PromQuery(name: "tikv_up_scraped_at", expr: #"timestamp(up{job="\#(job)"})"#, key: .instance, unit: "unix seconds")
+    }
+
     /// PD's per-store status (v8.5.5+): `pd_cluster_status{type,store}` is a 0/1 gauge per store.
     /// Older PD has no `store` label, so the result has no per-store series (→ unknown, not healthy).
     static func pdStoreStatus(type: String, selector: String = "") -> PromQuery {

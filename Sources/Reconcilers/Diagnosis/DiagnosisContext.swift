@@ -47,6 +47,9 @@ public struct DiagnosisContext: Codable, Sendable, Equatable {
         public var qps: Double?
         /// Why metrics are unknown, when they are (quoted).
         public var metricsNote: String?
+        /// How long before `observedAt` the scrape behind `scrapedUp` (and the other metrics) was taken; nil
+        /// when unknown. Older than `heartbeatAgeSeconds` means it predates PD's last word from the store.
+        public var metricsAgeSeconds: Double?
         /// Alive ↔ not-alive changes within the flapping window.
         public var livenessTransitions: Int
         public var underMaintenance: Bool
@@ -165,7 +168,7 @@ public struct DiagnosisContext: Codable, Sendable, Equatable {
                                             "lastSeen", "occurrences", "flapping"]
     static let storeFields: Set<String> = [
         "address", "labels", "state", "stateName", "liveness", "heartbeatAge", "startTime", "leaderCount", "regionCount", "leaderWeight",
-        "availablePercent", "capacity", "slowScore", "isBusy", "metrics.up", "metrics.p99Latency", "metrics.writeStall", "metrics.qps",
+        "availablePercent", "capacity", "slowScore", "isBusy", "metrics.up", "metrics.p99Latency", "metrics.writeStall", "metrics.qps", "metrics.age",
         "livenessTransitions", "underMaintenance",
     ]
 }

@@ -77,7 +77,8 @@ public enum RulesEngine {
         case .alive(let ev):
             return Finding(
                 primary: Hypothesis(cause: .networkPartition, title: "store \(id) is partitioned from PD: its process runs but its heartbeats do not arrive",
-                                    confidence: .high, evidence: [hb] + ev),
+                                    // Only a scrape known to be newer than the last heartbeat shows the process running now.
+                                    confidence: s.metricsAgeSeconds == nil ? .medium : .high, evidence: [hb] + ev),
                 alternatives: [
                     Alternative(cause: .storeProcessDown, title: "the TiKV process of store \(id) is down", supporting: [hb], contradicting: ev,
                                 whyRuledOut: "\(scraper(c)) still scrapes the process, so it is running"),
@@ -112,7 +113,10 @@ public enum RulesEngine {
                                 whyRuledOut: "not ruled out: no process-level signal (Prometheus) to confirm or refute it"),
                     diskAlt, flapAlt,
                 ],
-                recommended: "Check whether TiKV runs on \(s.address) (process list, its status port :20180/metrics). Configure spec.prometheus so the next diagnosis can tell a down process from a partition.",
+                recommended: "Check whether TiKV runs on \(s.address) (process list, its status port :20180/metrics). "
+                    + (c.metricsOrigin != nil && s.metricsAgeSeconds != nil
+                        ? "The next diagnosis, on a scrape newer than the last heartbeat, can tell a down process from a partition."
+                        : "Configure spec.prometheus so the next diagnosis can tell a down process from a partition."),
                 pdCtl: pdctl,
                 risks: ["Acting on a guess: offlining a store that is only partitioned moves all its data for nothing."])
         }
@@ -128,11 +132,19 @@ public enum RulesEngine {
     static func scraper(_ c: DiagnosisContext) -> String { (c.metricsOrigin ?? .prometheus).scraper }
 
     /// What the metrics scrape says about the process, independently of PD's heartbeats.
+    /// Evidence carries its age: a scrape taken before PD's last heartbeat from the store (older than the
+    /// heartbeat age) is not evidence about the process now — PD itself heard from it later — so it supports
+    /// neither a running process (a partition) nor a dead one; the finding then says the data cannot tell.
     static func processSignal(_ s: DiagnosisContext.StoreFacts, ref: String, scraper: String) -> ProcessSignal {
+        let age = s.metricsAgeSeconds.map { ", scraped \(seconds($0)) before the observation" } ?? ""
+        if let scraped = s.metricsAgeSeconds, let heard = s.heartbeatAgeSeconds, scraped > heard, s.scrapedUp != nil {
+            return .unknown(Evidence(.metric, "\(ref).metrics.age",
+                                     "\(scraper)'s newest scrape of it (up = \(num(s.scrapedUp ?? 0))) is \(seconds(scraped)) old, older than its last heartbeat (\(seconds(heard))): it says nothing about the process now"))
+        }
         // A failed scrape is the freshest signal: rate-based readings average a window that may predate the death.
-        if s.scrapedUp == 0 { return .dead([Evidence(.metric, "\(ref).metrics.up", "\(scraper) cannot scrape it (up = 0)")]) }
+        if s.scrapedUp == 0 { return .dead([Evidence(.metric, "\(ref).metrics.up", "\(scraper) cannot scrape it (up = 0\(age))")]) }
         var alive: [Evidence] = []
-        if s.scrapedUp == 1 { alive.append(Evidence(.metric, "\(ref).metrics.up", "\(scraper) scrapes the store's TiKV (up = 1)")) }
+        if s.scrapedUp == 1 { alive.append(Evidence(.metric, "\(ref).metrics.up", "\(scraper) scrapes the store's TiKV (up = 1\(age))")) }
         if let q = s.qps { alive.append(Evidence(.metric, "\(ref).metrics.qps", "it still serves \(num(q)) gRPC messages/s")) }
         if let p = s.p99LatencySeconds { alive.append(Evidence(.metric, "\(ref).metrics.p99Latency", "it still reports a p99 latency of \(ms(p))")) }
         if !alive.isEmpty { return .alive(alive) }

@@ -65,8 +65,15 @@ public enum BalancePlanner {
         }
         let targets = targets(ctx, kind)
         guard targets.exceeds(maxSkewPercent: target.maxSkewPercent), let worst = targets.mostSkewed else { return nil }
-        let quotas = targets.quotas
+        // Only the stores moved from this pass (bounded), none that missed a heartbeat (`BalanceSources`).
+        let missed = BalanceSources.missedHeartbeat(ctx.snapshot)
+        let regionCounts = Dictionary(ctx.snapshot.stores.map { ($0.id, $0.regionCount) }, uniquingKeysWith: max)
+        let (quotas, cut) = BalanceSources.choose(targets.quotas, regionCounts: regionCounts, excluded: missed)
         let giverIDs = quotas.givers.map(\.id)
+        guard !giverIDs.isEmpty else {
+            // Every store to move from missed its heartbeat: wait for the next observation rather than plan around it.
+            return PlannerOutcome(concern: kind.concern, decision: .undecided)
+        }
         let scope = RegionScope.stores(giverIDs)
         guard let regions = ctx.regions(covering: giverIDs) else {
             return PlannerOutcome(concern: kind.concern, decision: .undecided, regionScope: scope)
@@ -74,9 +81,11 @@ public enum BalancePlanner {
         let moves = self.moves(kind, quotas: quotas, regions: regions, alive: ctx.aliveStores,
                                regionsWithOperator: ctx.regionsWithOperator, placement: ctx.legality)
         let skew = "store \(worst.id) holds \(worst.count) \(kind.noun), \(percent(BalanceTargets.skewPercent(worst)))% from its weighted share of \(number(worst.share)) (max \(number(target.maxSkewPercent))%)"
+        let bounds = scopeText(cut: cut, missed: missed, among: targets)
         if moves.isEmpty, kind == .leaders {
-            // Stuck: relays need the regions every eligible store leads, asked for on the next pass.
-            let everyone = targets.stores.map(\.id).sorted()
+            // Stuck: relays need the regions of the stores out of their band and of relay candidates, asked for
+            // on the next pass.
+            let everyone = BalanceSources.relay(targets, regionCounts: regionCounts, excluded: missed)
             guard let all = ctx.regions(covering: everyone) else {
                 return PlannerOutcome(concern: kind.concern, decision: .undecided, regionScope: .stores(everyone))
             }
@@ -84,7 +93,7 @@ public enum BalancePlanner {
             if !relayed.isEmpty {
                 let spec = RemediationPlanSpec(
                     cluster: ctx.clusterName, origin: .reconciler, concern: kind.concern,
-                    reason: "\(how). Leader skew: \(skew). No direct move is legal (the stores share no region), so \(relayed.count / 2) leaders go through a relay store: \(relayed.count) moves\(balanced(targets, after: relayed) ? " bring every store within ⌊share⌋…⌈share⌉" : " bring them as close as they can").\(ctx.exclusionText(as: .leader))",
+                    reason: "\(how). Leader skew: \(skew). No direct move is legal (the stores share no region), so \(relayed.count / 2) leaders go through a relay store: \(relayed.count) moves\(balanced(targets, after: relayed) ? " bring every store within ⌊share⌋…⌈share⌉" : " bring them as close as they can").\(bounds)\(ctx.exclusionText(as: .leader))",
                     ticket: ctx.openTicket(invariant: kind.invariant, subject: "cluster")?.name,
                     steps: steps(kind, relayed, ctx))
                 return PlannerOutcome(concern: kind.concern, decision: .desired(DesiredPlan(spec: spec)), regionScope: .stores(everyone))
@@ -99,10 +108,24 @@ public enum BalancePlanner {
             : "legal moves cannot balance every store now: \(moves.count) moves (at most the \(needed) needed) bring them as close as they can"
         let spec = RemediationPlanSpec(
             cluster: ctx.clusterName, origin: .reconciler, concern: kind.concern,
-            reason: "\(how). \(kind == .leaders ? "Leader" : "Region") skew: \(skew). \(count).\(ctx.exclusionText(as: kind == .leaders ? .leader : .peer))",
+            reason: "\(how). \(kind == .leaders ? "Leader" : "Region") skew: \(skew). \(count).\(bounds)\(ctx.exclusionText(as: kind == .leaders ? .leader : .peer))",
             ticket: ctx.openTicket(invariant: kind.invariant, subject: "cluster")?.name,
             steps: steps(kind, moves, ctx))
         return PlannerOutcome(concern: kind.concern, decision: .desired(DesiredPlan(spec: spec)), regionScope: scope)
+    }
+
+    /// What the pass left out of the plan and why: "" when nothing was.
+    static func scopeText(cut: Bool, missed: Set<UInt64>, among targets: BalanceTargets) -> String {
+        var text = ""
+        if cut {
+            text += " This pass moves from the most over-full stores only (at most \(BalanceSources.maxStoresPerPass) stores' regions a pass); the others follow once this plan is done."
+        }
+        let skipped = targets.stores.map(\.id).filter { missed.contains($0) }
+        if !skipped.isEmpty {
+            text += " Not planned around: " + skipped.map { "store \($0)" }.joined(separator: ", ")
+                + " (last heartbeat older than the \(Int(TargetLegality.heartbeatInterval))s interval)."
+        }
+        return text
     }
 
     /// Whether every store ends within its band once `moves` are done.

@@ -63,29 +63,57 @@ public struct ClusterReconcileResult: Sendable, Equatable {
 }
 
 /// One pass over one cluster: health invariants → tickets, desired balance and maintenance →
-/// plans, and the cluster's own status (`Observed`, `Healthy`, `Degraded`, `Paused`).
+/// plans, and the cluster's own status (`Observed`, `Healthy`, `Degraded`, `Paused`). Two halves, so health
+/// never waits for planning: `assessHealth` (store-level facts only) and `decide` (planning and execution,
+/// which may need regions fetched in between).
 public enum ClusterReconciler {
     /// How often a steady status refreshes `lastObservedTime`: often enough to show the controller is
     /// alive in `get`, rarely enough that an idle pass writes nothing.
     public static let observedTimeRefresh: TimeInterval = 300
 
+    /// One whole pass: `assessHealth`, then `decide` on the same input. The manager runs the two halves
+    /// apart, writing the first before it fetches the regions the second needs.
     public static func reconcile(_ input: ClusterReconcileInput) -> ClusterReconcileResult {
-        let snapshot = input.snapshot
-        let spec = input.cluster.spec
-        var decisions: [String] = []
+        let health = assessHealth(input)
+        var result = decide(input, after: health)
+        result.events = health.events + result.events
+        result.decisions = health.decisions + result.decisions
+        return result
+    }
 
+    /// The first half of a pass: health invariants → tickets, the liveness history, and the cluster's
+    /// conditions as those tickets set them. It reads only the store-level observation (no region list), so
+    /// the manager can write it before any planner's region download.
+    public static func assessHealth(_ input: ClusterReconcileInput) -> ClusterHealthResult {
+        let snapshot = input.snapshot
         let health = HealthReconciler.reconcile(HealthInput(
             cluster: input.cluster, snapshot: snapshot, maintenances: input.maintenances, tickets: input.tickets, now: input.now))
         var cluster = input.cluster
         if health.storeHistory != (cluster.status.storeHistory ?? []) { cluster.status.storeHistory = health.storeHistory }
-        decisions += describeTicketChanges(before: input.tickets, after: health.tickets)
+        var decisions = describeTicketChanges(before: input.tickets, after: health.tickets)
         decisions += health.notes
+        if !snapshot.isComplete {
+            decisions.append("observation incomplete (\(snapshot.incompleteReasons.joined(separator: "; "))): tickets kept as they are, no planning")
+        }
+        cluster.status = clusterStatus(cluster, snapshot: snapshot, tickets: health.tickets, plans: input.plans, now: input.now)
+        return ClusterHealthResult(cluster: cluster, tickets: health.tickets, events: health.events, decisions: decisions)
+    }
+
+    /// The second half: planning (only on a complete snapshot) → plans, execution → intents, and the cluster's
+    /// status again with the plans and any escalation ticket. It starts from `health`'s cluster and tickets
+    /// (the caller passes them as written); `input.snapshot` may now hold the regions a planner asked for.
+    /// Events and decision lines are this half's only; `reconcile` joins both halves'.
+    public static func decide(_ input: ClusterReconcileInput, after health: ClusterHealthResult) -> ClusterReconcileResult {
+        let snapshot = input.snapshot
+        let spec = input.cluster.spec
+        var decisions: [String] = []
+        var cluster = health.cluster
 
         // Plans are computed only from a complete observation: a partial one could make drift look
         // gone (superseding a plan) or invent drift (a store that merely failed to answer).
         var plans = input.plans
         var maintenances = input.maintenances
-        var events = health.events
+        var events: [Event] = []
         var scope = RegionScope.none
         if snapshot.isComplete {
             let planningInput = PlanningInput(cluster: cluster, snapshot: snapshot, maintenances: input.maintenances, tickets: health.tickets,
@@ -103,8 +131,6 @@ public enum ClusterReconciler {
             if scope != .none, !snapshot.regionScope.covers(scope) {
                 decisions.append("a planner needs regions (\(describe(scope))): observing them next")
             }
-        } else {
-            decisions.append("observation incomplete (\(snapshot.incompleteReasons.joined(separator: "; "))): tickets kept as they are, no planning")
         }
 
         // Execution: approvals, gates, intents, observed effects. It runs on an incomplete snapshot too,
@@ -121,7 +147,7 @@ public enum ClusterReconciler {
         for t in execution.tickets where !tickets.contains(where: { $0.name == t.name }) { tickets.append(t) }
 
         cluster.status = clusterStatus(cluster, snapshot: snapshot, tickets: tickets, plans: plans, now: input.now)
-        if decisions.isEmpty {
+        if health.decisions.isEmpty && decisions.isEmpty {
             let open = tickets.filter { $0.status.state == .open }.count
             let active = plans.filter { !$0.status.phase.isTerminal }.count
             decisions.append("nothing to do: \(open) open ticket(s), \(active) active plan(s), no drift beyond the desired balance")

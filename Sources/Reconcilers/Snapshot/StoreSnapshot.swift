@@ -85,12 +85,18 @@ public struct StoreMetrics: Sendable, Hashable {
     public var writeStall: MetricReading
     /// Whether Prometheus can scrape the store (`up`), 1 or 0.
     public var up: MetricReading
+    /// When the scrape behind `up` was taken (Prometheus: the sample's own timestamp, `timestamp(up)`; the
+    /// controller's own scrape: its time), nil when unknown. Every reading here is as old as that scrape or
+    /// older, so a scrape from before the store's last heartbeat says nothing about the process now.
+    public var scrapedAt: Date?
 
     public init(p99Latency: MetricReading = .failed("not observed"), qps: MetricReading = .failed("not observed"),
-                writeStall: MetricReading = .failed("not observed"), up: MetricReading = .failed("not observed")) {
+                writeStall: MetricReading = .failed("not observed"), up: MetricReading = .failed("not observed"),
+                scrapedAt: Date? = nil) {
         self.p99Latency = p99Latency
         self.qps = qps
         self.writeStall = writeStall
         self.up = up
+        self.scrapedAt = scrapedAt
     }
 }

@@ -13,6 +13,9 @@ public final class SimulatorServer: Sendable {
     private let host: String
     private let firstPort: Int
     private let advertise: Bool
+    /// Tests only: awaited with each request's path before it is answered, to hold a request back or to see
+    /// what the client had done when it asked (e.g. that a ticket was written before a region download).
+    private let beforeRequest: (@Sendable (String) async -> Void)?
     private let state = Mutex(Listeners())
     private let supervisor = Mutex<Task<Void, Never>?>(nil)
 
@@ -26,11 +29,13 @@ public final class SimulatorServer: Sendable {
     /// one, with port 0 every member takes a free port. With `advertiseListeners` (the default) each member's
     /// `client_urls` becomes `http://host:port` of its listener, so `/members`, `/leader` and `/health` point at
     /// real listeners; without it the cluster's URLs stay as built (byte-exact fixtures).
-    public init(cluster: SimulatedCluster, host: String = "127.0.0.1", port: Int = 0, advertiseListeners: Bool = true) throws {
+    public init(cluster: SimulatedCluster, host: String = "127.0.0.1", port: Int = 0, advertiseListeners: Bool = true,
+                beforeRequest: (@Sendable (String) async -> Void)? = nil) throws {
         self.cluster = cluster
         self.host = host
         self.firstPort = port
         self.advertise = advertiseListeners
+        self.beforeRequest = beforeRequest
         // Fail early, as before, on an address that cannot be parsed.
         _ = try sockaddr_in.inet(ip4: host, port: UInt16(clamping: port))
     }
@@ -120,7 +125,7 @@ public final class SimulatorServer: Sendable {
         // FlyingFox answers 500 with an empty body when a handler takes longer than its timeout (15 s by default);
         // PD has no such limit, so a slow answer here stays slow rather than turning into a made-up error.
         let server = HTTPServer(address: try .inet(ip4: host, port: UInt16(clamping: port)), timeout: Self.handlerTimeoutSeconds,
-                                logger: .disabled, handler: RouterHandler(router: router))
+                                logger: .disabled, handler: RouterHandler(router: router, beforeRequest: beforeRequest))
         Task { try? await server.run() }
         try await server.waitUntilListening(timeout: 10)
         guard case .ip4(_, let bound)? = await server.listeningAddress else {
@@ -135,8 +140,10 @@ public final class SimulatorServer: Sendable {
 
 struct RouterHandler: HTTPHandler {
     let router: PDRouter
+    var beforeRequest: (@Sendable (String) async -> Void)?
 
     func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse {
+        await beforeRequest?(request.path)
         let body = try await request.bodyData
         let req = PDRouter.Request(method: request.method.rawValue, path: request.path,
                                    query: request.query.map { ($0.name, $0.value) }, body: Array(body),

@@ -4,7 +4,7 @@ import TiKVSimulator
 
 /// A small stand-in for Prometheus over the simulator: each store is one scrape target
 /// (`/metrics?store=N` exposition), and the few catalogue queries the observer sends are answered
-/// from that exposition: `up` (1 when the target serves its TiKV series), the p99 of the gRPC
+/// from that exposition: `up` (1 when the target serves its TiKV series) and its scrape time, the p99 of the gRPC
 /// histogram, and the write-stall gauge. Range queries answer an empty matrix.
 enum SimulatorPrometheus {
     static func start(_ sim: SimulatedCluster) async throws -> LoopbackServer {
@@ -26,6 +26,9 @@ enum SimulatorPrometheus {
                 let lines = parse(text).filter { $0.labels["instance"] == instance }
                 if query.hasPrefix("up{") {
                     samples.append((instance, lines.isEmpty ? 0 : 1))
+                } else if query.hasPrefix("timestamp(up{") {
+                    // Every target is scraped as the query arrives, so each `up` sample is this instant's.
+                    samples.append((instance, now))
                 } else if query.contains("histogram_quantile") {
                     if let p = p99(lines.filter { $0.name == "tikv_grpc_msg_duration_seconds_bucket" }) { samples.append((instance, p)) }
                 } else if query.contains("tikv_engine_write_stall") {

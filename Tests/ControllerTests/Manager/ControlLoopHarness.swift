@@ -36,11 +36,12 @@ final class ControlLoopHarness: @unchecked Sendable {
         try await self.init(cluster: SimulatedCluster(state), advertiseMembers: advertiseMembers)
     }
 
-    init(cluster: SimulatedCluster, advertiseMembers: Bool = true) async throws {
+    /// `beforeRequest` sees every PD request's path before the simulator answers it (`SimulatorServer`).
+    init(cluster: SimulatedCluster, advertiseMembers: Bool = true, beforeRequest: (@Sendable (String) async -> Void)? = nil) async throws {
         directory = try TemporaryDirectory()
         try FileManager.default.createDirectory(atPath: directory.path("specs"), withIntermediateDirectories: true)
         sim = cluster
-        server = try SimulatorServer(cluster: sim, advertiseListeners: advertiseMembers)
+        server = try SimulatorServer(cluster: sim, advertiseListeners: advertiseMembers, beforeRequest: beforeRequest)
         port = try await server.start()
         store = try StatusStore(path: directory.path("operator.db"), role: .controller(holder: "test-controller"))
         _ = try store.acquireLease(ttl: .seconds(60))

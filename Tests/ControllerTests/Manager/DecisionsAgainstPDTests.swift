@@ -1,5 +1,6 @@
 import Foundation
 import Reconcilers
+import Synchronization
 import Testing
 import TiKVSimulator
 @testable import Controller
@@ -381,6 +382,82 @@ import TiKVSimulator
         #expect(log.filter { $0.method == "DELETE" }.map(\.path) == ["/pd/api/v1/schedulers/evict-leader-scheduler-2"])
         #expect(!log.contains { $0.path.contains("evict-slow-store") }, "PD's evict-slow-store-scheduler is PD's: \(log.map(\.path))")
         #expect(log.allSatisfy { $0.accepted }, "\(log.filter { !$0.accepted }.map { "\($0.method) \($0.path) \($0.status)" })")
+        await h.stop()
+    }
+
+    // MARK: 6. health never waits for planning
+
+    /// What the simulator saw when the controller asked for a store's regions: the pass it came in, and the
+    /// storeDown ticket of the killed store as the store held it at that moment.
+    final class RegionRequestProbe: Sendable {
+        struct Seen: Sendable { var pass: Int; var path: String; var ticket: TicketState? }
+        private let state = Mutex((pass: 0, resources: ResourceStore?.none, seen: [Seen]()))
+        let subject: String
+
+        init(subject: String) { self.subject = subject }
+
+        func attach(_ resources: ResourceStore) { state.withLock { $0.resources = resources } }
+        func startPass(_ n: Int) { state.withLock { $0.pass = n } }
+        var seen: [Seen] { state.withLock { $0.seen } }
+
+        func request(_ path: String) {
+            guard path.hasPrefix("/pd/api/v1/regions/store/") else { return }
+            let (pass, resources) = state.withLock { ($0.pass, $0.resources) }
+            let ticket = (try? resources?.list(TicketKind.self))?
+                .first { $0.spec.invariant == "storeDown" && $0.spec.subject == subject }?.status.state
+            state.withLock { $0.seen.append(Seen(pass: pass, path: path, ticket: ticket)) }
+        }
+    }
+
+    /// A balance plan keeps asking for store 1's regions every pass while store 4 dies: the pass that first
+    /// records store 4's storeDown ticket, and the pass that opens it, had written it before the simulator was
+    /// even asked for a region list (the order, not a time limit).
+    @Test func aDyingStoresTicketIsWrittenBeforeTheRegionDownload() async throws {
+        let probe = RegionRequestProbe(subject: "store/4")
+        let h = try await ControlLoopHarness(cluster: .generated(stores: 5, regions: 300, seed: 7),
+                                             beforeRequest: { path in probe.request(path) })
+        probe.attach(h.resources)
+        // PD's balancers paused: the leader skew is balanced by explicit moves, which need store 1's regions.
+        try h.sim.withState { try $0.pauseScheduler(name: "all", delaySeconds: 3 * 3600) }
+        _ = try h.sim.withState { try $0.inject(Fault(kind: .leaderSkew, store: 1)) }
+        try h.writeSpec("cluster.yaml", h.clusterYAML(extra: """
+          balance:
+            leaders: {enabled: true, maxSkewPercent: 10}
+        """))
+        try h.syncSpecs()
+        var pass = 0
+        func step(_ seconds: Double) async throws {
+            h.advance(seconds)
+            _ = try h.store.renewLease()
+            pass += 1
+            probe.startPass(pass)
+            try await h.pass()
+        }
+        for _ in 0..<3 { try await step(5) }
+        #expect(try h.plans().contains { $0.spec.concern == "balance-leaders" }, "the leader skew has a plan")
+        #expect(probe.seen.contains { $0.path == "/pd/api/v1/regions/store/1" }, "the planner fetched store 1's regions")
+
+        _ = try h.sim.withState { try $0.inject(Fault(kind: .kill, store: 4)) }
+        func ticketState() throws -> TicketState? {
+            try h.tickets().first { $0.spec.invariant == "storeDown" && $0.spec.subject == "store/4" }?.status.state
+        }
+        var recordedIn: Int?, openedIn: Int?
+        for _ in 0..<20 where openedIn == nil {
+            try await step(10)
+            let state = try ticketState()
+            if recordedIn == nil, state != nil { recordedIn = pass }
+            if state == .open { openedIn = pass }
+        }
+        let recorded = try #require(recordedIn, "store 4's storeDown ticket was recorded")
+        let opened = try #require(openedIn, "store 4's storeDown ticket opened")
+        #expect(recorded < opened, "a grace period lies between")
+        for (n, expected) in [(recorded, TicketState.pending), (opened, .open)] {
+            let fetches = probe.seen.filter { $0.pass == n }
+            #expect(!fetches.isEmpty, "pass \(n) downloaded regions")
+            for f in fetches {
+                #expect(f.ticket == expected, "pass \(n) asked for \(f.path) while the ticket was \(f.ticket.map(\.rawValue) ?? "absent")")
+            }
+        }
         await h.stop()
     }
 }

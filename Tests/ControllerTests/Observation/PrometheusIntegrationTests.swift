@@ -103,10 +103,21 @@ struct PrometheusIntegrationTests {
         for (id, v) in p99 where id != 2 { #expect(slow > v * 3, "slowed store 2 (\(slow)s) against store \(id) (\(v)s)") }
         for s in snap.stores {
             #expect(s.metrics.up == .value(1))
+            // Dated by the scrape itself (`timestamp(up)`), never later than the observation's own queries.
+            #expect(s.metrics.scrapedAt != nil, "store \(s.id)'s scrape time")
             // The slowed store's disk also stalls writes in the simulator's workload model.
             if s.id == 2 { #expect((s.metrics.writeStall.value ?? 0) > 0) } else { #expect(s.metrics.writeStall == .value(0)) }
             #expect((s.metrics.qps.value ?? 0) > 0)
         }
+
+        // An instant query's `[ts, "value"]` carries the evaluation time; the sample's own time is `timestamp(up)`, at or before it.
+        let evaluated = try await client.query(PromQLCatalogue.tikvUp().expr).vector
+        let scraped = try await client.query(PromQLCatalogue.tikvUpScrapeTime().expr).vector
+        for sample in scraped {
+            let eval = try #require(evaluated.first { $0.labels["instance"] == sample.labels["instance"] }?.point.time)
+            #expect(sample.point.value <= eval, "\(sample.labels): scraped at \(sample.point.value), evaluated at \(eval)")
+        }
+        #expect(!scraped.isEmpty)
 
         // A killed store's series vanish: unknown, never healthy.
         _ = try cluster.withState { try $0.inject(Fault(kind: .kill, store: 3)) }

@@ -87,6 +87,36 @@ import Testing
         #expect(d.primary.cause == .networkPartition)
     }
 
+    /// Evidence carries its age: an `up = 1` scraped before PD's last heartbeat from the store (here 150 s before
+    /// the observation, the heartbeat 120 s) says nothing about the process now, so it is not a partition.
+    @Test func aScrapeOlderThanTheLastHeartbeatIsNoEvidenceOfARunningProcess() {
+        var snap = snapshot(store3Liveness: .disconnected, store3Up: .value(1))
+        snap.stores[2].metrics.scrapedAt = now.addingTimeInterval(-150)
+        let d = diagnose(snap)
+        #expect(d.primary.cause != .networkPartition)
+        #expect(d.primary.cause == .insufficientData)
+        #expect(d.primary.evidence.contains { $0.ref == "store/3.metrics.age" && $0.statement.contains("150s old, older than its last heartbeat (120s)") },
+                "\(d.primary.evidence.map(\.statement))")
+        #expect(d.notes.isEmpty, "\(d.notes)")
+        // A stale `up = 0` is no proof of a dead process either.
+        var dead = snapshot(store3Liveness: .disconnected, store3Up: .value(0))
+        dead.stores[2].metrics.scrapedAt = now.addingTimeInterval(-150)
+        #expect(diagnose(dead).primary.cause == .insufficientData)
+    }
+
+    /// A scrape newer than the last heartbeat still shows a running process PD does not hear: a partition, with
+    /// the scrape's age in the evidence.
+    @Test func aFreshScrapeStillShowsAPartition() {
+        var snap = snapshot(store3Liveness: .disconnected, store3Up: .value(1))
+        snap.stores[2].metrics.scrapedAt = now.addingTimeInterval(-2)
+        let d = diagnose(snap)
+        #expect(d.primary.cause == .networkPartition)
+        #expect(d.primary.confidence == .high)
+        #expect(d.primary.evidence.contains { $0.statement == "Prometheus scrapes the store's TiKV (up = 1, scraped 2s before the observation)" },
+                "\(d.primary.evidence.map(\.statement))")
+        #expect(d.notes.isEmpty, "\(d.notes)")
+    }
+
     /// Just after a kill, rates over Prometheus's window still show traffic while the scrape already
     /// fails: the failed scrape is the news, so it is a down process, not a partition.
     @Test func aFailedScrapeOutweighsRatesThatStillCoverTheTimeBeforeTheDeath() {
