@@ -41,13 +41,13 @@ public struct Default<P: DefaultValue>: Codable, Equatable {
     }
 }
 
+extension Default: Sendable where P.Wrapped: Sendable {}
+
 /// A spec section whose defaults depend on the field that holds it (each invariant has its own grace
 /// period and severity): fields left out of a present section take the holder's defaults, not the type's.
 public protocol DecodableOverDefaults: Decodable {
     init(from decoder: any Decoder, over defaults: Self) throws
 }
-
-extension Default: Sendable where P.Wrapped: Sendable {}
 
 // Synthesized `init(from:)` and `encode(to:)` call these for `@Default` fields: a more specific overload
 // than the generic `decode`/`encode`, so a missing key is not an error and the output has no wrapper.
