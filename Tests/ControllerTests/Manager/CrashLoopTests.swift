@@ -32,9 +32,9 @@ import Glibc
     }
 
     /// The same loop while PD's leader changes several times (the new leader forgets running operators and
-    /// their records, and learns regions anew) and PD's clock is 300 s off the cluster's (the sign is drawn from the seed,
-    /// or set by OPERATOR_CRASH_SKEW). A transfer may be sent again only when PD lost or ended the earlier one
-    /// without effect; no mutation may reach PD while it still runs the step's operator.
+    /// their records, and learns regions anew) and PD's clock is 300 s off the cluster's (the sign is drawn
+    /// from the seed, or set by OPERATOR_CRASH_SKEW). A transfer may be sent again only when PD lost or ended
+    /// the earlier one without effect; no mutation may reach PD while it still runs the step's operator.
     @Test func killedAtRandomMomentsDuringPDFailoverAndClockSkewNoStepIsSentWhilePDStillRunsIt() async throws {
         var random = SplitMix64(seed: TestSeed.resolve())
         let skew = Double(ProcessInfo.processInfo.environment["OPERATOR_CRASH_SKEW"] ?? "") ?? (Bool.random(using: &random) ? 300 : -300)
