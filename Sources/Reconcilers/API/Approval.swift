@@ -1,8 +1,11 @@
 import Foundation
 
-public enum ApprovalDecision: String, Codable, Sendable, CaseIterable, SpecEnum {
+public enum ApprovalDecision: String, Codable, Sendable, CaseIterable, SpecEnum, DefaultValue {
+    /// The default.
     case approve
     case reject
+
+    public static var defaultValue: ApprovalDecision { .approve }
 }
 
 /// A person's decision on one revision of a plan, declared in the spec directory (GitOps).
@@ -11,28 +14,17 @@ public struct ApprovalSpec: Codable, Sendable, Equatable, SpecValidatable {
     public var plan: String
     /// The plan revision being approved; a plan whose steps change gets a new revision.
     public var revision: String
-    public var decision: ApprovalDecision
+    @Default<ApprovalDecision> public var decision: ApprovalDecision
     /// Who decided. Required: an approval is a person's act, never inferred.
     public var approver: String
     public var reason: String?
 
-    public init(plan: String, revision: String, decision: ApprovalDecision = .approve, approver: String, reason: String? = nil) {
+    public init(plan: String, revision: String, decision: ApprovalDecision = ApprovalDecision.defaultValue, approver: String, reason: String? = nil) {
         self.plan = plan
         self.revision = revision
         self.decision = decision
         self.approver = approver
         self.reason = reason
-    }
-
-    enum CodingKeys: String, CodingKey { case plan, revision, decision, approver, reason }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        plan = try c.decode(String.self, forKey: .plan)
-        revision = try c.decode(String.self, forKey: .revision)
-        decision = try c.value(.decision, default: .approve)
-        approver = try c.decode(String.self, forKey: .approver)
-        reason = try c.decodeIfPresent(String.self, forKey: .reason)
     }
 
     public func validate(_ v: inout Validator) {

@@ -6,10 +6,10 @@ import Foundation
 /// by the store: `generation` moves when the spec content changes, `resourceVersion` on every write.
 public struct ObjectMeta: Codable, Sendable, Equatable {
     public var name: String
-    public var generation: Int64
-    public var resourceVersion: String
-    public var labels: [String: String]
-    public var annotations: [String: String]
+    @Default<Zero<Int64>> public var generation: Int64
+    @Default<String> public var resourceVersion: String
+    @Default<[String: String]> public var labels: [String: String]
+    @Default<[String: String]> public var annotations: [String: String]
     public var creationTimestamp: Date?
 
     public init(name: String, generation: Int64 = 0, resourceVersion: String = "", labels: [String: String] = [:],
@@ -26,16 +26,7 @@ public struct ObjectMeta: Codable, Sendable, Equatable {
         case name, generation, resourceVersion, labels, annotations, creationTimestamp
     }
 
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        name = try c.decode(String.self, forKey: .name)
-        generation = try c.decodeIfPresent(Int64.self, forKey: .generation) ?? 0
-        resourceVersion = try c.decodeIfPresent(String.self, forKey: .resourceVersion) ?? ""
-        labels = try c.decodeIfPresent([String: String].self, forKey: .labels) ?? [:]
-        annotations = try c.decodeIfPresent([String: String].self, forKey: .annotations) ?? [:]
-        creationTimestamp = try c.decodeIfPresent(Date.self, forKey: .creationTimestamp)
-    }
-
+    /// Leaves out the fields at their defaults.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(name, forKey: .name)

@@ -120,10 +120,3 @@ public struct BasicStatus: Codable, Sendable, Equatable, ObjectStatus {
     public var conditions: [Condition] = []
     public init() {}
 }
-
-extension KeyedDecodingContainer {
-    /// Decodes an optional field, falling back to its documented default.
-    func value<T: Decodable>(_ key: Key, default fallback: @autoclosure () -> T) throws -> T {
-        try decodeIfPresent(T.self, forKey: key) ?? fallback()
-    }
-}

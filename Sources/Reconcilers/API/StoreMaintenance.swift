@@ -10,16 +10,16 @@ public struct StoreMaintenanceSpec: Codable, Sendable, Equatable, SpecValidatabl
     /// Why, for people and the audit log (e.g. a change ticket).
     public var reason: String
     /// After the leaders are gone, take the store offline (PD `DELETE /store/{id}`) and wait until it is empty.
-    public var offline: Bool
+    @Default<False> public var offline: Bool
     /// The maintenance ends by itself at this time.
     public var until: Date?
     /// How long to wait for the store to hold 0 leaders before the plan reports a timeout.
-    public var leaderDrainTimeout: GoDuration
+    @Default<Minutes10> public var leaderDrainTimeout: GoDuration
     /// Allow this maintenance while another store is under maintenance (up to `limits.maxStoresInMaintenance`).
-    public var allowConcurrent: Bool
+    @Default<False> public var allowConcurrent: Bool
 
-    public init(cluster: String, storeID: UInt64, reason: String, offline: Bool = false, until: Date? = nil,
-                leaderDrainTimeout: GoDuration = .minutes(10), allowConcurrent: Bool = false) {
+    public init(cluster: String, storeID: UInt64, reason: String, offline: Bool = False.defaultValue, until: Date? = nil,
+                leaderDrainTimeout: GoDuration = Minutes10.defaultValue, allowConcurrent: Bool = False.defaultValue) {
         self.cluster = cluster
         self.storeID = storeID
         self.reason = reason
@@ -31,15 +31,17 @@ public struct StoreMaintenanceSpec: Codable, Sendable, Equatable, SpecValidatabl
 
     enum CodingKeys: String, CodingKey { case cluster, storeID, reason, offline, until, leaderDrainTimeout, allowConcurrent }
 
+    // Stays hand-written: `until` is parsed as RFC 3339 through `GoTime` (nine fraction digits, its parse error as
+    // the message) and kept as a `Date`. The defaulted fields decode as their `@Default` says.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         cluster = try c.decode(String.self, forKey: .cluster)
         storeID = try c.decode(UInt64.self, forKey: .storeID)
         reason = try c.decode(String.self, forKey: .reason)
-        offline = try c.value(.offline, default: false)
+        _offline = try c.decode(type(of: _offline), forKey: .offline)
         until = try c.decodeIfPresent(GoTime.self, forKey: .until)?.date
-        leaderDrainTimeout = try c.value(.leaderDrainTimeout, default: .minutes(10))
-        allowConcurrent = try c.value(.allowConcurrent, default: false)
+        _leaderDrainTimeout = try c.decode(type(of: _leaderDrainTimeout), forKey: .leaderDrainTimeout)
+        _allowConcurrent = try c.decode(type(of: _allowConcurrent), forKey: .allowConcurrent)
     }
 
     public func validate(_ v: inout Validator) {

@@ -250,19 +250,13 @@ struct SpecDocument<K: APIKind>: Decodable {
 
     struct SpecMetadata: Decodable {
         var name: String
-        var labels: [String: String]
-        var annotations: [String: String]
-        enum CodingKeys: String, CodingKey { case name, labels, annotations }
-        init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            name = try c.decode(String.self, forKey: .name)
-            labels = try c.value(.labels, default: [:])
-            annotations = try c.value(.annotations, default: [:])
-        }
+        @Default<[String: String]> var labels: [String: String]
+        @Default<[String: String]> var annotations: [String: String]
     }
 
     enum CodingKeys: String, CodingKey { case apiVersion, kind, metadata, spec }
 
+    // Hand-written: apiVersion and kind must be present (the parser dispatched on them) but are not kept.
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         _ = try c.decode(String.self, forKey: .apiVersion)

@@ -30,20 +30,23 @@ import Glibc
     @Test func killedAtRandomMomentsTheControllerNeverSendsAStepTwiceAndFinishes() async throws {
         // 600 regions: about 230 steps, so that the plan outlasts 100 kills on a fast machine too (400 regions'
         // 154 steps once finished after 97).
-        try await runCrashLoop(cycles: Self.cycles, regions: 600, stress: nil)
+        try await runCrashLoop(cycles: Self.cycles, regions: 600, stress: nil, random: SplitMix64(seed: TestSeed.resolve()))
     }
 
     /// The same loop while PD's leader changes several times (the new leader forgets running operators and
-    /// their records, and learns regions anew) and PD's clock is 300 s off the cluster's (the sign is drawn,
-    /// or set by OPERATOR_CRASH_SKEW). A transfer may be sent again only when PD lost or ended the earlier one
-    /// without effect; no mutation may reach PD while it still runs the step's operator.
+    /// their records, and learns regions anew) and PD's clock is 300 s off the cluster's (the sign is drawn
+    /// from the seed, or set by OPERATOR_CRASH_SKEW). A transfer may be sent again only when PD lost or ended
+    /// the earlier one without effect; no mutation may reach PD while it still runs the step's operator.
     @Test func killedAtRandomMomentsDuringPDFailoverAndClockSkewNoStepIsSentWhilePDStillRunsIt() async throws {
-        let skew = Double(ProcessInfo.processInfo.environment["OPERATOR_CRASH_SKEW"] ?? "") ?? (Bool.random() ? 300 : -300)
+        var random = SplitMix64(seed: TestSeed.resolve())
+        let skew = Double(ProcessInfo.processInfo.environment["OPERATOR_CRASH_SKEW"] ?? "") ?? (Bool.random(using: &random) ? 300 : -300)
         try await runCrashLoop(cycles: Self.failoverCycles, regions: 400,
-                               stress: PDStress(clockSkewSeconds: skew, leaderChangeEveryKills: 12, electionSeconds: 1...4))
+                               stress: PDStress(clockSkewSeconds: skew, leaderChangeEveryKills: 12, electionSeconds: 1...4), random: random)
     }
 
-    private func runCrashLoop(cycles: Int, regions: Int, stress: PDStress?) async throws {
+    /// `random` draws the kill moments and election times: its seed replays the schedule of kills (the
+    /// processes' own timing still varies from run to run).
+    private func runCrashLoop(cycles: Int, regions: Int, stress: PDStress?, random: SplitMix64) async throws {
         guard let binary = OperatorBinary.locate() else {
             Issue.record("the operator binary was not found next to the tests (build with `swift build --build-tests`)")
             return
@@ -148,7 +151,7 @@ import Glibc
                                                   approver: "alice", source: "cli", createdAt: Date()))
 
         // Kill it at random moments, restarting after the lease it held has expired.
-        var rng = SystemRandomNumberGenerator()
+        var rng = random
         var killsDuringThePlan = 0
         var leaderChanges = 0
         for _ in 0..<cycles {

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+import TiKVSimulator
 @testable import Controller
 
 #if canImport(Glibc)
@@ -63,9 +64,8 @@ struct StatusStoreMultiProcessTests {
         let directory = try TemporaryDirectory()
         let database = directory.path("store.db")
         let operatorBinary = try binary()
-        let seed = ProcessInfo.processInfo.environment["STORE_CRASH_SEED"].flatMap(UInt64.init)
-            ?? UInt64.random(in: 0...UInt64.max)
-        var random = SeededGenerator(seed: seed)
+        let seed = TestSeed.resolve()
+        var random = SplitMix64(seed: seed)
         let runs = 50
         var killedMidStream = 0
         var acknowledgedTotal = 0
