@@ -123,6 +123,22 @@ private func errors(_ text: String, file: String = "specs/c.yaml") -> [String] {
         ])
     }
 
+    /// An Approval in the spec directory names a person: not a reserved name, no control characters.
+    @Test func anApprovalsApproverIsAPersonsName() {
+        func approval(_ approver: String) -> String {
+            """
+            apiVersion: operator.tikv/v1alpha1
+            kind: Approval
+            metadata: {name: ok}
+            spec: {plan: drain-store-4, revision: 0123456789abcdef, approver: \(approver)}
+            """
+        }
+        #expect(errors(approval("alice")).isEmpty)
+        #expect(errors(approval("controller")).count == 1)
+        #expect(errors(approval("controller")).first?.contains("spec.approver: \"controller\" is reserved for the system, not a person's name") == true)
+        #expect(errors(approval("\"alice\\n\"")).first?.contains("spec.approver: a person's name must not contain control characters") == true)
+    }
+
     @Test func wrongTypes() {
         #expect(errors(minimalCluster + "  paused: maybe\n") ==
             ["specs/c.yaml:8:11: spec.paused: expected a boolean (true or false), got the string \"maybe\""])

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Reconcilers
 
 /// `--db`: the status store. Falls back to `$OPERATOR_DB`, then `./operator.db`.
 struct StoreOptions: ParsableArguments {
@@ -23,6 +24,25 @@ func currentUser() -> String {
     if let u = env["USER"], !u.isEmpty { return u }
     if let pw = getpwuid(getuid()), let name = pw.pointee.pw_name { return String(cString: name) }
     return "uid-\(getuid())"
+}
+
+/// `--as NAME` as a person's name (`PersonName`: normalised, no control characters, not a reserved name like
+/// `root` or `controller`), or a usage error saying how to name yourself.
+func personName(_ raw: String, flag: String = "--as") throws -> String {
+    do {
+        return try PersonName(validating: raw).value
+    } catch {
+        throw ValidationError("\(flag) \"\(raw.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : String($0) }.joined())\": \(error.description); name the person deciding, e.g. \(flag) alice")
+    }
+}
+
+/// A free-text reason for the audit log: one line of printable text (a newline could forge a line of `audit`).
+func auditReason(_ raw: String?) throws -> String? {
+    guard let raw else { return nil }
+    if raw.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+        throw ValidationError("--reason must be one line without control characters")
+    }
+    return raw
 }
 
 /// `kind/name` or `kind name`, as kubectl accepts.

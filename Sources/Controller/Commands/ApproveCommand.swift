@@ -17,7 +17,8 @@ struct DecisionOptions: ParsableArguments {
         if nameOpt != nil, resolveKind(kind).map({ $0.kind != RemediationPlanKind.kind }) ?? true {
             throw ValidationError("only plans are approved: use plan/NAME")
         }
-        guard !approver.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--as must name a person") }
+        let approver = try personName(self.approver)
+        let reason = try auditReason(self.reason)
         let s = try store.openClient(actor: approver)
         guard let p = try ResourceStore(store: s).get(RemediationPlanKind.self, name) else {
             throw CLIError.failure("remediationplans \"\(name)\" not found")

@@ -18,7 +18,7 @@ struct DashboardCommand: AsyncParsableCommand {
         let interval: GoDuration
         do { interval = try GoDuration(parsing: refresh) } catch { throw ValidationError("--refresh: \(error)") }
         guard interval.nanoseconds >= 100_000_000 else { throw ValidationError("--refresh must be at least 100ms") }
-        guard !approver.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--as must name a person") }
+        let approver = try personName(self.approver)
         _ = try store.openClient(actor: approver)  // fails clearly when there is no store at the path
         let dashboard = Dashboard(storePath: store.path, cluster: cluster, refresh: .nanoseconds(interval.nanoseconds), approver: approver)
         let interactive = Terminal.isTTY(STDIN_FILENO) && Terminal.isTTY(STDOUT_FILENO)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Reconcilers
 
 /// `operator kill-switch on|off|status`: stops everything from any process, without the lease.
 /// On: non-terminal plans become Cancelled (they never resume by themselves), PD operators the
@@ -17,6 +18,16 @@ struct KillSwitchCommand: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() throws {
+        // Stopping (or asking) must never fail on a name: `on` under a name that is no person's (the pod's `root`) is recorded as
+        // `unnamed:<name>`, apart from any real person and from the controller's own entries. Resuming changes needs a
+        // person's name.
+        let actor: String
+        if state != .off, PersonName.normalized(self.actor) == nil {
+            actor = "unnamed:" + String(self.actor.unicodeScalars.filter { $0.properties.generalCategory != .control }.prefix(PersonName.maxLength))
+        } else {
+            actor = try personName(self.actor)
+        }
+        let reason = try auditReason(self.reason)
         let s = try store.openClient(actor: actor)
         switch state {
         case .status:

@@ -32,7 +32,7 @@ extension Dashboard {
             defer { flags.finished.store(true, ordering: .sequentiallyConsistent) }
             try await script.run()
         }
-        var dashboard = Dashboard(storePath: env.dbPath, cluster: env.clusterName, refresh: .milliseconds(500), approver: currentUser(),
+        var dashboard = Dashboard(storePath: env.dbPath, cluster: env.clusterName, refresh: .milliseconds(500), approver: DemoEnvironment.keyboardApprover,
                                   clock: { env.now })
         dashboard.terminalOutput = screen
         dashboard.narrationFile = timeline

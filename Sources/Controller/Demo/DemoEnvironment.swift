@@ -154,6 +154,10 @@ final class DemoEnvironment: @unchecked Sendable {
     }
 
     /// A person's approval, written the way `operator approve` writes it: from a client-role store.
+    /// Who approves at the keyboard: the OS user, unless that is no person's name (`root` on many machines), then
+    /// `demo-user`, as in `--auto`.
+    static var keyboardApprover: String { PersonName.normalized(currentUser()) ?? "demo-user" }
+
     func approve(_ plan: RemediationPlan, as who: String) throws {
         let client = try StatusStore(path: dbPath, role: .client(actor: who))
         _ = try client.addApproval(ApprovalRecord(plan: plan.name, revision: plan.spec.revision, decision: .approve, approver: who,

@@ -236,8 +236,8 @@ struct DemoScript {
             Thread.detachNewThread { _ = readLine(); pressed.yield(); pressed.finish() }
             for await _ in enter { break }
             try Task.checkCancellation()
-            try env.approve(plan, as: currentUser())
-            output.say("approved by \(currentUser()) at revision \(plan.spec.revision)")
+            try env.approve(plan, as: DemoEnvironment.keyboardApprover)
+            output.say("approved by \(DemoEnvironment.keyboardApprover) at revision \(plan.spec.revision)")
         }
         var reported = Set<String>()
         // A plan of a few steps is narrated step by step; a long one (a rebalance) a line per batch.

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Reconcilers
 
 /// Approvals: the third writable part of a plan (like a CSR's /approval subresource). Both
 /// roles write them without the lease, so `operator approve` works while a controller runs.
@@ -12,6 +13,10 @@ extension StatusStore {
                                ("approver", approval.approver), ("source", approval.source)]
         where value.isEmpty {
             throw StoreError.invalidArgument("an approval needs a non-empty \(field)")
+        }
+        // Whatever writes it (CLI, dashboard, spec sync), an approval is a person's, in the form the rules count.
+        do { _ = try PersonName(validating: approval.approver) } catch {
+            throw StoreError.invalidArgument("approver \"\(approval.approver)\": \(error.description)")
         }
         return try write(.anyRole) { db, _ in
             let key: StatementArguments = [approval.plan, approval.revision, approval.decision.rawValue,

@@ -32,7 +32,7 @@ public struct ApprovalSpec: Codable, Sendable, Equatable, SpecValidatable {
         if !isPlanRevision(revision) {
             v.fail("revision", "\"\(revision)\" is not a plan revision: expected 16 lower-case hex digits as shown by `operator get plans`")
         }
-        v.nonEmpty("approver", approver)
+        do { _ = try PersonName(validating: approver) } catch { v.fail("approver", error.description) }
     }
 }
 

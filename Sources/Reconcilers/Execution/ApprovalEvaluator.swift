@@ -54,7 +54,8 @@ public enum ApprovalEvaluator {
     }
 
     public static func evaluate(plan: RemediationPlan, policy: ApprovalPolicy, votes: [ApprovalVote], now: Date) -> ApprovalVerdict {
-        let mine = votes.filter { $0.plan == plan.name }
+        // A vote under a name that is no person's (reserved, control characters, empty) decides nothing.
+        let mine = votes.filter { $0.plan == plan.name && PersonName.normalized($0.approver) != nil }
         let revision = plan.spec.revision
         let current = mine.filter { $0.revision == revision }
 
@@ -94,8 +95,8 @@ public enum ApprovalEvaluator {
                                message: "\(tierText); \(missing) more needed\(have): operator approve plan/\(plan.name) --revision \(revision)")
     }
 
-    /// People are counted once however they spell their name.
+    /// People are counted once however they spell their name (`PersonName`'s normal form).
     static func normalize(_ approver: String) -> String {
-        approver.trimmingCharacters(in: .whitespaces).lowercased()
+        PersonName.normalized(approver) ?? approver
     }
 }

@@ -49,6 +49,22 @@ import Testing
         #expect(two.outcome == .approved(by: ["alice", "bob"]))
     }
 
+    /// Issue 17 item 6, from an adversarial run: `alice` and `alice\n` passed a two-person rule, and so did `ai` and
+    /// `system`. Control characters, reserved names and look-alike spellings never make a second person.
+    @Test func namesThatAreNoPersonsOrTheSamePersonNeverMakeTwoPeople() {
+        let policy = ApprovalPolicy(high: TierPolicy(requiredApprovals: 2))
+        let p = plan(.offlineStore)
+        for pair in [("alice", "alice\n"), ("alice", "ALICE"), ("alice", "ａｌｉｃｅ"), ("alice", "ai"), ("ai", "system"),
+                     ("controller", "root"), ("alice", "ali\u{200B}ce"), ("alice", "")] {
+            let v = ApprovalEvaluator.evaluate(plan: p, policy: policy, votes: [vote(p, pair.0), vote(p, pair.1)], now: t0)
+            #expect(v.outcome == .waiting, "\(pair) must not count as two people: \(v.message)")
+        }
+        // A rejection under a name that is no person's decides nothing either.
+        let v = ApprovalEvaluator.evaluate(plan: p, policy: policy, votes: [vote(p, "system", approve: false), vote(p, "alice"), vote(p, "bob")],
+                                           now: t0)
+        #expect(v.outcome == .approved(by: ["alice", "bob"]))
+    }
+
     @Test func anApprovalOfAnotherRevisionDoesNotCount() {
         let p = plan()
         let v = ApprovalEvaluator.evaluate(plan: p, policy: ApprovalPolicy(), votes: [vote(p, "alice", revision: "0123456789abcdef")],
