@@ -13,36 +13,22 @@ public enum PlanConditionType: String, Sendable, CaseIterable {
     case superseded = "Superseded"
 }
 
-/// The reasons the executor writes on a plan's conditions (gate names, approval and planner reasons are their own).
+/// The reasons the executor writes on a plan's conditions, by condition (gate names, approval and planner reasons are
+/// their own).
 public enum PlanConditionReason: String, Sendable, CaseIterable {
-    /// `Progressing=False`: the kill switch cancelled the plan.
-    case cancelled = "Cancelled"
-    /// `Progressing=False`: a person rejected this revision.
-    case rejected = "Rejected"
-    /// `Blocked=True`: another plan named in `spec.after` has not succeeded.
-    case waitingForPlan = "WaitingForPlan"
-    /// `Blocked=True`: `spec.notBefore` is still ahead.
-    case notBefore = "NotBefore"
-    /// `Blocked=True`: a step waits out its retry delay.
-    case retryBackoff = "RetryBackoff"
-    /// `Failed=True`: a leader drain that nothing evicts any more (`WaitPremise`).
-    case nothingEvicts = "NothingEvicts"
-    /// `Failed=True`: a step used up its attempts.
-    case stepFailed = "StepFailed"
-    /// `Failed=True`: a started plan's next step did not meet its precondition for a whole step timeout.
-    case preconditionNeverHeld = "PreconditionNeverHeld"
-    /// `Failed=True`: a mutating step lacks a parameter and can never be sent.
-    case stepInvalid = "StepInvalid"
-    /// `Succeeded=True`: every step's effect was observed.
-    case effectsObserved = "EffectsObserved"
-    /// `Progressing=False` once the plan succeeded.
-    case succeeded = "Succeeded"
-    /// `Progressing=False` once the plan failed.
-    case failed = "Failed"
+    /// `Blocked=True` while the plan waits for a plan named in `spec.after`, for `spec.notBefore`, for a step's retry delay.
+    case waitingForPlan = "WaitingForPlan", notBefore = "NotBefore", retryBackoff = "RetryBackoff"
     /// `Blocked=False`.
     case notBlocked = "NotBlocked"
-    /// `Progressing=True`: steps run.
-    case stepsRunning = "StepsRunning"
+    /// `Progressing=True` while steps run; `Progressing=False` once the kill switch cancelled the plan, a person
+    /// rejected it, or it succeeded or failed.
+    case stepsRunning = "StepsRunning", cancelled = "Cancelled", rejected = "Rejected", succeeded = "Succeeded", failed = "Failed"
+    /// `Failed=True`: a leader drain that nothing evicts any more (`WaitPremise`), a step that used up its attempts,
+    /// a started plan's next step whose preconditions failed for a whole step timeout, a mutating step that lacks a
+    /// parameter and can never be sent.
+    case nothingEvicts = "NothingEvicts", stepFailed = "StepFailed", preconditionNeverHeld = "PreconditionNeverHeld", stepInvalid = "StepInvalid"
+    /// `Succeeded=True`: every step's effect was observed.
+    case effectsObserved = "EffectsObserved"
 }
 
 extension Array where Element == Condition {

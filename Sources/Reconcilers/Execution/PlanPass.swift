@@ -5,12 +5,19 @@ import Foundation
 /// and what the pass decided so far travel on from plan to plan, so the gates of a later plan see what an earlier
 /// one sent.
 struct PlanPass {
+    // This plan's own.
     /// The plan as it came in.
     let original: RemediationPlan
     /// The plan as the stages leave it; its step statuses line up with its steps.
     var plan: RemediationPlan
     /// The approval verdict on the plan's current revision: the approval stage writes it, wait steps and gates read it.
     let approval: ApprovalVerdict
+    /// Why the plan waits, when none of its steps moves: the last gate or backoff that held one of them.
+    var blocker: Blocker?
+    /// A step of the plan runs, or started in this pass.
+    var moving = false
+
+    // Carried from plan to plan.
     /// PD mutations of the cluster in flight: the running mutating steps of every plan, less those this pass saw
     /// end, plus those it sent.
     var inFlight: Int
@@ -18,10 +25,6 @@ struct PlanPass {
     var actions: Int
     /// What the pass decided so far, for the plans before this one too (the runner adds each plan to `plans`).
     var result: ExecutionResult
-    /// Why the plan waits, when none of its steps moves: the last gate or backoff that held one of them.
-    var blocker: Blocker?
-    /// A step of the plan runs, or started in this pass.
-    var moving = false
 
     init(_ plan: RemediationPlan, input: ExecutionInput, inFlight: Int, actions: Int, result: ExecutionResult) {
         original = plan

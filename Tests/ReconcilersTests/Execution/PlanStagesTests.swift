@@ -10,8 +10,8 @@ import Testing
     @Test func theConditionTypesAndReasonsKeepTheirStoredStrings() {
         #expect(PlanConditionType.allCases.map(\.rawValue) == ["Approved", "Blocked", "Progressing", "Failed", "Succeeded", "Superseded"])
         #expect(PlanConditionReason.allCases.map(\.rawValue) == [
-            "Cancelled", "Rejected", "WaitingForPlan", "NotBefore", "RetryBackoff", "NothingEvicts", "StepFailed", "PreconditionNeverHeld",
-            "StepInvalid", "EffectsObserved", "Succeeded", "Failed", "NotBlocked", "StepsRunning",
+            "WaitingForPlan", "NotBefore", "RetryBackoff", "NotBlocked", "StepsRunning", "Cancelled", "Rejected", "Succeeded", "Failed",
+            "NothingEvicts", "StepFailed", "PreconditionNeverHeld", "StepInvalid", "EffectsObserved",
         ])
         var byEnum: [Condition] = []
         var byString: [Condition] = []
