@@ -10,7 +10,8 @@ struct PlanPass {
     let original: RemediationPlan
     /// The plan as the stages leave it; its step statuses line up with its steps.
     var plan: RemediationPlan
-    /// The approval verdict on the plan's current revision: the approval stage writes it, wait steps and gates read it.
+    /// The approval verdict on the plan's current revision: the approval stage writes it as the `Approved` condition, wait
+    /// steps and gates read it.
     let approval: ApprovalVerdict
     /// Why the plan waits, when none of its steps moves: the last gate or backoff that held one of them.
     var blocker: Blocker?
