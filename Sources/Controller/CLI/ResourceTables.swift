@@ -71,7 +71,7 @@ enum ResourceTables {
             var row = [p.name, p.spec.cluster, p.status.phase.rawValue, p.spec.risk.rawValue, "\(done)/\(p.spec.steps.count)",
                        String(approvals[p.name] ?? 0), p.spec.revision, humanAge(from: p.metadata.creationTimestamp, now: now)]
             if wide {
-                let blocked = p.status.conditions[type: "Blocked"].flatMap { $0.status == .true ? $0.reason : nil } ?? "<none>"
+                let blocked = p.status.conditions[type: .blocked].flatMap { $0.status == .true ? $0.reason : nil } ?? "<none>"
                 row += [p.spec.origin.rawValue, p.spec.ticket ?? "<none>", blocked, p.spec.reason]
             }
             return row

@@ -238,8 +238,8 @@ enum DashboardRenderer {
                 who = "rejected by \(rejection.approver)"
             } else if !decided.isEmpty {
                 who = "approved by " + Set(decided.map(\.approver)).sorted().joined(separator: ", ")
-            } else if let blocked = p.status.conditions[type: "Blocked"], blocked.status == .true {
-                who = blocked.reason == "Approval" ? "awaiting approval" : "blocked: \(blocked.reason)"
+            } else if let blocked = p.status.conditions[type: .blocked], blocked.status == .true {
+                who = blocked.reason == Gate.approval.rawValue ? "awaiting approval" : "blocked: \(blocked.reason)"
             } else {
                 who = ""
             }

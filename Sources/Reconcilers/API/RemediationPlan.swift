@@ -97,6 +97,9 @@ public enum StepPhase: String, Codable, Sendable, CaseIterable {
     case succeeded = "Succeeded"
     case failed = "Failed"
     case skipped = "Skipped"
+
+    /// Observed done, or skipped because its effect already held or its target is no longer legal.
+    public var isDone: Bool { self == .succeeded || self == .skipped }
 }
 
 /// Per-step progress: attempts, the PD request sent (or that would be sent in dry-run), the effect observed.

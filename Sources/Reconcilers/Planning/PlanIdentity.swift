@@ -61,7 +61,7 @@ enum PlanIdentity {
             guard plan.status.phase == .pending || plan.status.phase == .approved else { return }
             var p = plan
             p.status.phase = .superseded
-            p.status.conditions.set("Superseded", .true, reason: reason, message: message, observedGeneration: p.metadata.generation, now: now)
+            p.status.conditions.set(.superseded, .true, reason: reason, message: message, observedGeneration: p.metadata.generation, now: now)
             byName[p.name] = p
             events.append(event(p.name, .normal, "PlanSuperseded", message, now))
         }
@@ -106,12 +106,12 @@ enum PlanIdentity {
     private static func create(_ name: String, _ desired: DesiredPlan, now: Date, events: inout [Event]) -> RemediationPlan {
         var plan = RemediationPlan(metadata: ObjectMeta(name: name, creationTimestamp: now), spec: desired.spec)
         plan.status.phase = .pending
-        plan.status.conditions.set("Approved", .false, reason: "AwaitingApproval",
+        plan.status.conditions.set(.approved, .false, reason: "AwaitingApproval",
                                    message: "revision \(desired.spec.revision) (risk \(desired.spec.risk.rawValue)) awaits approval",
                                    observedGeneration: 0, now: now)
         events.append(event(name, .normal, "PlanCreated", "\(desired.spec.steps.count) steps: \(desired.spec.reason)", now))
         if let blocked = desired.blocked {
-            plan.status.conditions.set("Blocked", .true, reason: blocked.reason, message: blocked.message, observedGeneration: 0, now: now)
+            plan.status.conditions.set(.blocked, .true, reason: blocked.reason, message: blocked.message, observedGeneration: 0, now: now)
             events.append(event(name, .warning, "PlanBlocked", blocked.message, now))
         }
         return plan
@@ -126,8 +126,8 @@ enum PlanIdentity {
             p.spec.revision = desired.spec.revision
             p.status.phase = .pending
             p.status.steps = []
-            if p.status.conditions[type: "Approved"] != nil {
-                p.status.conditions.set("Approved", .false, reason: "RevisionChanged",
+            if p.status.conditions[type: .approved] != nil {
+                p.status.conditions.set(.approved, .false, reason: "RevisionChanged",
                                         message: "the steps changed (revision \(old) → \(desired.spec.revision)); approvals of \(old) no longer count",
                                         observedGeneration: generation, now: now)
             }
@@ -138,12 +138,12 @@ enum PlanIdentity {
         p.spec.after = desired.spec.after
         p.spec.notBefore = desired.spec.notBefore
         if let blocked = desired.blocked {
-            if p.status.conditions.set("Blocked", .true, reason: blocked.reason, message: blocked.message, observedGeneration: generation, now: now),
-               current.status.conditions[type: "Blocked"]?.status != .true {
+            if p.status.conditions.set(.blocked, .true, reason: blocked.reason, message: blocked.message, observedGeneration: generation, now: now),
+               current.status.conditions[type: .blocked]?.status != .true {
                 events.append(event(p.name, .warning, "PlanBlocked", blocked.message, now))
             }
-        } else if let b = p.status.conditions[type: "Blocked"], b.status == .true, plannerBlockReasons.contains(b.reason) {
-            p.status.conditions.set("Blocked", .false, reason: "PreconditionsMet", message: "every precondition holds",
+        } else if let b = p.status.conditions[type: .blocked], b.status == .true, plannerBlockReasons.contains(b.reason) {
+            p.status.conditions.set(.blocked, .false, reason: "PreconditionsMet", message: "every precondition holds",
                                     observedGeneration: generation, now: now)
             events.append(event(p.name, .normal, "PlanUnblocked", "every precondition holds", now))
         }

@@ -1,0 +1,98 @@
+import Foundation
+
+/// One plan on its way through the execution stages (`PlanExecution.stages`) in one pass over a cluster. A stage
+/// reads the pass's input and changes only this value; the cluster's totals (mutations in flight, sent this hour)
+/// and what the pass decided so far travel on from plan to plan, so the gates of a later plan see what an earlier
+/// one sent.
+struct PlanPass {
+    // This plan's own.
+    /// The plan as it came in.
+    let original: RemediationPlan
+    /// The plan as the stages leave it; its step statuses line up with its steps.
+    var plan: RemediationPlan
+    /// The approval verdict on the plan's current revision: the approval stage writes it as the `Approved` condition, wait
+    /// steps and gates read it.
+    let approval: ApprovalVerdict
+    /// Why the plan waits, when none of its steps moves: the last gate or backoff that held one of them.
+    var blocker: Blocker?
+    /// A step of the plan runs, or started in this pass.
+    var moving = false
+
+    // Carried from plan to plan.
+    /// PD mutations of the cluster in flight: the running mutating steps of every plan, less those this pass saw
+    /// end, plus those it sent.
+    var inFlight: Int
+    /// PD mutations sent in the last hour, plus those this pass sent.
+    var actions: Int
+    /// What the pass decided so far, for the plans before this one too (the runner adds each plan to `plans`).
+    var result: ExecutionResult
+
+    init(_ plan: RemediationPlan, input: ExecutionInput, inFlight: Int, actions: Int, result: ExecutionResult) {
+        original = plan
+        var aligned = plan
+        aligned.status.steps = PlanExecution.statuses(plan)
+        self.plan = aligned
+        approval = ApprovalEvaluator.evaluate(plan: plan, policy: input.cluster.spec.approval, votes: input.votes, now: input.now)
+        self.inFlight = inFlight
+        self.actions = actions
+        self.result = result
+    }
+
+    /// Look again within `seconds` at the latest: the soonest any stage asks for wins.
+    mutating func requeue(after seconds: TimeInterval) {
+        result.requeueAfter = min(result.requeueAfter ?? .infinity, seconds)
+    }
+
+    /// A line of what the pass decided, for the log.
+    mutating func decide(_ line: String) {
+        result.decisions.append(line)
+    }
+}
+
+/// Why a plan waits: the reason (a gate's name or a `PlanConditionReason`) and message of its `Blocked` condition.
+struct Blocker: Equatable {
+    var reason: String
+    var message: String
+
+    init(_ reason: String, _ message: String) {
+        self.reason = reason
+        self.message = message
+    }
+
+    init(_ gate: Gate, _ message: String) { self.init(gate.rawValue, message) }
+
+    init(_ reason: PlanConditionReason, _ message: String) { self.init(reason.rawValue, message) }
+}
+
+/// What a plan stage tells the pipeline.
+enum StageResult: Equatable {
+    /// The next stage looks at the plan.
+    case next
+    /// The plan is done with for this pass (cancelled, rejected, waiting, or an ended plan).
+    case stop
+}
+
+/// The step of the current window a step stage looks at: its index, its spec, and its region as read for this pass.
+struct WindowStep {
+    let index: Int
+    let step: PlanStep
+    let region: RegionPlacement?
+
+    init(_ index: Int, of plan: RemediationPlan, input: ExecutionInput) {
+        self.index = index
+        step = plan.spec.steps[index]
+        region = step.action.regionID.flatMap { input.regions[$0] }
+    }
+}
+
+/// What a step stage tells the window it runs in.
+enum StepFlow: Equatable {
+    /// The next stage looks at the step.
+    case next
+    /// The step is settled for this pass: the window's next step.
+    case nextStep
+    /// The rest of this window waits (a wait step the gates hold).
+    case endWindow
+    /// No more steps of the plan in this pass: it failed, or a gate holds everything after this step.
+    case stopPlan
+}

@@ -1,0 +1,31 @@
+import Foundation
+
+/// A mutating step that passed every gate is sent: the intent (the step Running, its attempt counted, the exact
+/// request recorded) goes into the plan status, which the controller writes before it makes the call. A step whose
+/// action lacks a parameter can never be sent: it fails the plan instead of stalling it.
+enum SendStage {
+    static func run(_ pass: inout PlanPass, _ at: WindowStep, _ input: ExecutionInput) -> StepFlow {
+        let i = at.index, step = at.step, now = input.now
+        guard let call = PDCall.forAction(step.action) else {
+            let reason = "the step's action lacks \(step.action.missingParameters.joined(separator: ", ")): it can never be sent"
+            pass.plan.fail(step: i, error: reason, reason: .stepInvalid, failedMessage: "step \(step.name): \(reason)", progressingMessage: reason, now: now)
+            pass.decide("plan \(pass.plan.name) step \(step.name): failed, \(reason)")
+            return .stopPlan
+        }
+        var s = pass.plan.status.steps[i]
+        s.phase = .running
+        s.startedAt = now
+        s.attempts += 1
+        s.nextRetry = nil
+        s.pdRequest = call.description
+        s.observedEffect = nil
+        pass.plan.status.steps[i] = s
+        pass.plan.status.phase = .executing
+        pass.inFlight += 1
+        pass.actions += 1
+        pass.moving = true
+        pass.result.calls.append(StepCall(plan: pass.plan.name, step: i, action: step.action, call: call, attempt: s.attempts))
+        pass.decide("plan \(pass.plan.name) step \(step.name): sending \(call) (attempt \(s.attempts))")
+        return .nextStep
+    }
+}
