@@ -4,14 +4,10 @@ import Reconcilers
 /// Sends a step's PD mutation and classifies the answer for crash safety: a refusal provably did
 /// nothing (the step may be retried), an unknown outcome may have reached PD (the step waits for
 /// its effect or its timeout, and is never blindly resent).
-struct StepSender: Sendable {
+struct StepSender: Executor {
     let pd: PDClient
 
-    enum Outcome: Sendable, Equatable {
-        case accepted(String)
-        case refused(String)
-        case unknown(String)
-    }
+    typealias Outcome = StepOutcome
 
     /// Sends exactly `call`: the request planning produced, that dry-run showed and that the audit records —
     /// method, path, query and body bytes — nothing rebuilt on the way.

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The safety gates every PD mutation passes, in this order (DESIGN.md §4). The first gate that
+/// The safety gates every request passes, in the order `GateOrder` keeps (DESIGN.md §4). The first gate that
 /// blocks wins and is shown as the plan's `Blocked` condition; a gate that cannot decide blocks.
 public enum Gate: String, Sendable, CaseIterable, Codable {
     case killSwitch = "KillSwitch"
@@ -61,73 +61,18 @@ public enum GateVerdict: Sendable, Equatable {
 }
 
 public enum Gates {
+    /// TiKV's step through the core's gates (`GateOrder`), then its own (`TiKVSubject.gate`).
     public static func evaluate(_ g: GateInput) -> GateVerdict {
-        if g.killSwitch { return .blocked(.killSwitch, "the kill switch is on: nothing is executed (operator kill-switch off)") }
-        switch g.spec.mode {
-        case .observe: return .blocked(.mode, "mode is observe: plans are computed and shown, never executed")
-        case .dryRun: return .blocked(.mode, "mode is dryRun: each step records the exact PD request it would send; nothing is sent")
-        case .execute: break
-        }
-        if g.spec.paused { return .blocked(.paused, "spec.paused is set on the cluster") }
-        if !g.spec.maintenanceWindows.isEmpty, !g.spec.maintenanceWindows.contains(where: { isOpen($0, at: g.now) }) {
-            return .blocked(.maintenanceWindow, "outside every maintenance window (\(g.spec.maintenanceWindows.map(\.schedule.description).joined(separator: "; ")))")
-        }
-        if !g.snapshot.isComplete {
-            return .blocked(.snapshot, "the last observation is incomplete: \(g.snapshot.incompleteReasons.joined(separator: "; "))")
-        }
-        if !g.snapshot.isFresh(at: g.now, maxAge: g.maxSnapshotAge) {
-            return .blocked(.snapshot, "the last observation is \(Int(g.now.timeIntervalSince(g.snapshot.completedAt)))s old (limit \(Int(g.maxSnapshotAge))s)")
-        }
-        switch g.approval.outcome {
-        case .approved: break
-        case .rejected: return .blocked(.approval, g.approval.message)
-        case .waiting: return .blocked(.approval, g.approval.message)
-        }
-        // Idempotency before limits: a step whose effect already holds costs no PD call.
-        if g.step.action.kind.mutates {
-            switch StepEffect.check(g.step.action, snapshot: g.snapshot, region: g.region) {
-            case .holds(let why): return .alreadyDone(why)
-            case .notYet, .unknown: break
-            }
-        }
-        if g.inFlightSteps >= g.spec.limits.maxInFlightSteps {
-            return .blocked(.limits, "\(g.inFlightSteps) step(s) in flight (limit \(g.spec.limits.maxInFlightSteps))")
-        }
-        if g.actionsLastHour >= g.spec.limits.maxActionsPerHour {
-            return .blocked(.limits, "\(g.actionsLastHour) action(s) in the last hour (limit \(g.spec.limits.maxActionsPerHour))")
-        }
-        // A region whose leader PD does not know is unobserved, not illegal: a new PD leader loads regions from storage
-        // without their leaders (v8.5.7:server/cluster/cluster.go:795-827) until each region's next heartbeat (up to a
-        // minute), and refuses every operator on them ("cannot build operator for region with no leader"). Sending
-        // then would spend one of the step's attempts on a refusal PD's failover made certain (the crash loop under PD
-        // failover failed plans this way); a precondition would fail the plan after a step timeout. Wait instead.
-        if g.step.action.kind == .transferLeader || g.step.action.kind == .transferPeer, let r = g.region, r.leaderStoreID == 0 {
-            return .blocked(.snapshot, "PD does not know region \(r.id)'s leader yet (a new PD leader learns it from the region's next heartbeat)")
-        }
-        if let problem = Preconditions.check(g.step.action, snapshot: g.snapshot, region: g.region, limits: g.spec.limits,
-                                             storeRegions: g.storeRegions, now: g.now) {
-            return .blocked(.preconditions, problem)
-        }
-        // PD would admit the admin move past an empty bucket (Urgent), but it takes the tokens PD's own replica repairs
-        // on that store need: wait until PD's limit has room (`StoreLimitEstimate`).
-        if let wait = storeLimitWait(g) {
-            return .blocked(.storeLimit, "target store \(wait.store) is \(wait)")
-        }
-        if let id = g.step.action.regionID, let op = g.snapshot.operators.first(where: { $0.regionID == id }) {
-            return .blocked(.idempotency, "region \(id) already has a PD operator in flight (\(op.description)); waiting for it to finish")
-        }
-        return .pass
+        GateOrder.evaluate(SubjectGateInput<TiKVSubject>(
+            killSwitch: g.killSwitch, mode: g.spec.mode, paused: g.spec.paused, maintenanceWindows: g.spec.maintenanceWindows,
+            limits: g.spec.limits, snapshot: g.snapshot, maxSnapshotAge: g.maxSnapshotAge, approval: g.approval,
+            inFlightSteps: g.inFlightSteps, actionsLastHour: g.actionsLastHour, action: g.step.action,
+            reads: TiKVSubject.StepReads(region: g.region, storeRegions: g.storeRegions), now: g.now))
     }
 
     /// A peer move's target at its add-peer store limit now, for the region's size.
     public static func storeLimitWait(_ g: GateInput) -> StoreLimitEstimate.Wait? {
-        guard g.step.action.kind == .transferPeer, let to = g.step.action.toStoreID else { return nil }
-        return TargetLegality(snapshot: g.snapshot, now: g.now).limitWait(store: to, regionSizeMiB: g.region?.approximateSizeMiB)
-    }
-
-    static func isOpen(_ w: MaintenanceWindow, at now: Date) -> Bool {
-        guard let zone = TimeZone(identifier: w.timeZone) else { return false }  // cannot decide: closed
-        return w.schedule.windowIsOpen(at: now, duration: Double(w.duration.nanoseconds) / 1e9, timeZone: zone)
+        TiKVSubject.storeLimitWait(g.step.action, snapshot: g.snapshot, region: g.region, now: g.now)
     }
 }
 

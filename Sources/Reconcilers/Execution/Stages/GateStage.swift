@@ -15,9 +15,7 @@ enum GateStage {
         case .pass:
             return .next
         case .alreadyDone(let why):
-            pass.plan.status.steps[at.index].phase = .skipped
-            pass.plan.status.steps[at.index].observedEffect = "already held before any call: \(why)"
-            pass.plan.status.steps[at.index].finishedAt = input.now
+            pass.plan.status.steps[at.index].skipAlreadyDone(why, now: input.now)
             pass.decide("plan \(pass.plan.name) step \(at.step.name): skipped, \(why)")
             return .nextStep
         case .blocked(let gate, let why):

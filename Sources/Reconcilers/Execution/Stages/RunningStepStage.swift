@@ -7,12 +7,9 @@ enum RunningStepStage {
     static func run(_ pass: inout PlanPass, _ at: WindowStep, _ input: ExecutionInput) -> StepFlow {
         let i = at.index, step = at.step, now = input.now
         guard pass.plan.status.steps[i].phase == .running else { return .next }
-        let effect = StepEffect.check(step.action, snapshot: input.snapshot, region: at.region)
+        let effect = TiKVSubject.effect(of: step.action, on: input.snapshot, reads: TiKVSubject.StepReads(region: at.region))
         if case .holds(let why) = effect {
-            pass.plan.status.steps[i].phase = .succeeded
-            pass.plan.status.steps[i].observedEffect = why
-            pass.plan.status.steps[i].finishedAt = now
-            pass.plan.status.steps[i].nextRetry = nil
+            pass.plan.status.steps[i].recordEffect(why, now: now)
             pass.inFlight -= step.action.kind.mutates ? 1 : 0
             pass.decide("plan \(pass.plan.name) step \(step.name): done, observed: \(why)")
             return .nextStep

@@ -6,19 +6,14 @@ import Foundation
 enum SendStage {
     static func run(_ pass: inout PlanPass, _ at: WindowStep, _ input: ExecutionInput) -> StepFlow {
         let i = at.index, step = at.step, now = input.now
-        guard let call = PDCall.forAction(step.action) else {
+        guard let call = TiKVSubject.request(for: step.action) else {
             let reason = "the step's action lacks \(step.action.missingParameters.joined(separator: ", ")): it can never be sent"
             pass.plan.fail(step: i, error: reason, reason: .stepInvalid, failedMessage: "step \(step.name): \(reason)", progressingMessage: reason, now: now)
             pass.decide("plan \(pass.plan.name) step \(step.name): failed, \(reason)")
             return .stopPlan
         }
         var s = pass.plan.status.steps[i]
-        s.phase = .running
-        s.startedAt = now
-        s.attempts += 1
-        s.nextRetry = nil
-        s.pdRequest = call.description
-        s.observedEffect = nil
+        s.recordIntent(request: call.description, now: now)
         pass.plan.status.steps[i] = s
         pass.plan.status.phase = .executing
         pass.inFlight += 1

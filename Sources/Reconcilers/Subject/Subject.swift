@@ -1,0 +1,45 @@
+import Foundation
+
+/// A system the core operates: what its actions are, what they ask of it, and how their effect shows in what is
+/// observed of it. The approval path (`ApprovalEvaluator`), the gates' order (`GateOrder`), a step's intent and
+/// observed effect (`StepStatus`' transitions) and the sending (`Executor`) are written against this seam; TiKV
+/// through PD is one conformance (`TiKVSubject`). What the seam does not yet carry is in docs/architecture.md.
+public protocol Subject {
+    /// One step's action with its parameters, stored in a plan.
+    associatedtype Action: Codable & Sendable & Hashable
+    /// What one observation of the subject shows.
+    associatedtype Snapshot: SubjectSnapshot
+    /// The exact request an action sends: what dry-run records, the audit keeps and the executor sends.
+    associatedtype Request: Sendable & Hashable & CustomStringConvertible
+    /// What a step's gates and effect read besides the snapshot, read for this pass (TiKV: the step's region).
+    associatedtype StepReads: Sendable
+
+    /// How people call the request, in the gates' texts: `PD request`.
+    static var requestNoun: String { get }
+    /// Who must approve a step taking this action (`ApprovalPolicy`'s tiers).
+    static func risk(of action: Action) -> RiskTier
+    /// Whether the action sends a request (a wait only observes).
+    static func mutates(_ action: Action) -> Bool
+    /// The request the action sends; nil for a wait and for an action that cannot be sent as it stands.
+    static func request(for action: Action) -> Request?
+    /// Whether the action's effect shows in what was observed. Done means observed: also the idempotency check
+    /// before a request (an effect that already holds costs no request).
+    static func effect(of action: Action, on snapshot: Snapshot, reads: StepReads) -> StepEffect.Verdict
+    /// The subject's own gates, in its order, after the core's (`GateOrder`): the first that holds the action and
+    /// why, or nil when none does. One that cannot decide holds.
+    static func gate(_ action: Action, snapshot: Snapshot, reads: StepReads, limits: Limits, now: Date) -> (gate: Gate, why: String)?
+}
+
+/// What the core's gates read of any subject's observation: whether every source answered, and when.
+public protocol SubjectSnapshot: Sendable {
+    var isComplete: Bool { get }
+    /// Why it is not complete, one line per source that failed.
+    var incompleteReasons: [String] { get }
+    var completedAt: Date { get }
+}
+
+extension SubjectSnapshot {
+    public func isFresh(at now: Date, maxAge: TimeInterval) -> Bool {
+        now.timeIntervalSince(completedAt) <= maxAge
+    }
+}

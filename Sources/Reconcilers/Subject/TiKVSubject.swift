@@ -1,0 +1,66 @@
+import Foundation
+
+/// TiKV operated through PD: the first subject. Its actions are `Action`s, its requests PD calls (`PDCall`), its
+/// observation a `ClusterSnapshot`; a step's effect and gates also read the region the step names and, for a step
+/// taking a store offline, that store's regions, read for this very pass.
+public enum TiKVSubject: Subject {
+    public struct StepReads: Sendable {
+        /// The region the step names, freshly observed; nil when it names none or it was not fetched.
+        public var region: RegionPlacement?
+        /// For a step that removes a store's peers (offline): the store's regions, read for this call.
+        public var storeRegions: [RegionPlacement]?
+
+        public init(region: RegionPlacement?, storeRegions: [RegionPlacement]? = nil) {
+            self.region = region
+            self.storeRegions = storeRegions
+        }
+    }
+
+    public static let requestNoun = "PD request"
+
+    public static func risk(of action: Action) -> RiskTier { action.kind.risk }
+
+    public static func mutates(_ action: Action) -> Bool { action.kind.mutates }
+
+    public static func request(for action: Action) -> PDCall? { PDCall.forAction(action) }
+
+    public static func effect(of action: Action, on snapshot: ClusterSnapshot, reads: StepReads) -> StepEffect.Verdict {
+        StepEffect.check(action, snapshot: snapshot, region: reads.region)
+    }
+
+    /// After the core's gates: PD must know the region's leader, the preconditions (quorum, targets, stores in
+    /// maintenance) must hold, a peer target must have room under PD's store limit, and no PD operator may already
+    /// run on the region.
+    public static func gate(_ action: Action, snapshot: ClusterSnapshot, reads: StepReads, limits: Limits,
+                            now: Date) -> (gate: Gate, why: String)? {
+        // A region whose leader PD does not know is unobserved, not illegal: a new PD leader loads regions from storage
+        // without their leaders (v8.5.7:server/cluster/cluster.go:795-827) until each region's next heartbeat (up to a
+        // minute), and refuses every operator on them ("cannot build operator for region with no leader"). Sending
+        // then would spend one of the step's attempts on a refusal PD's failover made certain (the crash loop under PD
+        // failover failed plans this way); a precondition would fail the plan after a step timeout. Wait instead.
+        if action.kind == .transferLeader || action.kind == .transferPeer, let r = reads.region, r.leaderStoreID == 0 {
+            return (.snapshot, "PD does not know region \(r.id)'s leader yet (a new PD leader learns it from the region's next heartbeat)")
+        }
+        if let problem = Preconditions.check(action, snapshot: snapshot, region: reads.region, limits: limits,
+                                             storeRegions: reads.storeRegions, now: now) {
+            return (.preconditions, problem)
+        }
+        // PD would admit the admin move past an empty bucket (Urgent), but it takes the tokens PD's own replica repairs
+        // on that store need: wait until PD's limit has room (`StoreLimitEstimate`).
+        if let wait = storeLimitWait(action, snapshot: snapshot, region: reads.region, now: now) {
+            return (.storeLimit, "target store \(wait.store) is \(wait)")
+        }
+        if let id = action.regionID, let op = snapshot.operators.first(where: { $0.regionID == id }) {
+            return (.idempotency, "region \(id) already has a PD operator in flight (\(op.description)); waiting for it to finish")
+        }
+        return nil
+    }
+
+    /// A peer move's target at its add-peer store limit now, for the region's size.
+    static func storeLimitWait(_ action: Action, snapshot: ClusterSnapshot, region: RegionPlacement?, now: Date) -> StoreLimitEstimate.Wait? {
+        guard action.kind == .transferPeer, let to = action.toStoreID else { return nil }
+        return TargetLegality(snapshot: snapshot, now: now).limitWait(store: to, regionSizeMiB: region?.approximateSizeMiB)
+    }
+}
+
+extension ClusterSnapshot: SubjectSnapshot {}
