@@ -8,10 +8,13 @@ public enum PlanOrigin: String, Codable, Sendable, CaseIterable {
     case ai
 }
 
-/// One step of a plan: an action with its risk, what must hold before it, what it should achieve.
-public struct PlanStep: Codable, Sendable, Equatable {
+/// One step of a TiKV plan.
+public typealias PlanStep = SubjectPlanStep<TiKVSubject>
+
+/// One step of a plan: an action of its subject with its risk, what must hold before it, what it should achieve.
+public struct SubjectPlanStep<S: Subject>: Codable, Sendable, Equatable {
     public var name: String
-    public var action: Action
+    public var action: S.Action
     public var risk: RiskTier
     public var preconditions: [String]
     /// What the snapshot must show for the step to count as done.
@@ -21,11 +24,11 @@ public struct PlanStep: Codable, Sendable, Equatable {
     /// batch n is observed done. nil: the step runs alone, after the steps before it.
     public var batch: Int?
 
-    public init(name: String, action: Action, preconditions: [String] = [], expectedEffect: String, timeout: GoDuration,
+    public init(name: String, action: S.Action, preconditions: [String] = [], expectedEffect: String, timeout: GoDuration,
                 batch: Int? = nil) {
         self.name = name
         self.action = action
-        self.risk = action.kind.risk
+        self.risk = S.risk(of: action)
         self.preconditions = preconditions
         self.expectedEffect = expectedEffect
         self.timeout = timeout
@@ -33,23 +36,26 @@ public struct PlanStep: Codable, Sendable, Equatable {
     }
 }
 
+/// A TiKV plan's spec.
+public typealias RemediationPlanSpec = SubjectPlanSpec<TiKVSubject>
+
 /// Drift turned into steps. Written by the controller; only people approve it (through the approval
 /// records, never through this spec).
-public struct RemediationPlanSpec: Codable, Sendable, Equatable, SpecValidatable {
+public struct SubjectPlanSpec<S: Subject>: Codable, Sendable, Equatable, SpecValidatable {
     public var cluster: String
     public var origin: PlanOrigin
     /// What the plan fixes, used to never keep two plans for one concern (e.g. `balance-leaders`).
     public var concern: String
     public var reason: String
     public var ticket: String?
-    public var steps: [PlanStep]
+    public var steps: [SubjectPlanStep<S>]
     /// Hash of the steps; an approval names the revision it approves.
     public var revision: String
     /// Plans that must have succeeded before this one starts.
     public var after: [String]
     public var notBefore: Date?
 
-    public init(cluster: String, origin: PlanOrigin, concern: String, reason: String, ticket: String? = nil, steps: [PlanStep],
+    public init(cluster: String, origin: PlanOrigin, concern: String, reason: String, ticket: String? = nil, steps: [SubjectPlanStep<S>],
                 after: [String] = [], notBefore: Date? = nil) {
         self.cluster = cluster
         self.origin = origin
@@ -57,7 +63,7 @@ public struct RemediationPlanSpec: Codable, Sendable, Equatable, SpecValidatable
         self.reason = reason
         self.ticket = ticket
         self.steps = steps
-        self.revision = RemediationPlanSpec.revision(of: steps)
+        self.revision = Self.revision(of: steps)
         self.after = after
         self.notBefore = notBefore
     }
@@ -66,7 +72,7 @@ public struct RemediationPlanSpec: Codable, Sendable, Equatable, SpecValidatable
     public var risk: RiskTier { steps.map(\.risk).max() ?? .low }
 
     /// A content hash of the steps, stable across runs and machines.
-    public static func revision(of steps: [PlanStep]) -> String {
+    public static func revision(of steps: [SubjectPlanStep<S>]) -> String {
         ContentHash.hex(of: CanonicalJSON.encode(steps))
     }
 

@@ -83,13 +83,17 @@ public enum TicketKind: APIKind {
     public static let author = SpecAuthor.controller
 }
 
-public enum RemediationPlanKind: APIKind {
-    public typealias Spec = RemediationPlanSpec
+/// TiKV's plans.
+public typealias RemediationPlanKind = SubjectPlanKind<TiKVSubject>
+
+/// The plans of one subject: one kind, `RemediationPlan`, whatever the subject (plans are stored by kind name).
+public enum SubjectPlanKind<S: Subject>: APIKind {
+    public typealias Spec = SubjectPlanSpec<S>
     public typealias Status = RemediationPlanStatus
-    public static let kind = "RemediationPlan"
-    public static let plural = "remediationplans"
-    public static let aliases = ["remediationplan", "plan", "plans", "rp"]
-    public static let author = SpecAuthor.controller
+    public static var kind: String { "RemediationPlan" }
+    public static var plural: String { "remediationplans" }
+    public static var aliases: [String] { ["remediationplan", "plan", "plans", "rp"] }
+    public static var author: SpecAuthor { .controller }
 }
 
 public typealias TiKVCluster = Resource<TiKVClusterKind>
@@ -97,6 +101,7 @@ public typealias StoreMaintenance = Resource<StoreMaintenanceKind>
 public typealias Approval = Resource<ApprovalKind>
 public typealias Ticket = Resource<TicketKind>
 public typealias RemediationPlan = Resource<RemediationPlanKind>
+public typealias SubjectPlan<S: Subject> = Resource<SubjectPlanKind<S>>
 
 /// The kinds with spec and status, in the order the CLI lists them.
 public let specStatusKinds: [any APIKind.Type] = [

@@ -48,7 +48,7 @@ public struct ApprovalVerdict: Sendable, Equatable {
 /// after the policy's TTL, count once per distinct person, and a rejection ends the plan.
 public enum ApprovalEvaluator {
     /// People needed for this plan: its risk tier's count, and at least one for AI-suggested plans.
-    public static func required(for plan: RemediationPlanSpec, policy: ApprovalPolicy) -> Int {
+    public static func required<S>(for plan: SubjectPlanSpec<S>, policy: ApprovalPolicy) -> Int {
         required(risk: plan.risk, origin: plan.origin, policy: policy)
     }
 
@@ -57,7 +57,7 @@ public enum ApprovalEvaluator {
         return origin == .ai ? max(1, tier) : tier
     }
 
-    public static func evaluate(plan: RemediationPlan, policy: ApprovalPolicy, votes: [ApprovalVote], now: Date) -> ApprovalVerdict {
+    public static func evaluate<S>(plan: SubjectPlan<S>, policy: ApprovalPolicy, votes: [ApprovalVote], now: Date) -> ApprovalVerdict {
         evaluate(plan: plan.name, revision: plan.spec.revision, risk: plan.spec.risk, origin: plan.spec.origin,
                  policy: policy, votes: votes, now: now)
     }

@@ -1,14 +1,41 @@
 import Foundation
 import PDWire
 
-/// What the executor reads in one pass over one cluster.
-public struct ExecutionInput: Sendable {
-    public var cluster: TiKVCluster
-    public var snapshot: ClusterSnapshot
-    /// Every plan of the cluster after this pass's planning.
-    public var plans: [RemediationPlan]
+/// What the executor reads in one pass over one TiKV cluster.
+public typealias ExecutionInput = SubjectExecutionInput<TiKVSubject>
+
+/// What the executor reads in one pass over one subject.
+public struct SubjectExecutionInput<S: Subject>: Sendable {
+    public var snapshot: S.Snapshot
+    /// Every plan of the subject after this pass's planning.
+    public var plans: [SubjectPlan<S>]
     public var votes: [ApprovalVote]
     public var killSwitch: Bool
+    /// What the subject read for this pass besides the snapshot.
+    public var reads: S.PassReads
+    public var actionsLastHour: Int
+    public var now: Date
+    public var maxSnapshotAge: TimeInterval
+
+    public init(snapshot: S.Snapshot, plans: [SubjectPlan<S>], votes: [ApprovalVote], killSwitch: Bool, reads: S.PassReads,
+                actionsLastHour: Int = 0, now: Date, maxSnapshotAge: TimeInterval = 60) {
+        self.snapshot = snapshot
+        self.plans = plans
+        self.votes = votes
+        self.killSwitch = killSwitch
+        self.reads = reads
+        self.actionsLastHour = actionsLastHour
+        self.now = now
+        self.maxSnapshotAge = maxSnapshotAge
+    }
+
+    /// The settings this pass obeys, from what it read.
+    public var settings: ExecutionSettings { S.settings(of: reads) }
+}
+
+/// What the executor reads of a TiKV cluster besides its snapshot.
+public struct TiKVPassReads: Sendable {
+    public var cluster: TiKVCluster
     /// Fresh placements of the regions named by the steps in progress (see `regionsToObserve`).
     public var regions: [UInt64: RegionPlacement]
     /// PD's latest operator on each of those regions (`GET /operators/{region}`); absent when PD has none.
@@ -16,24 +43,40 @@ public struct ExecutionInput: Sendable {
     /// The regions of each store a step about to start would take offline (see `storesToObserve`), read
     /// for this pass: the quorum gate judges them right before the call.
     public var storeRegions: [UInt64: [RegionPlacement]]
-    public var actionsLastHour: Int
-    public var now: Date
-    public var maxSnapshotAge: TimeInterval
 
-    public init(cluster: TiKVCluster, snapshot: ClusterSnapshot, plans: [RemediationPlan], votes: [ApprovalVote], killSwitch: Bool,
-                regions: [UInt64: RegionPlacement] = [:], regionOperators: [UInt64: RegionOperatorObservation] = [:],
-                storeRegions: [UInt64: [RegionPlacement]] = [:], actionsLastHour: Int = 0, now: Date, maxSnapshotAge: TimeInterval = 60) {
+    public init(cluster: TiKVCluster, regions: [UInt64: RegionPlacement] = [:], regionOperators: [UInt64: RegionOperatorObservation] = [:],
+                storeRegions: [UInt64: [RegionPlacement]] = [:]) {
         self.cluster = cluster
-        self.snapshot = snapshot
-        self.plans = plans
-        self.votes = votes
-        self.killSwitch = killSwitch
         self.regions = regions
         self.regionOperators = regionOperators
         self.storeRegions = storeRegions
-        self.actionsLastHour = actionsLastHour
-        self.now = now
-        self.maxSnapshotAge = maxSnapshotAge
+    }
+}
+
+extension SubjectExecutionInput where S == TiKVSubject {
+    public init(cluster: TiKVCluster, snapshot: ClusterSnapshot, plans: [RemediationPlan], votes: [ApprovalVote], killSwitch: Bool,
+                regions: [UInt64: RegionPlacement] = [:], regionOperators: [UInt64: RegionOperatorObservation] = [:],
+                storeRegions: [UInt64: [RegionPlacement]] = [:], actionsLastHour: Int = 0, now: Date, maxSnapshotAge: TimeInterval = 60) {
+        self.init(snapshot: snapshot, plans: plans, votes: votes, killSwitch: killSwitch,
+                  reads: TiKVPassReads(cluster: cluster, regions: regions, regionOperators: regionOperators, storeRegions: storeRegions),
+                  actionsLastHour: actionsLastHour, now: now, maxSnapshotAge: maxSnapshotAge)
+    }
+
+    public var cluster: TiKVCluster {
+        get { reads.cluster }
+        set { reads.cluster = newValue }
+    }
+    public var regions: [UInt64: RegionPlacement] {
+        get { reads.regions }
+        set { reads.regions = newValue }
+    }
+    public var regionOperators: [UInt64: RegionOperatorObservation] {
+        get { reads.regionOperators }
+        set { reads.regionOperators = newValue }
+    }
+    public var storeRegions: [UInt64: [RegionPlacement]] {
+        get { reads.storeRegions }
+        set { reads.storeRegions = newValue }
     }
 }
 

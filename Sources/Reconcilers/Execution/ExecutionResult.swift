@@ -1,20 +1,26 @@
 import Foundation
 
-/// A PD mutation to send now. Its intent (the step Running, attempt counted, request recorded) is in
-/// the plan status of the same result, which the controller writes durably **before** sending.
-public struct StepCall: Sendable, Equatable {
+/// A PD mutation to send now.
+public typealias StepCall = SubjectStepCall<TiKVSubject>
+/// What one pass of the executor decided for a TiKV cluster.
+public typealias ExecutionResult = SubjectExecutionResult<TiKVSubject>
+
+/// A request to send now. Its intent (the step Running, attempt counted, request recorded) is in the plan status of
+/// the same result, which the controller writes durably **before** sending.
+public struct SubjectStepCall<S: Subject>: Sendable, Equatable {
     public var plan: String
     public var step: Int
-    public var action: Action
-    public var call: PDCall
+    public var action: S.Action
+    public var call: S.Request
     public var attempt: Int
 }
 
-public struct ExecutionResult: Sendable, Equatable {
-    public var plans: [RemediationPlan]
-    public var calls: [StepCall]
-    /// Regions whose PD operator must be cancelled (the kill switch stopped the plan that started it).
-    public var cancelOperators: [UInt64]
+public struct SubjectExecutionResult<S: Subject>: Sendable, Equatable {
+    public var plans: [SubjectPlan<S>]
+    public var calls: [SubjectStepCall<S>]
+    /// What to cancel in the subject because the kill switch stopped the plan that started it (TiKV: regions whose PD
+    /// operator must be cancelled).
+    public var cancelOperators: [S.Cancellation]
     /// Tickets opened because a plan failed (escalation, queued for diagnosis).
     public var tickets: [Ticket]
     public var events: [Event]
@@ -23,5 +29,5 @@ public struct ExecutionResult: Sendable, Equatable {
     public var requeueAfter: TimeInterval?
 
     /// Nothing decided yet.
-    static let empty = ExecutionResult(plans: [], calls: [], cancelOperators: [], tickets: [], events: [], decisions: [], requeueAfter: nil)
+    static var empty: Self { Self(plans: [], calls: [], cancelOperators: [], tickets: [], events: [], decisions: [], requeueAfter: nil) }
 }

@@ -3,40 +3,26 @@ import Foundation
 /// Moves plans forward one observation at a time: approval → gates → intent → (the controller sends)
 /// → effect observed → next step. Done means observed; a gate that cannot decide blocks.
 ///
-/// Each plan, in name order, goes through `stages` top to bottom until one stops it; the steps of its current
-/// window go through `stepStages`. Each stage is a small pure function of the pass's input and the plan's
-/// `PlanPass`, in its own file under `Stages/`.
+/// Each plan, in name order, goes through its subject's `planStages` top to bottom until one stops it; the steps of
+/// its current window go through the subject's `stepStages`. Each stage is a small pure function of the pass's input
+/// and the plan's `SubjectPlanPass`, in its own file under `Stages/`; those the core owns are generic over the
+/// subject, and TiKV's list (`TiKVSubject+Execution.swift`) adds its own.
 public enum PlanExecution {
-    typealias PlanStage = @Sendable (inout PlanPass, ExecutionInput) -> StageResult
-    typealias StepStage = @Sendable (inout PlanPass, WindowStep, ExecutionInput) -> StepFlow
-
-    /// What happens to a plan in one pass, in order.
-    static let stages: [PlanStage] = [
-        EndedPlanCleanup.run,     // an ended plan only removes the evict-leader scheduler it added
-        KillSwitchStage.run,      // cancel on the kill switch
-        ApprovalStage.run,        // apply the approvals; a rejection ends the plan
-        DependencyStage.run,      // wait for other plans, the start time, the planner's blocker
-        IllegalTargetSweep.run,   // drop waiting moves whose target is no longer legal
-        StepWindows.run,          // the current window's steps through `stepStages`, window after window
-        OutcomeStage.run,         // failed, succeeded, blocked or progressing
-    ]
-
-    /// What happens to a step of the current window, in order; the first stage that settles it ends its turn.
-    static let stepStages: [StepStage] = [
-        RunningStepStage.run,     // effect observed, wait premise, resume by PD's operator, timeout
-        RetryBackoff.run,         // wait out the retry delay
-        WaitStepStart.run,        // a wait step starts by itself
-        GateStage.run,            // pass the safety gates
-        SendStage.run,            // the intent and the call
-    ]
+    typealias PlanStage<S: ExecutedSubject> = @Sendable (inout SubjectPlanPass<S>, SubjectExecutionInput<S>) -> StageResult
+    typealias StepStage<S: ExecutedSubject> = @Sendable (inout SubjectPlanPass<S>, SubjectWindowStep<S>, SubjectExecutionInput<S>) -> StepFlow
 
     public static func advance(_ input: ExecutionInput) -> ExecutionResult {
-        var result = ExecutionResult.empty
+        run(input)
+    }
+
+    /// One pass over the plans of any subject.
+    static func run<S: ExecutedSubject>(_ input: SubjectExecutionInput<S>) -> SubjectExecutionResult<S> {
+        var result = SubjectExecutionResult<S>.empty
         var inFlight = mutationsInFlight(input.plans)
         var actions = input.actionsLastHour
         for plan in input.plans.sorted(by: { $0.name < $1.name }) {
-            var pass = PlanPass(plan, input: input, inFlight: inFlight, actions: actions, result: consume result)
-            for stage in stages {
+            var pass = SubjectPlanPass(plan, input: input, inFlight: inFlight, actions: actions, result: consume result)
+            for stage in S.planStages {
                 if stage(&pass, input) == .stop { break }
             }
             inFlight = pass.inFlight
@@ -48,10 +34,10 @@ public enum PlanExecution {
     }
 
     /// Running mutating steps of every plan: what the in-flight limit counts before this pass sends anything.
-    static func mutationsInFlight(_ plans: [RemediationPlan]) -> Int {
+    static func mutationsInFlight<S>(_ plans: [SubjectPlan<S>]) -> Int {
         plans.reduce(0) { n, p in
             n + statuses(p).enumerated().filter { i, s in
-                s.phase == .running && i < p.spec.steps.count && p.spec.steps[i].action.kind.mutates
+                s.phase == .running && i < p.spec.steps.count && S.mutates(p.spec.steps[i].action)
             }.count
         }
     }
@@ -61,7 +47,7 @@ public enum PlanExecution {
     /// The steps that may run now: the first step not done and, when it has a batch, every other
     /// not-done step of that batch (`PlanStep.batch`: batch n + 1 starts once batch n is observed done).
     /// The gates still cap how many are in flight.
-    static func window(_ plan: RemediationPlan, _ steps: [StepStatus]) -> [Int] {
+    static func window<S>(_ plan: SubjectPlan<S>, _ steps: [StepStatus]) -> [Int] {
         let undone = plan.spec.steps.indices.filter { !steps[$0].phase.isDone }
         guard let first = undone.first else { return [] }
         guard let batch = plan.spec.steps[first].batch else { return [first] }
@@ -110,15 +96,15 @@ public enum PlanExecution {
         return (plan, false)
     }
 
-    static func timeout(_ step: PlanStep, _ policy: ExecutionPolicy) -> TimeInterval {
+    static func timeout<S>(_ step: SubjectPlanStep<S>, _ policy: ExecutionPolicy) -> TimeInterval {
         let own = Double(step.timeout.nanoseconds) / 1e9
-        guard step.action.kind.mutates else { return own > 0 ? own : Double(policy.slowStepTimeout.nanoseconds) / 1e9 }
-        let floor = Double((step.action.kind.isSlow ? policy.slowStepTimeout : policy.fastStepTimeout).nanoseconds) / 1e9
+        guard S.mutates(step.action) else { return own > 0 ? own : Double(policy.slowStepTimeout.nanoseconds) / 1e9 }
+        let floor = Double((S.isSlow(step.action) ? policy.slowStepTimeout : policy.fastStepTimeout).nanoseconds) / 1e9
         return max(own, floor)
     }
 
     /// The plan's step statuses, one per step in step order; fresh ones when they no longer line up with the steps.
-    static func statuses(_ plan: RemediationPlan) -> [StepStatus] {
+    static func statuses<S>(_ plan: SubjectPlan<S>) -> [StepStatus] {
         let names = plan.spec.steps.map(\.name)
         if plan.status.steps.map(\.name) == names { return plan.status.steps }
         return names.map { StepStatus(name: $0) }

@@ -1,15 +1,18 @@
 import Foundation
 
-/// One plan on its way through the execution stages (`PlanExecution.stages`) in one pass over a cluster. A stage
+/// One TiKV plan's pass.
+typealias PlanPass = SubjectPlanPass<TiKVSubject>
+
+/// One plan on its way through the execution stages (`ExecutedSubject.planStages`) in one pass over a subject. A stage
 /// reads the pass's input and changes only this value; the cluster's totals (mutations in flight, sent this hour)
 /// and what the pass decided so far travel on from plan to plan, so the gates of a later plan see what an earlier
 /// one sent.
-struct PlanPass {
+struct SubjectPlanPass<S: ExecutedSubject> {
     // This plan's own.
     /// The plan as it came in.
-    let original: RemediationPlan
+    let original: SubjectPlan<S>
     /// The plan as the stages leave it; its step statuses line up with its steps.
-    var plan: RemediationPlan
+    var plan: SubjectPlan<S>
     /// The approval verdict on the plan's current revision: the approval stage writes it as the `Approved` condition, wait
     /// steps and gates read it.
     let approval: ApprovalVerdict
@@ -19,20 +22,20 @@ struct PlanPass {
     var moving = false
 
     // Carried from plan to plan.
-    /// PD mutations of the cluster in flight: the running mutating steps of every plan, less those this pass saw
+    /// Requests to the subject in flight: the running mutating steps of every plan, less those this pass saw
     /// end, plus those it sent.
     var inFlight: Int
-    /// PD mutations sent in the last hour, plus those this pass sent.
+    /// Requests sent in the last hour, plus those this pass sent.
     var actions: Int
     /// What the pass decided so far, for the plans before this one too (the runner adds each plan to `plans`).
-    var result: ExecutionResult
+    var result: SubjectExecutionResult<S>
 
-    init(_ plan: RemediationPlan, input: ExecutionInput, inFlight: Int, actions: Int, result: ExecutionResult) {
+    init(_ plan: SubjectPlan<S>, input: SubjectExecutionInput<S>, inFlight: Int, actions: Int, result: SubjectExecutionResult<S>) {
         original = plan
         var aligned = plan
         aligned.status.steps = PlanExecution.statuses(plan)
         self.plan = aligned
-        approval = ApprovalEvaluator.evaluate(plan: plan, policy: input.cluster.spec.approval, votes: input.votes, now: input.now)
+        approval = ApprovalEvaluator.evaluate(plan: plan, policy: input.settings.approval, votes: input.votes, now: input.now)
         self.inFlight = inFlight
         self.actions = actions
         self.result = result
@@ -72,17 +75,26 @@ enum StageResult: Equatable {
     case stop
 }
 
-/// The step of the current window a step stage looks at: its index, its spec, and its region as read for this pass.
-struct WindowStep {
-    let index: Int
-    let step: PlanStep
-    let region: RegionPlacement?
+/// A step of a TiKV plan's current window.
+typealias WindowStep = SubjectWindowStep<TiKVSubject>
 
-    init(_ index: Int, of plan: RemediationPlan, input: ExecutionInput) {
+/// The step of the current window a step stage looks at: its index, its spec, and what its gates and effect read
+/// of this pass (TiKV: its region).
+struct SubjectWindowStep<S: ExecutedSubject> {
+    let index: Int
+    let step: SubjectPlanStep<S>
+    let reads: S.StepReads
+
+    init(_ index: Int, of plan: SubjectPlan<S>, input: SubjectExecutionInput<S>) {
         self.index = index
         step = plan.spec.steps[index]
-        region = step.action.regionID.flatMap { input.regions[$0] }
+        reads = S.stepReads(for: step.action, in: input.reads)
     }
+}
+
+extension SubjectWindowStep where S == TiKVSubject {
+    /// The region the step names, as read for this pass.
+    var region: RegionPlacement? { reads.region }
 }
 
 /// What a step stage tells the window it runs in.

@@ -1,7 +1,7 @@
 import Foundation
 
-/// The plan status writes several stages share, so each reads the same everywhere.
-extension RemediationPlan {
+/// The plan status writes several stages share, so each reads the same everywhere, for the plans of any subject.
+extension Resource where K.Status == RemediationPlanStatus {
     /// Sets one of the plan's conditions at its current generation.
     mutating func setCondition(_ type: PlanConditionType, _ status: Condition.Status, reason: PlanConditionReason, message: String, now: Date) {
         self.status.conditions.set(type, status, reason: reason, message: message, observedGeneration: metadata.generation, now: now)

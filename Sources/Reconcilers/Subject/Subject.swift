@@ -4,7 +4,7 @@ import Foundation
 /// observed of it. The approval path (`ApprovalEvaluator`), the gates' order (`GateOrder`), a step's intent and
 /// observed effect (`StepStatus`' transitions) and the sending (`Executor`) are written against this seam; TiKV
 /// through PD is one conformance (`TiKVSubject`). What the seam does not yet carry is in docs/architecture.md.
-public protocol Subject {
+public protocol Subject: Sendable {
     /// One step's action with its parameters, stored in a plan.
     associatedtype Action: Codable & Sendable & Hashable
     /// What one observation of the subject shows.
@@ -13,21 +13,38 @@ public protocol Subject {
     associatedtype Request: Sendable & Hashable & CustomStringConvertible
     /// What a step's gates and effect read besides the snapshot, read for this pass (TiKV: the step's region).
     associatedtype StepReads: Sendable
+    /// What the subject reads for one pass of the executor besides the snapshot (TiKV: the cluster object, the
+    /// regions of the steps in progress and PD's operators on them).
+    associatedtype PassReads: Sendable
+    /// What the kill switch cancels in the subject for a running step (TiKV: the region whose PD operator it started).
+    associatedtype Cancellation: Sendable & Equatable
 
     /// How people call the request, in the gates' texts: `PD request`.
     static var requestNoun: String { get }
+    /// The action in one line for people: `transfer leader of region 24 from store 5 to store 1`.
+    static func summary(of action: Action) -> String
     /// Who must approve a step taking this action (`ApprovalPolicy`'s tiers).
     static func risk(of action: Action) -> RiskTier
     /// Whether the action sends a request (a wait only observes).
     static func mutates(_ action: Action) -> Bool
+    /// Whether the action's effect comes at the subject's own pace: its step gets the slow timeout floor.
+    static func isSlow(_ action: Action) -> Bool
     /// The request the action sends; nil for a wait and for an action that cannot be sent as it stands.
     static func request(for action: Action) -> Request?
+    /// Why `request(for:)` has none for a mutating action: the plan fails rather than stall on it.
+    static func unsendable(_ action: Action) -> String
     /// Whether the action's effect shows in what was observed. Done means observed: also the idempotency check
     /// before a request (an effect that already holds costs no request).
     static func effect(of action: Action, on snapshot: Snapshot, reads: StepReads) -> StepEffect.Verdict
     /// The subject's own gates, in its order, after the core's (`GateOrder`): the first that holds the action and
     /// why, or nil when none does. One that cannot decide holds.
     static func gate(_ action: Action, snapshot: Snapshot, reads: StepReads, limits: Limits, now: Date) -> (gate: Gate, why: String)?
+    /// The settings the executor obeys in this pass (mode, pause, windows, limits, approval and retry policies).
+    static func settings(of reads: PassReads) -> ExecutionSettings
+    /// What one step's gates and effect read, from what the pass read.
+    static func stepReads(for action: Action, in reads: PassReads) -> StepReads
+    /// What the kill switch cancels for a running step taking this action; nil for nothing.
+    static func cancellation(for action: Action) -> Cancellation?
 }
 
 /// What the core's gates read of any subject's observation: whether every source answered, and when.

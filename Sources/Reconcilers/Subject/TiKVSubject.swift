@@ -16,13 +16,42 @@ public enum TiKVSubject: Subject {
         }
     }
 
+    public typealias PassReads = TiKVPassReads
+    /// A region whose PD operator the kill switch cancels.
+    public typealias Cancellation = UInt64
+
     public static let requestNoun = "PD request"
+
+    public static func summary(of action: Action) -> String { action.summary }
 
     public static func risk(of action: Action) -> RiskTier { action.kind.risk }
 
     public static func mutates(_ action: Action) -> Bool { action.kind.mutates }
 
+    public static func isSlow(_ action: Action) -> Bool { action.kind.isSlow }
+
     public static func request(for action: Action) -> PDCall? { PDCall.forAction(action) }
+
+    public static func unsendable(_ action: Action) -> String {
+        "the step's action lacks \(action.missingParameters.joined(separator: ", ")): it can never be sent"
+    }
+
+    public static func settings(of reads: TiKVPassReads) -> ExecutionSettings {
+        let spec = reads.cluster.spec
+        return ExecutionSettings(mode: spec.mode, paused: spec.paused, maintenanceWindows: spec.maintenanceWindows, limits: spec.limits,
+                                 approval: spec.approval, execution: spec.execution)
+    }
+
+    /// The region the action names, and for a step taking a store offline, that store's regions.
+    public static func stepReads(for action: Action, in reads: TiKVPassReads) -> StepReads {
+        StepReads(region: action.regionID.flatMap { reads.regions[$0] },
+                  storeRegions: action.kind == .offlineStore ? action.storeID.flatMap { reads.storeRegions[$0] } : nil)
+    }
+
+    /// A running region move's PD operator.
+    public static func cancellation(for action: Action) -> UInt64? {
+        PlanExecution.isRegionLevel(action.kind) ? action.regionID : nil
+    }
 
     public static func effect(of action: Action, on snapshot: ClusterSnapshot, reads: StepReads) -> StepEffect.Verdict {
         StepEffect.check(action, snapshot: snapshot, region: reads.region)

@@ -4,7 +4,7 @@ import Foundation
 /// rejection ends the plan; an approved `Pending` plan becomes `Approved`. Waiting for approval is not a stop here:
 /// wait steps and the approval gate hold the steps, so the plan still shows which gate it waits at.
 enum ApprovalStage {
-    static func run(_ pass: inout PlanPass, _ input: ExecutionInput) -> StageResult {
+    static func run<S: ExecutedSubject>(_ pass: inout SubjectPlanPass<S>, _ input: SubjectExecutionInput<S>) -> StageResult {
         let verdict = pass.approval
         pass.plan.setCondition(.approved, verdict.isApproved ? .true : .false, reason: verdict.reason, message: verdict.message, now: input.now)
         if case .rejected = verdict.outcome {

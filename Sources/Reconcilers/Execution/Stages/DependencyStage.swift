@@ -3,7 +3,7 @@ import Foundation
 /// Waits that are not gates, in this order: the plans named in `spec.after` must have succeeded, `spec.notBefore`
 /// must have passed, and a plan its planner marked `Blocked` does not start, even once approved.
 enum DependencyStage {
-    static func run(_ pass: inout PlanPass, _ input: ExecutionInput) -> StageResult {
+    static func run<S: ExecutedSubject>(_ pass: inout SubjectPlanPass<S>, _ input: SubjectExecutionInput<S>) -> StageResult {
         let now = input.now
         if let (waiting, phase) = unfinishedPrerequisite(pass.plan, among: input.plans) {
             pass.plan.block(Blocker(.waitingForPlan, "waits for plan \(waiting) to succeed (it is \(phase))"), now: now)
@@ -24,7 +24,7 @@ enum DependencyStage {
     }
 
     /// The first plan of `spec.after` that has not succeeded, with its phase (`missing` when there is no such plan).
-    static func unfinishedPrerequisite(_ plan: RemediationPlan, among plans: [RemediationPlan]) -> (name: String, phase: String)? {
+    static func unfinishedPrerequisite<S>(_ plan: SubjectPlan<S>, among plans: [SubjectPlan<S>]) -> (name: String, phase: String)? {
         guard !plan.spec.after.isEmpty else { return nil }
         // The first plan of a name counts, as the store never holds two.
         func phase(of name: String) -> PlanPhase? { plans.first { $0.name == name }?.status.phase }
@@ -34,8 +34,8 @@ enum DependencyStage {
 
     /// The planner's own `Blocked` condition (not enough stores, quorum at risk, a precondition not yet
     /// checkable…): while it stands, the plan starts nothing.
-    static func plannerBlock(_ plan: RemediationPlan) -> Condition? {
-        guard let b = plan.status.conditions[type: .blocked], b.status == .true, PlanIdentity.plannerBlockReasons.contains(b.reason) else {
+    static func plannerBlock<S: ExecutedSubject>(_ plan: SubjectPlan<S>) -> Condition? {
+        guard let b = plan.status.conditions[type: .blocked], b.status == .true, S.plannerBlockReasons.contains(b.reason) else {
             return nil
         }
         return b

@@ -1,14 +1,14 @@
 import Foundation
 
-/// An ended plan leaves nothing behind: one that ended without success (failed, cancelled, rejected, superseded)
+/// An ended plan leaves nothing behind (`ExecutedSubject.cleanUpEnded`; nothing else happens to it). For TiKV: one that ended without success (failed, cancelled, rejected, superseded)
 /// and had started adding a store to the evict-leader scheduler removes it again, unless another plan that ran or
 /// runs still wants that store evicted. Only in `execute` mode, with the kill switch off and a complete
 /// observation; repeated each pass while PD still shows the store evicted. Nothing else happens to an ended plan.
 enum EndedPlanCleanup {
-    static func run(_ pass: inout PlanPass, _ input: ExecutionInput) -> StageResult {
+    static func run<S: ExecutedSubject>(_ pass: inout SubjectPlanPass<S>, _ input: SubjectExecutionInput<S>) -> StageResult {
         guard pass.original.status.phase.isTerminal else { return .next }
         // As it came in (its step statuses not realigned): an ended plan changes only by its clean-up note.
-        pass.plan = cleanUp(pass.original, input: input, result: &pass.result)
+        pass.plan = S.cleanUpEnded(pass.original, input: input, result: &pass.result)
         return .stop
     }
 

@@ -1,17 +1,17 @@
 import Foundation
 
-/// A mutating step passes the safety gates (`Gates`) right before its call, on this pass's snapshot, region and
-/// store reads. Past them the send stage may send; otherwise, by what held it:
+/// A mutating step passes the safety gates (`GateOrder`, then its subject's own) right before its call, on this
+/// pass's snapshot and reads. Past them the send stage may send; otherwise, by what held it:
 /// - its effect already holds: skipped, nothing sent;
 /// - `Mode` in dryRun: every mutating step records the exact request it would send;
-/// - `Preconditions` because the move's target is no longer legal: dropped (`IllegalTargetSweep`'s rule and text);
+/// - (TiKV, `TiKVSubject.whenHeld`) `Preconditions` because the move's target is no longer legal: dropped
+///   (`IllegalTargetSweep`'s rule and text);
 /// - `Preconditions` held a started plan for a whole step timeout: the plan no longer fits the cluster and fails;
-/// - `StoreLimit`: the step waits for PD's tokens and the window's other steps go on;
+/// - (TiKV) `StoreLimit`: the step waits for PD's tokens and the window's other steps go on;
 /// - any other gate: the plan waits at it, and no later step is looked at in this pass.
 enum GateStage {
-    static func run(_ pass: inout PlanPass, _ at: WindowStep, _ input: ExecutionInput) -> StepFlow {
-        let gates = gateInput(pass, at, input)
-        switch Gates.evaluate(gates) {
+    static func run<S: ExecutedSubject>(_ pass: inout SubjectPlanPass<S>, _ at: SubjectWindowStep<S>, _ input: SubjectExecutionInput<S>) -> StepFlow {
+        switch GateOrder.evaluate(gateInput(pass, at, input)) {
         case .pass:
             return .next
         case .alreadyDone(let why):
@@ -19,37 +19,31 @@ enum GateStage {
             pass.decide("plan \(pass.plan.name) step \(at.step.name): skipped, \(why)")
             return .nextStep
         case .blocked(let gate, let why):
-            return blocked(&pass, at, input, gate: gate, why: why, gates: gates)
+            return blocked(&pass, at, input, gate: gate, why: why)
         }
     }
 
-    static func gateInput(_ pass: PlanPass, _ at: WindowStep, _ input: ExecutionInput) -> GateInput {
-        let action = at.step.action
-        let storeRegions = action.kind == .offlineStore ? action.storeID.flatMap { input.storeRegions[$0] } : nil
-        return GateInput(killSwitch: false, spec: input.cluster.spec, snapshot: input.snapshot, maxSnapshotAge: input.maxSnapshotAge,
-                         approval: pass.approval, inFlightSteps: pass.inFlight, actionsLastHour: pass.actions, step: at.step,
-                         region: at.region, storeRegions: storeRegions, now: input.now)
+    /// What the gates read for the step; `killSwitch` is off here, as the kill switch stage already cancelled the plan.
+    static func gateInput<S: ExecutedSubject>(_ pass: SubjectPlanPass<S>, _ at: SubjectWindowStep<S>, _ input: SubjectExecutionInput<S>) -> SubjectGateInput<S> {
+        let settings = input.settings
+        return SubjectGateInput(killSwitch: false, mode: settings.mode, paused: settings.paused, maintenanceWindows: settings.maintenanceWindows,
+                                limits: settings.limits, snapshot: input.snapshot, maxSnapshotAge: input.maxSnapshotAge, approval: pass.approval,
+                                inFlightSteps: pass.inFlight, actionsLastHour: pass.actions, action: at.step.action, reads: at.reads, now: input.now)
     }
 
-    static func blocked(_ pass: inout PlanPass, _ at: WindowStep, _ input: ExecutionInput, gate: Gate, why: String, gates: GateInput) -> StepFlow {
-        let i = at.index, step = at.step, now = input.now, spec = input.cluster.spec
-        if gate == .mode, spec.mode == .dryRun {
+    static func blocked<S: ExecutedSubject>(_ pass: inout SubjectPlanPass<S>, _ at: SubjectWindowStep<S>, _ input: SubjectExecutionInput<S>,
+                                            gate: Gate, why: String) -> StepFlow {
+        let i = at.index, step = at.step, now = input.now, settings = input.settings
+        if gate == .mode, settings.mode == .dryRun {
             recordDryRun(&pass.plan)
         }
-        // A leader or peer move whose target is no longer legal is dropped at once, not retried
-        // into PD's refusal: the rest of the plan goes on, and the planners answer what is left.
-        if gate == .preconditions, PlanExecution.isRegionLevel(step.action.kind), let to = step.action.toStoreID,
-           let refusal = TargetLegality(snapshot: input.snapshot, now: now).targetRefusal(step.action, region: at.region) {
-            pass.plan.status.steps[i].phase = .skipped
-            pass.plan.status.steps[i].observedEffect = IllegalTargetSweep.dropped(to: to, refusal)
-            pass.plan.status.steps[i].finishedAt = now
-            pass.decide("plan \(pass.plan.name) step \(step.name): \(pass.plan.status.steps[i].observedEffect ?? "dropped")")
-            return .nextStep
-        }
+        // The subject's own answers first (TiKV: a move whose target is no longer legal is dropped; a target at its
+        // store limit waits for PD's tokens while the window's other steps go on).
+        if let flow = S.whenHeld(&pass, at, input, gate: gate, why: why) { return flow }
         // A started plan whose next step's precondition has not held for a whole step
         // timeout no longer fits the cluster (e.g. its target store is gone): it fails, and
         // the planners propose a fresh plan from what is observed now.
-        let limit = PlanExecution.timeout(step, spec.execution)
+        let limit = PlanExecution.timeout(step, settings.execution)
         if gate == .preconditions, pass.plan.status.phase == .executing, let since = preconditionsBlockedSince(pass.plan),
            now.timeIntervalSince(since) > limit {
             let error = "precondition did not hold for \(Int(limit))s: \(why)"
@@ -57,28 +51,20 @@ enum GateStage {
             pass.decide("plan \(pass.plan.name): failed, \(error)")
             return .stopPlan
         }
-        // A target at its store limit waits for PD's tokens; the window's other steps go on.
-        if gate == .storeLimit {
-            pass.blocker = Blocker(gate, why)
-            if let wait = Gates.storeLimitWait(gates) {
-                pass.requeue(after: max(1, wait.seconds))
-            }
-            return .nextStep
-        }
         pass.blocker = Blocker(gate, why)
         return .stopPlan
     }
 
     /// Since when the plan has been `Blocked` at the preconditions gate, if it is now.
-    static func preconditionsBlockedSince(_ plan: RemediationPlan) -> Date? {
+    static func preconditionsBlockedSince<S>(_ plan: SubjectPlan<S>) -> Date? {
         guard let b = plan.status.conditions[type: .blocked], b.status == .true, b.reason == Gate.preconditions.rawValue else { return nil }
         return b.lastTransitionTime
     }
 
     /// dryRun: every mutating step shows the exact request it would send; nothing is sent.
-    static func recordDryRun(_ plan: inout RemediationPlan) {
+    static func recordDryRun<S: Subject>(_ plan: inout SubjectPlan<S>) {
         for (i, step) in plan.spec.steps.enumerated() {
-            if let call = PDCall.forAction(step.action) { plan.status.steps[i].pdRequest = "dry run, not sent: \(call)" }
+            if let call = S.request(for: step.action) { plan.status.steps[i].pdRequest = "dry run, not sent: \(call)" }
         }
     }
 }

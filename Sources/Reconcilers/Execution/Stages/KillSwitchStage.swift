@@ -1,14 +1,15 @@
 import Foundation
 
-/// The kill switch cancels every plan that has not ended, and what it started in PD: its running steps fail, and
-/// the PD operators of its running region moves are cancelled. A cancelled plan does not resume by itself.
+/// The kill switch cancels every plan that has not ended, and what it started in the subject: its running steps
+/// fail, and what they started is cancelled (`Subject.cancellation`: TiKV cancels the PD operators of its running
+/// region moves). A cancelled plan does not resume by itself.
 enum KillSwitchStage {
-    static func run(_ pass: inout PlanPass, _ input: ExecutionInput) -> StageResult {
+    static func run<S: ExecutedSubject>(_ pass: inout SubjectPlanPass<S>, _ input: SubjectExecutionInput<S>) -> StageResult {
         guard input.killSwitch else { return .next }
         let now = input.now
         for (i, s) in pass.plan.status.steps.enumerated() where s.phase == .running {
             let a = pass.plan.spec.steps[i].action
-            if PlanExecution.isRegionLevel(a.kind), let r = a.regionID { pass.result.cancelOperators.append(r) }
+            if let c = S.cancellation(for: a) { pass.result.cancelOperators.append(c) }
             pass.plan.status.steps[i].phase = .failed
             pass.plan.status.steps[i].lastError = "cancelled by the kill switch"
             pass.plan.status.steps[i].finishedAt = now

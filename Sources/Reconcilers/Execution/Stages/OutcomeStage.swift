@@ -4,7 +4,7 @@ import Foundation
 /// is opened); every step done (succeeded); held with nothing moving (`Blocked` by the last gate or backoff that
 /// held a step); otherwise not blocked, and progressing while steps run (looked at again within 2 s).
 enum OutcomeStage {
-    static func run(_ pass: inout PlanPass, _ input: ExecutionInput) -> StageResult {
+    static func run<S: ExecutedSubject>(_ pass: inout SubjectPlanPass<S>, _ input: SubjectExecutionInput<S>) -> StageResult {
         let now = input.now
         if pass.plan.status.phase == .failed {
             pass.result.tickets.append(escalation(pass.plan, now: now))
@@ -28,7 +28,7 @@ enum OutcomeStage {
     }
 
     /// The ticket a failed plan opens: someone (or the diagnosis) looks at why.
-    static func escalation(_ plan: RemediationPlan, now: Date) -> Ticket {
+    static func escalation<S>(_ plan: SubjectPlan<S>, now: Date) -> Ticket {
         let message = plan.status.conditions[type: .failed]?.message ?? "the plan failed"
         var t = Ticket(metadata: ObjectMeta(name: "\(plan.spec.cluster)-planfailed-\(plan.name)".prefix(253).description),
                        spec: TicketSpec(cluster: plan.spec.cluster, invariant: "planFailed", subject: "plan/\(plan.name)",

@@ -3,7 +3,7 @@ import Foundation
 /// A step whose last attempt failed waits out its retry delay before the gates see it again; the plan shows
 /// `Blocked=True, RetryBackoff` while nothing else moves, and the pass is looked at again when the delay ends.
 enum RetryBackoff {
-    static func run(_ pass: inout PlanPass, _ at: WindowStep, _ input: ExecutionInput) -> StepFlow {
+    static func run<S: ExecutedSubject>(_ pass: inout SubjectPlanPass<S>, _ at: SubjectWindowStep<S>, _ input: SubjectExecutionInput<S>) -> StepFlow {
         let s = pass.plan.status.steps[at.index]
         guard let retryAt = s.nextRetry, retryAt > input.now else { return .next }
         pass.requeue(after: retryAt.timeIntervalSince(input.now))
@@ -16,8 +16,8 @@ extension PlanExecution {
     /// Fails one attempt of step `i`: a retry after `retryDelay`, or, once the step's attempts are used up, the step
     /// and the plan fail for good (then returns true).
     @discardableResult
-    static func failAttempt(_ plan: inout RemediationPlan, _ i: Int, _ reason: String, policy: RetryPolicy, now: Date,
-                            result: inout ExecutionResult) -> Bool {
+    static func failAttempt<S>(_ plan: inout SubjectPlan<S>, _ i: Int, _ reason: String, policy: RetryPolicy, now: Date,
+                            result: inout SubjectExecutionResult<S>) -> Bool {
         let attempts = plan.status.steps[i].attempts
         if attempts >= policy.maxAttempts {
             plan.status.steps[i].nextRetry = nil

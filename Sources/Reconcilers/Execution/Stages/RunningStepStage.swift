@@ -1,37 +1,41 @@
 import Foundation
 
-/// A running step is settled by what is observed, in this order: its effect holds (done); a wait whose premise broke
-/// fails the plan at once; PD's latest operator on its region shows how this attempt ended (resume after a crash, or
-/// a call lost on the way); it ran past its timeout. Otherwise it keeps running. Nothing is ever sent again here.
+/// A running step is settled by what is observed, in this order: its effect holds (done); the subject's own ends
+/// (TiKV: a wait whose premise broke fails the plan at once; PD's latest operator on its region shows how this attempt
+/// ended, to resume after a crash or a call lost on the way); it ran past its timeout. Otherwise it keeps running. Nothing is ever sent again here.
 enum RunningStepStage {
-    static func run(_ pass: inout PlanPass, _ at: WindowStep, _ input: ExecutionInput) -> StepFlow {
+    static func run<S: ExecutedSubject>(_ pass: inout SubjectPlanPass<S>, _ at: SubjectWindowStep<S>, _ input: SubjectExecutionInput<S>) -> StepFlow {
         let i = at.index, step = at.step, now = input.now
         guard pass.plan.status.steps[i].phase == .running else { return .next }
-        let effect = TiKVSubject.effect(of: step.action, on: input.snapshot, reads: TiKVSubject.StepReads(region: at.region))
+        let effect = S.effect(of: step.action, on: input.snapshot, reads: at.reads)
         if case .holds(let why) = effect {
             pass.plan.status.steps[i].recordEffect(why, now: now)
-            pass.inFlight -= step.action.kind.mutates ? 1 : 0
+            pass.inFlight -= S.mutates(step.action) ? 1 : 0
             pass.decide("plan \(pass.plan.name) step \(step.name): done, observed: \(why)")
             return .nextStep
         }
-        // A wait that nothing drives any more fails at once: retrying it cannot help, and the planners
-        // answer from what is observed (a drain that leaned on PD's eviction gets its own scheduler).
-        if let why = WaitPremise.broken(step.action, snapshot: input.snapshot, now: now, maxSnapshotAge: input.maxSnapshotAge) {
-            pass.plan.status.steps[i].nextRetry = nil
-            pass.plan.fail(step: i, error: why, reason: .nothingEvicts, failedMessage: "step \(step.name): \(why)", progressingMessage: why, now: now)
-            pass.decide("plan \(pass.plan.name): failed at step \(step.name): \(why)")
-            return .stopPlan
-        }
         let started = pass.plan.status.steps[i].startedAt ?? now
-        if let flow = resumeByOperator(&pass, at, input, startedAt: started) { return flow }
-        let limit = PlanExecution.timeout(step, input.cluster.spec.execution)
+        // The subject's own ends of a running step (TiKV: a wait nothing drives any more, PD's operator for the attempt).
+        if let flow = S.whileRunning(&pass, at, input, startedAt: started) { return flow }
+        let limit = PlanExecution.timeout(step, input.settings.execution)
         if now.timeIntervalSince(started) > limit {
-            pass.inFlight -= step.action.kind.mutates ? 1 : 0
+            pass.inFlight -= S.mutates(step.action) ? 1 : 0
             return retryOrFail(&pass, i, "no effect observed within \(Int(limit))s (\(effectText(effect)))", input)
         }
         pass.plan.status.steps[i].observedEffect = effectText(effect)
         pass.moving = true
         return .nextStep
+    }
+
+    /// A wait that nothing drives any more fails at once: retrying it cannot help, and the planners
+    /// answer from what is observed (a drain that leaned on PD's eviction gets its own scheduler).
+    static func brokenWait(_ pass: inout PlanPass, _ at: WindowStep, _ input: ExecutionInput) -> StepFlow? {
+        let i = at.index, step = at.step, now = input.now
+        guard let why = WaitPremise.broken(step.action, snapshot: input.snapshot, now: now, maxSnapshotAge: input.maxSnapshotAge) else { return nil }
+        pass.plan.status.steps[i].nextRetry = nil
+        pass.plan.fail(step: i, error: why, reason: .nothingEvicts, failedMessage: "step \(step.name): \(why)", progressingMessage: why, now: now)
+        pass.decide("plan \(pass.plan.name): failed at step \(step.name): \(why)")
+        return .stopPlan
     }
 
     /// For a region move: PD's latest operator on the region says whether this attempt reached PD and how it ended
@@ -59,8 +63,8 @@ enum RunningStepStage {
     }
 
     /// The attempt failed: a retry is scheduled, or the plan has failed for good and stops.
-    static func retryOrFail(_ pass: inout PlanPass, _ i: Int, _ reason: String, _ input: ExecutionInput) -> StepFlow {
-        let final = PlanExecution.failAttempt(&pass.plan, i, reason, policy: input.cluster.spec.execution.retry, now: input.now, result: &pass.result)
+    static func retryOrFail<S: ExecutedSubject>(_ pass: inout SubjectPlanPass<S>, _ i: Int, _ reason: String, _ input: SubjectExecutionInput<S>) -> StepFlow {
+        let final = PlanExecution.failAttempt(&pass.plan, i, reason, policy: input.settings.execution.retry, now: input.now, result: &pass.result)
         return final ? .stopPlan : .nextStep
     }
 

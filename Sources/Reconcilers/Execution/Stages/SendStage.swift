@@ -4,10 +4,10 @@ import Foundation
 /// request recorded) goes into the plan status, which the controller writes before it makes the call. A step whose
 /// action lacks a parameter can never be sent: it fails the plan instead of stalling it.
 enum SendStage {
-    static func run(_ pass: inout PlanPass, _ at: WindowStep, _ input: ExecutionInput) -> StepFlow {
+    static func run<S: ExecutedSubject>(_ pass: inout SubjectPlanPass<S>, _ at: SubjectWindowStep<S>, _ input: SubjectExecutionInput<S>) -> StepFlow {
         let i = at.index, step = at.step, now = input.now
-        guard let call = TiKVSubject.request(for: step.action) else {
-            let reason = "the step's action lacks \(step.action.missingParameters.joined(separator: ", ")): it can never be sent"
+        guard let call = S.request(for: step.action) else {
+            let reason = S.unsendable(step.action)
             pass.plan.fail(step: i, error: reason, reason: .stepInvalid, failedMessage: "step \(step.name): \(reason)", progressingMessage: reason, now: now)
             pass.decide("plan \(pass.plan.name) step \(step.name): failed, \(reason)")
             return .stopPlan
@@ -19,7 +19,7 @@ enum SendStage {
         pass.inFlight += 1
         pass.actions += 1
         pass.moving = true
-        pass.result.calls.append(StepCall(plan: pass.plan.name, step: i, action: step.action, call: call, attempt: s.attempts))
+        pass.result.calls.append(SubjectStepCall(plan: pass.plan.name, step: i, action: step.action, call: call, attempt: s.attempts))
         pass.decide("plan \(pass.plan.name) step \(step.name): sending \(call) (attempt \(s.attempts))")
         return .nextStep
     }

@@ -1,10 +1,10 @@
 import Foundation
 
 /// Takes the steps of the plan's current window (`PlanExecution.window`) through the step stages
-/// (`PlanExecution.stepStages`), in step order. When every step of the window is observed done, the next window
+/// (`ExecutedSubject.stepStages`), in step order. When every step of the window is observed done, the next window
 /// may start in the same pass; at most once per step, however the statuses read.
 enum StepWindows {
-    static func run(_ pass: inout PlanPass, _ input: ExecutionInput) -> StageResult {
+    static func run<S: ExecutedSubject>(_ pass: inout SubjectPlanPass<S>, _ input: SubjectExecutionInput<S>) -> StageResult {
         for _ in 0...pass.plan.spec.steps.count {
             let current = PlanExecution.window(pass.plan, pass.plan.status.steps)
             guard !current.isEmpty, !runWindow(current, &pass, input) else { break }
@@ -14,9 +14,9 @@ enum StepWindows {
     }
 
     /// Runs one window's steps; true when a stage stopped the plan for this pass.
-    static func runWindow(_ window: [Int], _ pass: inout PlanPass, _ input: ExecutionInput) -> Bool {
+    static func runWindow<S: ExecutedSubject>(_ window: [Int], _ pass: inout SubjectPlanPass<S>, _ input: SubjectExecutionInput<S>) -> Bool {
         for i in window {
-            switch runStep(WindowStep(i, of: pass.plan, input: input), &pass, input) {
+            switch runStep(SubjectWindowStep(i, of: pass.plan, input: input), &pass, input) {
             case .next, .nextStep: continue
             case .endWindow: return false
             case .stopPlan: return true
@@ -26,8 +26,8 @@ enum StepWindows {
     }
 
     /// One step through the step stages, until one settles it.
-    static func runStep(_ at: WindowStep, _ pass: inout PlanPass, _ input: ExecutionInput) -> StepFlow {
-        for stage in PlanExecution.stepStages {
+    static func runStep<S: ExecutedSubject>(_ at: SubjectWindowStep<S>, _ pass: inout SubjectPlanPass<S>, _ input: SubjectExecutionInput<S>) -> StepFlow {
+        for stage in S.stepStages {
             let flow = stage(&pass, at, input)
             if flow != .next { return flow }
         }

@@ -4,10 +4,10 @@ import Foundation
 /// approved, `execute` mode and the cluster not paused. When it may not, the gates say why, and the rest of its
 /// window waits with it.
 enum WaitStepStart {
-    static func run(_ pass: inout PlanPass, _ at: WindowStep, _ input: ExecutionInput) -> StepFlow {
-        guard !at.step.action.kind.mutates else { return .next }
-        let spec = input.cluster.spec
-        guard pass.approval.isApproved, spec.mode == .execute, !spec.paused else {
+    static func run<S: ExecutedSubject>(_ pass: inout SubjectPlanPass<S>, _ at: SubjectWindowStep<S>, _ input: SubjectExecutionInput<S>) -> StepFlow {
+        guard !S.mutates(at.step.action) else { return .next }
+        let settings = input.settings
+        guard pass.approval.isApproved, settings.mode == .execute, !settings.paused else {
             pass.blocker = gateBlock(pass, at, input)
             return .endWindow
         }
@@ -17,16 +17,13 @@ enum WaitStepStart {
         pass.plan.status.steps[i].attempts += 1
         pass.plan.status.phase = .executing
         pass.moving = true
-        pass.decide("plan \(pass.plan.name) step \(at.step.name): waiting — \(at.step.action.summary)")
+        pass.decide("plan \(pass.plan.name) step \(at.step.name): waiting — \(S.summary(of: at.step.action))")
         return .nextStep
     }
 
-    /// The gate that holds the wait step, if any (a wait takes no store offline: no store's regions are read for it).
-    static func gateBlock(_ pass: PlanPass, _ at: WindowStep, _ input: ExecutionInput) -> Blocker? {
-        let g = GateInput(killSwitch: false, spec: input.cluster.spec, snapshot: input.snapshot, maxSnapshotAge: input.maxSnapshotAge,
-                          approval: pass.approval, inFlightSteps: pass.inFlight, actionsLastHour: pass.actions, step: at.step,
-                          region: at.region, now: input.now)
-        if case .blocked(let gate, let why) = Gates.evaluate(g) { return Blocker(gate, why) }
+    /// The gate that holds the wait step, if any.
+    static func gateBlock<S: ExecutedSubject>(_ pass: SubjectPlanPass<S>, _ at: SubjectWindowStep<S>, _ input: SubjectExecutionInput<S>) -> Blocker? {
+        if case .blocked(let gate, let why) = GateOrder.evaluate(GateStage.gateInput(pass, at, input)) { return Blocker(gate, why) }
         return nil
     }
 }
