@@ -63,23 +63,11 @@ public enum HealthReconciler {
         return HealthResult(tickets: tickets.sorted { $0.name < $1.name }, events: events, storeHistory: history, notes: notes)
     }
 
-    /// Every invariant's verdict on one snapshot, in `InvariantID` order.
+    /// Every registered invariant's verdict on one snapshot, in `InvariantID` order.
     public static func evaluate(_ spec: TiKVClusterSpec, _ snapshot: ClusterSnapshot, _ maintenances: [StoreMaintenance],
                                 history: [StoreLivenessHistory], now: Date) -> [InvariantVerdict] {
-        let inv = spec.invariants
-        return [
-            StoreDownCheck.evaluate(inv.storeDown, snapshot, maintenances),
-            StoreFlappingCheck.evaluate(inv.storeFlapping, snapshot, history: history),
-            HighLatencyCheck.evaluate(inv.highLatency, snapshot),
-            LowSpaceCheck.evaluate(inv.lowSpace, snapshot),
-            LeaderSkewCheck.evaluate(inv.leaderSkew, balance: spec.balance, snapshot, maintenances),
-            RegionSkewCheck.evaluate(inv.regionSkew, balance: spec.balance, snapshot, maintenances),
-            RegionHealthCheck.evaluate(inv.regionHealth, snapshot, maintenances),
-            WriteStallCheck.evaluate(inv.writeStall, snapshot),
-            PDMembersCheck.evaluate(inv.pdMembers, snapshot),
-            LeftoverSchedulerCheck.evaluate(inv.leftoverScheduler, snapshot, maintenances, now: now),
-            HotSpotCheck.evaluate(inv.hotSpot, snapshot),
-        ].sorted { $0.invariant < $1.invariant }
+        let context = InvariantContext(spec: spec, snapshot: snapshot, maintenances: maintenances, history: history, now: now)
+        return InvariantRegistry.tikv.map { $0.evaluate(context) }.sorted { $0.invariant < $1.invariant }
     }
 
     /// A snapshot is fresh when it completed no longer than one resync period (at least 30 s) ago.
@@ -87,21 +75,8 @@ public enum HealthReconciler {
         max(spec.resyncPeriod.timeInterval, 30)
     }
 
-    /// How long an invariant must stay broken before its ticket opens. Flapping needs none: its
-    /// window already says how long the store misbehaved.
+    /// How long an invariant must stay broken before its ticket opens (its registered definition says).
     static func gracePeriod(_ invariant: InvariantID, _ inv: Invariants) -> GoDuration {
-        switch invariant {
-        case .storeDown: inv.storeDown.gracePeriod
-        case .storeFlapping: .zero
-        case .highLatency: inv.highLatency.gracePeriod
-        case .lowSpace: inv.lowSpace.gracePeriod
-        case .leaderSkew: inv.leaderSkew.gracePeriod
-        case .regionSkew: inv.regionSkew.gracePeriod
-        case .regionHealth: inv.regionHealth.gracePeriod
-        case .writeStall: inv.writeStall.gracePeriod
-        case .pdMembers: inv.pdMembers.gracePeriod
-        case .leftoverScheduler: inv.leftoverScheduler.gracePeriod
-        case .hotSpot: inv.hotSpot.gracePeriod
-        }
+        InvariantRegistry.definition(invariant)?.gracePeriod(inv) ?? .zero
     }
 }

@@ -1,5 +1,5 @@
 /// What the executor obeys for one subject in one pass: people's settings, read from the subject's own object
-/// (a TiKV cluster's spec).
+/// (a TiKV cluster's spec). Built inside this module only, as the executor's pipeline is (`ExecutedSubject`).
 public struct ExecutionSettings: Sendable, Equatable {
     public var mode: ClusterMode
     public var paused: Bool
@@ -7,14 +7,4 @@ public struct ExecutionSettings: Sendable, Equatable {
     public var limits: Limits
     public var approval: ApprovalPolicy
     public var execution: ExecutionPolicy
-
-    public init(mode: ClusterMode, paused: Bool, maintenanceWindows: [MaintenanceWindow], limits: Limits, approval: ApprovalPolicy,
-                execution: ExecutionPolicy) {
-        self.mode = mode
-        self.paused = paused
-        self.maintenanceWindows = maintenanceWindows
-        self.limits = limits
-        self.approval = approval
-        self.execution = execution
-    }
 }
