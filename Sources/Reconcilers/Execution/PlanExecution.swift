@@ -80,16 +80,25 @@ public enum PlanExecution {
         return Array(Set(ids)).sorted()
     }
 
-    /// Records what PD answered to a call. A refusal (PD answered with an error) provably did nothing,
-    /// so the attempt fails at once; a transport error may have reached PD, so the step stays Running
+    /// Records what the subject answered to a call (`Executor`). A refusal (PD answered with an error) provably did
+    /// nothing, so the attempt fails at once; a transport error may have reached PD, so the step stays Running
     /// and the effect (or the step's timeout) decides.
-    public static func recordOutcome(_ plan: RemediationPlan, step i: Int, refused: String?, unknownOutcome: String?,
-                                     policy: ExecutionPolicy, now: Date) -> (RemediationPlan, failedFinally: Bool) {
+    public static func recordOutcome<S: Subject>(_ plan: SubjectPlan<S>, step i: Int, outcome: StepOutcome, policy: ExecutionPolicy,
+                                                 now: Date) -> (SubjectPlan<S>, failedFinally: Bool) {
+        switch outcome {
+        case .accepted: (plan, false)
+        case .refused(let why): recordOutcome(plan, step: i, refused: why, unknownOutcome: nil, policy: policy, now: now)
+        case .unknown(let why): recordOutcome(plan, step: i, refused: nil, unknownOutcome: why, policy: policy, now: now)
+        }
+    }
+
+    public static func recordOutcome<S: Subject>(_ plan: SubjectPlan<S>, step i: Int, refused: String?, unknownOutcome: String?,
+                                                 policy: ExecutionPolicy, now: Date) -> (SubjectPlan<S>, failedFinally: Bool) {
         var plan = plan
         guard i < plan.status.steps.count else { return (plan, false) }
         if let refused {
-            var scratch = ExecutionResult.empty
-            let final = failAttempt(&plan, i, "PD refused: \(refused)", policy: policy.retry, now: now, result: &scratch)
+            var scratch = SubjectExecutionResult<S>.empty
+            let final = failAttempt(&plan, i, "\(S.service) refused: \(refused)", policy: policy.retry, now: now, result: &scratch)
             return (plan, final)
         }
         if let unknownOutcome { plan.status.steps[i].lastError = "outcome unknown (\(unknownOutcome)); watching for the effect" }

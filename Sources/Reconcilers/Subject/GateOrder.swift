@@ -46,7 +46,7 @@ public enum GateOrder {
         if g.killSwitch { return .blocked(.killSwitch, "the kill switch is on: nothing is executed (operator kill-switch off)") }
         switch g.mode {
         case .observe: return .blocked(.mode, "mode is observe: plans are computed and shown, never executed")
-        case .dryRun: return .blocked(.mode, "mode is dryRun: each step records the exact \(S.requestNoun) it would send; nothing is sent")
+        case .dryRun: return .blocked(.mode, "mode is dryRun: each step records the exact \(S.service) request it would send; nothing is sent")
         case .execute: break
         }
         if g.paused { return .blocked(.paused, "spec.paused is set on the cluster") }

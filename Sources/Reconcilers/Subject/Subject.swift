@@ -19,8 +19,8 @@ public protocol Subject: Sendable {
     /// What the kill switch cancels in the subject for a running step (TiKV: the region whose PD operator it started).
     associatedtype Cancellation: Sendable & Equatable
 
-    /// How people call the request, in the gates' texts: `PD request`.
-    static var requestNoun: String { get }
+    /// Who answers the requests, in the executor's texts: `PD` (`the exact PD request`, `PD refused: …`).
+    static var service: String { get }
     /// The action in one line for people: `transfer leader of region 24 from store 5 to store 1`.
     static func summary(of action: Action) -> String
     /// Who must approve a step taking this action (`ApprovalPolicy`'s tiers).

@@ -20,7 +20,7 @@ public enum TiKVSubject: Subject {
     /// A region whose PD operator the kill switch cancels.
     public typealias Cancellation = UInt64
 
-    public static let requestNoun = "PD request"
+    public static let service = "PD"
 
     public static func summary(of action: Action) -> String { action.summary }
 

@@ -34,7 +34,7 @@ enum FakeKVSubject: ExecutedSubject {
     /// The service has nothing to cancel.
     typealias Cancellation = Never
 
-    static let requestNoun = "KV request"
+    static let service = "KV"
 
     static func summary(of action: Put) -> String { "set \(action.key) to \(action.value)" }
     static func risk(of action: Put) -> RiskTier { .medium }
@@ -93,8 +93,11 @@ actor FakeKVService {
 /// Sends the subject's requests to the service: the subject's `Executor`.
 struct FakeKVExecutor: Executor {
     let service: FakeKVService
+    /// Keys the service refuses to write: provably nothing happens.
+    var readOnly: Set<String> = []
 
     func send(_ request: FakeKVSubject.Request) async -> StepOutcome {
+        if readOnly.contains(request.key) { return .refused("\(request.key) is read-only") }
         await service.apply(request)
         return .accepted("stored")
     }

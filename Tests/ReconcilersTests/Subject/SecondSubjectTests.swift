@@ -49,11 +49,17 @@ import Testing
         #expect(sent.plans[0].status.phase == .executing)
         #expect(sent.plans[0].status.steps[0].phase == .running)
         #expect(sent.plans[0].status.steps[0].pdRequest == "PUT /kv/greeting hello")
-        for call in sent.calls { #expect(await executor.send(call.call) == .accepted("stored")) }
+        var plans = sent.plans
+        for call in sent.calls {
+            let outcome = await executor.send(call.call)
+            #expect(outcome == .accepted("stored"))
+            plans[0] = PlanExecution.recordOutcome(plans[0], step: call.step, outcome: outcome, policy: ExecutionPolicy(), now: t0).0
+        }
         #expect(await service.received == [request])
+        #expect(plans[0].status.steps[0].phase == .running, "accepted is not done: only the effect is")
 
         // Done means observed: the next read shows the value, and the plan succeeds without sending again.
-        let done = pass(sent.plans, await service.read(at: t0.addingTimeInterval(2)), votes: [vote], at: t0.addingTimeInterval(2))
+        let done = pass(plans, await service.read(at: t0.addingTimeInterval(2)), votes: [vote], at: t0.addingTimeInterval(2))
         #expect(done.calls.isEmpty)
         #expect(done.plans[0].status.steps[0].phase == .succeeded)
         #expect(done.plans[0].status.steps[0].observedEffect == "greeting is hello")
@@ -100,6 +106,21 @@ import Testing
         let r = pass([p], snapshot, votes: [approve(p)], at: t0)
         #expect(r.calls.isEmpty)
         #expect(r.plans[0].status.conditions[type: .blocked]?.message == "the last observation is incomplete: kv: timed out")
+    }
+
+    @Test func aRefusalFailsTheAttemptAndARetryFollows() async {
+        let service = FakeKVService()
+        let executor = FakeKVExecutor(service: service, readOnly: ["greeting"])
+        let p = plan([FakeKVSubject.Put(key: "greeting", value: "hello")])
+        let sent = pass([p], await service.read(at: t0), votes: [approve(p)], at: t0)
+        let outcome = await executor.send(sent.calls[0].call)
+        #expect(outcome == .refused("greeting is read-only"))
+        let (retrying, failed) = PlanExecution.recordOutcome(sent.plans[0], step: 0, outcome: outcome, policy: ExecutionPolicy(), now: t0)
+        #expect(!failed)
+        #expect(retrying.status.steps[0].phase == .pending)
+        #expect(retrying.status.steps[0].lastError == "KV refused: greeting is read-only")
+        #expect(retrying.status.steps[0].nextRetry != nil)
+        #expect(await service.received.isEmpty)
     }
 
     @Test func theKillSwitchCancelsARunningPlan() async {
