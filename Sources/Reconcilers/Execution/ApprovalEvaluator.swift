@@ -49,25 +49,15 @@ public struct ApprovalVerdict: Sendable, Equatable {
 public enum ApprovalEvaluator {
     /// People needed for this plan: its risk tier's count, and at least one for AI-suggested plans.
     public static func required<S>(for plan: SubjectPlanSpec<S>, policy: ApprovalPolicy) -> Int {
-        required(risk: plan.risk, origin: plan.origin, policy: policy)
+        let tier = policy.tier(plan.risk).requiredApprovals
+        return plan.origin == .ai ? max(1, tier) : tier
     }
 
-    public static func required(risk: RiskTier, origin: PlanOrigin, policy: ApprovalPolicy) -> Int {
-        let tier = policy.tier(risk).requiredApprovals
-        return origin == .ai ? max(1, tier) : tier
-    }
-
+    /// Any subject's plan: its risk is the highest of its steps' (`Subject.risk(of:)`).
     public static func evaluate<S>(plan: SubjectPlan<S>, policy: ApprovalPolicy, votes: [ApprovalVote], now: Date) -> ApprovalVerdict {
-        evaluate(plan: plan.name, revision: plan.spec.revision, risk: plan.spec.risk, origin: plan.spec.origin,
-                 policy: policy, votes: votes, now: now)
-    }
-
-    /// The verdict on any subject's plan, from what approval looks at: its name, its revision, the highest risk of
-    /// its steps (`Subject.risk(of:)`) and where it came from.
-    public static func evaluate(plan name: String, revision: String, risk: RiskTier, origin: PlanOrigin, policy: ApprovalPolicy,
-                                votes: [ApprovalVote], now: Date) -> ApprovalVerdict {
         // A vote under a name that is no person's (reserved, control characters, empty) decides nothing.
-        let mine = votes.filter { $0.plan == name && PersonName.normalized($0.approver) != nil }
+        let mine = votes.filter { $0.plan == plan.name && PersonName.normalized($0.approver) != nil }
+        let revision = plan.spec.revision
         let current = mine.filter { $0.revision == revision }
 
         if let rejection = current.filter({ !$0.approve }).min(by: { $0.createdAt < $1.createdAt }) {
@@ -75,10 +65,10 @@ public enum ApprovalEvaluator {
                                    message: "rejected by \(rejection.approver) (\(rejection.source))")
         }
 
-        let need = required(risk: risk, origin: origin, policy: policy)
+        let need = required(for: plan.spec, policy: policy)
         if need == 0 {
             return ApprovalVerdict(outcome: .approved(by: []), reason: "AutoApproved",
-                                   message: "risk tier \(risk.rawValue) needs no person under the cluster's approval policy")
+                                   message: "risk tier \(plan.spec.risk.rawValue) needs no person under the cluster's approval policy")
         }
 
         let ttl = Double(policy.ttl.nanoseconds) / 1e9
@@ -92,7 +82,7 @@ public enum ApprovalEvaluator {
         }
 
         let missing = need - people.count
-        let tierText = "risk tier \(risk.rawValue)\(origin == .ai ? ", suggested by AI" : "") needs \(need) distinct approver(s)"
+        let tierText = "risk tier \(plan.spec.risk.rawValue)\(plan.spec.origin == .ai ? ", suggested by AI" : "") needs \(need) distinct approver(s)"
         if people.isEmpty, !approvals.isEmpty {
             return ApprovalVerdict(outcome: .waiting, reason: "ApprovalExpired",
                                    message: "the approval(s) of revision \(revision) expired; \(tierText)")
@@ -103,7 +93,7 @@ public enum ApprovalEvaluator {
         }
         let have = people.isEmpty ? "" : " (approved so far by \(people.joined(separator: ", ")))"
         return ApprovalVerdict(outcome: .waiting, reason: "AwaitingApproval",
-                               message: "\(tierText); \(missing) more needed\(have): operator approve plan/\(name) --revision \(revision)")
+                               message: "\(tierText); \(missing) more needed\(have): operator approve plan/\(plan.name) --revision \(revision)")
     }
 
     /// People are counted once however they spell their name (`PersonName`'s normal form).

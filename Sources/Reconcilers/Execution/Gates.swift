@@ -16,7 +16,7 @@ public enum Gate: String, Sendable, CaseIterable, Codable {
     case idempotency = "Idempotency"
 }
 
-/// What the gates read for one step of one plan.
+/// What TiKV's gates read for one step of one plan (`Gates.evaluate`).
 public struct GateInput: Sendable {
     public var killSwitch: Bool
     public var spec: TiKVClusterSpec

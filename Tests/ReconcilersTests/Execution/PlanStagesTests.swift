@@ -3,7 +3,7 @@ import PDWire
 import Testing
 @testable import Reconcilers
 
-/// The plan-level stages of `PlanExecution.stages`, each run alone on one plan's pass.
+/// The plan-level stages of `TiKVSubject.planStages`, each run alone on one plan's pass.
 @Suite struct PlanStagesTests {
     let f = StageFixture()
 

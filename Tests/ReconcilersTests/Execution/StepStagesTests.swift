@@ -3,7 +3,7 @@ import PDWire
 import Testing
 @testable import Reconcilers
 
-/// The step stages of `PlanExecution.stepStages` and the window loop that runs them, each on one plan's pass.
+/// The step stages of `TiKVSubject.stepStages` and the window loop that runs them, each on one plan's pass.
 @Suite struct StepStagesTests {
     let f = StageFixture()
 

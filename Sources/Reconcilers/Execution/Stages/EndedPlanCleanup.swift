@@ -1,9 +1,10 @@
 import Foundation
 
-/// An ended plan leaves nothing behind (`ExecutedSubject.cleanUpEnded`; nothing else happens to it). For TiKV: one that ended without success (failed, cancelled, rejected, superseded)
-/// and had started adding a store to the evict-leader scheduler removes it again, unless another plan that ran or
-/// runs still wants that store evicted. Only in `execute` mode, with the kill switch off and a complete
-/// observation; repeated each pass while PD still shows the store evicted. Nothing else happens to an ended plan.
+/// An ended plan leaves nothing behind: its subject removes what it created (`ExecutedSubject.cleanUpEnded`), and
+/// nothing else happens to an ended plan. TiKV's (`cleanUp`): a plan that ended without success (failed, cancelled,
+/// rejected, superseded) and had started adding a store to the evict-leader scheduler removes it again, unless
+/// another plan that ran or runs still wants that store evicted. Only in `execute` mode, with the kill switch off and
+/// a complete observation; repeated each pass while PD still shows the store evicted.
 enum EndedPlanCleanup {
     static func run<S: ExecutedSubject>(_ pass: inout SubjectPlanPass<S>, _ input: SubjectExecutionInput<S>) -> StageResult {
         guard pass.original.status.phase.isTerminal else { return .next }

@@ -1,8 +1,9 @@
 import Foundation
 
 /// A running step is settled by what is observed, in this order: its effect holds (done); the subject's own ends
-/// (TiKV: a wait whose premise broke fails the plan at once; PD's latest operator on its region shows how this attempt
-/// ended, to resume after a crash or a call lost on the way); it ran past its timeout. Otherwise it keeps running. Nothing is ever sent again here.
+/// (TiKV: a wait whose premise broke fails the plan at once; PD's latest operator on its region shows how this
+/// attempt ended, to resume after a crash or a call lost on the way); it ran past its timeout. Otherwise it keeps
+/// running. Nothing is ever sent again here.
 enum RunningStepStage {
     static func run<S: ExecutedSubject>(_ pass: inout SubjectPlanPass<S>, _ at: SubjectWindowStep<S>, _ input: SubjectExecutionInput<S>) -> StepFlow {
         let i = at.index, step = at.step, now = input.now
