@@ -1,9 +1,10 @@
 import Foundation
 
 /// A system the core operates: what its actions are, what they ask of it, and how their effect shows in what is
-/// observed of it. The approval path (`ApprovalEvaluator`), the gates' order (`GateOrder`), a step's intent and
-/// observed effect (`StepStatus`' transitions) and the sending (`Executor`) are written against this seam; TiKV
-/// through PD is one conformance (`TiKVSubject`). What the seam does not yet carry is in docs/architecture.md.
+/// observed of it. Plans (`SubjectPlan`), approval (`ApprovalEvaluator`), the gates' order (`GateOrder`), the
+/// executor's stages (`PlanExecution`, with `ExecutedSubject`) and the sending (`Executor`) are written against this
+/// seam; TiKV through PD is one conformance (`TiKVSubject`), a fake key-value service in the tests another. What the
+/// seam does not yet carry: docs/architecture.md ("Subjects: what is generic").
 public protocol Subject: Sendable {
     /// One step's action with its parameters, stored in a plan.
     associatedtype Action: Codable & Sendable & Hashable
