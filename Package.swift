@@ -44,9 +44,9 @@ let package = Package(
             name: "PDClient",
             dependencies: ["PDWire", "Reconcilers", "CCurl"]
         ),
-        // One observation of a TiKV cluster → `ClusterSnapshot`: `ClusterObserver` over PD, and store metrics from
-        // Prometheus (its PromQL catalogue) or the stores' `/metrics` read directly. Apart from the executable so
-        // ObserveBench measures the real observer.
+        // One observation of a TiKV cluster → `ClusterSnapshot`: `ClusterObserver` over PD, and store metrics through
+        // one `StoreMetricsSource` (Prometheus and its PromQL catalogue, or the stores' `/metrics` read directly),
+        // mapped to readings in one place. Apart from the executable so ObserveBench measures the real observer.
         .target(
             name: "TiKVObservation",
             dependencies: ["PDClient", "PDWire", "Reconcilers"]

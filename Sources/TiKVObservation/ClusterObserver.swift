@@ -3,18 +3,18 @@ import PDClient
 import PDWire
 import Reconcilers
 
-/// Builds one `ClusterSnapshot` per call from PD (and Prometheus when configured).
+/// Builds one `ClusterSnapshot` per call from PD, with store metrics from its `StoreMetricsSource` when it has one.
 ///
 /// `observe` never throws: every source is fetched concurrently and ends `.complete`, `.partial`,
 /// `.failed` or `.skipped` with its reason, so a failed observation can never pass for a healthy one.
 /// Steady state (`RegionScope.none`) downloads no region list beyond PD's region checks.
 package actor ClusterObserver {
     package nonisolated let pd: PDClient
-    package nonisolated let prometheus: PrometheusClient?
-    /// `spec.prometheus.rateWindow` as PromQL spells a range (`60s`).
-    let rateWindow: String
-    /// Without Prometheus: a `/metrics` endpoint serving every store's TiKV series, read directly.
-    let exposition: ExpositionMetrics?
+    /// Where store metrics come from: Prometheus when the spec names one, else the `/metrics` endpoint given
+    /// (`ExpositionMetrics`), else none.
+    nonisolated let metricsSource: (any StoreMetricsSource)?
+    /// The Prometheus client when the metrics come from Prometheus: diagnosis reads a ticket's history there.
+    package nonisolated var prometheus: PrometheusClient? { (metricsSource as? PrometheusStoreMetrics)?.client }
     /// Region ids kept per region check; the count stays exact.
     let regionCheckIDCap: Int
     /// `regions/key` page size for `RegionScope.all`.
@@ -37,16 +37,17 @@ package actor ClusterObserver {
             regionListLimits: HTTPLimits(responseHeaderTimeout: max(timeout, .seconds(10)), deadline: .seconds(300), maxBodyBytes: 4 << 30),
             retry: retry, tls: pd.tls)
         self.pd = PDClient(configuration: configuration, transport: transport)
-        self.prometheus = prometheus.flatMap { p in
-            URL(string: p.url).map { url in
-                let t = Duration.nanoseconds(p.timeout.nanoseconds)
-                return PrometheusClient(baseURL: url, limits: HTTPLimits(responseHeaderTimeout: t, deadline: t, maxBodyBytes: 32 << 20),
-                                        queryTimeout: t, tls: p.tls, transport: transport)
+        if let prometheus {
+            // Spec validation already checked the URL; one that still does not parse leaves the cluster without metrics.
+            metricsSource = URL(string: prometheus.url).map { url in
+                let t = Duration.nanoseconds(prometheus.timeout.nanoseconds)
+                let client = PrometheusClient(baseURL: url, limits: HTTPLimits(responseHeaderTimeout: t, deadline: t, maxBodyBytes: 32 << 20),
+                                              queryTimeout: t, tls: prometheus.tls, transport: transport)
+                return PrometheusStoreMetrics(client: client, rateWindow: prometheus.rateWindow)
             }
+        } else {
+            metricsSource = exposition
         }
-        self.exposition = prometheus == nil ? exposition : nil
-        let seconds = max(1, (prometheus?.rateWindow ?? .minutes(1)).nanoseconds / 1_000_000_000)
-        self.rateWindow = seconds % 60 == 0 ? "\(seconds / 60)m" : "\(seconds)s"
         self.regionCheckIDCap = max(0, regionCheckIDCap)
         self.regionPageSize = max(1, regionPageSize)
         self.clock = clock
@@ -77,7 +78,7 @@ package actor ClusterObserver {
         async let hot = observeHotspot()
 
         var snapshot = ClusterSnapshot(cluster: cluster, observedAt: now)
-        snapshot.metricsOrigin = prometheus != nil ? .prometheus : exposition != nil ? .metricsEndpoint : nil
+        snapshot.metricsOrigin = metricsSource?.origin
         var sources: [ObservationSource: SourceState] = [:]
 
         let sc = await storesAndConfig
@@ -396,8 +397,7 @@ package actor ClusterObserver {
     }
 
     private func observeMetrics(stores: [StoreSnapshot]?) async -> Metrics {
-        if let exposition, let stores { return await exposition.observe(stores: stores, now: clock()) }
-        guard let prometheus else {
+        guard let metricsSource else {
             let none = MetricReading.failed("no Prometheus configured")
             return Metrics(readings: [:], fallback: StoreMetrics(p99Latency: none, qps: none, writeStall: none, up: none),
                            state: .skipped("no Prometheus configured"))
@@ -407,58 +407,7 @@ package actor ClusterObserver {
             return Metrics(readings: [:], fallback: StoreMetrics(p99Latency: none, qps: none, writeStall: none, up: none),
                            state: .failed("no store list to map series to"))
         }
-        let matcher = StoreSeriesMatcher(stores: stores.map { MetaStore(id: $0.id, address: $0.address, statusAddress: $0.statusAddress) })
-        async let p99 = Self.readings(prometheus, PromQLCatalogue.grpcP99Latency(window: rateWindow), matcher)
-        async let qps = Self.readings(prometheus, PromQLCatalogue.qps(window: rateWindow), matcher)
-        async let stall = Self.readings(prometheus, PromQLCatalogue.writeStall(), matcher)
-        async let up = Self.readings(prometheus, PromQLCatalogue.tikvUp(), matcher)
-        // The scrape times only date the readings: without them an age is unknown, not a failed source.
-        async let scrapedAt = Self.readings(prometheus, PromQLCatalogue.tikvUpScrapeTime(), matcher)
-        let answers: [(String, Result<[UInt64: MetricReading], PrometheusError>)] =
-            [("p99 latency", await p99), ("qps", await qps), ("write stall", await stall), ("up", await up)]
-
-        var failures: [String] = []
-        var byName: [String: [UInt64: MetricReading]] = [:]
-        for (name, answer) in answers {
-            switch answer {
-            case .success(let r): byName[name] = r
-            case .failure(let e):
-                failures.append("\(name): \(e)")
-                byName[name] = matcher.failed(e)
-            }
-        }
-        var readings: [UInt64: StoreMetrics] = [:]
-        var silent: [UInt64] = []
-        let scrapeTimes = (try? (await scrapedAt).get()) ?? [:]
-        for s in stores {
-            func reading(_ name: String) -> MetricReading { byName[name]?[s.id] ?? .noSeries }
-            // TiKV exports the write-stall gauge in microseconds; the snapshot speaks seconds.
-            let stall: MetricReading = reading("write stall").value.map { .value($0 / 1e6) } ?? reading("write stall")
-            var m = StoreMetrics(p99Latency: reading("p99 latency"), qps: reading("qps"), writeStall: stall, up: reading("up"),
-                                 scrapedAt: scrapeTimes[s.id]?.value.map { Date(timeIntervalSince1970: $0) })
-            // A failed scrape is news about now; rates are averages over the window before it. A killed
-            // store's rates linger for a whole window and would read as a process still serving.
-            if m.up.value == 0 {
-                m.p99Latency = .noSeries
-                m.qps = .noSeries
-            }
-            readings[s.id] = m
-            if !s.isTombstone, [m.p99Latency, m.qps, m.writeStall, m.up].allSatisfy({ $0 == .noSeries }) { silent.append(s.id) }
-        }
-        var problems = failures
-        if !silent.isEmpty { problems.append("no series for store " + silent.map(String.init).joined(separator: ", ")) }
-        let state: SourceState = problems.isEmpty ? .complete
-            : failures.count == answers.count ? .failed(failures.joined(separator: "; ")) : .partial(problems.joined(separator: "; "))
-        return Metrics(readings: readings, fallback: StoreMetrics(), state: state)
-    }
-
-    private static func readings(_ client: PrometheusClient, _ query: PromQuery, _ matcher: StoreSeriesMatcher)
-        async -> Result<[UInt64: MetricReading], PrometheusError> {
-        do {
-            return .success(matcher.readings(try await client.query(query.expr).vector, key: query.key))
-        } catch {
-            return .failure(error)
-        }
+        return StoreMetricsMapping.metrics(await metricsSource.read(stores: stores, now: clock()), stores: stores)
     }
 
     // MARK: Regions (only when a planner asked)

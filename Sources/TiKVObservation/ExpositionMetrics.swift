@@ -2,11 +2,11 @@ import Foundation
 import PDClient
 import Reconcilers
 
-/// Store metrics read straight from a `/metrics` endpoint that serves every store's TiKV series (the
-/// simulator's), for a cluster with no Prometheus. Rates need two scrapes: each observation compares its
-/// scrape with the latest one at least `minimumSpan` older — what `rate(…[1m])` does over a window —
-/// so the first observation, and any within `minimumSpan` of it, reads latency and QPS as unknown.
-package actor ExpositionMetrics {
+/// The `StoreMetricsSource` for a cluster with no Prometheus: store metrics read straight from a `/metrics`
+/// endpoint that serves every store's TiKV series (the simulator's). Rates need two scrapes: each observation
+/// compares its scrape with the latest one at least `minimumSpan` older — what `rate(…[1m])` does over a
+/// window — so the first observation, and any within `minimumSpan` of it, reads latency and QPS as unknown.
+package actor ExpositionMetrics: StoreMetricsSource {
     let url: URL
     private let transport: any HTTPTransport
     private let limits: HTTPLimits
@@ -21,15 +21,17 @@ package actor ExpositionMetrics {
         self.minimumSpan = minimumSpan
     }
 
-    /// One reading per store, mapped through its status address like Prometheus's `instance` label.
-    func observe(stores: [StoreSnapshot], now: Date) async -> ClusterObserver.Metrics {
+    nonisolated package var origin: MetricsOrigin { .metricsEndpoint }
+
+    /// One scrape; each store found through its status address, as Prometheus's `instance` label finds it.
+    package func read(stores: [StoreSnapshot], now: Date) async -> StoreMetricSamples {
         let scrape: ExpositionScrape
         do {
             let response = try await transport.send(HTTPRequest(url: url, headers: ["Accept": "text/plain"]), limits: limits)
-            guard response.head.status == 200 else { return Self.failed("GET \(url.absoluteString): HTTP \(response.head.status)") }
+            guard response.head.status == 200 else { return .failed("GET \(url.absoluteString): HTTP \(response.head.status)", stores: stores) }
             scrape = ExpositionScrape(text: String(decoding: response.body, as: UTF8.self))
         } catch {
-            return Self.failed("GET \(url.absoluteString): \(error)")
+            return .failed("GET \(url.absoluteString): \(error)", stores: stores)
         }
         let base = history.last { now.timeIntervalSince($0.at) >= minimumSpan }
         history.append((now, scrape))
@@ -37,31 +39,24 @@ package actor ExpositionMetrics {
 
         // The scrape's own spelling of each instance, found by the normalized status address.
         let spelled = Dictionary(scrape.instances.keys.map { (StoreSeriesMatcher.normalize($0), $0) }, uniquingKeysWith: { a, _ in a })
-        var readings: [UInt64: StoreMetrics] = [:]
-        var silent: [UInt64] = []
+        var samples: [UInt64: StoreMetricSamples.Store] = [:]
         for store in stores {
             guard let instance = spelled[StoreSeriesMatcher.normalize(store.statusAddress)], let series = scrape.instances[instance] else {
-                // A dead TiKV exports nothing: unknown, never healthy.
-                readings[store.id] = StoreMetrics(p99Latency: .noSeries, qps: .noSeries, writeStall: .noSeries, up: .noSeries, scrapedAt: now)
-                if !store.isTombstone { silent.append(store.id) }
+                // A dead TiKV exports nothing: its scrape failed, which Prometheus records as `up = 0`.
+                samples[store.id] = StoreMetricSamples.Store(up: .value(0), p99LatencySeconds: .noSeries, qps: .noSeries,
+                                                             writeStallMicros: .noSeries, scrapedAt: now)
                 continue
             }
-            let stall: MetricReading = series.writeStallMicros.map { .value($0 / 1e6) } ?? .noSeries
+            let stall: MetricReading = series.writeStallMicros.map { .value($0) } ?? .noSeries
             guard let base, let rates = scrape.rates(of: instance, since: base.scrape, seconds: now.timeIntervalSince(base.at)) else {
                 let warming = MetricReading.failed("one scrape so far: a rate needs two \(Int(minimumSpan)) s apart")
-                readings[store.id] = StoreMetrics(p99Latency: warming, qps: warming, writeStall: stall, up: .value(1), scrapedAt: now)
+                samples[store.id] = StoreMetricSamples.Store(up: .value(1), p99LatencySeconds: warming, qps: warming,
+                                                             writeStallMicros: stall, scrapedAt: now)
                 continue
             }
-            readings[store.id] = StoreMetrics(p99Latency: rates.p99.isNaN ? .notANumber : .value(rates.p99), qps: .value(rates.qps),
-                                              writeStall: stall, up: .value(1), scrapedAt: now)
+            samples[store.id] = StoreMetricSamples.Store(up: .value(1), p99LatencySeconds: rates.p99.isNaN ? .notANumber : .value(rates.p99),
+                                                         qps: .value(rates.qps), writeStallMicros: stall, scrapedAt: now)
         }
-        let state: SourceState = silent.isEmpty ? .complete : .partial("no series for store " + silent.map(String.init).joined(separator: ", "))
-        return ClusterObserver.Metrics(readings: readings, fallback: StoreMetrics(), state: state)
-    }
-
-    private static func failed(_ why: String) -> ClusterObserver.Metrics {
-        let none = MetricReading.failed(why)
-        return ClusterObserver.Metrics(readings: [:], fallback: StoreMetrics(p99Latency: none, qps: none, writeStall: none, up: none),
-                                       state: .failed(why))
+        return StoreMetricSamples(stores: samples, failures: [], reads: 1)
     }
 }
