@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Metrics
+import OperatorStore
 import PDWire
 import Reconcilers
 import ServiceLifecycle

@@ -1,6 +1,9 @@
 import Foundation
 import Logging
+import OperatorStore
+import PDClient
 import Reconcilers
+import TiKVObservation
 import TiKVSimulator
 
 /// Everything `operator demo` starts, and stops on exit: a simulated 6-store cluster behind a

@@ -1,6 +1,8 @@
 import Foundation
 import Logging
+import OperatorStore
 import Reconcilers
+import TiKVObservation
 
 /// Diagnoses open tickets off the control loop. `TiKVClusterReconciler` calls `submit` after a pass's writes and
 /// goes on at once; the runner builds each ticket's context, skips tickets whose stored diagnosis

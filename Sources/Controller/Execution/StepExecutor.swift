@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import OperatorStore
 import Reconcilers
 
 /// Sends the PD calls a pass let through its gates and records each answer: the audit log keeps request and

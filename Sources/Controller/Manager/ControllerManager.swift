@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import OperatorStore
 
 /// The generic manager, after controller-runtime's: it holds the store's lease, keeps the spec files in force,
 /// turns triggers into work-queue adds, and runs each reconciler's workers (`ControllerLoop`). It knows no kind;

@@ -1,4 +1,5 @@
 import Foundation
+import OperatorStore
 import Reconcilers
 import Synchronization
 

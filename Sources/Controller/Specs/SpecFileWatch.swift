@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import OperatorStore
 import Reconcilers
 
 /// The spec files kept in force in the store: each look re-reads them only when their bytes changed

@@ -1,5 +1,7 @@
 import Foundation
+import PDClient
 import Reconcilers
+import TiKVObservation
 
 /// One observer (PD and Prometheus clients) per cluster, rebuilt when the cluster's endpoints change,
 /// so PD leader following and connection reuse survive from pass to pass.

@@ -1,4 +1,5 @@
 import Foundation
+import OperatorStore
 import Reconcilers
 
 /// Writes a pass's result to the store: only objects that differ from what the pass read, so an

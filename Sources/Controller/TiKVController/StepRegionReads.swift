@@ -1,6 +1,7 @@
 import Foundation
 import PDWire
 import Reconcilers
+import TiKVObservation
 
 /// The reads that steps in progress need beyond the pass's observation: a few single-region and per-store
 /// reads, fresh at the moment their gates and effects are judged.

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import OperatorStore
 import Reconcilers
 import Synchronization
 

@@ -4,6 +4,7 @@ import Reconcilers
 import Synchronization
 import TiKVSimulator
 @testable import Controller
+@testable import OperatorStore
 
 /// A controller (the generic manager running the TiKVCluster reconciler) wired to a simulated cluster over
 /// loopback HTTP, with a real SQLite store and a spec directory. The manager's and the reconciler's clock is

@@ -4,6 +4,7 @@ import Reconcilers
 import Testing
 import TiKVSimulator
 @testable import Controller
+@testable import OperatorStore
 
 /// The control loop against the simulator over real HTTP, with a real SQLite store.
 @Suite(.serialized) struct ControlLoopTests {

@@ -3,6 +3,7 @@ import Logging
 import Synchronization
 import Testing
 @testable import Controller
+@testable import OperatorStore
 
 /// The generic manager with a reconciler of plain keys, no kind and no simulator: what it owns is when a
 /// pass runs (start, client writes, backoff) and what it remembers of passes. A real store file holds the lease.

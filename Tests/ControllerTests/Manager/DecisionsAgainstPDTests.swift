@@ -4,6 +4,7 @@ import Synchronization
 import Testing
 import TiKVSimulator
 @testable import Controller
+@testable import OperatorStore
 
 /// Issue 16's acceptance tests ("Decisions that never fight PD"): the real `TiKVClusterReconciler` against the PD-under-stress
 /// scenarios over loopback HTTP, on the simulator's virtual clock, one pass at a time (bounded by passes and
