@@ -36,14 +36,35 @@ let package = Package(
         // The system's libcurl (OpenSSL flavour): HTTP/1.1 and TLS with client certificates to PD and
         // Prometheus. Linked, not built: nothing to compile on every CI run.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
-        // The `operator` executable: CLI, manager, clients, store, HTTP endpoints, dashboard, demo.
+        // HTTP over the system libcurl (`Transport/`, `HTTPTransport`, retry backoff, a counting wrapper) and the PD
+        // client on it: leader following, member failover, mutations sent once, region lists decoded as streams.
+        // A library so the controller, the observer and the observation benchmark link one copy. Reconcilers only
+        // for the spec's `TLSFiles`, the snapshot's `RegionCheck` names and `PDCall` (a planned mutation).
+        .target(
+            name: "PDClient",
+            dependencies: ["PDWire", "Reconcilers", "CCurl"]
+        ),
+        // One observation of a TiKV cluster → `ClusterSnapshot`: `ClusterObserver` over PD, and store metrics through
+        // one `StoreMetricsSource` (Prometheus and its PromQL catalogue, or the stores' `/metrics` read directly),
+        // mapped to readings in one place. Apart from the executable so ObserveBench measures the real observer.
+        .target(
+            name: "TiKVObservation",
+            dependencies: ["PDClient", "PDWire", "Reconcilers"]
+        ),
+        // The SQLite status store on GRDB (objects, status, lease, approvals, events, audit, settings) and the typed
+        // resources over it. Apart from the executable: its schema and fencing are one concern, tested on their own.
+        .target(
+            name: "OperatorStore",
+            dependencies: ["Reconcilers", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // The `operator` executable: commands, CLI output, the manager, step execution, diagnosis, dashboard, demo,
+        // HTTP endpoints, telemetry; the composition root that wires the libraries above together.
         .executableTarget(
             name: "Controller",
             dependencies: [
-                "Reconcilers", "PDWire", "TiKVSimulator", "CCurl",
+                "Reconcilers", "PDWire", "PDClient", "TiKVObservation", "OperatorStore", "TiKVSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "FlyingFox", package: "FlyingFox"),
                 .product(name: "FlyingSocks", package: "FlyingFox"),
                 .product(name: "Yams", package: "Yams"),
@@ -55,10 +76,11 @@ let package = Package(
         ),
         // Measures the streaming region decoder (hack/bench-decode.sh).
         .executableTarget(name: "DecodeBench", dependencies: ["PDWire"], path: "Benchmarks/DecodeBench"),
-        // Measures a steady-state observation against a separate simulator process (hack/bench-observe.sh).
+        // Measures a steady-state observation against a separate simulator process (hack/bench-observe.sh), through
+        // the TiKVObservation library the controller links.
         .executableTarget(
             name: "ObserveBench",
-            dependencies: ["Reconcilers", "PDWire", "CCurl"],
+            dependencies: ["TiKVObservation", "PDClient", "Reconcilers"],
             path: "Benchmarks/ObserveBench"
         ),
         // Measures the simulator at 1M regions / 100 stores (hack/bench-sim.sh).
@@ -73,7 +95,8 @@ let package = Package(
         .testTarget(
             name: "ControllerTests",
             dependencies: [
-                "Controller", "Reconcilers", "TiKVSimulator", .product(name: "GRDB", package: "GRDB.swift"),
+                "Controller", "PDClient", "TiKVObservation", "OperatorStore", "Reconcilers", "TiKVSimulator",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox"),
             ],
             resources: [.copy("Golden")]

@@ -1,12 +1,11 @@
 import Foundation
+import PDClient
 import Reconcilers
+import TiKVObservation
 #if canImport(Glibc)
 import Glibc
 #endif
 
-// `Observation/` links to `Sources/Controller/Observation`: the observer is compiled into this
-// executable, because an executable target (Controller) cannot be linked into another.
-//
 // Measures steady-state observations (`RegionScope.none`) against a simulator running as its own
 // process (hack/bench-observe.sh starts it): per pass, bytes fetched, requests, CPU time of this
 // process and peak RSS growth. Writes a JSON result to --out.

@@ -1,4 +1,5 @@
 import Foundation
+import OperatorStore
 import Reconcilers
 
 /// The columns `operator get` prints per kind; `wide` adds the rest. The first column is NAME and

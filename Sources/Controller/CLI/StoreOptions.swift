@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OperatorStore
 import Reconcilers
 
 /// `--db`: the status store. Falls back to `$OPERATOR_DB`, then `./operator.db`.

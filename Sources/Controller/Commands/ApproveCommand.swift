@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OperatorStore
 import Reconcilers
 
 /// Shared by `approve` and `reject`: writes a person's decision through the store's approval path,

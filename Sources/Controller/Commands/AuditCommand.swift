@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OperatorStore
 import PDWire
 import Reconcilers
 

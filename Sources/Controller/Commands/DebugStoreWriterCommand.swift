@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OperatorStore
 
 /// Hidden: hammers a status store so tests can run several writing processes at once and
 /// kill them mid-write. Prints one line per committed write, written straight to fd 1 (no

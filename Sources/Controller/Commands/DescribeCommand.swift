@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OperatorStore
 import Reconcilers
 
 struct DescribeCommand: ParsableCommand {

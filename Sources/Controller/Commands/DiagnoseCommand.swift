@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
+import OperatorStore
+import PDClient
 import Reconcilers
+import TiKVObservation
 
 /// `operator diagnose ticket/NAME`: one diagnosis on demand with the cluster's configured provider,
 /// printed and not stored. With the rules provider it needs nothing beyond PD and Prometheus.

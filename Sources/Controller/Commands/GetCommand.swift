@@ -1,7 +1,10 @@
 import ArgumentParser
 import Foundation
+import OperatorStore
+import PDClient
 import PDWire
 import Reconcilers
+import TiKVObservation
 
 struct GetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OperatorStore
 import Reconcilers
 
 /// `operator kill-switch on|off|status`: stops everything from any process, without the lease.

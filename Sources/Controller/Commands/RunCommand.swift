@@ -2,13 +2,15 @@ import ArgumentParser
 import Foundation
 import Logging
 import Metrics
+import OperatorStore
 import PDWire
 import Reconcilers
 import ServiceLifecycle
 import UnixSignals
 
-/// The controller process: holds the store's lease, keeps the spec files in force, and reconciles
-/// every TiKVCluster through the manager's work queue (observe → tickets → plans → gated execution).
+/// The controller process, the composition root: the generic manager (lease, spec files, triggers, work
+/// queue) running the TiKVCluster reconciler (observe → tickets → plans → gated execution), and the
+/// probe and metrics endpoints, as one service group.
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "run", abstract: "Run the controller.")
 
@@ -52,7 +54,7 @@ struct RunCommand: AsyncParsableCommand {
         MetricsSystem.bootstrap(metrics.factory)
 
         let holder = "\(ProcessInfo.processInfo.hostName)/\(getpid())"
-        var config = Manager.Configuration(specsPath: specs)
+        var config = ControllerManager.Configuration(specsPath: specs)
         config.specPollInterval = try parse(specPollInterval, "--spec-poll-interval").swiftDuration
         config.leaseTTL = try parse(leaseDuration, "--lease-duration").swiftDuration
         config.backoffBase = try parse(backoffBase, "--backoff-base").swiftDuration
@@ -70,7 +72,8 @@ struct RunCommand: AsyncParsableCommand {
         logger.info("Acquired the store lease", metadata: ["db": "\(store.path)", "holder": "\(holder)"])
 
         let connections = ClusterConnections(transport: MeteredTransport(metrics: metrics))
-        let manager = Manager(config: config, store: s, connections: connections, logger: logger)
+        let clusters = TiKVClusterReconciler(store: s, connections: connections, actor: config.actor, metrics: metrics)
+        let manager = ControllerManager(config: config, store: s, reconcilers: [clusters], logger: logger)
         let probes = ControllerProbes(manager: manager, metrics: metrics, holder: holder)
         var servers: [EndpointServer] = []
         do {
@@ -115,7 +118,7 @@ struct RunCommand: AsyncParsableCommand {
 /// releasing the lease (a pass may still be writing). The timer runs on a dispatch queue, so a pass that hogs
 /// the task executor cannot hold it up. A second signal exits 1 at once.
 private struct ManagerService: Service {
-    let manager: Manager
+    let manager: ControllerManager
     let gracePeriod: GoDuration
     let logger: Logger
 

@@ -1,5 +1,8 @@
 import Foundation
+import OperatorStore
+import PDClient
 import Reconcilers
+import TiKVObservation
 
 /// The dashboard's loop: reads the store and PD every refresh (and as soon as the store changes),
 /// takes key presses, and redraws the whole frame in one write. On a TTY it owns the screen until

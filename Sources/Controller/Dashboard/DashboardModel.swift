@@ -1,4 +1,5 @@
 import Foundation
+import OperatorStore
 import PDWire
 import Reconcilers
 

@@ -1,6 +1,9 @@
 import Foundation
 import Logging
+import OperatorStore
+import PDClient
 import Reconcilers
+import TiKVObservation
 import TiKVSimulator
 
 /// Everything `operator demo` starts, and stops on exit: a simulated 6-store cluster behind a
@@ -15,7 +18,7 @@ final class DemoEnvironment: @unchecked Sendable {
     let server: SimulatorServer
     let port: Int
     let store: StatusStore
-    let manager: Manager
+    let manager: ControllerManager
     let clusterName = "demo"
     let speed: Double
     /// The Prometheus the demo started, if any; nil means the controller reads `/metrics` directly.
@@ -56,7 +59,7 @@ final class DemoEnvironment: @unchecked Sendable {
             throw error
         }
         prometheus = started
-        var config = Manager.Configuration(specsPath: directory.appendingPathComponent("specs").path)
+        var config = ControllerManager.Configuration(specsPath: directory.appendingPathComponent("specs").path)
         config.specPollInterval = .milliseconds(250)
         config.storePollInterval = .milliseconds(100)
         config.backoffBase = .milliseconds(200)
@@ -65,7 +68,8 @@ final class DemoEnvironment: @unchecked Sendable {
         let clock: @Sendable () -> Date = { sim.now }
         // Without Prometheus the controller reads the simulator's own exposition, every store's series in one.
         let connections = ClusterConnections(exposition: prometheus == nil ? URL(string: "http://127.0.0.1:\(port)/metrics") : nil, clock: clock)
-        manager = Manager(config: config, store: store, connections: connections, logger: logger, clock: clock)
+        let clusters = TiKVClusterReconciler(store: store, connections: connections, actor: config.actor, clock: clock)
+        manager = ControllerManager(config: config, store: store, reconcilers: [clusters], logger: logger, clock: clock)
         try clusterSpec().write(toFile: directory.appendingPathComponent("specs/cluster.yaml").path, atomically: true, encoding: .utf8)
     }
 

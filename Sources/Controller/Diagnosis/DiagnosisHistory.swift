@@ -1,6 +1,7 @@
 import Foundation
 import PDWire
 import Reconcilers
+import TiKVObservation
 
 /// The recent history a diagnosis reads: range queries over the last 30 minutes for the ticket's
 /// store (p99 latency, QPS, scrape health), one point a minute.

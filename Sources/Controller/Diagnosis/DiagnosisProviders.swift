@@ -1,4 +1,5 @@
 import Foundation
+import PDClient
 import Reconcilers
 
 /// Builds the provider a cluster's `spec.diagnosis` names.

@@ -1,8 +1,10 @@
 import Foundation
 import Logging
+import OperatorStore
 import Reconcilers
+import TiKVObservation
 
-/// Diagnoses open tickets off the control loop. The manager calls `submit` after a pass's writes and
+/// Diagnoses open tickets off the control loop. `TiKVClusterReconciler` calls `submit` after a pass's writes and
 /// goes on at once; the runner builds each ticket's context, skips tickets whose stored diagnosis
 /// has the same context digest, and runs the cluster's provider in the background with bounded
 /// concurrency.

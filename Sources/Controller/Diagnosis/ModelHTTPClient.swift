@@ -1,4 +1,5 @@
 import Foundation
+import PDClient
 import Reconcilers
 
 /// POSTs JSON to a model API with the shared rules: a per-attempt timeout, a call budget, and bounded

@@ -1,4 +1,5 @@
 import Foundation
+import PDClient
 import Reconcilers
 
 /// Sends a step's PD mutation and classifies the answer for crash safety: a refusal provably did

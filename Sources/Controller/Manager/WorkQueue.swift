@@ -1,4 +1,5 @@
 import Foundation
+import PDClient
 
 /// A work queue keyed by object, shaped like client-go's rate-limiting queue:
 /// - a key is queued at most once however often it is added (`dirty`);

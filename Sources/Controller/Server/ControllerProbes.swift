@@ -1,18 +1,19 @@
 import Foundation
+import OperatorStore
 import Reconcilers
 import Synchronization
 
-/// Gathers what `/healthz`, `/readyz` and `/metrics` report from a running manager: its clusters,
-/// their last passes, the lease, the work queue. Times are the manager's clock, as its passes are.
+/// Gathers what `/healthz`, `/readyz` and `/metrics` report from a running manager: the TiKV clusters,
+/// their last passes, the lease, the work queues. Times are the manager's clock, as its passes are.
 final class ControllerProbes: Sendable {
-    let manager: Manager
+    let manager: ControllerManager
     let metrics: OperatorMetrics
     /// The holder name this controller took the lease as.
     let holder: String
     let slack: TimeInterval
     private let knownSince = Mutex<[String: Date]>([:])
 
-    init(manager: Manager, metrics: OperatorMetrics, holder: String, slack: TimeInterval = 60) {
+    init(manager: ControllerManager, metrics: OperatorMetrics, holder: String, slack: TimeInterval = 60) {
         self.manager = manager
         self.metrics = metrics
         self.holder = holder
@@ -21,8 +22,8 @@ final class ControllerProbes: Sendable {
 
     /// The clusters in the store with their last pass; nil when the store cannot be read.
     private func clusters(now: Date) -> [LoopHealth.ClusterState]? {
-        guard let clusters = try? manager.resources.list(TiKVClusterKind.self) else { return nil }
-        let passes = manager.lastPasses()
+        guard let clusters = try? ResourceStore(store: manager.store).list(TiKVClusterKind.self) else { return nil }
+        let passes = manager.lastPasses(of: TiKVClusterReconciler.name)
         return knownSince.withLock { known in
             let names = Set(clusters.map(\.name))
             known = known.filter { names.contains($0.key) }
@@ -30,7 +31,7 @@ final class ControllerProbes: Sendable {
                 let since = known[c.name] ?? now
                 known[c.name] = since
                 return LoopHealth.ClusterState(name: c.name, resyncPeriod: c.spec.resyncPeriod.seconds,
-                                               lastPass: passes[c.name]?.at, knownSince: since)
+                                               lastPass: passes[c.name], knownSince: since)
             }
         }
     }
@@ -55,9 +56,11 @@ final class ControllerProbes: Sendable {
         return LoopHealth.readiness(specsLoaded: metrics.lastSpecSync != nil, leaseHeld: held, clusters: clusters)
     }
 
-    /// Samples what is read rather than counted (the queue), then renders the exposition.
+    /// Samples what is read rather than counted (the queues), then renders the exposition.
     func metricsText() async -> String {
-        metrics.queue(depth: await manager.queue.depth, workers: manager.config.workers)
+        for controller in manager.controllers {
+            metrics.queue(depth: await controller.queue.depth, workers: controller.workers, controller: controller.name)
+        }
         return metrics.render()
     }
 

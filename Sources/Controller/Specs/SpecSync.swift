@@ -1,4 +1,5 @@
 import Foundation
+import OperatorStore
 import Reconcilers
 
 /// Writes the objects in force from the spec files into the store, and their `Valid` condition.

@@ -1,4 +1,5 @@
 import Foundation
+import PDClient
 
 /// Wraps the transport the PD and Prometheus clients share and records every exchange into
 /// `OperatorMetrics`: by method, route (ids folded, so the label set stays small) and status code,

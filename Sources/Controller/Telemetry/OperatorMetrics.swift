@@ -10,11 +10,8 @@ import Synchronization
 /// work); the rest are prefixed `operator_`. docs/operations.md lists them.
 ///
 /// One instance per controller process (tests make their own, so their counts do not mix); the
-/// manager records into it through `Manager.Configuration.metrics`.
+/// manager records into it through `ControllerManager.Configuration.metrics`, the TiKV reconciler through its own.
 final class OperatorMetrics: Sendable {
-    /// The reconciler label: the manager runs one controller, over TiKVCluster objects.
-    static let controller = "tikvcluster"
-
     let registry: PrometheusCollectorRegistry
     let factory: PrometheusMetricsFactory
     /// When the manager last loaded the spec files (readiness needs one load).
@@ -43,9 +40,9 @@ final class OperatorMetrics: Sendable {
         case requeueAfter = "requeue_after"
     }
 
-    /// One pass finished (or failed) after `duration`; `retried` when it went back through backoff.
-    func reconciled(_ result: ReconcileResult, in duration: Duration, retried: Bool) {
-        let c = Self.controller
+    /// One pass of `controller` (a reconciler's name) finished or failed after `duration`; `retried` when it
+    /// went back through backoff.
+    func reconciled(_ result: ReconcileResult, in duration: Duration, retried: Bool, controller c: String) {
         Counter(label: "controller_runtime_reconcile_total", dimensions: [("controller", c), ("result", result.rawValue)],
                 factory: factory).increment()
         if result == .error {
@@ -60,9 +57,8 @@ final class OperatorMetrics: Sendable {
             .record(duration: duration)
     }
 
-    /// Sampled when `/metrics` is scraped.
-    func queue(depth: Int, workers: Int) {
-        let c = Self.controller
+    /// Sampled when `/metrics` is scraped, per controller (a reconciler's name).
+    func queue(depth: Int, workers: Int, controller c: String) {
         Gauge(label: "workqueue_depth", dimensions: [("name", c), ("controller", c)], factory: factory).record(depth)
         Gauge(label: "controller_runtime_max_concurrent_reconciles", dimensions: [("controller", c)], factory: factory)
             .record(workers)

@@ -85,7 +85,8 @@ public enum DiagnosisContextBuilder {
                 availablePercent: s.availablePercent.map(round1), capacityBytes: s.capacityBytes, slowScore: s.slowScore, isBusy: s.isBusy,
                 scrapedUp: s.metrics.up.value, p99LatencySeconds: s.metrics.p99Latency.value, writeStallSeconds: s.metrics.writeStall.value,
                 qps: s.metrics.qps.value.map(round1), metricsNote: metricsNote(s.metrics).map(q),
-                metricsAgeSeconds: s.metrics.scrapedAt.map { round1(snap.observedAt.timeIntervalSince($0)) },
+                // A scrape taken during the observation (after it began) is as fresh as the observation: age 0, never negative.
+                metricsAgeSeconds: s.metrics.scrapedAt.map { round1(max(0, snap.observedAt.timeIntervalSince($0))) },
                 livenessTransitions: transitions[s.id] ?? 0, underMaintenance: maintained.contains(s.id))
         }
 

@@ -2,7 +2,7 @@ import Foundation
 
 /// The health half of a pass (`ClusterReconciler.assessHealth`): tickets, the cluster with its liveness history
 /// and the conditions those tickets set, events and log lines. Decided from the store-level observation alone,
-/// so the manager writes it before fetching any region a planner asked for: a dying store's ticket never waits
+/// so the controller writes it before fetching any region a planner asked for: a dying store's ticket never waits
 /// for a region download (at 1M regions that download takes tens of seconds).
 public struct ClusterHealthResult: Sendable, Equatable {
     public var cluster: TiKVCluster

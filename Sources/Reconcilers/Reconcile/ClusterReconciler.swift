@@ -1,7 +1,7 @@
 import Foundation
 
 /// Everything one pass over one cluster reads: the desired state, the stored status objects and a
-/// fresh snapshot. Pure input; the manager loads it.
+/// fresh snapshot. Pure input; the controller's `TiKVClusterReconciler` loads it.
 public struct ClusterReconcileInput: Sendable {
     public var cluster: TiKVCluster
     public var snapshot: ClusterSnapshot
@@ -40,7 +40,7 @@ public struct ClusterReconcileInput: Sendable {
     }
 }
 
-/// What should exist after the pass. Objects equal to their input mean "no change": the manager
+/// What should exist after the pass. Objects equal to their input mean "no change": the controller
 /// writes only what differs, so an idle pass writes nothing.
 public struct ClusterReconcileResult: Sendable, Equatable {
     public var cluster: TiKVCluster
@@ -71,7 +71,7 @@ public enum ClusterReconciler {
     /// alive in `get`, rarely enough that an idle pass writes nothing.
     public static let observedTimeRefresh: TimeInterval = 300
 
-    /// One whole pass: `assessHealth`, then `decide` on the same input. The manager runs the two halves
+    /// One whole pass: `assessHealth`, then `decide` on the same input. The controller runs the two halves
     /// apart, writing the first before it fetches the regions the second needs.
     public static func reconcile(_ input: ClusterReconcileInput) -> ClusterReconcileResult {
         let health = assessHealth(input)
@@ -83,7 +83,7 @@ public enum ClusterReconciler {
 
     /// The first half of a pass: health invariants → tickets, the liveness history, and the cluster's
     /// conditions as those tickets set them. It reads only the store-level observation (no region list), so
-    /// the manager can write it before any planner's region download.
+    /// the controller can write it before any planner's region download.
     public static func assessHealth(_ input: ClusterReconcileInput) -> ClusterHealthResult {
         let snapshot = input.snapshot
         let health = HealthReconciler.reconcile(HealthInput(

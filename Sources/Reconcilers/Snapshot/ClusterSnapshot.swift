@@ -94,7 +94,7 @@ public struct ClusterSnapshot: Sendable, Hashable {
 
     public func store(_ id: UInt64) -> StoreSnapshot? { stores.first { $0.id == id } }
 
-    /// Adds regions downloaded after the store-level observation: the manager fetches what a planner asked
+    /// Adds regions downloaded after the store-level observation: the controller fetches what a planner asked
     /// for only once the pass's health is written. Every other fact, `completedAt` included, stays as
     /// observed, so heartbeat ages and freshness are still judged on the store-level answers.
     public mutating func attachRegions(_ regions: [RegionPlacement]?, state: SourceState, scope: RegionScope) {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Testing
 @testable import Controller
+@testable import OperatorStore
 @testable import Reconcilers
 
 /// Issue 17 item 6 at the CLI and the store: `--as` takes a person's name in its normal form; a name with control

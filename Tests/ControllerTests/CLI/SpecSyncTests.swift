@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Controller
+@testable import OperatorStore
 @testable import Reconcilers
 
 /// The spec files → store path, against a real SQLite file.

@@ -43,7 +43,7 @@ import TiKVSimulator
             h.advance(10)
             try await h.pass()
         }
-        await h.manager.diagnoses.waitUntilIdle()
+        await h.reconciler.diagnoses.waitUntilIdle()
         try await h.pass()
 
         let ticket = try #require(try h.tickets().first { $0.spec.invariant == "storeDown" })

@@ -3,6 +3,8 @@ import Reconcilers
 import Testing
 import TiKVSimulator
 @testable import Controller
+@testable import PDClient
+@testable import TiKVObservation
 
 /// The rules engine on every fault of the simulator: inject, let virtual time pass, observe over
 /// HTTP, run the health reconciler, diagnose the ticket it opened. The table (fault → expected

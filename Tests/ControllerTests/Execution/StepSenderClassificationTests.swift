@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Controller
+@testable import PDClient
 
 /// "Was it sent?": only what provably never reached PD may be retried; anything that can follow the write
 /// waits for its effect (CONFORMANCE §2f, §3.4).

@@ -3,6 +3,7 @@ import Reconcilers
 import Synchronization
 import Testing
 @testable import Controller
+@testable import PDClient
 
 /// No PD mutation while an observation is bad: an approved drain whose next passes see a PD answering
 /// garbage for `/stores` sends nothing until the observation is good again.

@@ -4,9 +4,11 @@ import Reconcilers
 import Synchronization
 import TiKVSimulator
 @testable import Controller
+@testable import OperatorStore
 
-/// A controller wired to a simulated cluster over loopback HTTP, with a real SQLite store and a
-/// spec directory. The manager's clock is the simulator's virtual clock, so heartbeat ages agree;
+/// A controller (the generic manager running the TiKVCluster reconciler) wired to a simulated cluster over
+/// loopback HTTP, with a real SQLite store and a spec directory. The manager's and the reconciler's clock is
+/// the simulator's virtual clock, so heartbeat ages agree;
 /// tests advance it explicitly (`advance`) or let `startClock` run it faster than real time.
 final class ControlLoopHarness: @unchecked Sendable {
     let directory: TemporaryDirectory
@@ -14,7 +16,8 @@ final class ControlLoopHarness: @unchecked Sendable {
     let server: SimulatorServer
     let port: Int
     let store: StatusStore
-    let manager: Manager
+    let manager: ControllerManager
+    let reconciler: TiKVClusterReconciler
     let clusterName = "sim"
     private var clockTask: Task<Void, Never>?
 
@@ -45,7 +48,7 @@ final class ControlLoopHarness: @unchecked Sendable {
         port = try await server.start()
         store = try StatusStore(path: directory.path("operator.db"), role: .controller(holder: "test-controller"))
         _ = try store.acquireLease(ttl: .seconds(60))
-        var config = Manager.Configuration(specsPath: directory.path("specs"))
+        var config = ControllerManager.Configuration(specsPath: directory.path("specs"))
         config.specPollInterval = .milliseconds(100)
         config.storePollInterval = .milliseconds(50)
         config.backoffBase = .milliseconds(50)
@@ -53,8 +56,9 @@ final class ControlLoopHarness: @unchecked Sendable {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         let sim = self.sim
-        manager = Manager(config: config, store: store, logger: logger,
-                          clock: { Date(timeIntervalSince1970: Double(sim.nowNanos) / 1e9) })
+        let clock: @Sendable () -> Date = { Date(timeIntervalSince1970: Double(sim.nowNanos) / 1e9) }
+        reconciler = TiKVClusterReconciler(store: store, actor: config.actor, clock: clock)
+        manager = ControllerManager(config: config, store: store, reconcilers: [reconciler], logger: logger, clock: clock)
     }
 
     var now: Date { Date(timeIntervalSince1970: Double(sim.nowNanos) / 1e9) }
@@ -128,10 +132,10 @@ final class ControlLoopHarness: @unchecked Sendable {
 
     /// One reconcile pass of the cluster, as a worker runs it.
     @discardableResult
-    func pass() async throws -> ClusterReconcileResult? {
+    func pass() async throws -> TiKVClusterReconciler.Pass? {
         var logger = Logger(label: "test")
         logger.logLevel = ProcessInfo.processInfo.environment["OPERATOR_TEST_DEBUG"] != nil ? .debug : .warning
-        return try await manager.reconcile(clusterName, logger: logger)
+        return try await reconciler.reconcileCluster(clusterName, logger: logger)
     }
 
     var resources: ResourceStore { ResourceStore(store: store) }

@@ -4,6 +4,7 @@ import Reconcilers
 import Testing
 import TiKVSimulator
 @testable import Controller
+@testable import OperatorStore
 
 #if canImport(Glibc)
 import Glibc
@@ -112,7 +113,10 @@ import Glibc
         func launch() throws -> Process {
             let p = Process()
             p.executableURL = binary
-            p.arguments = ["run", "--specs", dir.path("specs"), "--db", db, "--spec-poll-interval", "100ms", "--lease-duration", "500ms"]
+            // No metrics or probe listener: the defaults bind every interface on :8080/:8081, which another process on the
+            // machine may hold (the controller then exits at start), and tests talk to 127.0.0.1 only.
+            p.arguments = ["run", "--specs", dir.path("specs"), "--db", db, "--spec-poll-interval", "100ms", "--lease-duration", "500ms",
+                           "--metrics-bind-address", "0", "--health-probe-bind-address", "0"]
             p.standardOutput = FileHandle.nullDevice
             p.standardError = FileHandle.nullDevice
             try p.run()

@@ -4,8 +4,9 @@ import Synchronization
 import Testing
 import TiKVSimulator
 @testable import Controller
+@testable import OperatorStore
 
-/// Issue 16's acceptance tests ("Decisions that never fight PD"): the real `Manager` against the PD-under-stress
+/// Issue 16's acceptance tests ("Decisions that never fight PD"): the real `TiKVClusterReconciler` against the PD-under-stress
 /// scenarios over loopback HTTP, on the simulator's virtual clock, one pass at a time (bounded by passes and
 /// simulated time, never by wall-clock waits).
 @Suite(.serialized) struct DecisionsAgainstPDTests {

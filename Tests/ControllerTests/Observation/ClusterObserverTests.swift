@@ -4,6 +4,8 @@ import PDWire
 import Reconcilers
 import TiKVSimulator
 @testable import Controller
+@testable import PDClient
+@testable import TiKVObservation
 
 /// The observer against the real simulator over loopback HTTP.
 @Suite struct ClusterObserverTests {

@@ -4,6 +4,7 @@ import FlyingFox
 import FlyingSocks
 import Synchronization
 @testable import Controller
+@testable import PDClient
 
 /// Request headers are checked before anything is sent.
 @Suite struct RequestHeaderTests {

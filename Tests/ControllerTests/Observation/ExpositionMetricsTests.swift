@@ -4,6 +4,7 @@ import PDWire
 import Reconcilers
 import TiKVSimulator
 @testable import Controller
+@testable import TiKVObservation
 
 /// Store metrics read straight from the simulator's `/metrics` (no Prometheus): rates between two scrapes,
 /// p99 the way `histogram_quantile` computes it, and a dead store unknown rather than healthy.

@@ -3,6 +3,7 @@ import Reconcilers
 import Synchronization
 import Testing
 @testable import Controller
+@testable import PDClient
 
 /// Servers that misbehave on purpose, each on a raw loopback socket: every case ends in a typed error that
 /// names the endpoint, without a crash, and with what was read bounded by the limits (asserted in bytes the

@@ -1,6 +1,7 @@
 import Foundation
 import FlyingFox
 import FlyingSocks
+@testable import PDClient
 
 /// A real HTTP server on 127.0.0.1 with a kernel-chosen port, started and stopped by each test.
 final class LoopbackServer: Sendable {

@@ -3,6 +3,7 @@ import Testing
 import FlyingFox
 import PDWire
 @testable import Controller
+@testable import PDClient
 
 /// Each of PD's irregular error shapes, served over HTTP, becomes the right `PDError`.
 @Suite struct PDClientErrorTests {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import FlyingFox
 @testable import Controller
+@testable import PDClient
 
 /// Several PD members: the client follows the leader and fails over across members.
 @Suite struct PDClientFailoverTests {

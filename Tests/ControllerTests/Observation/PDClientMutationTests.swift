@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import FlyingFox
 @testable import Controller
+@testable import PDClient
 
 /// The executor's PD calls: exact method, path, query and body.
 @Suite struct PDClientMutationTests {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import PDWire
 @testable import Controller
+@testable import PDClient
 
 @Suite struct PDClientReadTests {
     @Test func readsEveryEndpointOverLoopbackHTTP() async throws {

@@ -4,6 +4,8 @@ import PDWire
 import Reconcilers
 import TiKVSimulator
 @testable import Controller
+@testable import PDClient
+@testable import TiKVObservation
 
 /// PD's clock is not the controller's: heartbeat ages are judged on PD's clock, learnt from its `Date` header.
 @Suite struct PDClockSkewObservationTests {

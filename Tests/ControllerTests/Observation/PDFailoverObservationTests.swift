@@ -4,6 +4,8 @@ import PDWire
 import Reconcilers
 import TiKVSimulator
 @testable import Controller
+@testable import PDClient
+@testable import TiKVObservation
 
 /// The observer against a simulated PD leader failover: three members on their own listeners, the observer given
 /// every member's URL, time moved on the simulator's virtual clock.

@@ -3,6 +3,8 @@ import Testing
 import FlyingFox
 import PDWire
 @testable import Controller
+@testable import PDClient
+@testable import TiKVObservation
 
 @Suite struct PrometheusClientTests {
     static func serve(_ fixture: String, status: Int = 200, log: RequestLog? = nil) async throws -> LoopbackServer {

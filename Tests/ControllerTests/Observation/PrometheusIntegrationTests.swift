@@ -4,6 +4,8 @@ import PDWire
 import Reconcilers
 import TiKVSimulator
 @testable import Controller
+@testable import PDClient
+@testable import TiKVObservation
 
 /// A real Prometheus scraping the simulator: each TiKV store is its own target with `instance` set to
 /// the store's status address (as a real deployment scrapes `:20180`), PD's series come from a second job.

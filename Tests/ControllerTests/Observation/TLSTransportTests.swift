@@ -2,6 +2,7 @@ import Foundation
 import Reconcilers
 import Testing
 @testable import Controller
+@testable import PDClient
 
 /// https through the libcurl transport against real TLS servers (`openssl s_server`, Python's
 /// http.server), which ask for a client certificate as a TiDB cluster with TLS does, over certificates

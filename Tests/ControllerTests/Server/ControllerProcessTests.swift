@@ -4,6 +4,7 @@ import Synchronization
 import Testing
 import TiKVSimulator
 @testable import Controller
+@testable import OperatorStore
 
 #if canImport(Glibc)
 import Glibc

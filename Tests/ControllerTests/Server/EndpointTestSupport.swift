@@ -1,5 +1,6 @@
 import Foundation
 @testable import Controller
+@testable import PDClient
 
 /// A GET over loopback through the controller's own transport; nil when nothing answered.
 func httpGet(_ url: String) async -> (status: Int, body: String)? {

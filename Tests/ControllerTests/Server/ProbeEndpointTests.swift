@@ -13,7 +13,7 @@ import TiKVSimulator
     struct Rig {
         let harness: ControlLoopHarness
         let metrics: OperatorMetrics
-        let manager: Manager
+        let manager: ControllerManager
         let probes: ControllerProbes
         let probeServer: EndpointServer
         let metricsServer: EndpointServer
@@ -23,7 +23,7 @@ import TiKVSimulator
         init() async throws {
             harness = try await ControlLoopHarness()
             metrics = OperatorMetrics()
-            var config = Manager.Configuration(specsPath: harness.specsPath)
+            var config = ControllerManager.Configuration(specsPath: harness.specsPath)
             config.specPollInterval = .milliseconds(100)
             config.storePollInterval = .milliseconds(50)
             config.backoffBase = .milliseconds(50)
@@ -33,9 +33,10 @@ import TiKVSimulator
             logger.logLevel = .warning
             let sim = harness.sim
             let clock: @Sendable () -> Date = { Date(timeIntervalSince1970: Double(sim.nowNanos) / 1e9) }
-            manager = Manager(config: config, store: harness.store,
-                              connections: ClusterConnections(transport: MeteredTransport(metrics: metrics), clock: clock),
-                              logger: logger, clock: clock)
+            let clusters = TiKVClusterReconciler(
+                store: harness.store, connections: ClusterConnections(transport: MeteredTransport(metrics: metrics), clock: clock),
+                actor: config.actor, metrics: metrics, clock: clock)
+            manager = ControllerManager(config: config, store: harness.store, reconcilers: [clusters], logger: logger, clock: clock)
             probes = ControllerProbes(manager: manager, metrics: metrics, holder: "test-controller")
             probeServer = try EndpointServer(host: "127.0.0.1", port: 0, routes: probes.probeRoutes)
             metricsServer = try EndpointServer(host: "127.0.0.1", port: 0, routes: probes.metricsRoutes)
@@ -65,7 +66,7 @@ import TiKVSimulator
         let ready = await poll { await httpGet(rig.probeURL + "/readyz")?.status == 200 }
         let readiness = await httpGet(rig.probeURL + "/readyz")
         #expect(ready, "\(readiness?.body ?? "no answer")")
-        #expect(rig.manager.lastPasses()[h.clusterName] != nil, "ready means the cluster was observed")
+        #expect(rig.manager.lastPasses(of: TiKVClusterReconciler.name)[h.clusterName] != nil, "ready means the cluster was observed")
         #expect(await httpGet(rig.probeURL + "/healthz")?.status == 200)
         #expect(await httpGet(rig.probeURL + "/nothing-here")?.status == 404)
 
@@ -85,7 +86,7 @@ import TiKVSimulator
         try h.writeSpec("cluster.yaml", h.clusterYAML(mode: "dryRun"))
         let stopped = Mutex(false)
         let run = Task { try await rig.manager.run(until: { stopped.withLock { $0 } }) }
-        #expect(await poll { rig.manager.lastPasses()[h.clusterName] != nil })
+        #expect(await poll { rig.manager.lastPasses(of: TiKVClusterReconciler.name)[h.clusterName] != nil })
         stopped.withLock { $0 = true }
         _ = await run.result
         rig.metrics.diagnosisCall(provider: "fake", result: .success)
@@ -117,8 +118,8 @@ import TiKVSimulator
 
     @Test func errorsRetriesAndActionsAreCounted() throws {
         let metrics = OperatorMetrics()
-        metrics.reconciled(.error, in: .milliseconds(3), retried: true)
-        metrics.reconciled(.requeue, in: .milliseconds(3), retried: true)
+        metrics.reconciled(.error, in: .milliseconds(3), retried: true, controller: TiKVClusterReconciler.name)
+        metrics.reconciled(.requeue, in: .milliseconds(3), retried: true, controller: TiKVClusterReconciler.name)
         metrics.actionSent(.transferLeader, outcome: .refused("store is busy"))
         let samples = try #require(parseExposition(metrics.render()))
         #expect(samples["controller_runtime_reconcile_errors_total"]?.first?.value == 1)

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 @testable import Controller
+@testable import OperatorStore
 
 @Suite("StatusStore file")
 struct StatusStoreFileTests {

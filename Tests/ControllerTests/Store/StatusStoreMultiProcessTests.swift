@@ -3,6 +3,7 @@ import GRDB
 import Testing
 import TiKVSimulator
 @testable import Controller
+@testable import OperatorStore
 
 #if canImport(Glibc)
 import Glibc

@@ -3,6 +3,7 @@ import GRDB
 import Testing
 import Reconcilers
 @testable import Controller
+@testable import OperatorStore
 
 @Suite("StatusStore objects")
 struct StatusStoreObjectTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Controller
+@testable import OperatorStore
 
 @Suite("StoreError messages")
 struct StoreErrorTests {

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Controller
+@testable import OperatorStore
 
 #if canImport(Glibc)
 import Glibc

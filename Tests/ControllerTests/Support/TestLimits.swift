@@ -1,4 +1,5 @@
 @testable import Controller
+@testable import PDClient
 
 extension HTTPLimits {
     /// For tests that are not about timeouts. The test process shares two cores among many tests, and

@@ -1,0 +1,68 @@
+import Foundation
+import GRDB
+
+/// A person's decision on one revision of a plan. Approvals are bound to the revision: when
+/// the plan's steps change, earlier approvals stop counting (the reconciler decides that).
+package struct ApprovalRecord: Equatable, Sendable {
+    package enum Decision: String, Sendable, CaseIterable {
+        case approve
+        case reject
+    }
+
+    /// Assigned by the store; nil on a record not yet added.
+    package var id: Int64?
+    package var plan: String
+    package var revision: String
+    package var decision: Decision
+    package var approver: String
+    /// Where the decision came from: "cli", or "spec:approvals.yaml/approve-drain".
+    package var source: String
+    package var reason: String?
+    package var createdAt: Date
+    package var expiresAt: Date?
+
+    package init(
+        id: Int64? = nil, plan: String, revision: String, decision: Decision, approver: String,
+        source: String, reason: String? = nil, createdAt: Date, expiresAt: Date? = nil
+    ) {
+        self.id = id
+        self.plan = plan
+        self.revision = revision
+        self.decision = decision
+        self.approver = approver
+        self.source = source
+        self.reason = reason
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+    }
+}
+
+extension ApprovalRecord {
+    init(row: Row) throws {
+        let decisionText: String = row["decision"]
+        guard let decision = Decision(rawValue: decisionText) else {
+            throw StoreError.corrupt("approval decision \"\(decisionText)\" is unknown")
+        }
+        let expires: Int64? = row["expires_at"]
+        self.init(
+            id: row["id"], plan: row["plan"], revision: row["revision"], decision: decision,
+            approver: row["approver"], source: row["source"], reason: row["reason"],
+            createdAt: StoreTime.date(row["created_at"]), expiresAt: expires.map(StoreTime.date)
+        )
+    }
+
+    /// The record as JSON, for the audit entry that accompanies it.
+    func auditJSON() throws -> Data {
+        var object: [String: String] = [
+            "plan": plan, "revision": revision, "decision": decision.rawValue,
+            "approver": approver, "source": source,
+            "createdAt": createdAt.formatted(.iso8601),
+        ]
+        if let id { object["id"] = String(id) }
+        if let reason { object["reason"] = reason }
+        if let expiresAt { object["expiresAt"] = expiresAt.formatted(.iso8601) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(object)
+    }
+}
