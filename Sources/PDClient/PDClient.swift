@@ -41,28 +41,11 @@ package actor PDClient {
         return try await get("/stores", query: q, as: StoresInfo.self)
     }
 
-    /// `GET /stores/check?state=<name>`: names are `up`, `offline`, `tombstone`, `disconnected`, `down`.
-    func stores(stateNames: [String]) async throws(PDError) -> StoresInfo {
-        try await get("/stores/check", query: stateNames.map { URLQueryItem(name: "state", value: $0) }, as: StoresInfo.self)
-    }
-
-    func store(_ id: UInt64) async throws(PDError) -> StoreInfo {
-        try await get("/store/\(id)", as: StoreInfo.self)
-    }
-
     // MARK: Regions
-
-    /// `GET /regions`, decoded incrementally: regions arrive as their bytes do.
-    nonisolated func regions() -> AsyncThrowingStream<RegionInfo, any Error> { regionStream("/regions") }
 
     /// `GET /regions/store/{id}?type=…`.
     package nonisolated func regions(onStore id: UInt64, type: StoreRegionType = .all) -> AsyncThrowingStream<RegionInfo, any Error> {
         regionStream("/regions/store/\(id)", query: [URLQueryItem(name: "type", value: type.rawValue)])
-    }
-
-    /// `GET /regions/check/<kind>` (miss-peer, down-peer, …).
-    func regions(check: RegionCheck) async throws(PDError) -> [RegionInfo] {
-        try await collectRegions("/regions/check/\(check.rawValue)")
     }
 
     /// `GET /regions/check/<kind>`: PD's exact count and the first `keep` regions, decoded as a stream so
@@ -97,19 +80,8 @@ package actor PDClient {
         return try await get("/regions/check/\(kind.rawValue)", query: q, as: [RegionHistogramBucket]?.self) ?? []
     }
 
-    /// Top-N lists: `GET /regions/{writeflow,readflow,confver,version,size,keys,cpu}?limit=`.
-    func topRegions(by metric: RegionTopMetric, limit: Int = 16) async throws(PDError) -> [RegionInfo] {
-        try await collectRegions("/regions/\(metric.rawValue)", query: [URLQueryItem(name: "limit", value: String(limit))],
-                                 maxBodyBytes: Self.pageBodyCap(limit))
-    }
-
     package func region(id: UInt64) async throws(PDError) -> RegionInfo {
         try await get("/region/id/\(id)", as: RegionInfo.self)
-    }
-
-    /// The region containing a key given as upper-case hex (`format=hex`).
-    func region(containingHexKey key: String) async throws(PDError) -> RegionInfo {
-        try await get("/region/key/\(key)", query: [URLQueryItem(name: "format", value: "hex")], as: RegionInfo.self)
     }
 
     package func regionCount() async throws(PDError) -> Int {
@@ -139,25 +111,11 @@ package actor PDClient {
         try await get("/hotspot/regions/\(direction.rawValue)", as: StoreHotPeersInfos.self)
     }
 
-    func hotStores() async throws(PDError) -> HotStoreStats {
-        try await get("/hotspot/stores", as: HotStoreStats.self)
-    }
-
     // MARK: Operators
-
-    /// `GET /operators[?kind=…]`; PD's `null` (no match for a kind filter) becomes `[]`.
-    func operators(kinds: [String] = []) async throws(PDError) -> [OperatorText] {
-        try await get("/operators", query: kinds.map { URLQueryItem(name: "kind", value: $0) }, as: [OperatorText]?.self) ?? []
-    }
 
     /// `GET /operators` as PD's strings, unparsed, so one text this client cannot parse does not hide the others.
     package func operatorTexts() async throws(PDError) -> [String] {
         try await get("/operators", as: [String]?.self) ?? []
-    }
-
-    /// `GET /operators?object=1` (kind bits vary by PD version; prefer `operators()`).
-    func operatorObjects() async throws(PDError) -> [OperatorObject] {
-        try await get("/operators", query: [URLQueryItem(name: "object", value: "1")], as: [OperatorObject]?.self) ?? []
     }
 
     /// `GET /operators/{region}`; `nil` when PD has neither a running operator nor a record of the
@@ -170,30 +128,10 @@ package actor PDClient {
         }
     }
 
-    /// `GET /operators/records[?from=unix]`; PD's 500 for "no records" becomes `[]`.
-    func operatorRecords(since: Int64? = nil) async throws(PDError) -> [OperatorRecord] {
-        let q = since.map { [URLQueryItem(name: "from", value: String($0))] } ?? []
-        do {
-            return try await get("/operators/records", query: q, as: [OperatorRecord]?.self) ?? []
-        } catch where error.kind == .notFound {
-            return []
-        }
-    }
-
     /// Sends a planned mutation as it is: `call`'s method, path, query and body bytes.
     package func send(_ call: PDCall) async throws(PDError) -> String {
         try await mutate(call.method, call.path, query: call.query.map { URLQueryItem(name: $0.0, value: $0.1) },
                          body: call.body.map { Data($0.utf8) })
-    }
-
-    @discardableResult
-    func createOperator(_ op: PDOperatorRequest) async throws(PDError) -> String {
-        try await mutate("POST", "/operators", body: op.body)
-    }
-
-    @discardableResult
-    func cancelOperator(regionID: UInt64) async throws(PDError) -> String {
-        try await mutate("DELETE", "/operators/\(regionID)")
     }
 
     // MARK: Schedulers
@@ -205,10 +143,6 @@ package actor PDClient {
     package func pausedSchedulers() async throws(PDError) -> [PausedScheduler] {
         try await get("/schedulers", query: [URLQueryItem(name: "status", value: "paused"), URLQueryItem(name: "timestamp", value: "true")],
                       as: [PausedScheduler]?.self) ?? []
-    }
-
-    func disabledSchedulers() async throws(PDError) -> [String] {
-        try await get("/schedulers", query: [URLQueryItem(name: "status", value: "disabled")], as: [String]?.self) ?? []
     }
 
     /// The stores the evict-leader scheduler holds; `nil` when the scheduler does not exist.
@@ -229,70 +163,14 @@ package actor PDClient {
         }
     }
 
-    /// Adds `store` to the single evict-leader scheduler (creating it if needed).
-    @discardableResult
-    func addEvictLeader(storeID: UInt64) async throws(PDError) -> String {
-        try await mutate("POST", "/schedulers", body: Data(#"{"name":"evict-leader-scheduler","store_id":\#(storeID)}"#.utf8))
-    }
-
-    /// Removes one store from evict-leader (`DELETE /schedulers/evict-leader-scheduler-<id>`).
-    @discardableResult
-    func removeEvictLeader(storeID: UInt64) async throws(PDError) -> String {
-        try await removeScheduler(named: "evict-leader-scheduler-\(storeID)")
-    }
-
-    @discardableResult
-    func removeScheduler(named name: String) async throws(PDError) -> String {
-        try await mutate("DELETE", "/schedulers/\(name)")
-    }
-
-    /// `POST /schedulers/{name} {"delay": seconds}`; `name` may be `all`.
-    @discardableResult
-    func pauseScheduler(named name: String, forSeconds seconds: Int64) async throws(PDError) -> String {
-        try await mutate("POST", "/schedulers/\(name)", body: Data(#"{"delay":\#(max(0, seconds))}"#.utf8))
-    }
-
-    @discardableResult
-    func resumeScheduler(named name: String) async throws(PDError) -> String {
-        try await pauseScheduler(named: name, forSeconds: 0)
-    }
-
-    // MARK: Store mutations
-
-    /// `DELETE /store/{id}`: offline (scale in). `force` is sent only when asked for, because its
-    /// mere presence marks the store physically destroyed, for good.
-    @discardableResult
-    func deleteStore(_ id: UInt64, force: Bool = false) async throws(PDError) -> String {
-        try await mutate("DELETE", "/store/\(id)", query: force ? [URLQueryItem(name: "force", value: "true")] : [])
-    }
-
-    /// `POST /store/{id}/state?state=Up`: cancels an offline.
-    @discardableResult
-    func setStoreUp(_ id: UInt64) async throws(PDError) -> String {
-        try await mutate("POST", "/store/\(id)/state", query: [URLQueryItem(name: "state", value: "Up")])
-    }
-
-    @discardableResult
-    func setStoreWeight(_ id: UInt64, leader: Double, region: Double) async throws(PDError) -> String {
-        try await mutate("POST", "/store/\(id)/weight", body: Data(#"{"leader":\#(leader),"region":\#(region)}"#.utf8))
-    }
-
     // MARK: Config and cluster
 
     package func config() async throws(PDError) -> PDConfig { try await get("/config", as: PDConfig.self) }
-    func scheduleConfig() async throws(PDError) -> ScheduleConfig { try await get("/config/schedule", as: ScheduleConfig.self) }
-    func replicationConfig() async throws(PDError) -> ReplicationConfig { try await get("/config/replicate", as: ReplicationConfig.self) }
     package func placementRules() async throws(PDError) -> [PlacementRuleBundle] {
         try await get("/config/placement-rule", as: [PlacementRuleBundle]?.self) ?? []
     }
     package func members() async throws(PDError) -> PDMembers { try await get("/members", as: PDMembers.self) }
-    /// `nil` while PD has no leader.
-    func leader() async throws(PDError) -> PDMember? { try await get("/leader", as: PDMember?.self) }
     package func health() async throws(PDError) -> [PDMemberHealth] { try await get("/health", as: [PDMemberHealth]?.self) ?? [] }
-    func cluster() async throws(PDError) -> PDClusterInfo { try await get("/cluster", as: PDClusterInfo.self) }
-    func clusterStatus() async throws(PDError) -> PDClusterStatus { try await get("/cluster/status", as: PDClusterStatus.self) }
-    func version() async throws(PDError) -> PDVersion { try await get("/version", as: PDVersion.self) }
-    func status() async throws(PDError) -> PDServerStatus { try await get("/status", as: PDServerStatus.self) }
 
     // MARK: Leader following
 
@@ -486,11 +364,6 @@ package actor PDClient {
 package enum StoreRegionType: String, Sendable { case all, leader, follower, learner, witness, pending }
 
 package enum RegionHistogramKind: String, Sendable { case size = "hist-size", keys = "hist-keys" }
-
-/// Top-N region lists; note `size`, not `sizes`.
-package enum RegionTopMetric: String, Sendable {
-    case writeFlow = "writeflow", readFlow = "readflow", confVer = "confver", version, size, keys, cpu
-}
 
 package enum HotDirection: String, Sendable { case write, read }
 

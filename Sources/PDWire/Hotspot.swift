@@ -85,37 +85,6 @@ public struct HotPeerStat: Hashable, Sendable, Decodable {
     }
 }
 
-/// `GET /hotspot/stores`: store id → rate per second; each key is absent when its map is empty.
-public struct HotStoreStats: Hashable, Sendable, Decodable {
-    public var bytesWriteRate: [UInt64: Double]
-    public var bytesReadRate: [UInt64: Double]
-    public var keysWriteRate: [UInt64: Double]
-    public var keysReadRate: [UInt64: Double]
-    public var queryWriteRate: [UInt64: Double]
-    public var queryReadRate: [UInt64: Double]
-    public var cpuReadRate: [UInt64: Double]
-
-    enum CodingKeys: String, CodingKey {
-        case bytesWriteRate = "bytes-write-rate", bytesReadRate = "bytes-read-rate"
-        case keysWriteRate = "keys-write-rate", keysReadRate = "keys-read-rate"
-        case queryWriteRate = "query-write-rate", queryReadRate = "query-read-rate", cpuReadRate = "cpu-read-rate"
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        func rates(_ k: CodingKeys) throws -> [UInt64: Double] {
-            try StoreKeyedMap.decode(c.decodeIfPresent([String: Double].self, forKey: k) ?? [:], in: c, key: k)
-        }
-        bytesWriteRate = try rates(.bytesWriteRate)
-        bytesReadRate = try rates(.bytesReadRate)
-        keysWriteRate = try rates(.keysWriteRate)
-        keysReadRate = try rates(.keysReadRate)
-        queryWriteRate = try rates(.queryWriteRate)
-        queryReadRate = try rates(.queryReadRate)
-        cpuReadRate = try rates(.cpuReadRate)
-    }
-}
-
 /// Go maps with integer keys arrive as objects with string keys (`"1"`, `"10"`, `"4"`).
 enum StoreKeyedMap {
     static func decode<V, K: CodingKey>(

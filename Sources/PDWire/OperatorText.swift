@@ -153,53 +153,6 @@ public struct OperatorWithStatus: Hashable, Sendable, TextDecodable {
 
 }
 
-/// An element of `GET /operators/records`: `"<operator text> (finishAt:<t>, duration:<d>)"`.
-public struct OperatorRecord: Hashable, Sendable, TextDecodable {
-    public var op: OperatorText
-    public var finishedAt: GoTime?
-    public var duration: GoDuration?
-
-    public init(parsing text: String) throws(OperatorText.ParseError) {
-        var s = OperatorScanner(text: text)
-        op = try OperatorText(scanner: &s)
-        guard s.consume(" (finishAt:") else { throw s.error("missing finishAt") }
-        finishedAt = GoTimeString.parse(try s.upTo(", duration:", what: "finishAt"))
-        let d = try s.upTo(")", what: "duration")
-        duration = try? GoDuration(parsing: d)
-        guard s.rest.isEmpty else { throw s.error("unexpected trailing text") }
-    }
-
-}
-
-extension OperatorText: TextDecodable {}
-
-/// An element of `GET /operators?object=1`. `kind` bits differ between PD versions: prefer the text.
-public struct OperatorObject: Hashable, Sendable, Decodable {
-    public var desc: String
-    public var brief: String
-    public var regionID: UInt64
-    public var regionEpoch: RegionEpoch?
-    public var kindBits: UInt32
-    public var timeout: GoDuration?
-    /// `OpStatus`: 0 CREATED, 1 STARTED, 2 SUCCESS, 3 CANCELED, 4 REPLACED, 5 EXPIRED, 6 TIMEOUT.
-    public var status: UInt32
-
-    enum CodingKeys: String, CodingKey {
-        case desc, brief, regionID = "region_id", regionEpoch = "region_epoch", kindBits = "kind", timeout, status
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        desc = try c.decodeIfPresent(String.self, forKey: .desc) ?? ""
-        brief = try c.decodeIfPresent(String.self, forKey: .brief) ?? ""
-        regionID = try c.decode(UInt64.self, forKey: .regionID)
-        regionEpoch = try c.decodeIfPresent(RegionEpoch.self, forKey: .regionEpoch)
-        kindBits = try c.decodeIfPresent(UInt32.self, forKey: .kindBits) ?? 0
-        timeout = try c.decodeIfPresent(GoDuration.self, forKey: .timeout)
-        status = try c.decodeIfPresent(UInt32.self, forKey: .status) ?? 0
-    }
-}
-
 /// A cursor over operator text; every read names what it expected so errors say where parsing stopped.
 struct OperatorScanner {
     let text: String

@@ -56,7 +56,7 @@ public struct PDCall: Sendable, Hashable, CustomStringConvertible {
             return PDCall(method: "DELETE", path: "/schedulers/\(a.scheduler ?? "")")
         case .setStoreWeight:
             // Both weights in one body: PD's handler refuses a body missing either (server/api/store.go).
-            // Doubles as Swift prints them (`2.0`), exactly as `PDClient.setStoreWeight` sends them.
+            // Doubles as Swift prints them (`2.0`).
             return PDCall(method: "POST", path: "/store/\(n(a.storeID))/weight",
                           body: #"{"leader":\#(a.leaderWeight ?? 1),"region":\#(a.regionWeight ?? 1)}"#)
         case .waitForLeadersDrained, .waitForStoreRemoved, .waitForBalance:

@@ -96,10 +96,10 @@ import TiKVSimulator
         // The size checks that list most of a cluster are not fetched; empty-region comes from the histogram.
         #expect(snap.regionChecks[.undersizedRegion] == nil)
         #expect(snap.regionChecks[.oversizedRegion] == nil)
-        #expect(snap.regionChecks[.emptyRegion]?.count == (try await observer.pd.regions(check: .emptyRegion)).count)
+        #expect(snap.regionChecks[.emptyRegion]?.count == (try await observer.pd.regionCheck(.emptyRegion, keep: .max)).count)
         #expect(ClusterObserver.listedChecks.contains { (snap.regionChecks[$0]?.count ?? 0) > 5 })
         for check in ClusterObserver.listedChecks {
-            let full = try await observer.pd.regions(check: check)
+            let full = try await observer.pd.regionCheck(check, keep: .max).regions
             let result = try #require(snap.regionChecks[check])
             #expect(result.count == full.count, "\(check)")
             #expect(result.regionIDs.count == min(5, full.count))
@@ -134,7 +134,7 @@ import TiKVSimulator
         let observer = sim.observer()
         // Kill it first, so its regions cannot move away and it stays Offline instead of turning Tombstone.
         _ = try sim.cluster.withState { try $0.inject(Fault(kind: .kill, store: 1)) }
-        try await observer.pd.deleteStore(1)
+        _ = try await observer.pd.send(PDCall(method: "DELETE", path: "/store/1"))
         sim.cluster.advance(seconds: 45)
         let snap = await observer.observe(cluster: "g", regions: .none, now: sim.now)
         let store = try #require(snap.store(1))
@@ -192,7 +192,7 @@ import TiKVSimulator
         let observer = ClusterObserver(pd: PDEndpoint(urls: [sim.url], timeout: .seconds(30)), prometheus: nil, retry: RetryBackoff(maxAttempts: 1),
                                        regionPageSize: 300)
         var everything: [RegionInfo] = []
-        for try await r in observer.pd.regions() { everything.append(r) }
+        for try await page in observer.pd.regionPages() { everything += page }
         #expect(everything.count == 2_500)
 
         let all = await observer.observe(cluster: "g", regions: .all, now: sim.now)

@@ -35,38 +35,23 @@ actor RequestLog {
 enum FakePD {
     static let fixtureForPath: [String: String] = [
         "/pd/api/v1/stores": "stores.json",
-        "/pd/api/v1/store/1": "store.json",
-        "/pd/api/v1/regions": "regions.json",
         "/pd/api/v1/region/id/24": "region.json",
         "/pd/api/v1/region/id/1101": "region_no_leader.json",
-        "/pd/api/v1/region/key/7480000000000000FF0700000000000000F8": "region_key.json",
         "/pd/api/v1/regions/count": "regions_count.json",
-        "/pd/api/v1/regions/writeflow": "regions_writeflow.json",
-        "/pd/api/v1/regions/size": "regions_size.json",
         "/pd/api/v1/hotspot/regions/write": "hotspot_write.json",
         "/pd/api/v1/hotspot/regions/read": "hotspot_read.json",
-        "/pd/api/v1/hotspot/stores": "hotspot_stores.json",
         "/pd/api/v1/operators": "operators_get.json",
         "/pd/api/v1/operators/24": "operator_region.json",
-        "/pd/api/v1/operators/records": "operators_records.json",
         "/pd/api/v1/schedulers": "schedulers_get.json",
         "/pd/api/v1/scheduler-config/evict-leader-scheduler/list": "scheduler_config_evict_leader_list.json",
         "/pd/api/v1/config": "config.json",
-        "/pd/api/v1/config/schedule": "config_schedule.json",
-        "/pd/api/v1/config/replicate": "config_replicate.json",
         "/pd/api/v1/config/placement-rule": "config_placement_rule.json",
         "/pd/api/v1/members": "members.json",
         "/pd/api/v1/leader": "leader.json",
         "/pd/api/v1/health": "health.json",
-        "/pd/api/v1/cluster": "cluster.json",
-        "/pd/api/v1/cluster/status": "cluster_status.json",
-        "/pd/api/v1/version": "version.json",
-        "/pd/api/v1/status": "status.json",
     ]
 
     static func answer(_ r: SeenRequest) throws -> FlyingFox.HTTPResponse {
-        if r.path == "/pd/api/v1/operators", r.first("kind") != nil { return try Reply.fixture("operators_get_kind_no_match.json") }
-        if r.path == "/pd/api/v1/operators", r.first("object") != nil { return try Reply.fixture("operators_get_object.json") }
         if r.path == "/pd/api/v1/schedulers", r.first("status") == "paused" { return try Reply.fixture("schedulers_paused_timestamp.json") }
         if r.path == "/pd/api/v1/operators/12" { return try Reply.fixture("error_500_operator_not_found.json", status: 500) }
         if r.path == "/pd/api/v1/regions/key" {

@@ -58,7 +58,7 @@ import PDWire
         defer { Task { await server.stop() } }
         let pd = FakePD.client([server.url])
         do {
-            _ = try await pd.store(99)
+            _ = try await pd.region(id: 99)
             Issue.record("expected an error")
         } catch {
             #expect(error.kind == c.kind)
@@ -66,7 +66,7 @@ import PDWire
             #expect(error.code?.name == c.codeName)
             #expect(error.errcode == c.errcode)
             #expect(error.message.hasPrefix(c.messagePrefix), "\(error.message)")
-            #expect(error.url.hasSuffix("/pd/api/v1/store/99"))
+            #expect(error.url.hasSuffix("/pd/api/v1/region/id/99"))
         }
     }
 }
@@ -87,8 +87,8 @@ import PDWire
     func malformedBodies(label: String, body: String) async throws {
         let server = try await Self.serve { Reply.json(body) }
         defer { Task { await server.stop() } }
-        await #expect(throws: PDError.self) { try await FakePD.client([server.url]).store(1) }
-        do { _ = try await FakePD.client([server.url]).store(1) } catch { #expect(error.kind == .malformedBody, "\(label)") }
+        await #expect(throws: PDError.self) { try await FakePD.client([server.url]).region(id: 1) }
+        do { _ = try await FakePD.client([server.url]).region(id: 1) } catch { #expect(error.kind == .malformedBody, "\(label)") }
     }
 
     @Test func malformedRegionStream() async throws {
@@ -98,7 +98,7 @@ import PDWire
         defer { Task { await server.stop() } }
         var got: [UInt64] = []
         do {
-            for try await r in FakePD.client([server.url]).regions() { got.append(r.id) }
+            for try await r in FakePD.client([server.url]).regions(onStore: 1) { got.append(r.id) }
             Issue.record("accepted a malformed stream")
         } catch let e as PDError {
             #expect(e.kind == .malformedBody)
@@ -111,7 +111,7 @@ import PDWire
         let full = RegionBodyGenerator.body(regions: 50)
         let server = try await Self.serve { Reply.json(full.prefix(full.count - 100), contentType: "application/octet-stream") }
         defer { Task { await server.stop() } }
-        await #expect(throws: PDError.self) { for try await _ in FakePD.client([server.url]).regions() {} }
+        await #expect(throws: PDError.self) { for try await _ in FakePD.client([server.url]).regions(onStore: 1) {} }
     }
 
     @Test func bodyOverTheCapIsAbandoned() async throws {
@@ -122,7 +122,7 @@ import PDWire
         let pd = FakePD.client([server.url], limits: limits)
         do {
             var n = 0
-            for try await _ in pd.regions() { n += 1 }
+            for try await _ in pd.regions(onStore: 1) { n += 1 }
             Issue.record("read \(n) regions past the cap")
         } catch let e as PDError {
             #expect(e.kind == .bodyTooLarge)
@@ -137,7 +137,7 @@ import PDWire
         }
         defer { Task { await server.stop() } }
         let limits = HTTPLimits(responseHeaderTimeout: .milliseconds(300), deadline: .seconds(10))
-        do { _ = try await FakePD.client([server.url], limits: limits).version(); Issue.record("no timeout") } catch {
+        do { _ = try await FakePD.client([server.url], limits: limits).members(); Issue.record("no timeout") } catch {
             #expect(error.kind == .responseTimeout)
         }
     }
@@ -148,19 +148,19 @@ import PDWire
         }
         defer { Task { await server.stop() } }
         let limits = HTTPLimits(responseHeaderTimeout: .seconds(60), deadline: .milliseconds(700))
-        do { _ = try await FakePD.client([server.url], limits: limits).version(); Issue.record("no timeout") } catch {
+        do { _ = try await FakePD.client([server.url], limits: limits).members(); Issue.record("no timeout") } catch {
             #expect(error.kind == .requestTimeout)
         }
     }
 
     @Test func refusedAndUnresolvable() async throws {
         let refused = try await LoopbackServer.refusingURL()
-        do { _ = try await FakePD.client([refused]).version(); Issue.record("connected") } catch {
+        do { _ = try await FakePD.client([refused]).members(); Issue.record("connected") } catch {
             #expect(error.kind == .connectionRefused)
         }
         let limits = HTTPLimits.patient
         do {
-            _ = try await FakePD.client([URL(string: "http://pd.does-not-exist.invalid:2379")!], limits: limits).version()
+            _ = try await FakePD.client([URL(string: "http://pd.does-not-exist.invalid:2379")!], limits: limits).members()
             Issue.record("resolved an .invalid name")
         } catch {
             #expect(error.kind == .dnsFailure)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import FlyingFox
+import Reconcilers
 @testable import Controller
 @testable import PDClient
 
@@ -26,8 +27,8 @@ import FlyingFox
         #expect(await healthyLog.count("/pd/api/v1/stores") == 1)
         // The member that answered is tried first next time.
         #expect(await pd.lastGoodURL == healthy.url)
-        _ = try await pd.version()
-        #expect(await followerLog.count("/pd/api/v1/version") == 0)
+        _ = try await pd.members()
+        #expect(await followerLog.count("/pd/api/v1/members") == 0)
     }
 
     @Test func followsTheLeaderReportedByLeaderEndpoint() async throws {
@@ -52,12 +53,12 @@ import FlyingFox
         let a = try await FakePD.start(log: aLog, leaderURL: { bURL })
         defer { Task { await a.stop() } }
         let pd = FakePD.client([a.url, b.url], followLeader: true)
-        _ = try await pd.version()
-        #expect(await bLog.count("/pd/api/v1/version") == 1)
+        _ = try await pd.members()
+        #expect(await bLog.count("/pd/api/v1/members") == 1)
 
         await b.stop()   // the leader goes away: connection refused
-        #expect(try await pd.version().version == "v8.5.1")
-        #expect(await aLog.count("/pd/api/v1/version") == 1)
+        #expect(try await pd.members().clusterID == 7_512_310_118_539_536_325)
+        #expect(await aLog.count("/pd/api/v1/members") == 1)
     }
 
     @Test func everyMemberDownReportsEachFailure() async throws {
@@ -84,8 +85,8 @@ import FlyingFox
         }
         defer { Task { await flaky.stop() } }
         let pd = FakePD.client([flaky.url], retry: RetryBackoff(maxAttempts: 3, base: .milliseconds(10), cap: .milliseconds(50)))
-        #expect(try await pd.version().version == "v8.5.1")
-        #expect(await log.count("/pd/api/v1/version") == 3)
+        #expect(try await pd.members().clusterID == 7_512_310_118_539_536_325)
+        #expect(await log.count("/pd/api/v1/members") == 3)
     }
 
     @Test func mutationsAreNeverRetried() async throws {
@@ -96,7 +97,7 @@ import FlyingFox
         }
         defer { Task { await server.stop() } }
         let pd = FakePD.client([server.url], retry: RetryBackoff(maxAttempts: 5, base: .milliseconds(1), cap: .milliseconds(2)))
-        await #expect(throws: PDError.self) { try await pd.createOperator(.transferLeader(regionID: 24, toStoreID: 1)) }
+        await #expect(throws: PDError.self) { try await pd.send(PDClientMutationTests.transferLeader) }
         #expect(await log.count("/pd/api/v1/operators") == 1)
     }
 
@@ -110,7 +111,7 @@ import FlyingFox
         defer { Task { await good.stop() } }
         // Refused: the request never left, so the next member gets it.
         let pd = FakePD.client([refused, good.url])
-        #expect(try await pd.createOperator(.transferLeader(regionID: 24, toStoreID: 1)) == "The operator is created.")
+        #expect(try await pd.send(PDClientMutationTests.transferLeader) == "The operator is created.")
         #expect(await goodLog.count("/pd/api/v1/operators") == 1)
 
         // A timeout may have reached PD: never resend.
@@ -122,7 +123,7 @@ import FlyingFox
         defer { Task { await slow.stop() } }
         let limits = HTTPLimits(responseHeaderTimeout: .milliseconds(300), deadline: .seconds(5))
         let pd2 = FakePD.client([slow.url, good.url], limits: limits)
-        do { try await pd2.createOperator(.transferLeader(regionID: 24, toStoreID: 1)); Issue.record("no timeout") } catch {
+        do { _ = try await pd2.send(PDClientMutationTests.transferLeader); Issue.record("no timeout") } catch {
             #expect(error.kind == .responseTimeout)
         }
         #expect(await goodLog.count("/pd/api/v1/operators") == 1)

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
 import FlyingFox
+import Reconcilers
 @testable import Controller
 @testable import PDClient
 
-/// The executor's PD calls: exact method, path, query and body.
+/// The executor's PD calls (`send(PDCall)`): exact method, path, query and body; PD's answers and errors.
 @Suite struct PDClientMutationTests {
     static func okServer(log: RequestLog) async throws -> LoopbackServer {
         try await LoopbackServer.start { request in
@@ -17,63 +18,35 @@ import FlyingFox
         (try? JSONSerialization.jsonObject(with: d) as? [String: Any])?.compactMapValues { ($0 as? NSNumber)?.doubleValue } ?? [:]
     }
 
-    static func name(_ d: Data) -> String? {
-        (try? JSONSerialization.jsonObject(with: d) as? [String: Any])?["name"] as? String
-    }
+    static let transferLeader = PDCall(method: "POST", path: "/operators", body: #"{"name":"transfer-leader","region_id":24,"to_store_id":1}"#)
 
-    @Test func operatorsAndSchedulers() async throws {
+    @Test func sendPutsTheCallOnTheWireAsItIs() async throws {
         let log = RequestLog()
         let server = try await Self.okServer(log: log)
         defer { Task { await server.stop() } }
         let pd = FakePD.client([server.url])
-        #expect(try await pd.createOperator(.transferLeader(regionID: 24, toStoreID: 1)) == "ok.")
-        try await pd.createOperator(.transferPeer(regionID: 24, fromStoreID: 5, toStoreID: 6))
-        try await pd.createOperator(.addPeer(regionID: 24, storeID: 6))
-        try await pd.createOperator(.removePeer(regionID: 24, storeID: 5))
-        try await pd.cancelOperator(regionID: 24)
-        try await pd.addEvictLeader(storeID: 4)
-        try await pd.removeEvictLeader(storeID: 4)
-        try await pd.removeScheduler(named: "evict-leader-scheduler")
-        try await pd.pauseScheduler(named: "balance-region-scheduler", forSeconds: 3600)
-        try await pd.resumeScheduler(named: "balance-region-scheduler")
+        #expect(try await pd.send(Self.transferLeader) == "ok.")
+        _ = try await pd.send(PDCall.cancelOperator(region: 24))
+        _ = try await pd.send(PDCall(method: "DELETE", path: "/store/5"))
+        _ = try await pd.send(PDCall(method: "POST", path: "/store/5/state", query: [("state", "Up")]))
+        _ = try await pd.send(PDCall(method: "POST", path: "/store/5/weight", body: #"{"leader":0.0,"region":1.5}"#))
 
         let r = await log.requests
         #expect(r.map { "\($0.method) \($0.path)" } == [
-            "POST /pd/api/v1/operators", "POST /pd/api/v1/operators", "POST /pd/api/v1/operators", "POST /pd/api/v1/operators",
-            "DELETE /pd/api/v1/operators/24", "POST /pd/api/v1/schedulers",
-            "DELETE /pd/api/v1/schedulers/evict-leader-scheduler-4", "DELETE /pd/api/v1/schedulers/evict-leader-scheduler",
-            "POST /pd/api/v1/schedulers/balance-region-scheduler", "POST /pd/api/v1/schedulers/balance-region-scheduler",
+            "POST /pd/api/v1/operators", "DELETE /pd/api/v1/operators/24", "DELETE /pd/api/v1/store/5",
+            "POST /pd/api/v1/store/5/state", "POST /pd/api/v1/store/5/weight",
         ])
         #expect(String(decoding: r[0].body, as: UTF8.self) == #"{"name":"transfer-leader","region_id":24,"to_store_id":1}"#)
-        #expect(Self.name(r[1].body) == "transfer-peer" && Self.json(r[1].body) == ["region_id": 24, "from_store_id": 5, "to_store_id": 6])
-        #expect(Self.name(r[2].body) == "add-peer" && Self.json(r[2].body) == ["region_id": 24, "store_id": 6])
-        #expect(Self.name(r[3].body) == "remove-peer" && Self.json(r[3].body) == ["region_id": 24, "store_id": 5])
-        #expect(String(decoding: r[5].body, as: UTF8.self) == #"{"name":"evict-leader-scheduler","store_id":4}"#)
-        #expect(Self.json(r[8].body) == ["delay": 3600])
-        #expect(Self.json(r[9].body) == ["delay": 0])
+        #expect(r[2].query["force"] == nil)
+        #expect(r[3].first("state") == "Up")
+        #expect(Self.json(r[4].body) == ["leader": 0, "region": 1.5])
         #expect(r.allSatisfy { $0.callerID == "operator" })
-    }
-
-    @Test func storeMutationsNeverSendForceUnlessAsked() async throws {
-        let log = RequestLog()
-        let server = try await Self.okServer(log: log)
-        defer { Task { await server.stop() } }
-        let pd = FakePD.client([server.url])
-        try await pd.deleteStore(5)
-        try await pd.setStoreUp(5)
-        try await pd.setStoreWeight(5, leader: 0, region: 1.5)
-        try await pd.deleteStore(6, force: true)
-        let r = await log.requests
-        #expect(r[0].method == "DELETE" && r[0].path == "/pd/api/v1/store/5" && r[0].query["force"] == nil)
-        #expect(r[1].method == "POST" && r[1].path == "/pd/api/v1/store/5/state" && r[1].first("state") == "Up")
-        #expect(r[2].path == "/pd/api/v1/store/5/weight" && Self.json(r[2].body) == ["leader": 0, "region": 1.5])
-        #expect(r[3].path == "/pd/api/v1/store/6" && r[3].query["force"] != nil)
     }
 
     @Test func nullSuccessBodyIsEmptyMessage() async throws {
         let server = try await LoopbackServer.start { _ in Reply.json("null") }
         defer { Task { await server.stop() } }
-        #expect(try await FakePD.client([server.url]).removeEvictLeader(storeID: 4) == "")
+        #expect(try await FakePD.client([server.url]).send(PDCall(method: "DELETE", path: "/schedulers/evict-leader-scheduler-4")) == "")
     }
 
     @Test func conflictAndTombstoneErrorsAreTyped() async throws {
@@ -84,12 +57,16 @@ import FlyingFox
         }
         defer { Task { await server.stop() } }
         let pd = FakePD.client([server.url])
-        do { try await pd.createOperator(.transferLeader(regionID: 24, toStoreID: 1)); Issue.record("accepted") } catch {
+        do { _ = try await pd.send(Self.transferLeader); Issue.record("accepted") } catch {
             #expect(error.kind == .operatorConflict)
             #expect(error.code?.description == "[PD:operator:ErrAddOperator]")
         }
-        do { try await pd.deleteStore(9); Issue.record("accepted") } catch { #expect(error.kind == .storeRemoved && error.status == 410) }
-        do { try await pd.removeEvictLeader(storeID: 9); Issue.record("accepted") } catch { #expect(error.kind == .notFound) }
+        do { _ = try await pd.send(PDCall(method: "DELETE", path: "/store/9")); Issue.record("accepted") } catch {
+            #expect(error.kind == .storeRemoved && error.status == 410)
+        }
+        do { _ = try await pd.send(PDCall(method: "DELETE", path: "/schedulers/evict-leader-scheduler-9")); Issue.record("accepted") } catch {
+            #expect(error.kind == .notFound)
+        }
     }
 }
 

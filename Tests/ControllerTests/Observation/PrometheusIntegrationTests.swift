@@ -53,7 +53,7 @@ struct PrometheusIntegrationTests {
         // The status-address mapping: every series lands on the store whose status address it names.
         for (id, address, status) in stores { #expect(address != status, "store \(id) must be scraped on its status port") }
         let capacity = try await poll("capacity of every store") {
-            let r = await client.storeReadings(PromQLCatalogue.diskCapacity(), matcher: matcher)
+            let r = await client.storeReadings(SimulatorSeriesQueries.diskCapacity(), matcher: matcher)
             return r.values.allSatisfy(\.isKnown) ? r : nil
         }
         let model = cluster.withState { c in
@@ -64,9 +64,9 @@ struct PrometheusIntegrationTests {
             }
         }
         for m in model { #expect(capacity[m.id] == .value(m.capacity), "store \(m.id)") }
-        let available = await client.storeReadings(PromQLCatalogue.diskAvailable(), matcher: matcher)
-        let leaders = await client.storeReadings(PromQLCatalogue.tikvLeaderCount(), matcher: matcher)
-        let regions = await client.storeReadings(PromQLCatalogue.tikvRegionCount(), matcher: matcher)
+        let available = await client.storeReadings(SimulatorSeriesQueries.diskAvailable(), matcher: matcher)
+        let leaders = await client.storeReadings(SimulatorSeriesQueries.tikvLeaderCount(), matcher: matcher)
+        let regions = await client.storeReadings(SimulatorSeriesQueries.tikvRegionCount(), matcher: matcher)
         for m in model {
             #expect(available[m.id] == .value(m.available), "store \(m.id)")
             #expect(leaders[m.id] == .value(m.leaders), "store \(m.id)")
@@ -75,21 +75,21 @@ struct PrometheusIntegrationTests {
         // PD's own per-store view (the `store` label) agrees with `/stores`.
         let pdStores = try await pd.stores().stores
         let pdLeaders = try await poll("PD leader counts") {
-            let r = await client.storeReadings(PromQLCatalogue.pdLeaderCount(), matcher: matcher)
+            let r = await client.storeReadings(SimulatorSeriesQueries.pdLeaderCount(), matcher: matcher)
             return r.values.allSatisfy(\.isKnown) ? r : nil
         }
         for s in pdStores { #expect(pdLeaders[s.store.id] == .value(Double(s.status.leaderCount))) }
         // pd_cluster_status per store: the slowed store counts as slow (score ≥ 80), the others as up.
         let slowIDs = Set(cluster.withState { c in c.stores.filter { $0.slowScore >= 80 }.map(\.id) })
         #expect(slowIDs == [2])
-        let upStatus = await client.storeReadings(PromQLCatalogue.pdStoreStatus(type: "store_up_count"), matcher: matcher)
-        let slowStatus = await client.storeReadings(PromQLCatalogue.pdStoreStatus(type: "store_slow_count"), matcher: matcher)
+        let upStatus = await client.storeReadings(SimulatorSeriesQueries.pdStoreStatus(type: "store_up_count"), matcher: matcher)
+        let slowStatus = await client.storeReadings(SimulatorSeriesQueries.pdStoreStatus(type: "store_slow_count"), matcher: matcher)
         for s in pdStores {
             let slow = slowIDs.contains(s.store.id)
             #expect(upStatus[s.store.id] == .value(slow ? 0 : 1), "pd_cluster_status store_up_count, store \(s.store.id)")
             #expect(slowStatus[s.store.id] == .value(slow ? 1 : 0), "pd_cluster_status store_slow_count, store \(s.store.id)")
         }
-        let upTotal = try await client.query(PromQLCatalogue.pdStoreStatusCount(type: "store_up_count").expr)
+        let upTotal = try await client.query(SimulatorSeriesQueries.pdStoreStatusCount(type: "store_up_count").expr)
         #expect(StoreSeriesMatcher.clusterReading(upTotal.vector) == .value(Double(stores.count - slowIDs.count)))
 
         // The observer's snapshot: every store's readings known, the slowed store's p99 the highest.
@@ -124,12 +124,12 @@ struct PrometheusIntegrationTests {
         // A killed store's series vanish: unknown, never healthy.
         _ = try cluster.withState { try $0.inject(Fault(kind: .kill, store: 3)) }
         let afterKill = try await poll("store 3's series to vanish") {
-            let r = await client.storeReadings(PromQLCatalogue.diskCapacity(), matcher: matcher)
+            let r = await client.storeReadings(SimulatorSeriesQueries.diskCapacity(), matcher: matcher)
             return r[3] == .noSeries ? r : nil
         }
         #expect(afterKill[3]?.isKnown == false)
         #expect(afterKill[1]?.isKnown == true)
-        let leadersAfterKill = await client.storeReadings(PromQLCatalogue.tikvLeaderCount(), matcher: matcher)
+        let leadersAfterKill = await client.storeReadings(SimulatorSeriesQueries.tikvLeaderCount(), matcher: matcher)
         #expect(leadersAfterKill[3] == .noSeries)
     }
 
