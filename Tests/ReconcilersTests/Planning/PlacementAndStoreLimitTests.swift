@@ -9,16 +9,9 @@ import Testing
     typealias F = PlanningFixtures
     typealias Rule = PlacementRuleTable.Rule
 
-    /// Four stores in zones z1…z4.
+    /// Four stores in zones z1…z4: the legality rule's own fixture.
     static func snapshot(_ edit: (inout ClusterSnapshot) -> Void = { _ in }) -> ClusterSnapshot {
-        var stores = (1...4).map { F.store(UInt64($0), leaders: 10, regions: 30) }
-        for i in stores.indices {
-            stores[i].lastHeartbeat = F.now.addingTimeInterval(-3)
-            stores[i].labels = ["zone": "z\(i + 1)"]
-        }
-        var s = F.snapshot(stores)
-        edit(&s)
-        return s
+        TargetLegalityTests.snapshot(edit)
     }
 
     /// Store 4's zone holds followers only: two voters elsewhere, one follower in z4.
