@@ -75,7 +75,8 @@ public enum ApprovalEvaluator {
         func expiry(_ v: ApprovalVote) -> Date { v.expiresAt ?? v.createdAt.addingTimeInterval(ttl) }
         let approvals = current.filter(\.approve)
         let live = approvals.filter { expiry($0) > now }
-        let people = Set(live.map { normalize($0.approver) }).sorted()
+        // Counted once however they spell their name; `mine` holds only votes whose names normalise.
+        let people = Set(live.compactMap { PersonName.normalized($0.approver) }).sorted()
         if people.count >= need {
             return ApprovalVerdict(outcome: .approved(by: people), reason: "Approved",
                                    message: "approved by \(people.joined(separator: ", ")) at revision \(revision)")
@@ -96,8 +97,4 @@ public enum ApprovalEvaluator {
                                message: "\(tierText); \(missing) more needed\(have): operator approve plan/\(plan.name) --revision \(revision)")
     }
 
-    /// People are counted once however they spell their name (`PersonName`'s normal form).
-    static func normalize(_ approver: String) -> String {
-        PersonName.normalized(approver) ?? approver
-    }
 }
