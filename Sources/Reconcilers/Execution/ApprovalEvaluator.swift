@@ -1,20 +1,27 @@
 import Foundation
 
-/// One person's decision on one revision of a plan, as the store holds it. The only thing that
-/// approves: model output, PD labels and annotations never become votes.
+/// One person's decision on one revision of a plan, as the store holds it and the controller verified it. The only
+/// thing that approves: model output, PD labels and annotations never become votes.
 public struct ApprovalVote: Sendable, Equatable {
     public var plan: String
     public var revision: String
     public var approve: Bool
+    /// The principal: for a signed vote the one its payload names and the allowed-signers file lists for its key.
     public var approver: String
     /// `cli`, `spec:approvals.yaml/approve-drain`, `dashboard`.
     public var source: String
     public var createdAt: Date
-    /// Set by the CLI from the cluster's TTL; when nil the policy's TTL applies from `createdAt`.
+    /// Set by the CLI from the cluster's TTL (or by the signed payload); when nil the policy's TTL applies.
     public var expiresAt: Date?
+    /// The `SHA256:…` fingerprint of the key whose signature verified; nil for an unsigned vote, which counts only
+    /// while the policy does not require signatures.
+    public var keyFingerprint: String?
+    /// Every principal the allowed-signers file gives the key (the approver's own name and groups such as `seniors`),
+    /// matched against a tier's `principals`. Empty for an unsigned vote: its approver alone is matched.
+    public var keyPrincipals: [String]
 
     public init(plan: String, revision: String, approve: Bool, approver: String, source: String, createdAt: Date,
-                expiresAt: Date? = nil) {
+                expiresAt: Date? = nil, keyFingerprint: String? = nil, keyPrincipals: [String] = []) {
         self.plan = plan
         self.revision = revision
         self.approve = approve
@@ -22,7 +29,12 @@ public struct ApprovalVote: Sendable, Equatable {
         self.source = source
         self.createdAt = createdAt
         self.expiresAt = expiresAt
+        self.keyFingerprint = keyFingerprint
+        self.keyPrincipals = keyPrincipals
     }
+
+    /// The names a tier's `principals` are matched against.
+    var principalsForPolicy: [String] { keyPrincipals.isEmpty ? [approver] : Array(Set(keyPrincipals + [approver])) }
 }
 
 /// Whether a plan's current revision may run, and the `Approved` condition that says so.
@@ -55,14 +67,19 @@ public enum ApprovalEvaluator {
 
     /// Any subject's plan: its risk is the highest of its steps' (`Subject.risk(of:)`).
     public static func evaluate<S>(plan: SubjectPlan<S>, policy: ApprovalPolicy, votes: [ApprovalVote], now: Date) -> ApprovalVerdict {
-        // A vote under a name that is no person's (reserved, control characters, empty) decides nothing.
-        let mine = votes.filter { $0.plan == plan.name && PersonName.normalized($0.approver) != nil }
+        // A vote under a name that is no person's (reserved, control characters, empty) decides nothing; while the
+        // policy requires signatures, neither does a vote no key signed.
+        let mine = votes.filter {
+            $0.plan == plan.name && PersonName.normalized($0.approver) != nil && (!policy.requireSignatures || $0.keyFingerprint != nil)
+        }
         let revision = plan.spec.revision
+        let tier = policy.tier(plan.spec.risk)
         let current = mine.filter { $0.revision == revision }
 
+        // Anyone whose decision counts at all may stop a plan: a rejection needs no tier.
         if let rejection = current.filter({ !$0.approve }).min(by: { $0.createdAt < $1.createdAt }) {
             return ApprovalVerdict(outcome: .rejected(by: rejection.approver), reason: "Rejected",
-                                   message: "rejected by \(rejection.approver) (\(rejection.source))")
+                                   message: "rejected by \(identity(rejection)) (\(rejection.source))")
         }
 
         let need = required(for: plan.spec, policy: policy)
@@ -75,26 +92,74 @@ public enum ApprovalEvaluator {
         func expiry(_ v: ApprovalVote) -> Date { v.expiresAt ?? v.createdAt.addingTimeInterval(ttl) }
         let approvals = current.filter(\.approve)
         let live = approvals.filter { expiry($0) > now }
-        // Counted once however they spell their name; `mine` holds only votes whose names normalise.
-        let people = Set(live.compactMap { PersonName.normalized($0.approver) }).sorted()
+        let eligible = live.filter { vote in
+            tier.principals.isEmpty || vote.principalsForPolicy.contains { PrincipalPattern.matches($0, tier.principals) }
+        }
+        let people = distinctPeople(eligible)
+        let names = people.map(\.name)
         if people.count >= need {
-            return ApprovalVerdict(outcome: .approved(by: people), reason: "Approved",
-                                   message: "approved by \(people.joined(separator: ", ")) at revision \(revision)")
+            return ApprovalVerdict(outcome: .approved(by: names), reason: "Approved",
+                                   message: "approved by \(people.map(\.text).joined(separator: ", ")) at revision \(revision)")
         }
 
         let missing = need - people.count
-        let tierText = "risk tier \(plan.spec.risk.rawValue)\(plan.spec.origin == .ai ? ", suggested by AI" : "") needs \(need) distinct approver(s)"
-        if people.isEmpty, !approvals.isEmpty {
+        let who = tier.principals.isEmpty ? "" : " among \(tier.principals.joined(separator: ", "))"
+        let tierText = "risk tier \(plan.spec.risk.rawValue)\(plan.spec.origin == .ai ? ", suggested by AI" : "") needs \(need) distinct approver(s)\(who)"
+        if people.isEmpty, !approvals.isEmpty, live.isEmpty {
             return ApprovalVerdict(outcome: .waiting, reason: "ApprovalExpired",
                                    message: "the approval(s) of revision \(revision) expired; \(tierText)")
+        }
+        if people.isEmpty, !live.isEmpty {
+            let outside = Set(live.map(\.approver)).sorted().joined(separator: ", ")
+            return ApprovalVerdict(outcome: .waiting, reason: "ApproverNotAllowed",
+                                   message: "approved by \(outside), who may not approve this tier; \(tierText)")
         }
         if people.isEmpty, mine.contains(where: { $0.approve && $0.revision != revision }) {
             return ApprovalVerdict(outcome: .waiting, reason: "RevisionChanged",
                                    message: "the plan changed since it was approved (now revision \(revision)); \(tierText)")
         }
-        let have = people.isEmpty ? "" : " (approved so far by \(people.joined(separator: ", ")))"
+        let have = people.isEmpty ? "" : " (approved so far by \(names.joined(separator: ", ")))"
         return ApprovalVerdict(outcome: .waiting, reason: "AwaitingApproval",
                                message: "\(tierText); \(missing) more needed\(have): operator approve plan/\(plan.name) --revision \(revision)")
     }
 
+    /// A vote's approver, with its key when signed.
+    static func identity(_ vote: ApprovalVote) -> String {
+        vote.keyFingerprint.map { "\(vote.approver) (\($0))" } ?? vote.approver
+    }
+
+    /// The distinct people behind some votes. Two votes are one person when they share a principal or a key, and so
+    /// on transitively: one key listed under two principals, or one principal holding two keys, is one person
+    /// however many names or keys it signs with. Unsigned votes are people by name alone.
+    static func distinctPeople(_ votes: [ApprovalVote]) -> [(name: String, text: String)] {
+        var parent: [String: String] = [:]
+        func find(_ x: String) -> String {
+            var root = x
+            while let p = parent[root], p != root { root = p }
+            parent[x] = root
+            return root
+        }
+        func union(_ a: String, _ b: String) {
+            let (ra, rb) = (find(a), find(b))
+            if ra != rb { parent[max(ra, rb)] = min(ra, rb) }
+        }
+        var members: [(node: String, vote: ApprovalVote)] = []
+        for vote in votes {
+            guard let name = PersonName.normalized(vote.approver) else { continue }
+            let person = "principal:" + name
+            if parent[person] == nil { parent[person] = person }
+            if let key = vote.keyFingerprint {
+                let node = "key:" + key
+                if parent[node] == nil { parent[node] = node }
+                union(person, node)
+            }
+            members.append((person, vote))
+        }
+        var groups: [String: [ApprovalVote]] = [:]
+        for (node, vote) in members { groups[find(node), default: []].append(vote) }
+        return groups.values.map { group in
+            let first = group.min { ($0.approver, $0.keyFingerprint ?? "") < ($1.approver, $1.keyFingerprint ?? "") } ?? group[0]
+            return (PersonName.normalized(first.approver) ?? first.approver, identity(first))
+        }.sorted { $0.name < $1.name }
+    }
 }

@@ -13,10 +13,18 @@ import Testing
         return RemediationPlan(metadata: ObjectMeta(name: "p"), spec: spec)
     }
 
+    /// A vote as the controller passes it on once its signature verified: signed by a key of the approver's own,
+    /// unless `key` names another (or nil: unsigned).
     func vote(_ p: RemediationPlan, _ who: String, approve: Bool = true, revision: String? = nil, at: Date? = nil,
-              expires: Date? = nil) -> ApprovalVote {
-        ApprovalVote(plan: p.name, revision: revision ?? p.spec.revision, approve: approve, approver: who, source: "cli",
-                     createdAt: at ?? t0, expiresAt: expires)
+              expires: Date? = nil, key: String?? = .some(nil), groups: [String] = []) -> ApprovalVote {
+        let fingerprint: String? = switch key {
+        case .none: nil
+        case .some(.none): "SHA256:key-of-\(who)"
+        case .some(.some(let k)): "SHA256:\(k)"
+        }
+        return ApprovalVote(plan: p.name, revision: revision ?? p.spec.revision, approve: approve, approver: who, source: "cli",
+                            createdAt: at ?? t0, expiresAt: expires, keyFingerprint: fingerprint,
+                            keyPrincipals: fingerprint == nil ? [] : [who] + groups)
     }
 
     @Test func byDefaultEveryTierNeedsAPerson() {
@@ -96,5 +104,65 @@ import Testing
         var other = vote(p, "alice")
         other.plan = "another-plan"
         #expect(ApprovalEvaluator.evaluate(plan: p, policy: ApprovalPolicy(), votes: [other], now: t0).outcome == .waiting)
+    }
+
+    // Issue 17: identity comes from the key.
+
+    @Test func whileSignaturesAreRequiredAnUnsignedVoteDecidesNothing() {
+        let p = plan(.offlineStore)
+        let unsigned = [vote(p, "alice", key: .none)]
+        let v = ApprovalEvaluator.evaluate(plan: p, policy: ApprovalPolicy(), votes: unsigned, now: t0)
+        #expect(v.reason == "AwaitingApproval")
+        let rejection = ApprovalEvaluator.evaluate(plan: p, policy: ApprovalPolicy(), votes: [vote(p, "bob", approve: false, key: .none)], now: t0)
+        #expect(rejection.outcome == .waiting, "an unsigned rejection is no person's either")
+        // A lab that turns signatures off counts the names typed.
+        let lab = ApprovalPolicy(requireSignatures: false)
+        #expect(ApprovalEvaluator.evaluate(plan: p, policy: lab, votes: unsigned, now: t0).outcome == .approved(by: ["alice"]))
+    }
+
+    @Test func twoPeopleMeansTwoPrincipalsAndTwoKeys() {
+        let policy = ApprovalPolicy(high: TierPolicy(requiredApprovals: 2))
+        let p = plan(.offlineStore)
+        // One key listed under two principals signs twice: one person.
+        let sharedKey = [vote(p, "alice", key: "k1"), vote(p, "bob", key: "k1")]
+        #expect(ApprovalEvaluator.evaluate(plan: p, policy: policy, votes: sharedKey, now: t0).outcome == .waiting)
+        // One principal with two keys: one person.
+        let twoKeys = [vote(p, "alice", key: "k1"), vote(p, "alice", key: "k2")]
+        #expect(ApprovalEvaluator.evaluate(plan: p, policy: policy, votes: twoKeys, now: t0).outcome == .waiting)
+        // Transitively: alice/k1, bob/k1, bob/k2 is still one person.
+        let chained = [vote(p, "alice", key: "k1"), vote(p, "bob", key: "k1"), vote(p, "bob", key: "k2")]
+        #expect(ApprovalEvaluator.evaluate(plan: p, policy: policy, votes: chained, now: t0).outcome == .waiting)
+        let two = ApprovalEvaluator.evaluate(plan: p, policy: policy, votes: [vote(p, "alice", key: "k1"), vote(p, "bob", key: "k2")], now: t0)
+        #expect(two.outcome == .approved(by: ["alice", "bob"]))
+        #expect(two.message == "approved by alice (SHA256:k1), bob (SHA256:k2) at revision \(p.spec.revision)")
+    }
+
+    @Test func aTierCountsOnlyThePrincipalsItNames() {
+        let policy = ApprovalPolicy(medium: TierPolicy(requiredApprovals: 1, principals: ["*@sre.example.com", "seniors"]),
+                                    high: TierPolicy(requiredApprovals: 2, principals: ["seniors"]))
+        let medium = plan(.transferPeer)
+        let high = plan(.offlineStore)
+        let junior = vote(medium, "jo@sre.example.com")
+        #expect(ApprovalEvaluator.evaluate(plan: medium, policy: policy, votes: [junior], now: t0).isApproved)
+        let juniorOnHigh = [vote(high, "jo@sre.example.com"), vote(high, "alice@example.com", groups: ["seniors"])]
+        let v = ApprovalEvaluator.evaluate(plan: high, policy: policy, votes: juniorOnHigh, now: t0)
+        #expect(v.outcome == .waiting)
+        #expect(v.message.hasPrefix("risk tier high needs 2 distinct approver(s) among seniors; 1 more needed (approved so far by alice@example.com)"))
+        let seniors = [vote(high, "alice@example.com", groups: ["seniors"]), vote(high, "bob@example.com", groups: ["seniors"])]
+        #expect(ApprovalEvaluator.evaluate(plan: high, policy: policy, votes: seniors, now: t0).outcome
+                == .approved(by: ["alice@example.com", "bob@example.com"]))
+        let outsider = ApprovalEvaluator.evaluate(plan: high, policy: policy, votes: [vote(high, "jo@sre.example.com")], now: t0)
+        #expect(outsider.reason == "ApproverNotAllowed")
+        #expect(outsider.message.hasPrefix("approved by jo@sre.example.com, who may not approve this tier"))
+    }
+
+    @Test func principalPatternsFollowOpenSSH() {
+        #expect(PrincipalPattern.matches("alice@example.com", ["*@example.com"]))
+        #expect(!PrincipalPattern.matches("alice@example.com", ["*@example.com", "!alice*"]))
+        #expect(PrincipalPattern.matches("bob", ["b?b"]))
+        #expect(!PrincipalPattern.matches("bob", ["!bob"]), "a negation alone matches nothing")
+        #expect(!PrincipalPattern.matches("alice", []))
+        #expect(PrincipalPattern.matches("a*b", ["a*b"]))
+        #expect(!PrincipalPattern.matches("aXbY", ["a*b"]))
     }
 }

@@ -32,7 +32,8 @@ import Testing
     }
 
     func approve(_ p: RemediationPlan, by who: String = "alice") -> ApprovalVote {
-        ApprovalVote(plan: p.name, revision: p.spec.revision, approve: true, approver: who, source: "cli", createdAt: t0)
+        ApprovalVote(plan: p.name, revision: p.spec.revision, approve: true, approver: who, source: "cli", createdAt: t0,
+                     keyFingerprint: "SHA256:key-of-\(who)")
     }
 
     func run(_ plans: [RemediationPlan], cluster: TiKVCluster? = nil, votes: [ApprovalVote], now: Date,
@@ -312,7 +313,8 @@ import Testing
 
     @Test func aRevisedPlanNeedsAFreshApproval() {
         let p = plan("p", [leaderMove])
-        let old = ApprovalVote(plan: "p", revision: "0000000000000000", approve: true, approver: "alice", source: "cli", createdAt: t0)
+        let old = ApprovalVote(plan: "p", revision: "0000000000000000", approve: true, approver: "alice", source: "cli", createdAt: t0,
+                           keyFingerprint: "SHA256:key-of-alice")
         let r = run([p], votes: [old], now: t0, regions: [7: region7])
         #expect(r.calls.isEmpty)
         #expect(r.plans[0].status.conditions[type: "Approved"]?.reason == "RevisionChanged")
@@ -320,7 +322,8 @@ import Testing
 
     @Test func aRejectionIsTerminal() {
         let p = plan("p", [leaderMove])
-        let no = ApprovalVote(plan: "p", revision: p.spec.revision, approve: false, approver: "bob", source: "cli", createdAt: t0)
+        let no = ApprovalVote(plan: "p", revision: p.spec.revision, approve: false, approver: "bob", source: "cli", createdAt: t0,
+                          keyFingerprint: "SHA256:key-of-bob")
         let r = run([p], votes: [approve(p), no], now: t0, regions: [7: region7])
         #expect(r.plans[0].status.phase == .rejected)
         #expect(r.calls.isEmpty)

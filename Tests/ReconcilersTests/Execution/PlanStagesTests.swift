@@ -97,13 +97,14 @@ import Testing
         _ = ApprovalStage.run(&started, executing)
         #expect(started.plan.status.phase == .executing, "only a Pending plan becomes Approved")
 
-        let no = ApprovalVote(plan: p.name, revision: p.spec.revision, approve: false, approver: "bob", source: "cli", createdAt: f.now)
+        let no = ApprovalVote(plan: p.name, revision: p.spec.revision, approve: false, approver: "bob", source: "cli", createdAt: f.now,
+                                keyFingerprint: "SHA256:key-of-bob")
         let rejected = f.input([p], votes: [f.approve(p), no])
         var pass = f.pass(rejected)
         #expect(ApprovalStage.run(&pass, rejected) == .stop)
         #expect(pass.plan.status.phase == .rejected)
         #expect(pass.plan.status.conditions[type: .progressing]?.reason == "Rejected")
-        #expect(pass.plan.status.conditions[type: .progressing]?.message == "rejected by bob (cli)")
+        #expect(pass.plan.status.conditions[type: .progressing]?.message == "rejected by bob (SHA256:key-of-bob) (cli)")
     }
 
     // MARK: DependencyStage
@@ -246,7 +247,8 @@ import Testing
 
     @Test func theKillSwitchComesBeforeTheApprovals() {
         let p = f.plan([f.leaderMove])
-        let no = ApprovalVote(plan: p.name, revision: p.spec.revision, approve: false, approver: "bob", source: "cli", createdAt: f.now)
+        let no = ApprovalVote(plan: p.name, revision: p.spec.revision, approve: false, approver: "bob", source: "cli", createdAt: f.now,
+                                keyFingerprint: "SHA256:key-of-bob")
         let r = PlanExecution.advance(f.input([p], votes: [no], kill: true))
         #expect(r.plans[0].status.phase == .cancelled)
         #expect(r.plans[0].status.conditions[type: .approved] == nil)

@@ -56,7 +56,8 @@ struct StageFixture {
     }
 
     func approve(_ p: RemediationPlan, by who: String = "alice") -> ApprovalVote {
-        ApprovalVote(plan: p.name, revision: p.spec.revision, approve: true, approver: who, source: "cli", createdAt: now)
+        ApprovalVote(plan: p.name, revision: p.spec.revision, approve: true, approver: who, source: "cli", createdAt: now,
+                     keyFingerprint: "SHA256:key-of-\(who)")
     }
 
     func input(_ plans: [RemediationPlan], cluster: TiKVCluster? = nil, votes: [ApprovalVote] = [], kill: Bool = false,

@@ -20,7 +20,8 @@ import Testing
     }
 
     func approve(_ p: SubjectPlan<FakeKVSubject>) -> ApprovalVote {
-        ApprovalVote(plan: p.name, revision: p.spec.revision, approve: true, approver: "alice", source: "cli", createdAt: t0)
+        ApprovalVote(plan: p.name, revision: p.spec.revision, approve: true, approver: "alice", source: "cli", createdAt: t0,
+                     keyFingerprint: "SHA256:key-of-alice")
     }
 
     func pass(_ plans: [SubjectPlan<FakeKVSubject>], _ snapshot: FakeKVSubject.Snapshot, votes: [ApprovalVote] = [], mode: ClusterMode = .execute,
