@@ -89,13 +89,16 @@ let package = Package(
         .executableTarget(name: "PlanBench", dependencies: ["Reconcilers", "PDWire"], path: "Benchmarks/PlanBench"),
         // Balancing through PD's store weights vs explicit moves with PD's balancers on (hack/bench-balance.sh).
         .executableTarget(name: "BalanceBench", dependencies: ["Reconcilers", "PDWire", "TiKVSimulator"], path: "Benchmarks/BalanceBench"),
-        .testTarget(name: "PDWireTests", dependencies: ["PDWire"]),
-        .testTarget(name: "ReconcilersTests", dependencies: ["Reconcilers"]),
-        .testTarget(name: "TiKVSimulatorTests", dependencies: ["TiKVSimulator", "PDWire"]),
+        // What the test targets share: a bounded polling wait, servers stopped when a test's body ends, the PD
+        // fixtures, test seeds and snapshot builders. A library of the tests, part of no product.
+        .target(name: "TestSupport", dependencies: ["Reconcilers", "TiKVSimulator"], path: "Tests/TestSupport"),
+        .testTarget(name: "PDWireTests", dependencies: ["PDWire", "TestSupport"]),
+        .testTarget(name: "ReconcilersTests", dependencies: ["Reconcilers", "TestSupport"]),
+        .testTarget(name: "TiKVSimulatorTests", dependencies: ["TiKVSimulator", "PDWire", "TestSupport"]),
         .testTarget(
             name: "ControllerTests",
             dependencies: [
-                "Controller", "PDClient", "TiKVObservation", "OperatorStore", "Reconcilers", "TiKVSimulator",
+                "Controller", "PDClient", "TiKVObservation", "OperatorStore", "Reconcilers", "TiKVSimulator", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox"),
             ],

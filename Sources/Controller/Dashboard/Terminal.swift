@@ -134,7 +134,6 @@ final class Terminal: Sendable {
 enum ANSI {
     static let escape = "\u{1B}["
     static let enterScreen = "\u{1B}[?1049h\u{1B}[?25l\u{1B}[H\u{1B}[2J"
-    static let leaveScreen = "\u{1B}[0m\u{1B}[?25h\u{1B}[?1049l"
     static let home = "\u{1B}[H"
     static let reset = "\u{1B}[0m"
     static let clearScreen = "\u{1B}[2J"

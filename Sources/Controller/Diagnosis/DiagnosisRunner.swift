@@ -111,9 +111,6 @@ actor DiagnosisRunner {
         }
     }
 
-    /// Diagnoses finished and not yet written (tests).
-    func unwritten(_ cluster: String) -> [Diagnosis] { finished[cluster] ?? [] }
-
     private func budget(for cluster: TiKVCluster) -> CallBudget {
         if let b = budgets[cluster.name], b.config == cluster.spec.diagnosis { return b.budget }
         let b = CallBudget(perHour: cluster.spec.diagnosis.maxCallsPerHour)

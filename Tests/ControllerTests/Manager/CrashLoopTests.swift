@@ -3,6 +3,7 @@ import GRDB
 import Reconcilers
 import Testing
 import TiKVSimulator
+import TestSupport
 @testable import Controller
 @testable import OperatorStore
 

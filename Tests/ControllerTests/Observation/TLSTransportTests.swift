@@ -1,6 +1,7 @@
 import Foundation
 import Reconcilers
 import Testing
+import TestSupport
 @testable import Controller
 @testable import PDClient
 
@@ -12,7 +13,7 @@ struct TLSTransportTests {
     @Test func mutualTLSWithTheClusterCA() async throws {
         let pki = try TestPKI()
         let server = try await TLSServer.start(pki, files: ["hello": Data("hello over TLS".utf8),
-                                                           "pd/api/v1/stores": try ControllerFixtures.data("stores.json")])
+                                                           "pd/api/v1/stores": try PDFixtures.data("stores.json")])
         defer { server.stop() }
         let transport = CurlTransport()
         let hello = try await transport.send(HTTPRequest(url: server.url("hello"), tls: pki.client), limits: .patient)
@@ -294,7 +295,7 @@ final class TLSServer: @unchecked Sendable {   // immutable after start; Process
         try p.run()
         let server = TLSServer(port: port, process: p, root: root)
         // Ready once it accepts a TCP connection.
-        guard await poll(timeout: .seconds(30), { Self.accepts(port) }) else {
+        guard await eventually(timeout: .seconds(30), { Self.accepts(port) }) else {
             server.stop()
             throw LoopbackServer.ServerError.noPort
         }

@@ -10,16 +10,6 @@ func httpGet(_ url: String) async -> (status: Int, body: String)? {
     return (response.head.status, String(decoding: response.body, as: UTF8.self))
 }
 
-/// Polls `condition` every 50 ms until it holds or `timeout` passes; returns whether it held.
-func poll(timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async rethrows -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(50))
-    }
-    return try await condition()
-}
-
 /// The samples of a Prometheus text exposition, by metric name, with their label text; nil when
 /// a line does not parse.
 func parseExposition(_ text: String) -> [String: [(labels: String, value: Double)]]? {

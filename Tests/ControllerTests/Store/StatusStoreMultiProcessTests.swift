@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 import TiKVSimulator
+import TestSupport
 @testable import Controller
 @testable import OperatorStore
 

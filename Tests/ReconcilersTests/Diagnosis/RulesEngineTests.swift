@@ -1,6 +1,7 @@
 import Foundation
 import PDWire
 import Testing
+import TestSupport
 @testable import Reconcilers
 
 /// The rules engine and the context builder on hand-built snapshots: the differential diagnosis of a
@@ -9,8 +10,7 @@ import Testing
     let now = Date(timeIntervalSince1970: 1_800_000_000)
 
     func snapshot(store3Liveness: StoreLiveness, store3Up: MetricReading, label: String = "z1") -> ClusterSnapshot {
-        var sources: [ObservationSource: SourceState] = [:]
-        for s in ClusterSnapshot.requiredSources { sources[s] = .complete }
+        var sources = SnapshotFixtures.requiredSourcesComplete
         sources[.metrics] = store3Up == .failed("no Prometheus configured") ? .skipped("no Prometheus configured") : .complete
         let stores = (1...4).map { id -> StoreSnapshot in
             let silent = id == 3
