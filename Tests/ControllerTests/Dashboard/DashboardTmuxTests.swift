@@ -1,7 +1,7 @@
 import Foundation
 import Reconcilers
 import Testing
-@testable import Controller
+@testable import ControllerRuntime
 
 #if canImport(Glibc)
 import Glibc

@@ -2,7 +2,7 @@ import Foundation
 import Reconcilers
 import Testing
 import TiKVSimulator
-@testable import Controller
+@testable import ControllerRuntime
 @testable import PDClient
 @testable import TiKVObservation
 

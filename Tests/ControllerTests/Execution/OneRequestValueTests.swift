@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import Reconcilers
 import TiKVSimulator
-@testable import Controller
+@testable import TiKVController
 
 /// One request value from plan to wire: the `PDCall` planning produces is what dry-run shows, what a step's
 /// intent and the audit record, and — byte for byte — what PD receives.

@@ -2,7 +2,6 @@ import Foundation
 import Reconcilers
 import Synchronization
 import Testing
-@testable import Controller
 @testable import PDClient
 
 /// No PD mutation while an observation is bad: an approved drain whose next passes see a PD answering

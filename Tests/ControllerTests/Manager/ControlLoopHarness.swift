@@ -3,7 +3,8 @@ import Logging
 import Reconcilers
 import Synchronization
 import TiKVSimulator
-@testable import Controller
+@testable import ControllerRuntime
+@testable import TiKVController
 @testable import OperatorStore
 
 /// A controller (the generic manager running the TiKVCluster reconciler) wired to a simulated cluster over

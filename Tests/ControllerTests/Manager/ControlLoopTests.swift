@@ -3,7 +3,7 @@ import Logging
 import Reconcilers
 import Testing
 import TiKVSimulator
-@testable import Controller
+@testable import TiKVController
 @testable import OperatorStore
 
 /// The control loop against the simulator over real HTTP, with a real SQLite store.

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
-@testable import Controller
+@testable import ControllerRuntime
 @testable import OperatorStore
 
 /// The generic manager with a reconciler of plain keys, no kind and no simulator: what it owns is when a

@@ -3,7 +3,6 @@ import GRDB
 import Reconcilers
 import Testing
 import TiKVSimulator
-@testable import Controller
 @testable import OperatorStore
 
 #if canImport(Glibc)

@@ -3,7 +3,6 @@ import Testing
 import PDWire
 import Reconcilers
 import TiKVSimulator
-@testable import Controller
 @testable import PDClient
 @testable import TiKVObservation
 

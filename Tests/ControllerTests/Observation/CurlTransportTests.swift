@@ -3,7 +3,6 @@ import Testing
 import FlyingFox
 import FlyingSocks
 import Synchronization
-@testable import Controller
 @testable import PDClient
 
 /// Request headers are checked before anything is sent.

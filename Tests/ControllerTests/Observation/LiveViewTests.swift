@@ -3,7 +3,8 @@ import Testing
 import PDWire
 import Reconcilers
 import TiKVSimulator
-@testable import Controller
+@testable import ControllerRuntime
+@testable import Operator
 
 /// `operator get stores|regions|hot|members --pd URL` against the simulator over loopback HTTP.
 @Suite struct LiveViewTests {

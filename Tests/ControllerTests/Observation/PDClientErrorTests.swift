@@ -2,7 +2,6 @@ import Foundation
 import Testing
 import FlyingFox
 import PDWire
-@testable import Controller
 @testable import PDClient
 
 /// Each of PD's irregular error shapes, served over HTTP, becomes the right `PDError`.

@@ -2,7 +2,6 @@ import Foundation
 import Testing
 import FlyingFox
 import Reconcilers
-@testable import Controller
 @testable import PDClient
 
 /// Several PD members: the client follows the leader and fails over across members.

@@ -2,7 +2,6 @@ import Foundation
 import Testing
 import FlyingFox
 import Reconcilers
-@testable import Controller
 @testable import PDClient
 
 /// The executor's PD calls (`send(PDCall)`): exact method, path, query and body; PD's answers and errors.

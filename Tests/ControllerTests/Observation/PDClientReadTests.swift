@@ -1,7 +1,6 @@
 import Foundation
 import Testing
 import PDWire
-@testable import Controller
 @testable import PDClient
 
 @Suite struct PDClientReadTests {

@@ -2,7 +2,6 @@ import Foundation
 import Testing
 import FlyingFox
 import PDWire
-@testable import Controller
 @testable import PDClient
 @testable import TiKVObservation
 

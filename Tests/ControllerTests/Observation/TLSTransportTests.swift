@@ -1,7 +1,7 @@
 import Foundation
 import Reconcilers
 import Testing
-@testable import Controller
+@testable import Operator
 @testable import PDClient
 
 /// https through the libcurl transport against real TLS servers (`openssl s_server`, Python's

@@ -3,7 +3,6 @@ import Reconcilers
 import Synchronization
 import Testing
 import TiKVSimulator
-@testable import Controller
 @testable import OperatorStore
 
 #if canImport(Glibc)

@@ -2,7 +2,6 @@ import Foundation
 import GRDB
 import Testing
 import TiKVSimulator
-@testable import Controller
 @testable import OperatorStore
 
 #if canImport(Glibc)
