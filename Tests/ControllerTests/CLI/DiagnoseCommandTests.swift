@@ -3,7 +3,6 @@ import Reconcilers
 import Testing
 import TiKVSimulator
 import TestSupport
-@testable import Controller
 
 /// `operator diagnose ticket/NAME` as a person runs it from another process: a controller has opened
 /// a ticket for a killed store; the command observes the cluster afresh, runs the cluster's provider

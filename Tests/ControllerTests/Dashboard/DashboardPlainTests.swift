@@ -2,7 +2,6 @@ import Foundation
 import Reconcilers
 import Testing
 import TestSupport
-@testable import Controller
 
 /// `operator dashboard` without a terminal: stdout goes to a file, so it draws nothing and prints one
 /// timestamped line per change (stores, tickets, plans, events) instead.

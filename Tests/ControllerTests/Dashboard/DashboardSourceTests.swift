@@ -2,7 +2,8 @@ import Foundation
 import Reconcilers
 import Testing
 import TestSupport
-@testable import Controller
+@testable import Operator
+@testable import TerminalDashboard
 
 /// What one dashboard refresh reads, against a simulated cluster over loopback.
 @Suite struct DashboardSourceTests {

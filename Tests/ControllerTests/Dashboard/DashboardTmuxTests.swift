@@ -2,7 +2,7 @@ import Foundation
 import Reconcilers
 import Testing
 import TestSupport
-@testable import Controller
+@testable import ControllerRuntime
 
 #if canImport(Glibc)
 import Glibc

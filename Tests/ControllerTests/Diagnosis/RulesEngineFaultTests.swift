@@ -3,7 +3,7 @@ import Reconcilers
 import Testing
 import TiKVSimulator
 import TestSupport
-@testable import Controller
+@testable import ControllerRuntime
 @testable import PDClient
 @testable import TiKVObservation
 

@@ -3,7 +3,7 @@ import Testing
 import Reconcilers
 import TiKVSimulator
 import TestSupport
-@testable import Controller
+@testable import TiKVController
 
 /// One request value from plan to wire: the `PDCall` planning produces is what dry-run shows, what a step's
 /// intent and the audit record, and — byte for byte — what PD receives.

@@ -3,7 +3,6 @@ import Reconcilers
 import Synchronization
 import Testing
 import TestSupport
-@testable import Controller
 @testable import PDClient
 
 /// No PD mutation while an observation is bad: an approved drain whose next passes see a PD answering

@@ -4,7 +4,8 @@ import Reconcilers
 import Synchronization
 import TiKVSimulator
 import TestSupport
-@testable import Controller
+@testable import ControllerRuntime
+@testable import TiKVController
 @testable import OperatorStore
 
 /// A controller (the generic manager running the TiKVCluster reconciler) wired to a simulated cluster over

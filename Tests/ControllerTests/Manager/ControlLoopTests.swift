@@ -4,7 +4,7 @@ import Reconcilers
 import Testing
 import TiKVSimulator
 import TestSupport
-@testable import Controller
+@testable import TiKVController
 @testable import OperatorStore
 
 /// The control loop against the simulator over real HTTP, with a real SQLite store.

@@ -3,7 +3,7 @@ import Logging
 import Synchronization
 import Testing
 import TestSupport
-@testable import Controller
+@testable import ControllerRuntime
 @testable import OperatorStore
 
 /// The generic manager with a reconciler of plain keys, no kind and no simulator: what it owns is when a

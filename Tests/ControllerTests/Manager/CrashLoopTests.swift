@@ -4,7 +4,6 @@ import Reconcilers
 import Testing
 import TiKVSimulator
 import TestSupport
-@testable import Controller
 @testable import OperatorStore
 
 #if canImport(Glibc)

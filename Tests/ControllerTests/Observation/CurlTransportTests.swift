@@ -4,7 +4,6 @@ import FlyingFox
 import FlyingSocks
 import Synchronization
 import TestSupport
-@testable import Controller
 @testable import PDClient
 
 /// Request headers are checked before anything is sent.

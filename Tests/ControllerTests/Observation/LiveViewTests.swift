@@ -4,7 +4,8 @@ import PDWire
 import Reconcilers
 import TiKVSimulator
 import TestSupport
-@testable import Controller
+@testable import ControllerRuntime
+@testable import Operator
 
 /// `operator get stores|regions|hot|members --pd URL` against the simulator over loopback HTTP.
 @Suite struct LiveViewTests {

@@ -3,7 +3,6 @@ import Testing
 import FlyingFox
 import PDWire
 import TestSupport
-@testable import Controller
 @testable import PDClient
 
 /// Each of PD's irregular error shapes, served over HTTP, becomes the right `PDError`.

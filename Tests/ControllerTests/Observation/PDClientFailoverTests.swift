@@ -3,7 +3,6 @@ import Testing
 import FlyingFox
 import Reconcilers
 import TestSupport
-@testable import Controller
 @testable import PDClient
 
 /// Several PD members: the client follows the leader and fails over across members.

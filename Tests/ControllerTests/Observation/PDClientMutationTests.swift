@@ -3,7 +3,6 @@ import Testing
 import FlyingFox
 import Reconcilers
 import TestSupport
-@testable import Controller
 @testable import PDClient
 
 /// The executor's PD calls (`send(PDCall)`): exact method, path, query and body; PD's answers and errors.

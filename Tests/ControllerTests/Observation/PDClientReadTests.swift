@@ -2,7 +2,6 @@ import Foundation
 import Testing
 import PDWire
 import TestSupport
-@testable import Controller
 @testable import PDClient
 
 @Suite struct PDClientReadTests {

@@ -4,7 +4,6 @@ import PDWire
 import Reconcilers
 import TiKVSimulator
 import TestSupport
-@testable import Controller
 @testable import PDClient
 @testable import TiKVObservation
 

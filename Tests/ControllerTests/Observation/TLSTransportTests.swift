@@ -2,7 +2,7 @@ import Foundation
 import Reconcilers
 import Testing
 import TestSupport
-@testable import Controller
+@testable import Operator
 @testable import PDClient
 
 /// https through the libcurl transport against real TLS servers (`openssl s_server`, Python's

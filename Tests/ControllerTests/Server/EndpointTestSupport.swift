@@ -1,5 +1,4 @@
 import Foundation
-@testable import Controller
 @testable import PDClient
 
 /// A GET over loopback through the controller's own transport; nil when nothing answered.

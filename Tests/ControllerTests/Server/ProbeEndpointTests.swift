@@ -5,7 +5,8 @@ import Synchronization
 import Testing
 import TiKVSimulator
 import TestSupport
-@testable import Controller
+@testable import ControllerRuntime
+@testable import TiKVController
 
 /// `/healthz`, `/readyz` and `/metrics` over HTTP on 127.0.0.1, with a manager running against the simulator.
 @Suite(.serialized) struct ProbeEndpointTests {

@@ -3,7 +3,6 @@ import GRDB
 import Testing
 import TiKVSimulator
 import TestSupport
-@testable import Controller
 @testable import OperatorStore
 
 #if canImport(Glibc)
