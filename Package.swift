@@ -7,7 +7,7 @@ let package = Package(
     name: "Operator",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "operator", targets: ["Controller"]),
+        .executable(name: "operator", targets: ["Operator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -57,19 +57,57 @@ let package = Package(
             name: "OperatorStore",
             dependencies: ["Reconcilers", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        // The `operator` executable: commands, CLI output, the manager, step execution, diagnosis, dashboard, demo,
-        // HTTP endpoints, telemetry; the composition root that wires the libraries above together.
-        .executableTarget(
-            name: "Controller",
+        // The generic manager, after controller-runtime's: work queue, workers, triggers, the store's lease, the spec
+        // files kept in force, the probe and metrics endpoints, logs and the metrics registry. Knows no TiKV: it
+        // imports no PD or observation code, and runs whatever `Reconciler`s it is given.
+        .target(
+            name: "ControllerRuntime",
             dependencies: [
-                "Reconcilers", "PDWire", "PDClient", "TiKVObservation", "OperatorStore", "TiKVSimulator",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Reconcilers", "OperatorStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "FlyingFox", package: "FlyingFox"),
                 .product(name: "FlyingSocks", package: "FlyingFox"),
-                .product(name: "Yams", package: "Yams"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Diagnosis of open tickets by a model (Anthropic or an OpenAI-compatible API) or the offline rules: the
+        // providers, their HTTP client, the API key's source, the call budget, and the runner that keeps it off the loop.
+        .target(
+            name: "ModelDiagnosis",
+            dependencies: [
+                "Reconcilers", "PDWire", "PDClient", "TiKVObservation", "OperatorStore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The TiKV cluster's reconciler for the manager: one pass over one cluster, observe → decide → apply →
+        // execute (`StepExecutor`, `StepSender`), its probes, and the metrics that name TiKV (the metered PD transport).
+        .target(
+            name: "TiKVController",
+            dependencies: [
+                "ControllerRuntime", "ModelDiagnosis", "Reconcilers", "PDWire", "PDClient", "TiKVObservation", "OperatorStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        // The terminal dashboard's model (what it shows, from store and observation), its renderer and the raw-mode
+        // terminal. ControllerRuntime only for `CLIError`, the failure a command reports.
+        .target(
+            name: "TerminalDashboard",
+            dependencies: ["ControllerRuntime", "Reconcilers", "PDWire", "OperatorStore"]
+        ),
+        // The `operator` executable: commands, CLI output, the dashboard's and the demo's wiring; the composition
+        // root that wires the libraries above together.
+        .executableTarget(
+            name: "Operator",
+            dependencies: [
+                "ControllerRuntime", "TiKVController", "ModelDiagnosis", "TerminalDashboard",
+                "Reconcilers", "PDWire", "PDClient", "TiKVObservation", "OperatorStore", "TiKVSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
@@ -89,13 +127,17 @@ let package = Package(
         .executableTarget(name: "PlanBench", dependencies: ["Reconcilers", "PDWire"], path: "Benchmarks/PlanBench"),
         // Balancing through PD's store weights vs explicit moves with PD's balancers on (hack/bench-balance.sh).
         .executableTarget(name: "BalanceBench", dependencies: ["Reconcilers", "PDWire", "TiKVSimulator"], path: "Benchmarks/BalanceBench"),
-        .testTarget(name: "PDWireTests", dependencies: ["PDWire"]),
-        .testTarget(name: "ReconcilersTests", dependencies: ["Reconcilers"]),
-        .testTarget(name: "TiKVSimulatorTests", dependencies: ["TiKVSimulator", "PDWire"]),
+        // What the test targets share: a bounded polling wait, servers stopped when a test's body ends, the PD
+        // fixtures, test seeds and snapshot builders. A library of the tests, part of no product.
+        .target(name: "TestSupport", dependencies: ["Reconcilers", "TiKVSimulator"], path: "Tests/TestSupport"),
+        .testTarget(name: "PDWireTests", dependencies: ["PDWire", "TestSupport"]),
+        .testTarget(name: "ReconcilersTests", dependencies: ["Reconcilers", "TestSupport"]),
+        .testTarget(name: "TiKVSimulatorTests", dependencies: ["TiKVSimulator", "PDWire", "TestSupport"]),
         .testTarget(
             name: "ControllerTests",
             dependencies: [
-                "Controller", "PDClient", "TiKVObservation", "OperatorStore", "Reconcilers", "TiKVSimulator",
+                "Operator", "ControllerRuntime", "TiKVController", "ModelDiagnosis", "TerminalDashboard",
+                "PDClient", "TiKVObservation", "OperatorStore", "Reconcilers", "TiKVSimulator", "TestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox"),
             ],

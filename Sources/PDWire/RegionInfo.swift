@@ -209,9 +209,6 @@ public struct DownPeer: Hashable, Sendable, Decodable {
     }
 }
 
-/// The name PD's source gives the down-peer element.
-public typealias PDPeerStats = DownPeer
-
 /// Present only in DR-auto-sync mode.
 public struct RegionReplicationStatus: Hashable, Sendable, Decodable {
     public var state: String

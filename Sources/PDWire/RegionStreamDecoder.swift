@@ -164,7 +164,7 @@ public struct RegionStreamDecoder: Sendable {
     }
 }
 
-/// The per-region grammar: `RegionInfo`, `MetaPeer`, `PDPeerStats`, epoch and replication status.
+/// The per-region grammar: `RegionInfo`, `MetaPeer`, `DownPeer`, epoch and replication status.
 enum RegionObjectParser {
     static func region(_ c: inout JSONByteCursor) throws(JSONScanFailure) -> RegionInfo {
         try c.expect(UInt8(ascii: "{"), "'{' for a region")

@@ -42,28 +42,11 @@ package struct StoreSeriesMatcher: Sendable {
         Dictionary(uniqueKeysWithValues: storeIDs.map { ($0, MetricReading.failed(error.description)) })
     }
 
-    /// A cluster-wide value: the single series, or `.noSeries`.
-    static func clusterReading(_ samples: [PromSample]) -> MetricReading {
-        guard let first = samples.first else { return .noSeries }
-        return first.point.value.isNaN ? .notANumber : .value(first.point.value)
-    }
-
     /// Hosts compare case-insensitively; a scheme prefix or trailing slash is ignored.
     static func normalize(_ address: String) -> String {
         var s = Substring(address.lowercased())
         for scheme in ["http://", "https://"] where s.hasPrefix(scheme) { s = s.dropFirst(scheme.count) }
         while s.hasSuffix("/") { s = s.dropLast() }
         return String(s)
-    }
-}
-
-extension PrometheusClient {
-    /// Runs a catalogue query and returns one reading per store (or `.failed` for all on error).
-    func storeReadings(_ q: PromQuery, matcher: StoreSeriesMatcher) async -> [UInt64: MetricReading] {
-        do {
-            return matcher.readings(try await query(q.expr).vector, key: q.key)
-        } catch {
-            return matcher.failed(error)
-        }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import PDWire
 
 @Suite struct ErrorBodyTests {
@@ -17,7 +18,7 @@ import Testing
         ("error_500_operator_not_found.json", "operator", "ErrOperatorNotFound"),
     ])
     func stringBodiesKeepTheirCode(name: String, component: String, errName: String) throws {
-        let body = PDErrorBody(body: try Fixtures.data(name))
+        let body = PDErrorBody(body: try PDFixtures.data(name))
         guard case .message(let m) = body else { Issue.record("not a string body: \(body)"); return }
         #expect(m.hasPrefix("[PD:"))
         #expect(body.code == PDErrorCode(component: component, name: errName))
@@ -26,17 +27,17 @@ import Testing
     @Test func plainStringsHaveNoCode() throws {
         for name in ["error_400_operator_missing_name.json", "error_400_unknown_operator.json",
                      "error_400_unknown_scheduler.json", "error_500_no_voter.json"] {
-            let body = PDErrorBody(body: try Fixtures.data(name))
+            let body = PDErrorBody(body: try PDFixtures.data(name))
             #expect(body.code == nil)
             #expect(!body.message.isEmpty)
         }
-        #expect(PDErrorBody(body: try Fixtures.data("error_500_no_voter.json")) == .message("region has no voter in store 9"))
+        #expect(PDErrorBody(body: try PDFixtures.data("error_500_no_voter.json")) == .message("region has no voter in store 9"))
     }
 
     @Test func errcodeObjects() throws {
-        #expect(PDErrorBody(body: try Fixtures.data("error_400_invalid_id.json"))
+        #expect(PDErrorBody(body: try PDFixtures.data("error_400_invalid_id.json"))
             == .errcode(code: "input", msg: "strconv.ParseUint: parsing \"abc\": invalid syntax"))
-        #expect(PDErrorBody(body: try Fixtures.data("error_400_bad_json.json"))
+        #expect(PDErrorBody(body: try PDFixtures.data("error_400_bad_json.json"))
             == .errcode(code: "input", msg: "unexpected end of JSON input"))
     }
 
@@ -52,10 +53,10 @@ import Testing
 
     @Test func allFixturesAreClassifiedOrDecoded() throws {
         // Every error_* fixture, including ones added later, must map to a non-empty message.
-        let names = try Fixtures.all()
+        let names = try PDFixtures.all()
         #expect(names.contains("stores.json") && names.contains("error_404.json"))
         for name in names where name.hasPrefix("error_") {
-            #expect(PDErrorBody(body: try Fixtures.data(name)) != .empty, "\(name)")
+            #expect(PDErrorBody(body: try PDFixtures.data(name)) != .empty, "\(name)")
         }
     }
 }

@@ -1,11 +1,12 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import PDWire
 
 @Suite struct OperatorTextTests {
     /// `GET /operators` is a list of PD's texts; the client decodes the strings and parses each.
     static func texts(_ fixture: String) throws -> [OperatorText] {
-        try Fixtures.decode([String].self, fixture).map { try OperatorText(parsing: $0) }
+        try PDFixtures.decode([String].self, fixture).map { try OperatorText(parsing: $0) }
     }
 
     @Test func adminTransferLeader() throws {
@@ -37,7 +38,7 @@ import Testing
     }
 
     @Test func withStatus() throws {
-        let s = try Fixtures.decode(OperatorWithStatus.self, "operator_region.json")
+        let s = try PDFixtures.decode(OperatorWithStatus.self, "operator_region.json")
         #expect(s.status == .running)
         #expect(s.op.regionID == 24)
         #expect(!s.status.isTerminal)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import PDWire
 
 @Suite struct RegionDecodingTests {
@@ -10,37 +11,37 @@ import Testing
     ]
 
     @Test func regionFixture() throws {
-        let r = try Fixtures.decode(RegionInfo.self, "region.json")
+        let r = try PDFixtures.decode(RegionInfo.self, "region.json")
         #expect(r.id == 24)
         #expect(r.startKey == "7480000000000000FF6800000000000000F8" && r.endKey == "")
         #expect(r.epoch == RegionEpoch(confVer: 5, version: 7))
         #expect(r.storeIDs == [1, 4, 5])
         #expect(r.leader == MetaPeer(id: 27, storeID: 5))
         #expect(r.approximateSize == 210 && r.approximateKeys == 2_094_771 && r.writtenBytes == 31_457_280)
-        #expect(try RegionStreamDecoder.decodeAll(Data("{\"count\":1,\"regions\":[".utf8) + Fixtures.data("region.json") + Data("]}".utf8)).regions == [r])
+        #expect(try RegionStreamDecoder.decodeAll(Data("{\"count\":1,\"regions\":[".utf8) + PDFixtures.data("region.json") + Data("]}".utf8)).regions == [r])
     }
 
     @Test func noLeaderIsNil() throws {
-        let r = try Fixtures.decode(RegionInfo.self, "region_no_leader.json")
+        let r = try PDFixtures.decode(RegionInfo.self, "region_no_leader.json")
         #expect(r.id == 1101)
         #expect(r.leader == nil)
         #expect(r.peers.count == 3)
-        let streamed = try RegionStreamDecoder.decodeAll(Data("{\"regions\":[".utf8) + Fixtures.data("region_no_leader.json") + Data("]}".utf8))
+        let streamed = try RegionStreamDecoder.decodeAll(Data("{\"regions\":[".utf8) + PDFixtures.data("region_no_leader.json") + Data("]}".utf8))
         #expect(streamed.regions.first?.leader == nil)
         #expect(streamed.regions == [r])
     }
 
     @Test func regionsFixtureHasSixRegionsWithLeaders() throws {
-        let all = try Fixtures.decode(RegionsInfo.self, "regions.json")
+        let all = try PDFixtures.decode(RegionsInfo.self, "regions.json")
         #expect(all.count == 6)
         let leaders = Dictionary(uniqueKeysWithValues: all.regions.map { ($0.id, $0.leader?.storeID) })
         #expect(leaders == [2: 1, 8: 4, 12: 5, 16: 1, 20: 4, 24: 5])
-        #expect(try Fixtures.decode(RegionInfo.self, "region_key.json").id == 12)
-        #expect(try Fixtures.decode(PDRegionCount.self, "regions_count.json").count == 6)
+        #expect(try PDFixtures.decode(RegionInfo.self, "region_key.json").id == 12)
+        #expect(try PDFixtures.decode(PDRegionCount.self, "regions_count.json").count == 6)
     }
 
     @Test func learnerDownAndPendingPeers() throws {
-        let r = try Fixtures.decode(RegionsInfo.self, "regions_readflow.json")
+        let r = try PDFixtures.decode(RegionsInfo.self, "regions_readflow.json")
         let r1009 = try #require(r.regions.first { $0.id == 1009 })
         #expect(r1009.peers.last == MetaPeer(id: 1020, storeID: 5, role: .learner))
         #expect(r1009.peers.last?.isLearner == true)
@@ -50,7 +51,7 @@ import Testing
 
     @Test(arguments: regionListFixtures)
     func streamDecoderMatchesFoundation(name: String) throws {
-        let data = try Fixtures.data(name)
+        let data = try PDFixtures.data(name)
         let expected = try JSONDecoder().decode(RegionsInfo.self, from: data)
         let whole = try RegionStreamDecoder.decodeAll(data)
         #expect(whole == expected)
@@ -125,7 +126,7 @@ import Testing
     }
 
     @Test func countOnlyBodyWithNullRegions() throws {
-        let r = try RegionStreamDecoder.decodeAll(try Fixtures.data("regions_count.json"))
+        let r = try RegionStreamDecoder.decodeAll(try PDFixtures.data("regions_count.json"))
         #expect(r.count == 6 && r.regions.isEmpty)
     }
 

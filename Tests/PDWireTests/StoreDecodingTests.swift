@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import PDWire
 
 @Suite struct StoreDecodingTests {
     @Test func storesFixtureDecodesEveryField() throws {
-        let info = try Fixtures.decode(StoresInfo.self, "stores.json")
+        let info = try PDFixtures.decode(StoresInfo.self, "stores.json")
         #expect(info.count == 3)
         #expect(info.stores.map(\.store.id) == [1, 4, 5])
         let s1 = try #require(info.stores.first)
@@ -26,7 +27,7 @@ import Testing
         #expect(s1.status.lastHeartbeatTS == GoTime(seconds: 1_749_542_396, nanoseconds: 482_796_882))
         #expect(s1.status.uptime == (try GoDuration(parsing: "123h59m51.482796882s")))
         #expect(s1.status.pauseLeaderTransferIn == false)
-        #expect(try Fixtures.decode(StoreInfo.self, "store.json") == s1)
+        #expect(try PDFixtures.decode(StoreInfo.self, "store.json") == s1)
     }
 
     @Test func missingEnumsDefaultToZero() throws {
@@ -59,7 +60,7 @@ import Testing
     }
 
     @Test func livenessFromHeartbeatAge() throws {
-        let s = try Fixtures.decode(StoreInfo.self, "store.json")
+        let s = try PDFixtures.decode(StoreInfo.self, "store.json")
         let hb = GoTime(seconds: 1_749_542_396, nanoseconds: 482_796_882)
         #expect(s.liveness(now: GoTime(seconds: 1_749_542_400)) == .alive)
         #expect(s.liveness(now: GoTime(seconds: hb.seconds + 21, nanoseconds: hb.nanoseconds)) == .disconnected)

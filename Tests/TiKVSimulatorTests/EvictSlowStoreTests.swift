@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import TiKVSimulator
 
 /// PD's evict-slow-store scheduler: its own unit tests transcribed from
@@ -156,44 +157,45 @@ import Testing
     /// The scheduler-config endpoints in PD's shape and with its validation (evict_slow_store.go:294-362).
     @Test func configListAndUpdateOverHTTP() async throws {
         let cluster = SimulatedCluster(.generated(stores: 4, regions: 100, seed: 11))
-        let live = try await LiveServer.start(cluster)
-        defer { Task { await live.server.stop() } }
-        let path = "/pd/api/v1/scheduler-config/evict-slow-store-scheduler"
-        let (s0, b0, _) = try await live.request("GET", path + "/list")
-        #expect(s0 == 200)
-        #expect(b0 == """
-        {
-          "disabled": false,
-          "recovery-duration": 1800,
-          "evict-stores": [],
-          "enable-network-slow-store": false,
-          "paused-network-slow-stores": [],
-          "evicted-network-slow-stores": [],
-          "batch": 3
-        }
+        let live = try await LoopbackSimulator.start(cluster)
+        try await withServer(live) { live in
+            let path = "/pd/api/v1/scheduler-config/evict-slow-store-scheduler"
+            let (s0, b0, _) = try await live.request("GET", path + "/list")
+            #expect(s0 == 200)
+            #expect(b0 == """
+            {
+              "disabled": false,
+              "recovery-duration": 1800,
+              "evict-stores": [],
+              "enable-network-slow-store": false,
+              "paused-network-slow-stores": [],
+              "evicted-network-slow-stores": [],
+              "batch": 3
+            }
 
-        """)
-        let bad: [(String, String)] = [(#"{"batch": 11}"#, "\"batch is invalid, it should be in [1, 10]\"\n"),
-                                       (#"{"batch": "3"}"#, "\"invalid argument for 'batch'\"\n"),
-                                       (#"{"recovery-duration": "1"}"#, "\"invalid argument for 'recovery-duration'\"\n")]
-        for (body, want) in bad {
-            let (s, b, _) = try await live.request("POST", path + "/config", body: body)
-            #expect(s == 400 && b == want, "\(body) → \(s) \(b)")
+            """)
+            let bad: [(String, String)] = [(#"{"batch": 11}"#, "\"batch is invalid, it should be in [1, 10]\"\n"),
+                                           (#"{"batch": "3"}"#, "\"invalid argument for 'batch'\"\n"),
+                                           (#"{"recovery-duration": "1"}"#, "\"invalid argument for 'recovery-duration'\"\n")]
+            for (body, want) in bad {
+                let (s, b, _) = try await live.request("POST", path + "/config", body: body)
+                #expect(s == 400 && b == want, "\(body) → \(s) \(b)")
+            }
+            let (s1, b1, _) = try await live.request("POST", path + "/config", body: #"{"recovery-duration": 60, "batch": 5}"#)
+            #expect(s1 == 200 && b1 == "\"Config updated.\"\n")
+            cluster.withState { c in
+                c.stores[1].slowScore = 100
+                c.runEvictSlowStore()
+            }
+            let (_, b2, _) = try await live.request("GET", path + "/list")
+            let list = try #require(try JSONSerialization.jsonObject(with: Data(b2.utf8)) as? [String: Any])
+            #expect(list["evict-stores"] as? [Int] == [2] && list["recovery-duration"] as? Int == 60 && list["batch"] as? Int == 5)
+            // The evicted store's slow score shows in /stores, and the metric TiKV exports.
+            let (_, st, _) = try await live.request("GET", "/pd/api/v1/store/2")
+            #expect(st.contains("\"slow_score\": 100"))
+            _ = try await live.request("DELETE", "/pd/api/v1/schedulers/evict-slow-store-scheduler")
+            let (s3, b3, _) = try await live.request("GET", path + "/list")
+            #expect(s3 == 404 && b3 == "404 page not found\n")
         }
-        let (s1, b1, _) = try await live.request("POST", path + "/config", body: #"{"recovery-duration": 60, "batch": 5}"#)
-        #expect(s1 == 200 && b1 == "\"Config updated.\"\n")
-        cluster.withState { c in
-            c.stores[1].slowScore = 100
-            c.runEvictSlowStore()
-        }
-        let (_, b2, _) = try await live.request("GET", path + "/list")
-        let list = try #require(try JSONSerialization.jsonObject(with: Data(b2.utf8)) as? [String: Any])
-        #expect(list["evict-stores"] as? [Int] == [2] && list["recovery-duration"] as? Int == 60 && list["batch"] as? Int == 5)
-        // The evicted store's slow score shows in /stores, and the metric TiKV exports.
-        let (_, st, _) = try await live.request("GET", "/pd/api/v1/store/2")
-        #expect(st.contains("\"slow_score\": 100"))
-        _ = try await live.request("DELETE", "/pd/api/v1/schedulers/evict-slow-store-scheduler")
-        let (s3, b3, _) = try await live.request("GET", path + "/list")
-        #expect(s3 == 404 && b3 == "404 page not found\n")
     }
 }

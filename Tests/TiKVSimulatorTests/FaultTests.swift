@@ -1,12 +1,13 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import TiKVSimulator
 
 /// A live simulator with JSON and metrics helpers; time moves only through `POST /sim/v1/clock/advance`.
-struct SimClient {
-    let live: LiveServer
+struct SimClient: StoppableService {
+    let live: LoopbackSimulator
 
-    static func start(_ cluster: SimulatedCluster) async throws -> SimClient { SimClient(live: try await LiveServer.start(cluster)) }
+    static func start(_ cluster: SimulatedCluster) async throws -> SimClient { SimClient(live: try await LoopbackSimulator.start(cluster)) }
     func stop() async { await live.server.stop() }
 
     func json(_ path: String, method: String = "GET", body: String? = nil) async throws -> Any {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import TiKVSimulator
 
 /// Store limits v1: the endpoints (v8.5.7:server/api/store.go:307-529) and the token buckets
@@ -9,47 +10,48 @@ import Testing
 
     @Test func endpointsAnswerWithPDsBodiesAndValidation() async throws {
         let c = SimulatedCluster.generated(stores: 3, regions: 30, seed: 4)
-        let live = try await LiveServer.start(c)
-        defer { Task { await live.server.stop() } }
-        func limits() async throws -> [String: [String: Double]] {
-            let (status, body, _) = try await live.request("GET", "/pd/api/v1/stores/limit")
-            #expect(status == 200)
-            return try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: [String: Double]])
+        let live = try await LoopbackSimulator.start(c)
+        try await withServer(live) { live in
+            func limits() async throws -> [String: [String: Double]] {
+                let (status, body, _) = try await live.request("GET", "/pd/api/v1/stores/limit")
+                #expect(status == 200)
+                return try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: [String: Double]])
+            }
+            let fifteen = ["add-peer": 15.0, "remove-peer": 15.0]
+            #expect(try await limits() == ["1": fifteen, "2": fifteen, "3": fifteen])
+            var (status, body): (Int, String) = (0, "")
+            let cases: [(String, String, Int, String)] = [
+                ("/pd/api/v1/store/1/limit", #"{"type":"add-peer"}"#, 400, quoted("rate unset")),
+                ("/pd/api/v1/store/1/limit", #"{"rate":0}"#, 400, quoted("invalid rate which should be larger than 0")),
+                ("/pd/api/v1/store/1/limit", #"{"rate":"5"}"#, 400, quoted("invalid rate which should be larger than 0")),
+                ("/pd/api/v1/store/1/limit", #"{"rate":5,"type":"bogus"}"#, 400, quoted("unknown type")),
+                ("/pd/api/v1/store/1/limit", #"{"rate":5,"type":1}"#, 400, quoted("bad format type")),
+                ("/pd/api/v1/store/1/limit?ttlSecond=x", #"{"rate":5}"#, 400, quoted(#"strconv.Atoi: parsing "x": invalid syntax"#)),
+                ("/pd/api/v1/store/9/limit", #"{"rate":5}"#, 500, quoted("[PD:core:ErrStoreNotFound]store 9 not found")),
+                ("/pd/api/v1/stores/limit", #"{"rate":-1}"#, 400, quoted("invalid rate which should be larger than 0")),
+                ("/pd/api/v1/store/1/limit", #"{"rate":5,"type":"remove-peer"}"#, 200, quoted("The store's limit is updated.")),
+                ("/pd/api/v1/stores/limit", #"{"rate":7.5,"type":"add-peer"}"#, 200, quoted("Set store limit successfully.")),
+            ]
+            for (path, payload, want, text) in cases {
+                (status, body, _) = try await live.request("POST", path, body: payload)
+                #expect(status == want && body == text, "\(path) \(payload)")
+            }
+            #expect(try await limits() == ["1": ["add-peer": 7.5, "remove-peer": 5], "2": ["add-peer": 7.5, "remove-peer": 15],
+                                           "3": ["add-peer": 7.5, "remove-peer": 15]])
+            // `store-limit` in the schedule config renders the same rates.
+            (status, body, _) = try await live.request("GET", "/pd/api/v1/config/schedule")
+            let schedule = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+            let one = try #require((schedule["store-limit"] as? [String: Any])?["1"] as? [String: Any])
+            #expect(one["add-peer"] as? Double == 7.5 && one["remove-peer"] as? Double == 5)
+            (status, _, _) = try await live.request("GET", "/pd/api/v1/stores/limit?include_tombstone=maybe")
+            #expect(status == 400)
+            // v2 refuses both reads and writes.
+            try c.withState { s in try s.config.set("schedule.store-limit-version", to: .string("v2")) }
+            (status, body, _) = try await live.request("GET", "/pd/api/v1/stores/limit")
+            #expect(status == 400 && body == quoted("current store limit version:v2 not support get limit"))
+            (status, body, _) = try await live.request("POST", "/pd/api/v1/store/1/limit", body: #"{"rate":5}"#)
+            #expect(status == 400 && body == quoted("current store limit version:v2 not support set limit"))
         }
-        let fifteen = ["add-peer": 15.0, "remove-peer": 15.0]
-        #expect(try await limits() == ["1": fifteen, "2": fifteen, "3": fifteen])
-        var (status, body): (Int, String) = (0, "")
-        let cases: [(String, String, Int, String)] = [
-            ("/pd/api/v1/store/1/limit", #"{"type":"add-peer"}"#, 400, quoted("rate unset")),
-            ("/pd/api/v1/store/1/limit", #"{"rate":0}"#, 400, quoted("invalid rate which should be larger than 0")),
-            ("/pd/api/v1/store/1/limit", #"{"rate":"5"}"#, 400, quoted("invalid rate which should be larger than 0")),
-            ("/pd/api/v1/store/1/limit", #"{"rate":5,"type":"bogus"}"#, 400, quoted("unknown type")),
-            ("/pd/api/v1/store/1/limit", #"{"rate":5,"type":1}"#, 400, quoted("bad format type")),
-            ("/pd/api/v1/store/1/limit?ttlSecond=x", #"{"rate":5}"#, 400, quoted(#"strconv.Atoi: parsing "x": invalid syntax"#)),
-            ("/pd/api/v1/store/9/limit", #"{"rate":5}"#, 500, quoted("[PD:core:ErrStoreNotFound]store 9 not found")),
-            ("/pd/api/v1/stores/limit", #"{"rate":-1}"#, 400, quoted("invalid rate which should be larger than 0")),
-            ("/pd/api/v1/store/1/limit", #"{"rate":5,"type":"remove-peer"}"#, 200, quoted("The store's limit is updated.")),
-            ("/pd/api/v1/stores/limit", #"{"rate":7.5,"type":"add-peer"}"#, 200, quoted("Set store limit successfully.")),
-        ]
-        for (path, payload, want, text) in cases {
-            (status, body, _) = try await live.request("POST", path, body: payload)
-            #expect(status == want && body == text, "\(path) \(payload)")
-        }
-        #expect(try await limits() == ["1": ["add-peer": 7.5, "remove-peer": 5], "2": ["add-peer": 7.5, "remove-peer": 15],
-                                       "3": ["add-peer": 7.5, "remove-peer": 15]])
-        // `store-limit` in the schedule config renders the same rates.
-        (status, body, _) = try await live.request("GET", "/pd/api/v1/config/schedule")
-        let schedule = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
-        let one = try #require((schedule["store-limit"] as? [String: Any])?["1"] as? [String: Any])
-        #expect(one["add-peer"] as? Double == 7.5 && one["remove-peer"] as? Double == 5)
-        (status, _, _) = try await live.request("GET", "/pd/api/v1/stores/limit?include_tombstone=maybe")
-        #expect(status == 400)
-        // v2 refuses both reads and writes.
-        try c.withState { s in try s.config.set("schedule.store-limit-version", to: .string("v2")) }
-        (status, body, _) = try await live.request("GET", "/pd/api/v1/stores/limit")
-        #expect(status == 400 && body == quoted("current store limit version:v2 not support get limit"))
-        (status, body, _) = try await live.request("POST", "/pd/api/v1/store/1/limit", body: #"{"rate":5}"#)
-        #expect(status == 400 && body == quoted("current store limit version:v2 not support set limit"))
     }
 
     // server/api/store_test.go TestGetAllLimit: tombstones only with include_tombstone=true.

@@ -11,18 +11,18 @@ public enum RulesEngine {
     public static func diagnose(_ c: DiagnosisContext, now: Date) -> Diagnosis {
         let finding: Finding
         switch InvariantID(rawValue: c.ticket.invariant) {
-        case .storeDown?: finding = storeDown(c)
-        case .storeFlapping?: finding = storeFlapping(c)
-        case .lowSpace?: finding = lowSpace(c)
-        case .highLatency?, .writeStall?: finding = slowStore(c)
-        case .hotSpot?: finding = hotSpot(c)
-        case .leaderSkew?, .regionSkew?: finding = skew(c)
-        case .leftoverScheduler?: finding = leftoverScheduler(c)
-        case .regionHealth?: finding = regionHealth(c)
-        case .pdMembers?: finding = pdMembers(c)
-        case nil: finding = Finding(primary: Hypothesis(cause: .insufficientData, title: "no rule knows invariant \(c.ticket.invariant)",
-                                                       confidence: .low, evidence: [Evidence(.fact, "ticket.invariant", c.ticket.invariant)]),
-                                   recommended: "Read the ticket's readings and investigate by hand.")
+        case .storeDown: finding = storeDown(c)
+        case .storeFlapping: finding = storeFlapping(c)
+        case .lowSpace: finding = lowSpace(c)
+        case .highLatency, .writeStall: finding = slowStore(c)
+        case .hotSpot: finding = hotSpot(c)
+        case .leaderSkew, .regionSkew: finding = skew(c)
+        case .leftoverScheduler: finding = leftoverScheduler(c)
+        case .regionHealth: finding = regionHealth(c)
+        case .pdMembers: finding = pdMembers(c)
+        default: finding = Finding(primary: Hypothesis(cause: .insufficientData, title: "no rule knows invariant \(c.ticket.invariant)",
+                                                      confidence: .low, evidence: [Evidence(.fact, "ticket.invariant", c.ticket.invariant)]),
+                                  recommended: "Read the ticket's readings and investigate by hand.")
         }
         var components = [c.ticket.subject]
         if let id = c.subjectStoreID, let s = c.store(id) { components.append("tikv \(s.address)") }

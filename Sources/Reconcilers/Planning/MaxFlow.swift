@@ -14,8 +14,6 @@ struct MaxFlow: Sendable {
         head = Array(repeating: -1, count: nodes)
     }
 
-    var nodeCount: Int { head.count }
-
     mutating func addNode() -> Int {
         head.append(-1)
         return head.count - 1

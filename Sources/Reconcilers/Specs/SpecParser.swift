@@ -77,7 +77,7 @@ public struct ParsedFile: Sendable, Equatable {
 
 /// Parses spec files (YAML, several documents per file) into typed, validated objects.
 public enum SpecParser {
-    static let kindsInSpecFiles = [TiKVClusterKind.kind, StoreMaintenanceKind.kind, ApprovalKind.kind]
+    package static let kindsInSpecFiles = [TiKVClusterKind.kind, StoreMaintenanceKind.kind, ApprovalKind.kind]
     static let controllerKinds = [TicketKind.kind, RemediationPlanKind.kind, "Event"]
 
     /// Fields people may not set, with the reason.

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Controller
+@testable import Operator
 @testable import Reconcilers
 
 /// CLI output in every format, compared with golden files under Tests/ControllerTests/Golden.

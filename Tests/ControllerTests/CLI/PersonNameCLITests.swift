@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Testing
-@testable import Controller
+@testable import Operator
 @testable import OperatorStore
 @testable import Reconcilers
 

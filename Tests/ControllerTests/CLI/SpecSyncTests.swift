@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Controller
+@testable import ControllerRuntime
 @testable import OperatorStore
 @testable import Reconcilers
 

@@ -1,7 +1,7 @@
 import Foundation
 import PDWire
 import Reconcilers
-@testable import Controller
+@testable import TerminalDashboard
 @testable import OperatorStore
 
 /// A small, fixed dashboard state: three stores (one Down), an open ticket and a plan awaiting approval.

@@ -1,7 +1,7 @@
 import Foundation
 import Reconcilers
 import Testing
-@testable import Controller
+@testable import TerminalDashboard
 
 @Suite struct DashboardModelTests {
     @Test func startsOnThePlanWaitingForAPersonAndMovesThroughPlansThenTickets() {

@@ -1,7 +1,7 @@
 import Foundation
 import Reconcilers
 import Testing
-@testable import Controller
+import TestSupport
 
 /// `operator dashboard` without a terminal: stdout goes to a file, so it draws nothing and prints one
 /// timestamped line per change (stores, tickets, plans, events) instead.
@@ -28,7 +28,7 @@ struct DashboardPlainTests {
         }
 
         func text() -> String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
-        let seen = await h.eventually(timeout: .seconds(60)) {
+        let seen = await eventually(timeout: .seconds(60)) {
             let t = text()
             return t.contains("plan drain-store-4") && t.contains("store 4 ") && t.contains("event ")
         }

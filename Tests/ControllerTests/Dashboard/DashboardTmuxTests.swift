@@ -1,7 +1,8 @@
 import Foundation
 import Reconcilers
 import Testing
-@testable import Controller
+import TestSupport
+@testable import ControllerRuntime
 
 #if canImport(Glibc)
 import Glibc
@@ -84,7 +85,7 @@ struct TmuxSession {
             run.cancel()
         }
 
-        let waiting = await h.eventually {
+        let waiting = await eventually {
             (try? h.plans().first { $0.name.contains("drain-store-4") && $0.status.conditions[type: "Blocked"]?.reason == "Approval" }) != nil
         }
         try #require(waiting, "the harness never produced a plan waiting for approval")
@@ -110,7 +111,7 @@ struct TmuxSession {
         #expect(asked.ok, "screen:\n\(asked.screen)")
         try session.send("y")
 
-        let recorded = await h.eventually(timeout: .seconds(15)) {
+        let recorded = await eventually(timeout: .seconds(15)) {
             (try? h.store.approvals(plan: plan.name))?.contains { $0.approver == "alice" && $0.decision == .approve } ?? false
         }
         #expect(recorded, "no approval by alice in the store")
@@ -119,7 +120,7 @@ struct TmuxSession {
         #expect(approval?.source == "cli", "the dashboard writes what `operator approve` writes")
         #expect(approval?.expiresAt != nil)
 
-        let succeeded = await h.eventually(timeout: .seconds(90)) {
+        let succeeded = await eventually(timeout: .seconds(90)) {
             (try? h.resources.get(RemediationPlanKind.self, plan.name))?.status.phase == .succeeded
         }
         #expect(succeeded, "the approved plan did not execute")

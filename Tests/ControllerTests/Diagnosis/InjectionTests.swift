@@ -2,7 +2,8 @@ import Foundation
 import Reconcilers
 import Testing
 import TiKVSimulator
-@testable import Controller
+@testable import ModelDiagnosis
+@testable import TiKVController
 
 /// Cluster text that tries to steer the model, end to end through the manager and the runner: the
 /// fake Messages API echoes it back as the recommendation and as suggested actions. Nothing may change

@@ -1,7 +1,7 @@
 import Foundation
 import Reconcilers
 import Testing
-@testable import Controller
+@testable import ModelDiagnosis
 @testable import PDClient
 
 /// The Anthropic and OpenAI-compatible providers against local servers speaking their APIs.

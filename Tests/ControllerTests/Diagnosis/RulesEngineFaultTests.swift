@@ -2,7 +2,8 @@ import Foundation
 import Reconcilers
 import Testing
 import TiKVSimulator
-@testable import Controller
+import TestSupport
+@testable import ControllerRuntime
 @testable import PDClient
 @testable import TiKVObservation
 
@@ -42,32 +43,32 @@ import TiKVSimulator
 
     @Test(arguments: scenarios) func namesTheExpectedCause(_ scenario: Scenario) async throws {
         let run = try await SimulatedDiagnosis.start(prometheus: scenario.prometheus)
-        defer { Task { await run.stop() } }
-        try run.sim.withState { s in try s.pauseScheduler(name: "all", delaySeconds: 24 * 3600) }
-        try run.inject(scenario)
-        let ticket = try await run.runUntilOpen(invariant: scenario.invariant, minutes: 14)
-        let diagnosis = try #require(ticket.map { run.diagnose($0) }, "no open \(scenario.invariant) ticket; tickets: \(run.tickets.map(\.name))")
-        #expect(diagnosis.primary.cause == scenario.expect, "\(diagnosis.primary.title); evidence: \(diagnosis.primary.evidence.map(\.statement))")
-        #expect(!diagnosis.primary.evidence.isEmpty)
-        #expect(diagnosis.notes.isEmpty, "the rules engine's own evidence and actions must validate: \(diagnosis.notes)")
-        if scenario.expect == .insufficientData { #expect(diagnosis.primary.confidence == .low) }
-        if scenario.expect != .insufficientData { #expect(!diagnosis.alternatives.isEmpty, "a differential names what it ruled out") }
-        await run.stop()
+        try await withServer(run) { run in
+            try run.sim.withState { s in try s.pauseScheduler(name: "all", delaySeconds: 24 * 3600) }
+            try run.inject(scenario)
+            let ticket = try await run.runUntilOpen(invariant: scenario.invariant, minutes: 14)
+            let diagnosis = try #require(ticket.map { run.diagnose($0) }, "no open \(scenario.invariant) ticket; tickets: \(run.tickets.map(\.name))")
+            #expect(diagnosis.primary.cause == scenario.expect, "\(diagnosis.primary.title); evidence: \(diagnosis.primary.evidence.map(\.statement))")
+            #expect(!diagnosis.primary.evidence.isEmpty)
+            #expect(diagnosis.notes.isEmpty, "the rules engine's own evidence and actions must validate: \(diagnosis.notes)")
+            if scenario.expect == .insufficientData { #expect(diagnosis.primary.confidence == .low) }
+            if scenario.expect != .insufficientData { #expect(!diagnosis.alternatives.isEmpty, "a differential names what it ruled out") }
+        }
     }
 
     @Test func aHealthyClusterOpensNoTicketAndGetsNoDiagnosisOverAnHour() async throws {
         let run = try await SimulatedDiagnosis.start(prometheus: true)
-        defer { Task { await run.stop() } }
-        // The generated cluster settles about 12 % off the leader mean, inside PD's own tolerance.
-        run.cluster.spec.balance.leaders.maxSkewPercent = 25
-        _ = try await run.runUntilOpen(invariant: "none", minutes: 60, step: 60)
-        #expect(run.tickets.filter { $0.status.state != .resolved }.isEmpty, "tickets: \(run.tickets.map(\.name))")
-        await run.stop()
+        try await withServer(run) { run in
+            // The generated cluster settles about 12 % off the leader mean, inside PD's own tolerance.
+            run.cluster.spec.balance.leaders.maxSkewPercent = 25
+            _ = try await run.runUntilOpen(invariant: "none", minutes: 60, step: 60)
+            #expect(run.tickets.filter { $0.status.state != .resolved }.isEmpty, "tickets: \(run.tickets.map(\.name))")
+        }
     }
 }
 
 /// The pipeline of one pass without the store: observer → health reconciler → rules engine.
-final class SimulatedDiagnosis: @unchecked Sendable {
+final class SimulatedDiagnosis: StoppableService, @unchecked Sendable {
     let sim: SimulatedCluster
     let server: SimulatorServer
     let prometheus: LoopbackServer?

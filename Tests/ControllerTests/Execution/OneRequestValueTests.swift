@@ -2,7 +2,8 @@ import Foundation
 import Testing
 import Reconcilers
 import TiKVSimulator
-@testable import Controller
+import TestSupport
+@testable import TiKVController
 
 /// One request value from plan to wire: the `PDCall` planning produces is what dry-run shows, what a step's
 /// intent and the audit record, and — byte for byte — what PD receives.
@@ -30,24 +31,25 @@ import TiKVSimulator
         cluster.advance(seconds: 20)
         let server = try SimulatorServer(cluster: cluster, host: "127.0.0.1", port: 0, advertiseListeners: false)
         let port = try await server.start()
-        defer { Task { await server.stop() } }
-        let sender = StepSender(pd: FakePD.client([try #require(URL(string: "http://127.0.0.1:\(port)"))]))
-        var calls = try Self.actions(cluster.withState { $0 }).map { try #require(PDCall.forAction($0), "\($0.kind)") }
-        calls.append(PDCall.cancelOperator(region: 4))
-        #expect(Set(calls.map(\.path)).count >= 6, "the kinds cover distinct requests: \(calls)")
-        for call in calls {
-            let before = cluster.withState { $0.mutationLog.count }
-            _ = await sender.send(call)
-            let received = cluster.withState { Array($0.mutationLog.dropFirst(before)) }
-            #expect(received.count == 1, "\(call): PD received \(received.count) requests")
-            guard let m = received.first else { continue }
-            #expect(m.method == call.method)
-            #expect(m.path == "/pd/api/v1" + call.path)
-            #expect(m.query == call.query.map { "\($0)=\($1)" }.joined(separator: "&"))
-            #expect(Array(m.body.utf8) == Array((call.body ?? "").utf8), "body bytes of \(call)")
-            // What the audit, the step's intent and dry-run print is the same request, read back from the wire.
-            let wire = "\(m.method) \(m.path)\(m.query.isEmpty ? "" : "?" + m.query)\(m.body.isEmpty ? "" : " " + m.body)"
-            #expect(call.description == wire)
+        try await withServer(server) { server in
+            let sender = StepSender(pd: FakePD.client([try #require(URL(string: "http://127.0.0.1:\(port)"))]))
+            var calls = try Self.actions(cluster.withState { $0 }).map { try #require(PDCall.forAction($0), "\($0.kind)") }
+            calls.append(PDCall.cancelOperator(region: 4))
+            #expect(Set(calls.map(\.path)).count >= 6, "the kinds cover distinct requests: \(calls)")
+            for call in calls {
+                let before = cluster.withState { $0.mutationLog.count }
+                _ = await sender.send(call)
+                let received = cluster.withState { Array($0.mutationLog.dropFirst(before)) }
+                #expect(received.count == 1, "\(call): PD received \(received.count) requests")
+                guard let m = received.first else { continue }
+                #expect(m.method == call.method)
+                #expect(m.path == "/pd/api/v1" + call.path)
+                #expect(m.query == call.query.map { "\($0)=\($1)" }.joined(separator: "&"))
+                #expect(Array(m.body.utf8) == Array((call.body ?? "").utf8), "body bytes of \(call)")
+                // What the audit, the step's intent and dry-run print is the same request, read back from the wire.
+                let wire = "\(m.method) \(m.path)\(m.query.isEmpty ? "" : "?" + m.query)\(m.body.isEmpty ? "" : " " + m.body)"
+                #expect(call.description == wire)
+            }
         }
     }
 

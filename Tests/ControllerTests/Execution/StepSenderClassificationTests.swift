@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Controller
+@testable import TiKVController
 @testable import PDClient
 
 /// "Was it sent?": only what provably never reached PD may be retried; anything that can follow the write

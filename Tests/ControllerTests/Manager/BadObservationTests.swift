@@ -2,7 +2,7 @@ import Foundation
 import Reconcilers
 import Synchronization
 import Testing
-@testable import Controller
+import TestSupport
 @testable import PDClient
 
 /// No PD mutation while an observation is bad: an approved drain whose next passes see a PD answering
@@ -11,37 +11,38 @@ import Testing
     @Test func noMutationWhileStoresAnswerGarbage() async throws {
         // Every PD answer goes through the proxy: the members' own URLs are not advertised.
         let h = try await ControlLoopHarness(advertiseMembers: false)
-        defer { Task { await h.stop() } }
-        let proxy = try GarbledPDProxy.start(upstream: h.pdURL)
-        defer { proxy.stop() }
-        try h.writeSpec("cluster.yaml", h.clusterYAML(mode: "execute").replacingOccurrences(of: h.pdURL, with: proxy.url))
-        try h.writeSpec("maintenance.yaml", h.drainYAML())
-        try h.syncSpecs()
-        var plan: RemediationPlan?
-        for _ in 0..<20 where plan == nil {
-            try await h.pass()
-            plan = try h.plans().first { $0.name.contains("drain-store-4") }
-        }
-        let pending = try #require(plan)
-        #expect(proxy.mutations == 0)
+        try await withServer(h) { h in
+            let proxy = try GarbledPDProxy.start(upstream: h.pdURL)
+            defer { proxy.stop() }
+            try h.writeSpec("cluster.yaml", h.clusterYAML(mode: "execute").replacingOccurrences(of: h.pdURL, with: proxy.url))
+            try h.writeSpec("maintenance.yaml", h.drainYAML())
+            try h.syncSpecs()
+            var plan: RemediationPlan?
+            for _ in 0..<20 where plan == nil {
+                try await h.pass()
+                plan = try h.plans().first { $0.name.contains("drain-store-4") }
+            }
+            let pending = try #require(plan)
+            #expect(proxy.mutations == 0)
 
-        // Approved, then every observation is bad: bounded by passes, not time.
-        proxy.garble(true)
-        try h.approve(pending)
-        for _ in 0..<5 {
-            try await h.pass()
-            h.advance(5)
-        }
-        #expect(proxy.mutations == 0, "a mutation reached PD while /stores answered garbage")
-        #expect(proxy.garbledAnswers > 0)
+            // Approved, then every observation is bad: bounded by passes, not time.
+            proxy.garble(true)
+            try h.approve(pending)
+            for _ in 0..<5 {
+                try await h.pass()
+                h.advance(5)
+            }
+            #expect(proxy.mutations == 0, "a mutation reached PD while /stores answered garbage")
+            #expect(proxy.garbledAnswers > 0)
 
-        // Good again: the approved drain now reaches PD (the proxy would have seen it above).
-        proxy.garble(false)
-        for _ in 0..<10 where proxy.mutations == 0 {
-            try await h.pass()
-            h.advance(5)
+            // Good again: the approved drain now reaches PD (the proxy would have seen it above).
+            proxy.garble(false)
+            for _ in 0..<10 where proxy.mutations == 0 {
+                try await h.pass()
+                h.advance(5)
+            }
+            #expect(proxy.mutations > 0)
         }
-        #expect(proxy.mutations > 0)
     }
 }
 

@@ -2,7 +2,7 @@ import Foundation
 import Reconcilers
 import Testing
 import TiKVSimulator
-@testable import Controller
+@testable import Operator
 
 /// A leader skew with PD's balancers on (the simulator runs them by default, as every real PD does), the
 /// controller in execute mode over real loopback HTTP: it balances through store weights only and PD converges.

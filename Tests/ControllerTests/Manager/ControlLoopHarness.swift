@@ -3,14 +3,16 @@ import Logging
 import Reconcilers
 import Synchronization
 import TiKVSimulator
-@testable import Controller
+import TestSupport
+@testable import ControllerRuntime
+@testable import TiKVController
 @testable import OperatorStore
 
 /// A controller (the generic manager running the TiKVCluster reconciler) wired to a simulated cluster over
 /// loopback HTTP, with a real SQLite store and a spec directory. The manager's and the reconciler's clock is
 /// the simulator's virtual clock, so heartbeat ages agree;
 /// tests advance it explicitly (`advance`) or let `startClock` run it faster than real time.
-final class ControlLoopHarness: @unchecked Sendable {
+final class ControlLoopHarness: StoppableService, @unchecked Sendable {
     let directory: TemporaryDirectory
     let sim: SimulatedCluster
     let server: SimulatorServer
@@ -148,16 +150,6 @@ final class ControlLoopHarness: @unchecked Sendable {
         let client = try StatusStore(path: directory.path("operator.db"), role: .client(actor: who))
         _ = try client.addApproval(ApprovalRecord(plan: plan.name, revision: plan.spec.revision, decision: .approve, approver: who,
                                                   source: "cli", createdAt: now))
-    }
-
-    /// Polls `condition` (bounded) and returns whether it became true.
-    func eventually(timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async rethrows -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        return try await condition()
     }
 
     func stop() async {

@@ -3,7 +3,8 @@ import Logging
 import Reconcilers
 import Testing
 import TiKVSimulator
-@testable import Controller
+import TestSupport
+@testable import TiKVController
 @testable import OperatorStore
 
 /// The control loop against the simulator over real HTTP, with a real SQLite store.
@@ -77,7 +78,7 @@ import TiKVSimulator
 
         // A plan's spec and status are two writes: wait for its status too. Its planner blocks it until the
         // quorum check has read store 4's regions (PreconditionUnknown, a pass later); then only approval is missing.
-        let found = await h.eventually {
+        let found = await eventually {
             (try? h.plans().first { $0.name.contains("drain-store-4") && $0.status.conditions[type: "Blocked"]?.reason == "Approval" }) != nil
         }
         #expect(found)
@@ -86,7 +87,7 @@ import TiKVSimulator
         #expect(plan.status.conditions[type: "Blocked"]?.reason == "Approval")
 
         try h.approve(plan)
-        let drained = await h.eventually(timeout: .seconds(90)) {
+        let drained = await eventually(timeout: .seconds(90)) {
             (try? h.resources.get(RemediationPlanKind.self, plan.name))?.status.phase == .succeeded
         }
         let final = try #require(try h.resources.get(RemediationPlanKind.self, plan.name))
@@ -98,12 +99,12 @@ import TiKVSimulator
 
         // Ending the maintenance removes what it created.
         try h.removeSpec("maintenance.yaml")
-        let cleanup = await h.eventually {
+        let cleanup = await eventually {
             (try? h.plans().first { $0.name.contains("end-maintenance") && !$0.status.phase.isTerminal }) != nil
         }
         #expect(cleanup)
         if let end = try h.plans().first(where: { $0.name.contains("end-maintenance") }) { try h.approve(end) }
-        let gone = await h.eventually(timeout: .seconds(60)) { h.sim.withState { $0.schedulers.evictLeaderStores }.isEmpty }
+        let gone = await eventually(timeout: .seconds(60)) { h.sim.withState { $0.schedulers.evictLeaderStores }.isEmpty }
         #expect(gone)
         run.cancel()
         _ = await run.result

@@ -2,7 +2,8 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
-@testable import Controller
+import TestSupport
+@testable import ControllerRuntime
 @testable import OperatorStore
 
 /// The generic manager with a reconciler of plain keys, no kind and no simulator: what it owns is when a
@@ -93,8 +94,8 @@ import Testing
         let rig = try Rig(CountingReconciler(keys: ["a", "b"], failing: ["b": 2]))
         let loop = try #require(rig.manager.controller(named: "counting"))
         try await rig.running {
-            #expect(await poll { rig.reconciler.passes("b") == 3 }, "two failures, then a pass: \(rig.reconciler.passes("b"))")
-            #expect(await poll { rig.manager.lastPasses(of: "counting")["b"] != nil })
+            #expect(await eventually { rig.reconciler.passes("b") == 3 }, "two failures, then a pass: \(rig.reconciler.passes("b"))")
+            #expect(await eventually { rig.manager.lastPasses(of: "counting")["b"] != nil })
             #expect(await loop.queue.failureCount("b") == 0, "a pass that succeeds clears the key's backoff")
         }
         #expect(rig.reconciler.passes("a") == 1, "no trigger fired after the start, and a success waits for its requeue-after")
@@ -104,12 +105,12 @@ import Testing
     @Test func aClientWriteWakesEveryKeyAndAGoneObjectLeavesNoPassRecord() async throws {
         let rig = try Rig(CountingReconciler(keys: ["a", "b"]))
         try await rig.running {
-            #expect(await poll { rig.manager.lastPasses(of: "counting").count == 2 })
+            #expect(await eventually { rig.manager.lastPasses(of: "counting").count == 2 })
             rig.reconciler.state.withLock { _ = $0.gone.insert("b") }
             // What `operator kill-switch` does from another process: a client-role write.
             let client = try StatusStore(path: rig.directory.path("operator.db"), role: .client(actor: "bob"))
             try client.setKillSwitch(on: true, actor: "bob")
-            #expect(await poll { rig.reconciler.passes("a") == 2 && rig.manager.lastPasses(of: "counting")["b"] == nil })
+            #expect(await eventually { rig.reconciler.passes("a") == 2 && rig.manager.lastPasses(of: "counting")["b"] == nil })
         }
         #expect(rig.reconciler.passes("b") == 1)
         #expect(Set(rig.manager.lastPasses(of: "counting").keys) == ["a"])

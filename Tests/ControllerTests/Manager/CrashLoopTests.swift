@@ -3,7 +3,7 @@ import GRDB
 import Reconcilers
 import Testing
 import TiKVSimulator
-@testable import Controller
+import TestSupport
 @testable import OperatorStore
 
 #if canImport(Glibc)

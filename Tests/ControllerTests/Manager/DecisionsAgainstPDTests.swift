@@ -3,7 +3,8 @@ import Reconcilers
 import Synchronization
 import Testing
 import TiKVSimulator
-@testable import Controller
+@testable import Operator
+@testable import TiKVController
 @testable import OperatorStore
 
 /// Issue 16's acceptance tests ("Decisions that never fight PD"): the real `TiKVClusterReconciler` against the PD-under-stress

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Controller
+@testable import ControllerRuntime
 
 @Suite struct WorkQueueTests {
     @Test func aKeyAddedTwiceIsQueuedOnce() async {

@@ -3,7 +3,7 @@ import Testing
 import FlyingFox
 import FlyingSocks
 import Synchronization
-@testable import Controller
+import TestSupport
 @testable import PDClient
 
 /// Request headers are checked before anything is sent.
@@ -28,22 +28,24 @@ func requestHeadEnd(_ bytes: [UInt8]) -> Int? {
 
     @Test func keepAliveConnectionIsReused() async throws {
         let server = try await LoopbackServer.start { _ in Reply.json(#"{"ok":true}"#) }
-        defer { Task { await server.stop() } }
-        let transport = CurlTransport()
-        for _ in 0..<5 {
-            let r = try await transport.send(HTTPRequest(url: server.url.appendingPathComponent("x")), limits: Self.limits)
-            #expect(r.head.status == 200)
-            #expect(String(decoding: r.body, as: UTF8.self) == #"{"ok":true}"#)
+        try await withServer(server) { server in
+            let transport = CurlTransport()
+            for _ in 0..<5 {
+                let r = try await transport.send(HTTPRequest(url: server.url.appendingPathComponent("x")), limits: Self.limits)
+                #expect(r.head.status == 200)
+                #expect(String(decoding: r.body, as: UTF8.self) == #"{"ok":true}"#)
+            }
+            #expect(transport.connectionsOpened == 1)
         }
-        #expect(transport.connectionsOpened == 1)
     }
 
     @Test func chunkedBodyArrivesWhole() async throws {
         let chunks = (0..<20).map { Data(repeating: UInt8(ascii: "a") + UInt8($0), count: 1000) }
         let server = try await LoopbackServer.start { _ in Reply.streaming(chunks: chunks, delay: .milliseconds(1)) }
-        defer { Task { await server.stop() } }
-        let r = try await CurlTransport().send(HTTPRequest(url: server.url), limits: Self.limits)
-        #expect(r.body == chunks.reduce(Data(), +))
+        try await withServer(server) { server in
+            let r = try await CurlTransport().send(HTTPRequest(url: server.url), limits: Self.limits)
+            #expect(r.body == chunks.reduce(Data(), +))
+        }
     }
 
     @Test func postBodyReachesTheServer() async throws {
@@ -52,12 +54,13 @@ func requestHeadEnd(_ bytes: [UInt8]) -> Int? {
             _ = await log.record(req)
             return Reply.json("{}")
         }
-        defer { Task { await server.stop() } }
-        let body = Data(repeating: 0x41, count: 200_000)
-        _ = try await CurlTransport().send(HTTPRequest(method: "POST", url: server.url.appendingPathComponent("op"), body: body),
-                                                 limits: Self.limits)
-        let seen = await log.requests
-        #expect(seen.first?.method == "POST" && seen.first?.path == "/op" && seen.first?.body == body)
+        try await withServer(server) { server in
+            let body = Data(repeating: 0x41, count: 200_000)
+            _ = try await CurlTransport().send(HTTPRequest(method: "POST", url: server.url.appendingPathComponent("op"), body: body),
+                                                     limits: Self.limits)
+            let seen = await log.requests
+            #expect(seen.first?.method == "POST" && seen.first?.path == "/op" && seen.first?.body == body)
+        }
     }
 
     @Test func untilCloseBodyAndInterimResponse() async throws {
@@ -156,13 +159,14 @@ func requestHeadEnd(_ bytes: [UInt8]) -> Int? {
             try await Task.sleep(for: .seconds(30))
             return Reply.json("{}")
         }
-        defer { Task { await server.stop() } }
-        let transport = CurlTransport()
-        let task = Task { try await transport.send(HTTPRequest(url: server.url), limits: Self.limits) }
-        try await Task.sleep(for: .milliseconds(100))
-        task.cancel()
-        let error = await #expect(throws: TransportError.self) { _ = try await task.value }
-        #expect(error?.kind == .cancelled, "\(String(describing: error))")
+        try await withServer(server) { server in
+            let transport = CurlTransport()
+            let task = Task { try await transport.send(HTTPRequest(url: server.url), limits: Self.limits) }
+            try await Task.sleep(for: .milliseconds(100))
+            task.cancel()
+            let error = await #expect(throws: TransportError.self) { _ = try await task.value }
+            #expect(error?.kind == .cancelled, "\(String(describing: error))")
+        }
     }
 }
 

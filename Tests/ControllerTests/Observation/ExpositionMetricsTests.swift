@@ -3,7 +3,6 @@ import Testing
 import PDWire
 import Reconcilers
 import TiKVSimulator
-@testable import Controller
 @testable import TiKVObservation
 
 /// Store metrics read straight from the simulator's `/metrics` (no Prometheus): rates between two scrapes,

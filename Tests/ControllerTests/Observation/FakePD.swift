@@ -1,6 +1,5 @@
 import Foundation
 import FlyingFox
-@testable import Controller
 @testable import PDClient
 
 /// What a test server saw.

@@ -2,7 +2,7 @@ import Foundation
 import Reconcilers
 import Synchronization
 import Testing
-@testable import Controller
+@testable import TiKVController
 @testable import PDClient
 
 /// Servers that misbehave on purpose, each on a raw loopback socket: every case ends in a typed error that

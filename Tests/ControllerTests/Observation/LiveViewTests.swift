@@ -3,12 +3,12 @@ import Testing
 import PDWire
 import Reconcilers
 import TiKVSimulator
-@testable import Controller
+import TestSupport
+@testable import ControllerRuntime
+@testable import Operator
 
 /// `operator get stores|regions|hot|members --pd URL` against the simulator over loopback HTTP.
 @Suite struct LiveViewTests {
-    typealias Sim = ClusterObserverTests.Sim
-
     func render(_ kind: LiveKind, _ args: [String], name: String? = nil, format: OutputFormat = .table, now: Date) async throws -> String {
         try await GetCommand.renderLive(kind, name: name, format: format, options: try LiveOptions.parse(args), now: now)
     }
@@ -23,53 +23,55 @@ import TiKVSimulator
     }
 
     @Test func storesTableShowsHeartbeatCorrectedStateAndUnknownLatency() async throws {
-        let sim = try await Sim.start(.fixtureClusterA())
-        defer { Task { await sim.server.stop() } }
-        _ = try sim.cluster.withState { try $0.inject(Fault(kind: .kill, store: 4)) }
-        sim.cluster.advance(seconds: 30)
-        let text = try await render(.stores, ["--pd", sim.url], now: sim.now)
-        let lines = text.split(separator: "\n").map(String.init)
-        #expect(lines.first?.split(separator: " ", omittingEmptySubsequences: true) ==
-                ["ID", "ADDRESS", "STATE", "LEADERS", "REGIONS", "CAPACITY", "AVAILABLE", "P99-LATENCY"])
-        let store4 = try #require(lines.first { $0.hasPrefix("4 ") })
-        #expect(store4.contains("Disconnected ("))
-        let store1 = try #require(lines.first { $0.hasPrefix("1 ") })
-        #expect(store1.contains(" Up "))
-        #expect(store1.contains("1TiB"))
-        // No Prometheus: latency is unknown, never a number.
-        #expect(store1.hasSuffix("unknown"))
+        let sim = try await LoopbackSimulator.start(.fixtureClusterA())
+        try await withServer(sim) { sim in
+            _ = try sim.cluster.withState { try $0.inject(Fault(kind: .kill, store: 4)) }
+            sim.cluster.advance(seconds: 30)
+            let text = try await render(.stores, ["--pd", sim.url], now: sim.now)
+            let lines = text.split(separator: "\n").map(String.init)
+            #expect(lines.first?.split(separator: " ", omittingEmptySubsequences: true) ==
+                    ["ID", "ADDRESS", "STATE", "LEADERS", "REGIONS", "CAPACITY", "AVAILABLE", "P99-LATENCY"])
+            let store4 = try #require(lines.first { $0.hasPrefix("4 ") })
+            #expect(store4.contains("Disconnected ("))
+            let store1 = try #require(lines.first { $0.hasPrefix("1 ") })
+            #expect(store1.contains(" Up "))
+            #expect(store1.contains("1TiB"))
+            // No Prometheus: latency is unknown, never a number.
+            #expect(store1.hasSuffix("unknown"))
 
-        let wide = try await render(.stores, ["--pd", sim.url], format: .wide, now: sim.now)
-        #expect(wide.contains("STATUS-ADDRESS"))
-        #expect(wide.contains("basic-tikv-0.basic-tikv-peer.tidb.svc:20180"))
-        #expect(wide.contains("host=basic-tikv-0"))
+            let wide = try await render(.stores, ["--pd", sim.url], format: .wide, now: sim.now)
+            #expect(wide.contains("STATUS-ADDRESS"))
+            #expect(wide.contains("basic-tikv-0.basic-tikv-peer.tidb.svc:20180"))
+            #expect(wide.contains("host=basic-tikv-0"))
 
-        let json = try await render(.stores, ["--pd", sim.url], format: .json, now: sim.now)
-        let decoded = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
-        let items = try #require(decoded?["items"] as? [[String: Any]])
-        #expect(items.map { $0["id"] as? Int } == [1, 4, 5])
-        #expect(items.allSatisfy { $0["p99LatencySeconds"] == nil })
-        #expect(items.first { $0["id"] as? Int == 4 }?["liveness"] as? String == "disconnected")
+            let json = try await render(.stores, ["--pd", sim.url], format: .json, now: sim.now)
+            let decoded = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+            let items = try #require(decoded?["items"] as? [[String: Any]])
+            #expect(items.map { $0["id"] as? Int } == [1, 4, 5])
+            #expect(items.allSatisfy { $0["p99LatencySeconds"] == nil })
+            #expect(items.first { $0["id"] as? Int == 4 }?["liveness"] as? String == "disconnected")
+        }
     }
 
     @Test func regionsByStoreWithLimitAndMembersAndHot() async throws {
-        let sim = try await Sim.start(.fixtureClusterA())
-        defer { Task { await sim.server.stop() } }
-        let two = try await render(.regions, ["--pd", sim.url, "--store", "4", "--limit", "2"], now: sim.now)
-        #expect(two.split(separator: "\n").count == 3)
-        let all = try await render(.regions, ["--pd", sim.url], format: .json, now: sim.now)
-        let items = try #require((try JSONSerialization.jsonObject(with: Data(all.utf8)) as? [String: Any])?["items"] as? [[String: Any]])
-        #expect(items.compactMap { $0["id"] as? Int } == [2, 8, 12, 16, 20, 24])
-        let one = try await render(.regions, ["--pd", sim.url], name: "24", format: .name, now: sim.now)
-        #expect(one == "region/24\n")
+        let sim = try await LoopbackSimulator.start(.fixtureClusterA())
+        try await withServer(sim) { sim in
+            let two = try await render(.regions, ["--pd", sim.url, "--store", "4", "--limit", "2"], now: sim.now)
+            #expect(two.split(separator: "\n").count == 3)
+            let all = try await render(.regions, ["--pd", sim.url], format: .json, now: sim.now)
+            let items = try #require((try JSONSerialization.jsonObject(with: Data(all.utf8)) as? [String: Any])?["items"] as? [[String: Any]])
+            #expect(items.compactMap { $0["id"] as? Int } == [2, 8, 12, 16, 20, 24])
+            let one = try await render(.regions, ["--pd", sim.url], name: "24", format: .name, now: sim.now)
+            #expect(one == "region/24\n")
 
-        let members = try await render(.members, ["--pd", sim.url], now: sim.now)
-        let leader = try #require(members.split(separator: "\n").first { $0.contains("basic-pd-1") })
-        #expect(leader.contains("*"))
-        #expect(members.split(separator: "\n").first { $0.contains("basic-pd-2") }?.contains("Unhealthy") == true)
+            let members = try await render(.members, ["--pd", sim.url], now: sim.now)
+            let leader = try #require(members.split(separator: "\n").first { $0.contains("basic-pd-1") })
+            #expect(leader.contains("*"))
+            #expect(members.split(separator: "\n").first { $0.contains("basic-pd-2") }?.contains("Unhealthy") == true)
 
-        let hot = try await render(.hot, ["--pd", sim.url], now: sim.now)
-        #expect(hot.hasPrefix("DIRECTION") || hot == "No resources found.\n")
+            let hot = try await render(.hot, ["--pd", sim.url], now: sim.now)
+            #expect(hot.hasPrefix("DIRECTION") || hot == "No resources found.\n")
+        }
     }
 
     @Test func unreachablePDIsOneClearError() async throws {

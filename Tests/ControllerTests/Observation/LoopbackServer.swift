@@ -1,6 +1,7 @@
 import Foundation
 import FlyingFox
 import FlyingSocks
+import TestSupport
 @testable import PDClient
 
 /// A real HTTP server on 127.0.0.1 with a kernel-chosen port, started and stopped by each test.
@@ -47,6 +48,8 @@ final class LoopbackServer: Sendable {
     enum ServerError: Error { case noPort }
 }
 
+extension LoopbackServer: StoppableService {}
+
 private struct ClosureHandler: HTTPHandler {
     let body: LoopbackServer.Handler
     init(_ body: @escaping LoopbackServer.Handler) { self.body = body }
@@ -73,7 +76,7 @@ enum Reply {
 
     static func fixture(_ name: String, status: Int = 200, headers: [String: String] = [:]) throws -> FlyingFox.HTTPResponse {
         let isRegion = name.hasPrefix("region") && name != "regions_count.json"
-        return json(try ControllerFixtures.data(name), status: status,
+        return json(try PDFixtures.data(name), status: status,
                     contentType: isRegion ? "application/octet-stream" : "application/json; charset=UTF-8", headers: headers)
     }
 
@@ -90,28 +93,6 @@ enum Reply {
         case 503: return "Service Unavailable"
         default: return "Status"
         }
-    }
-}
-
-/// The shared PD fixtures, located from this file or `$OPERATOR_SHARED_DIR`.
-enum ControllerFixtures {
-    static var directory: URL {
-        if let shared = ProcessInfo.processInfo.environment["OPERATOR_SHARED_DIR"], !shared.isEmpty {
-            return URL(fileURLWithPath: shared).appendingPathComponent("pd/fixtures")
-        }
-        // Tests/ControllerTests/Observation/<file>: the repo root is four levels up here.
-        return URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/pd/fixtures")
-    }
-
-    struct Missing: Error { let name: String }
-
-    static func data(_ name: String) throws -> Data {
-        guard let d = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path) else {
-            throw Missing(name: name)
-        }
-        return d
     }
 }
 

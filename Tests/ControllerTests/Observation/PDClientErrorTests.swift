@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import FlyingFox
 import PDWire
-@testable import Controller
+import TestSupport
 @testable import PDClient
 
 /// Each of PD's irregular error shapes, served over HTTP, becomes the right `PDError`.
@@ -55,18 +55,19 @@ import PDWire
         let server = try await LoopbackServer.start { _ in
             Reply.json(Data(c.body.utf8), status: c.status, contentType: c.contentType, headers: c.headers)
         }
-        defer { Task { await server.stop() } }
-        let pd = FakePD.client([server.url])
-        do {
-            _ = try await pd.region(id: 99)
-            Issue.record("expected an error")
-        } catch {
-            #expect(error.kind == c.kind)
-            #expect(error.status == c.status)
-            #expect(error.code?.name == c.codeName)
-            #expect(error.errcode == c.errcode)
-            #expect(error.message.hasPrefix(c.messagePrefix), "\(error.message)")
-            #expect(error.url.hasSuffix("/pd/api/v1/region/id/99"))
+        try await withServer(server) { server in
+            let pd = FakePD.client([server.url])
+            do throws(PDError) {
+                _ = try await pd.region(id: 99)
+                Issue.record("expected an error")
+            } catch {
+                #expect(error.kind == c.kind)
+                #expect(error.status == c.status)
+                #expect(error.code?.name == c.codeName)
+                #expect(error.errcode == c.errcode)
+                #expect(error.message.hasPrefix(c.messagePrefix), "\(error.message)")
+                #expect(error.url.hasSuffix("/pd/api/v1/region/id/99"))
+            }
         }
     }
 }
@@ -86,48 +87,52 @@ import PDWire
     ])
     func malformedBodies(label: String, body: String) async throws {
         let server = try await Self.serve { Reply.json(body) }
-        defer { Task { await server.stop() } }
-        await #expect(throws: PDError.self) { try await FakePD.client([server.url]).region(id: 1) }
-        do { _ = try await FakePD.client([server.url]).region(id: 1) } catch { #expect(error.kind == .malformedBody, "\(label)") }
+        try await withServer(server) { server in
+            await #expect(throws: PDError.self) { try await FakePD.client([server.url]).region(id: 1) }
+            do throws(PDError) { _ = try await FakePD.client([server.url]).region(id: 1) } catch { #expect(error.kind == .malformedBody, "\(label)") }
+        }
     }
 
     @Test func malformedRegionStream() async throws {
         let server = try await Self.serve {
             Reply.json(Data(#"{"count":2,"regions":[{"id":1},{"id":2,"peers":[{"id":"x"}]}]}"#.utf8), contentType: "application/octet-stream")
         }
-        defer { Task { await server.stop() } }
-        var got: [UInt64] = []
-        do {
-            for try await r in FakePD.client([server.url]).regions(onStore: 1) { got.append(r.id) }
-            Issue.record("accepted a malformed stream")
-        } catch let e as PDError {
-            #expect(e.kind == .malformedBody)
-            #expect(e.message.contains("unsigned integer"))
+        try await withServer(server) { server in
+            var got: [UInt64] = []
+            do {
+                for try await r in FakePD.client([server.url]).regions(onStore: 1) { got.append(r.id) }
+                Issue.record("accepted a malformed stream")
+            } catch let e as PDError {
+                #expect(e.kind == .malformedBody)
+                #expect(e.message.contains("unsigned integer"))
+            }
+            #expect(got == [1])   // the good region before the bad one was delivered
         }
-        #expect(got == [1])   // the good region before the bad one was delivered
     }
 
     @Test func truncatedRegionStream() async throws {
         let full = RegionBodyGenerator.body(regions: 50)
         let server = try await Self.serve { Reply.json(full.prefix(full.count - 100), contentType: "application/octet-stream") }
-        defer { Task { await server.stop() } }
-        await #expect(throws: PDError.self) { for try await _ in FakePD.client([server.url]).regions(onStore: 1) {} }
+        try await withServer(server) { server in
+            await #expect(throws: PDError.self) { for try await _ in FakePD.client([server.url]).regions(onStore: 1) {} }
+        }
     }
 
     @Test func bodyOverTheCapIsAbandoned() async throws {
         let big = RegionBodyGenerator.body(regions: 5_000)   // about 2.5 MB
         let server = try await Self.serve { Reply.json(big, contentType: "application/octet-stream") }
-        defer { Task { await server.stop() } }
-        let limits = HTTPLimits.patient(maxBodyBytes: 256 << 10)
-        let pd = FakePD.client([server.url], limits: limits)
-        do {
-            var n = 0
-            for try await _ in pd.regions(onStore: 1) { n += 1 }
-            Issue.record("read \(n) regions past the cap")
-        } catch let e as PDError {
-            #expect(e.kind == .bodyTooLarge)
+        try await withServer(server) { server in
+            let limits = HTTPLimits.patient(maxBodyBytes: 256 << 10)
+            let pd = FakePD.client([server.url], limits: limits)
+            do {
+                var n = 0
+                for try await _ in pd.regions(onStore: 1) { n += 1 }
+                Issue.record("read \(n) regions past the cap")
+            } catch let e as PDError {
+                #expect(e.kind == .bodyTooLarge)
+            }
+            do throws(PDError) { _ = try await pd.stores(); Issue.record("accepted a body over the cap") } catch { #expect(error.kind == .bodyTooLarge) }
         }
-        do { _ = try await pd.stores(); Issue.record("accepted a body over the cap") } catch { #expect(error.kind == .bodyTooLarge) }
     }
 
     @Test func slowHeadersHitTheHeaderTimeout() async throws {
@@ -135,10 +140,11 @@ import PDWire
             try await Task.sleep(for: .seconds(30))
             return Reply.json("{}")
         }
-        defer { Task { await server.stop() } }
-        let limits = HTTPLimits(responseHeaderTimeout: .milliseconds(300), deadline: .seconds(10))
-        do { _ = try await FakePD.client([server.url], limits: limits).members(); Issue.record("no timeout") } catch {
-            #expect(error.kind == .responseTimeout)
+        try await withServer(server) { server in
+            let limits = HTTPLimits(responseHeaderTimeout: .milliseconds(300), deadline: .seconds(10))
+            do throws(PDError) { _ = try await FakePD.client([server.url], limits: limits).members(); Issue.record("no timeout") } catch {
+                #expect(error.kind == .responseTimeout)
+            }
         }
     }
 
@@ -146,10 +152,11 @@ import PDWire
         let server = try await Self.serve {
             Reply.streaming(chunks: Array(repeating: Data(repeating: 0x20, count: 64), count: 50), delay: .milliseconds(100))
         }
-        defer { Task { await server.stop() } }
-        let limits = HTTPLimits(responseHeaderTimeout: .seconds(60), deadline: .milliseconds(700))
-        do { _ = try await FakePD.client([server.url], limits: limits).members(); Issue.record("no timeout") } catch {
-            #expect(error.kind == .requestTimeout)
+        try await withServer(server) { server in
+            let limits = HTTPLimits(responseHeaderTimeout: .seconds(60), deadline: .milliseconds(700))
+            do throws(PDError) { _ = try await FakePD.client([server.url], limits: limits).members(); Issue.record("no timeout") } catch {
+                #expect(error.kind == .requestTimeout)
+            }
         }
     }
 

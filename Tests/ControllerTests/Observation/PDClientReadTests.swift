@@ -1,77 +1,81 @@
 import Foundation
 import Testing
 import PDWire
-@testable import Controller
+import TestSupport
 @testable import PDClient
 
 @Suite struct PDClientReadTests {
     @Test func readsEveryEndpointOverLoopbackHTTP() async throws {
         let log = RequestLog()
         let server = try await FakePD.start(log: log)
-        defer { Task { await server.stop() } }
-        let pd = FakePD.client([server.url])
+        try await withServer(server) { server in
+            let pd = FakePD.client([server.url])
 
-        let stores = try await pd.stores()
-        #expect(stores.stores.map(\.store.id) == [1, 4, 5])
-        let texts = try await pd.operatorTexts()
-        #expect(try OperatorText(parsing: try #require(texts.first)).steps == [.transferLeader(fromStore: 5, toStore: 1)])
-        #expect(try await pd.region(id: 24).leader?.storeID == 5)
-        #expect(try await pd.region(id: 1101).leader == nil)
-        #expect(try await pd.regionCount() == 6)
-        #expect(try await pd.hotRegions(.write).asPeer[1]?.regionsCount == 1)
-        #expect(try await pd.hotRegions(.read).asPeer.isEmpty == false)
-        #expect(try await pd.operatorStatus(regionID: 24)?.status == .running)
-        #expect(try await pd.operatorStatus(regionID: 12) == nil)     // PD's 500 ErrOperatorNotFound
-        #expect(try await pd.schedulers().contains("balance-region-scheduler"))
-        #expect(try await pd.pausedSchedulers().first?.name == "balance-region-scheduler")
-        #expect(try await pd.evictLeaderConfig()?.storeIDs == [8])
-        #expect(try await pd.config().schedule?.maxStoreDownTime == .minutes(30))
-        #expect(try await pd.placementRules().first?.groupID == "pd")
-        let members = try await pd.members()
-        #expect(members.clusterID == 7_512_310_118_539_536_325)
-        #expect(members.leader?.memberID == 13_088_853_698_788_547_064)
-        #expect(try await pd.health().count == 3)
+            let stores = try await pd.stores()
+            #expect(stores.stores.map(\.store.id) == [1, 4, 5])
+            let texts = try await pd.operatorTexts()
+            #expect(try OperatorText(parsing: try #require(texts.first)).steps == [.transferLeader(fromStore: 5, toStore: 1)])
+            #expect(try await pd.region(id: 24).leader?.storeID == 5)
+            #expect(try await pd.region(id: 1101).leader == nil)
+            #expect(try await pd.regionCount() == 6)
+            #expect(try await pd.hotRegions(.write).asPeer[1]?.regionsCount == 1)
+            #expect(try await pd.hotRegions(.read).asPeer.isEmpty == false)
+            #expect(try await pd.operatorStatus(regionID: 24)?.status == .running)
+            #expect(try await pd.operatorStatus(regionID: 12) == nil)     // PD's 500 ErrOperatorNotFound
+            #expect(try await pd.schedulers().contains("balance-region-scheduler"))
+            #expect(try await pd.pausedSchedulers().first?.name == "balance-region-scheduler")
+            #expect(try await pd.evictLeaderConfig()?.storeIDs == [8])
+            #expect(try await pd.config().schedule?.maxStoreDownTime == .minutes(30))
+            #expect(try await pd.placementRules().first?.groupID == "pd")
+            let members = try await pd.members()
+            #expect(members.clusterID == 7_512_310_118_539_536_325)
+            #expect(members.leader?.memberID == 13_088_853_698_788_547_064)
+            #expect(try await pd.health().count == 3)
 
-        let seen = await log.requests
-        #expect(seen.allSatisfy { $0.callerID == "operator" })
+            let seen = await log.requests
+            #expect(seen.allSatisfy { $0.callerID == "operator" })
+        }
     }
 
     @Test func tombstonesNeedNumericStateFilter() async throws {
         let log = RequestLog()
         let server = try await FakePD.start(log: log)
-        defer { Task { await server.stop() } }
-        _ = try await FakePD.client([server.url]).stores(includeTombstone: true)
-        let q = await log.requests.last?.query["state"]
-        #expect(q == ["0", "1", "2"])
+        try await withServer(server) { server in
+            _ = try await FakePD.client([server.url]).stores(includeTombstone: true)
+            let q = await log.requests.last?.query["state"]
+            #expect(q == ["0", "1", "2"])
+        }
     }
 
     @Test func largeRegionListStreamsThroughManyChunks() async throws {
         let body = RegionBodyGenerator.body(regions: 20_000)
         let server = try await LoopbackServer.start { _ in Reply.json(body, contentType: "application/octet-stream") }
-        defer { Task { await server.stop() } }
-        let pd = FakePD.client([server.url])
-        var count = 0
-        var lastID: UInt64 = 0
-        for try await r in pd.regions(onStore: 1) {
-            count += 1
-            lastID = r.id
-            #expect(r.peers.count == 3)
+        try await withServer(server) { server in
+            let pd = FakePD.client([server.url])
+            var count = 0
+            var lastID: UInt64 = 0
+            for try await r in pd.regions(onStore: 1) {
+                count += 1
+                lastID = r.id
+                #expect(r.peers.count == 3)
+            }
+            #expect(count == 20_000)
+            #expect(lastID == RegionBodyGenerator.regionID(19_999))
         }
-        #expect(count == 20_000)
-        #expect(lastID == RegionBodyGenerator.regionID(19_999))
     }
 
     @Test func pagesFollowThePdCtlRecipe() async throws {
         let log = RequestLog()
         let server = try await FakePD.start(log: log)
-        defer { Task { await server.stop() } }
-        let pd = FakePD.client([server.url])
-        var pages: [[UInt64]] = []
-        for try await page in pd.regionPages(pageSize: 2) { pages.append(page.map(\.id)) }
-        #expect(pages == [[2, 8], [12, 16], [20, 24]])
-        let keys = await log.requests.filter { $0.path == "/pd/api/v1/regions/key" }.map { $0.first("key") ?? "?" }
-        #expect(keys == ["", "7480000000000000FF0700000000000000F8", "7480000000000000FF0B00000000000000F8"])
-        #expect(await log.requests.allSatisfy { $0.path != "/pd/api/v1/regions/key" || ($0.first("format") == "hex" && $0.first("limit") == "2") })
+        try await withServer(server) { server in
+            let pd = FakePD.client([server.url])
+            var pages: [[UInt64]] = []
+            for try await page in pd.regionPages(pageSize: 2) { pages.append(page.map(\.id)) }
+            #expect(pages == [[2, 8], [12, 16], [20, 24]])
+            let keys = await log.requests.filter { $0.path == "/pd/api/v1/regions/key" }.map { $0.first("key") ?? "?" }
+            #expect(keys == ["", "7480000000000000FF0700000000000000F8", "7480000000000000FF0B00000000000000F8"])
+            #expect(await log.requests.allSatisfy { $0.path != "/pd/api/v1/regions/key" || ($0.first("format") == "hex" && $0.first("limit") == "2") })
+        }
     }
 }
 

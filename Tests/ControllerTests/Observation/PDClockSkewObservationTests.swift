@@ -3,7 +3,7 @@ import Testing
 import PDWire
 import Reconcilers
 import TiKVSimulator
-@testable import Controller
+import TestSupport
 @testable import PDClient
 @testable import TiKVObservation
 
@@ -22,16 +22,17 @@ import TiKVSimulator
         cluster.advance(seconds: 40)
         let server = try SimulatorServer(cluster: cluster, host: "127.0.0.1", port: 0)
         let port = try await server.start()
-        defer { Task { await server.stop() } }
-        let observer = ClusterObserver(pd: PDEndpoint(urls: ["http://127.0.0.1:\(port)"], timeout: .seconds(30)), prometheus: nil,
-                                       transport: CurlTransport(), retry: RetryBackoff(maxAttempts: 1))
-        let snapshot = await observer.observe(cluster: "a", regions: .none, now: cluster.now)
-        #expect(snapshot.pdClockOffset.map { abs($0 - skew) <= 1.5 } == true, "offset \(String(describing: snapshot.pdClockOffset))")
-        #expect(snapshot.stores.filter { $0.id != 4 }.allSatisfy { $0.liveness == .alive }, "\(snapshot.stores.map { ($0.id, $0.liveness) })")
-        #expect(snapshot.store(4)?.liveness == .disconnected)
-        // Heartbeat times are given on the controller's clock: the live stores heard from within one interval.
-        for s in snapshot.stores where s.id != 4 {
-            #expect((s.heartbeatAge(at: cluster.now) ?? 99) <= 11, "store \(s.id): \(String(describing: s.heartbeatAge(at: cluster.now)))")
+        try await withServer(server) { server in
+            let observer = ClusterObserver(pd: PDEndpoint(urls: ["http://127.0.0.1:\(port)"], timeout: .seconds(30)), prometheus: nil,
+                                           transport: CurlTransport(), retry: RetryBackoff(maxAttempts: 1))
+            let snapshot = await observer.observe(cluster: "a", regions: .none, now: cluster.now)
+            #expect(snapshot.pdClockOffset.map { abs($0 - skew) <= 1.5 } == true, "offset \(String(describing: snapshot.pdClockOffset))")
+            #expect(snapshot.stores.filter { $0.id != 4 }.allSatisfy { $0.liveness == .alive }, "\(snapshot.stores.map { ($0.id, $0.liveness) })")
+            #expect(snapshot.store(4)?.liveness == .disconnected)
+            // Heartbeat times are given on the controller's clock: the live stores heard from within one interval.
+            for s in snapshot.stores where s.id != 4 {
+                #expect((s.heartbeatAge(at: cluster.now) ?? 99) <= 11, "store \(s.id): \(String(describing: s.heartbeatAge(at: cluster.now)))")
+            }
         }
     }
 }

@@ -3,7 +3,7 @@ import Testing
 import PDWire
 import Reconcilers
 import TiKVSimulator
-@testable import Controller
+import TestSupport
 @testable import PDClient
 @testable import TiKVObservation
 
@@ -15,35 +15,36 @@ import TiKVSimulator
         cluster.advance(seconds: 20)
         let server = try SimulatorServer(cluster: cluster, host: "127.0.0.1", port: 0)
         _ = try await server.start()
-        defer { Task { await server.stop() } }
-        let urls = server.memberPorts.map { "http://127.0.0.1:\($0.port)" }
-        let observer = ClusterObserver(pd: PDEndpoint(urls: urls, timeout: .seconds(30)), prometheus: nil,
-                                       transport: CurlTransport(), retry: RetryBackoff(maxAttempts: 1))
-        let before = await observer.observe(cluster: "a", regions: .none, now: cluster.now)
-        #expect(before.sources[.regionChecks] == .complete && before.sources[.members] == .complete)
+        try await withServer(server) { server in
+            let urls = server.memberPorts.map { "http://127.0.0.1:\($0.port)" }
+            let observer = ClusterObserver(pd: PDEndpoint(urls: urls, timeout: .seconds(30)), prometheus: nil,
+                                           transport: CurlTransport(), retry: RetryBackoff(maxAttempts: 1))
+            let before = await observer.observe(cluster: "a", regions: .none, now: cluster.now)
+            #expect(before.sources[.regionChecks] == .complete && before.sources[.members] == .complete)
 
-        // During the election every member answers 503: a degraded observation, not an empty complete one.
-        _ = try cluster.withState { try $0.inject(Fault(kind: .pdLeaderChange)) }
-        let during = await observer.observe(cluster: "a", regions: .none, now: cluster.now)
-        #expect(!during.isComplete)
-        #expect(during.sources[.regionChecks]?.isComplete == false)
-        #expect(during.sources[.stores]?.isComplete == false)
+            // During the election every member answers 503: a degraded observation, not an empty complete one.
+            _ = try cluster.withState { try $0.inject(Fault(kind: .pdLeaderChange)) }
+            let during = await observer.observe(cluster: "a", regions: .none, now: cluster.now)
+            #expect(!during.isComplete)
+            #expect(during.sources[.regionChecks]?.isComplete == false)
+            #expect(during.sources[.stores]?.isComplete == false)
 
-        // A new leader: the client follows it, and the empty region statistics are marked partial, with the reason.
-        cluster.advance(seconds: 3)
-        let after = await observer.observe(cluster: "a", regions: .none, now: cluster.now)
-        let leader = after.members.first(where: \.isLeader)
-        #expect(leader?.name == cluster.withState { $0.leaderName } && leader?.name != "sim-pd-0")
-        #expect(after.sources[.stores] == .complete)
-        guard case .partial(let why)? = after.sources[.regionChecks] else {
-            Issue.record("region checks right after a failover: \(String(describing: after.sources[.regionChecks]))")
-            return
+            // A new leader: the client follows it, and the empty region statistics are marked partial, with the reason.
+            cluster.advance(seconds: 3)
+            let after = await observer.observe(cluster: "a", regions: .none, now: cluster.now)
+            let leader = after.members.first(where: \.isLeader)
+            #expect(leader?.name == cluster.withState { $0.leaderName } && leader?.name != "sim-pd-0")
+            #expect(after.sources[.stores] == .complete)
+            guard case .partial(let why)? = after.sources[.regionChecks] else {
+                Issue.record("region checks right after a failover: \(String(describing: after.sources[.regionChecks]))")
+                return
+            }
+            #expect(why.contains("PD leader changed"))
+
+            // One region-heartbeat interval later PD has heard every region again: complete.
+            cluster.advance(seconds: 61)
+            let settled = await observer.observe(cluster: "a", regions: .none, now: cluster.now)
+            #expect(settled.sources[.regionChecks] == .complete)
         }
-        #expect(why.contains("PD leader changed"))
-
-        // One region-heartbeat interval later PD has heard every region again: complete.
-        cluster.advance(seconds: 61)
-        let settled = await observer.observe(cluster: "a", regions: .none, now: cluster.now)
-        #expect(settled.sources[.regionChecks] == .complete)
     }
 }

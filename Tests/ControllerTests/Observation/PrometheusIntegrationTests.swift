@@ -3,7 +3,7 @@ import Testing
 import PDWire
 import Reconcilers
 import TiKVSimulator
-@testable import Controller
+@testable import Operator
 @testable import PDClient
 @testable import TiKVObservation
 

@@ -3,6 +3,7 @@ import PDWire
 import Reconcilers
 import Testing
 import TiKVSimulator
+import TestSupport
 @testable import PDClient
 @testable import TiKVObservation
 
@@ -52,24 +53,25 @@ import TiKVSimulator
     /// The simulator's `/metrics` drops a killed store's series, as its own target would fail: read directly, that
     /// store is `up = 0` with no rates, as the Prometheus path reads it, and the source stays complete.
     @Test func aStoreMissingFromTheDirectScrapeReadsUpZero() async throws {
-        let sim = try await ClusterObserverTests.Sim.start(.fixtureClusterA())
-        defer { Task { await sim.server.stop() } }
-        _ = try sim.cluster.withState { try $0.inject(Fault(kind: .kill, store: 4)) }
-        sim.cluster.advance(seconds: 60)
-        let url = try #require(URL(string: sim.url + "/metrics"))
-        let clock: @Sendable () -> Date = { [cluster = sim.cluster] in Date(timeIntervalSince1970: Double(cluster.nowNanos) / 1e9) }
-        let observer = ClusterObserver(pd: PDEndpoint(urls: [sim.url], timeout: .seconds(30)), prometheus: nil,
-                                       retry: RetryBackoff(maxAttempts: 1), exposition: ExpositionMetrics(url: url), clock: clock)
-        let snap = await observer.observe(cluster: "a", now: sim.now)
-        #expect(snap.metricsOrigin == .metricsEndpoint)
-        #expect(snap.state(of: .metrics) == .complete)
-        let dead = try #require(snap.store(4))
-        #expect(dead.metrics.up == .value(0))
-        #expect(dead.metrics.p99Latency == .noSeries && dead.metrics.qps == .noSeries)
-        #expect(dead.metrics.scrapedAt == sim.now)
-        let alive = try #require(snap.store(1))
-        #expect(alive.metrics.up == .value(1))
-        // One scrape so far: a rate needs two.
-        #expect(alive.metrics.qps == .failed("one scrape so far: a rate needs two 15 s apart"))
+        let sim = try await LoopbackSimulator.start(.fixtureClusterA())
+        try await withServer(sim) { sim in
+            _ = try sim.cluster.withState { try $0.inject(Fault(kind: .kill, store: 4)) }
+            sim.cluster.advance(seconds: 60)
+            let url = try #require(URL(string: sim.url + "/metrics"))
+            let clock: @Sendable () -> Date = { [cluster = sim.cluster] in Date(timeIntervalSince1970: Double(cluster.nowNanos) / 1e9) }
+            let observer = ClusterObserver(pd: PDEndpoint(urls: [sim.url], timeout: .seconds(30)), prometheus: nil,
+                                           retry: RetryBackoff(maxAttempts: 1), exposition: ExpositionMetrics(url: url), clock: clock)
+            let snap = await observer.observe(cluster: "a", now: sim.now)
+            #expect(snap.metricsOrigin == .metricsEndpoint)
+            #expect(snap.state(of: .metrics) == .complete)
+            let dead = try #require(snap.store(4))
+            #expect(dead.metrics.up == .value(0))
+            #expect(dead.metrics.p99Latency == .noSeries && dead.metrics.qps == .noSeries)
+            #expect(dead.metrics.scrapedAt == sim.now)
+            let alive = try #require(snap.store(1))
+            #expect(alive.metrics.up == .value(1))
+            // One scrape so far: a rate needs two.
+            #expect(alive.metrics.qps == .failed("one scrape so far: a rate needs two 15 s apart"))
+        }
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
 import Reconcilers
 import Testing
-@testable import Controller
+import TestSupport
+@testable import Operator
 @testable import PDClient
 
 /// https through the libcurl transport against real TLS servers (`openssl s_server`, Python's
@@ -12,7 +13,7 @@ struct TLSTransportTests {
     @Test func mutualTLSWithTheClusterCA() async throws {
         let pki = try TestPKI()
         let server = try await TLSServer.start(pki, files: ["hello": Data("hello over TLS".utf8),
-                                                           "pd/api/v1/stores": try ControllerFixtures.data("stores.json")])
+                                                           "pd/api/v1/stores": try PDFixtures.data("stores.json")])
         defer { server.stop() }
         let transport = CurlTransport()
         let hello = try await transport.send(HTTPRequest(url: server.url("hello"), tls: pki.client), limits: .patient)
@@ -294,7 +295,7 @@ final class TLSServer: @unchecked Sendable {   // immutable after start; Process
         try p.run()
         let server = TLSServer(port: port, process: p, root: root)
         // Ready once it accepts a TCP connection.
-        guard await poll(timeout: .seconds(30), { Self.accepts(port) }) else {
+        guard await eventually(timeout: .seconds(30), { Self.accepts(port) }) else {
             server.stop()
             throw LoopbackServer.ServerError.noPort
         }

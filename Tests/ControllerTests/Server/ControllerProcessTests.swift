@@ -3,7 +3,7 @@ import Reconcilers
 import Synchronization
 import Testing
 import TiKVSimulator
-@testable import Controller
+import TestSupport
 @testable import OperatorStore
 
 #if canImport(Glibc)
@@ -75,7 +75,7 @@ import Glibc
         }
 
         func waitForExit(timeout: Duration) async -> Int32? {
-            let exited = await poll(timeout: timeout) { !process.isRunning }
+            let exited = await eventually(timeout: timeout) { !process.isRunning }
             guard exited else { return nil }
             process.waitUntilExit()
             return process.terminationStatus
@@ -112,16 +112,16 @@ import Glibc
         let controller = try RunningController(binary: binary, specs: volume.path, db: dir.path("operator.db"),
                                                logPath: dir.path("operator.log"))
         defer { controller.kill() }
-        #expect(await poll(timeout: .seconds(60)) { controller.probePort != nil }, "\(controller.logLines)")
+        #expect(await eventually(timeout: .seconds(60)) { controller.probePort != nil }, "\(controller.logLines)")
         let probe = "http://127.0.0.1:\(controller.probePort ?? 0)"
-        let ready = await poll(timeout: .seconds(60)) { await httpGet(probe + "/readyz")?.status == 200 }
+        let ready = await eventually(timeout: .seconds(60)) { await httpGet(probe + "/readyz")?.status == 200 }
         let readiness = await httpGet(probe + "/readyz")
         #expect(ready, "\(readiness?.body ?? "no answer")")
 
         // The kubelet swaps `..data`: the controller picks up the new spec.
         let reader = try StatusStore(path: dir.path("operator.db"), role: .client(actor: "test"))
         try volume.publish(["cluster.yaml": clusterYAML(port: port, mode: "dryRun")])
-        let updated = await poll(timeout: .seconds(60)) {
+        let updated = await eventually(timeout: .seconds(60)) {
             (try? ResourceStore(store: reader).get(TiKVClusterKind.self, "sim"))?.spec.mode == .dryRun
         }
         #expect(updated)
@@ -159,7 +159,7 @@ import Glibc
         let controller = try RunningController(binary: binary, specs: volume.path, db: dir.path("operator.db"),
                                                logPath: dir.path("operator.log"), shutdownTimeout: "1s")
         defer { controller.kill() }
-        #expect(await poll(timeout: .seconds(60)) { requests.withLock { $0 } > 0 }, "a pass is under way")
+        #expect(await eventually(timeout: .seconds(60)) { requests.withLock { $0 } > 0 }, "a pass is under way")
 
         kill(controller.process.processIdentifier, SIGTERM)
         let status = await controller.waitForExit(timeout: .seconds(60))
@@ -207,12 +207,12 @@ import Glibc
         let client = try StatusStore(path: db, role: .client(actor: "alice"))
         let resources = ResourceStore(store: client)
         func plan() -> RemediationPlan? { (try? resources.list(RemediationPlanKind.self))?.first { $0.name.contains("drain-store-4") } }
-        #expect(await poll { plan() != nil }, "\(first.logLines.suffix(5))")
+        #expect(await eventually { plan() != nil }, "\(first.logLines.suffix(5))")
         let pending = try #require(plan())
         _ = try client.addApproval(ApprovalRecord(plan: pending.name, revision: pending.spec.revision, decision: .approve,
                                                   approver: "alice", source: "cli", createdAt: Date()))
         // Stop the controller as soon as the plan has begun executing.
-        let started = await poll { plan()?.status.steps.contains { $0.phase != .pending } == true }
+        let started = await eventually { plan()?.status.steps.contains { $0.phase != .pending } == true }
         let blocked = plan()?.status.conditions.map { "\($0.type)=\($0.status.rawValue) \($0.reason): \($0.message)" } ?? []
         #expect(started, "\(blocked)")
         kill(first.process.processIdentifier, SIGTERM)
@@ -224,7 +224,7 @@ import Glibc
         // The next controller takes over the store and carries the plan to its end.
         let second = try RunningController(binary: binary, specs: volume.path, db: db, logPath: dir.path("second.log"))
         defer { second.kill() }
-        let done = await poll(timeout: .seconds(120)) { plan()?.status.phase == .succeeded }
+        let done = await eventually(timeout: .seconds(120)) { plan()?.status.phase == .succeeded }
         let final = plan()
         #expect(done, "plan: \(String(describing: final?.status.phase)) \(final?.status.steps.map { "\($0.name)=\($0.phase.rawValue)" } ?? [])")
         #expect(sim.withState { $0.schedulers.evictLeaderStores } == [4])

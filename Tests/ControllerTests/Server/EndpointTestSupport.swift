@@ -1,5 +1,4 @@
 import Foundation
-@testable import Controller
 @testable import PDClient
 
 /// A GET over loopback through the controller's own transport; nil when nothing answered.
@@ -8,16 +7,6 @@ func httpGet(_ url: String) async -> (status: Int, body: String)? {
     let limits = HTTPLimits.patient
     guard let response = try? await CurlTransport().send(HTTPRequest(url: target), limits: limits) else { return nil }
     return (response.head.status, String(decoding: response.body, as: UTF8.self))
-}
-
-/// Polls `condition` every 50 ms until it holds or `timeout` passes; returns whether it held.
-func poll(timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async rethrows -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(50))
-    }
-    return try await condition()
 }
 
 /// The samples of a Prometheus text exposition, by metric name, with their label text; nil when

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
-@testable import Controller
+@testable import ControllerRuntime
 
 @Suite struct LogHandlerTests {
     final class Lines: Sendable {

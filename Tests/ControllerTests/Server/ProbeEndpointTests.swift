@@ -4,7 +4,9 @@ import Reconcilers
 import Synchronization
 import Testing
 import TiKVSimulator
-@testable import Controller
+import TestSupport
+@testable import ControllerRuntime
+@testable import TiKVController
 
 /// `/healthz`, `/readyz` and `/metrics` over HTTP on 127.0.0.1, with a manager running against the simulator.
 @Suite(.serialized) struct ProbeEndpointTests {
@@ -63,7 +65,7 @@ import TiKVSimulator
         try h.writeSpec("cluster.yaml", h.clusterYAML())
         let stopped = Mutex(false)
         let run = Task { try await rig.manager.run(until: { stopped.withLock { $0 } }) }
-        let ready = await poll { await httpGet(rig.probeURL + "/readyz")?.status == 200 }
+        let ready = await eventually { await httpGet(rig.probeURL + "/readyz")?.status == 200 }
         let readiness = await httpGet(rig.probeURL + "/readyz")
         #expect(ready, "\(readiness?.body ?? "no answer")")
         #expect(rig.manager.lastPasses(of: TiKVClusterReconciler.name)[h.clusterName] != nil, "ready means the cluster was observed")
@@ -86,7 +88,7 @@ import TiKVSimulator
         try h.writeSpec("cluster.yaml", h.clusterYAML(mode: "dryRun"))
         let stopped = Mutex(false)
         let run = Task { try await rig.manager.run(until: { stopped.withLock { $0 } }) }
-        #expect(await poll { rig.manager.lastPasses(of: TiKVClusterReconciler.name)[h.clusterName] != nil })
+        #expect(await eventually { rig.manager.lastPasses(of: TiKVClusterReconciler.name)[h.clusterName] != nil })
         stopped.withLock { $0 = true }
         _ = await run.result
         rig.metrics.diagnosisCall(provider: "fake", result: .success)

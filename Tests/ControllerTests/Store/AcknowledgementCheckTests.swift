@@ -1,6 +1,5 @@
 import Foundation
 import Testing
-@testable import Controller
 @testable import OperatorStore
 
 /// The crash tests are only as good as the check that finds lost writes: prove it finds them.

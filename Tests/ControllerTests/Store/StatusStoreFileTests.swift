@@ -1,7 +1,6 @@
 import Foundation
 import GRDB
 import Testing
-@testable import Controller
 @testable import OperatorStore
 
 @Suite("StatusStore file")

@@ -1,6 +1,5 @@
 import Foundation
 import Testing
-@testable import Controller
 @testable import OperatorStore
 
 @Suite("StatusStore lease")

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import Testing
 import TiKVSimulator
-@testable import Controller
+import TestSupport
 @testable import OperatorStore
 
 #if canImport(Glibc)

@@ -2,7 +2,6 @@ import Foundation
 import GRDB
 import Testing
 import Reconcilers
-@testable import Controller
 @testable import OperatorStore
 
 @Suite("StatusStore objects")

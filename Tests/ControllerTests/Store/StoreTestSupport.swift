@@ -1,6 +1,5 @@
 import Foundation
 import Synchronization
-@testable import Controller
 
 /// A temporary directory removed when the value is released.
 final class TemporaryDirectory {

@@ -1,5 +1,4 @@
 import Foundation
-@testable import Controller
 @testable import OperatorStore
 
 #if canImport(Glibc)

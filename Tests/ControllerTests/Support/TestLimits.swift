@@ -1,4 +1,3 @@
-@testable import Controller
 @testable import PDClient
 
 extension HTTPLimits {

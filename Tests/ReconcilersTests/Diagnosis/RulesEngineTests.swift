@@ -1,6 +1,7 @@
 import Foundation
 import PDWire
 import Testing
+import TestSupport
 @testable import Reconcilers
 
 /// The rules engine and the context builder on hand-built snapshots: the differential diagnosis of a
@@ -9,8 +10,7 @@ import Testing
     let now = Date(timeIntervalSince1970: 1_800_000_000)
 
     func snapshot(store3Liveness: StoreLiveness, store3Up: MetricReading, label: String = "z1") -> ClusterSnapshot {
-        var sources: [ObservationSource: SourceState] = [:]
-        for s in ClusterSnapshot.requiredSources { sources[s] = .complete }
+        var sources = SnapshotFixtures.requiredSourcesComplete
         sources[.metrics] = store3Up == .failed("no Prometheus configured") ? .skipped("no Prometheus configured") : .complete
         let stores = (1...4).map { id -> StoreSnapshot in
             let silent = id == 3
@@ -142,6 +142,21 @@ import Testing
         let d = diagnose(snapshot(store3Liveness: .disconnected, store3Up: .failed("no Prometheus configured")))
         #expect(d.primary.cause == .insufficientData)
         #expect(d.primary.confidence == .low)
+    }
+
+    /// Invariant ids are open, so no switch is checked for every TiKV invariant: this is. Each registered one has a
+    /// rule of its own; an id no rule knows gets the by-hand answer.
+    @Test func everyTiKVInvariantHasARule() {
+        let snap = snapshot(store3Liveness: .disconnected, store3Up: .noSeries)
+        func title(_ invariant: InvariantID) -> String {
+            var t = ticket()
+            t.spec.invariant = invariant.rawValue
+            return RulesEngine.diagnose(DiagnosisContextBuilder.build(.init(ticket: t, cluster: cluster, snapshot: snap)), now: now).primary.title
+        }
+        for id in TiKVInvariants.registry.ids {
+            #expect(!title(id).hasPrefix("no rule knows invariant"), "\(id)")
+        }
+        #expect(title(InvariantID(rawValue: "greetingMatches")) == "no rule knows invariant greetingMatches")
     }
 
     @Test func theSameContextGivesTheSameDiagnosisAndDigest() {

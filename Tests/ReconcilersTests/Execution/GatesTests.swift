@@ -1,18 +1,15 @@
 import Foundation
 import PDWire
 import Testing
+import TestSupport
 @testable import Reconcilers
 
 @Suite struct GatesTests {
     let now = Date(timeIntervalSince1970: 1_800_000_000)
 
     func snapshot(stores: Int = 4, evicted: [UInt64] = [], operators: [OperatorSnapshot] = []) -> ClusterSnapshot {
-        var sources: [ObservationSource: SourceState] = [:]
-        for s in ClusterSnapshot.requiredSources { sources[s] = .complete }
-        return ClusterSnapshot(
-            cluster: "prod", observedAt: now.addingTimeInterval(-2), sources: sources,
-            stores: (1...UInt64(stores)).map { StoreSnapshot(id: $0, address: "tikv-\($0):20160", leaderCount: 10, regionCount: 30) },
-            schedulers: SchedulerSnapshot(evictLeaderStores: evicted), operators: operators)
+        SnapshotFixtures.complete(at: now.addingTimeInterval(-2), stores: SnapshotFixtures.evenStores(stores),
+                                  schedulers: SchedulerSnapshot(evictLeaderStores: evicted), operators: operators)
     }
 
     func spec(_ mode: ClusterMode = .execute) -> TiKVClusterSpec {

@@ -1,17 +1,15 @@
 import Foundation
 import PDWire
 import Testing
+import TestSupport
 @testable import Reconcilers
 
 @Suite struct PlanExecutionTests {
     let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 
     func snapshot(at now: Date, evicted: [UInt64] = [], leaders: [UInt64: Int] = [:]) -> ClusterSnapshot {
-        var sources: [ObservationSource: SourceState] = [:]
-        for s in ClusterSnapshot.requiredSources { sources[s] = .complete }
-        return ClusterSnapshot(
-            cluster: "prod", observedAt: now, sources: sources,
-            stores: (1...4).map { StoreSnapshot(id: $0, address: "tikv-\($0):20160", leaderCount: leaders[$0] ?? 10, regionCount: 30) },
+        SnapshotFixtures.complete(
+            at: now, stores: SnapshotFixtures.evenStores(leaders: leaders),
             schedulers: SchedulerSnapshot(names: evicted.isEmpty ? [] : ["evict-leader-scheduler"], evictLeaderStores: evicted))
     }
 

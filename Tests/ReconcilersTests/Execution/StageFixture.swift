@@ -1,5 +1,6 @@
 import Foundation
 import PDWire
+import TestSupport
 @testable import Reconcilers
 
 /// One plan's pass built the way `PlanExecution.advance` builds it, so a single stage can be run on its own.
@@ -10,11 +11,8 @@ struct StageFixture {
 
     /// Four Up stores holding 10 leaders each (`leaders` overrides), every source complete, observed at `at` (default `now`).
     func snapshot(at: Date? = nil, evicted: [UInt64] = [], evictedBySlow: [UInt64] = [], leaders: [UInt64: Int] = [:]) -> ClusterSnapshot {
-        var sources: [ObservationSource: SourceState] = [:]
-        for s in ClusterSnapshot.requiredSources { sources[s] = .complete }
-        return ClusterSnapshot(
-            cluster: "prod", observedAt: at ?? now, sources: sources,
-            stores: (1...4).map { StoreSnapshot(id: $0, address: "tikv-\($0):20160", leaderCount: leaders[$0] ?? 10, regionCount: 30) },
+        SnapshotFixtures.complete(
+            at: at ?? now, stores: SnapshotFixtures.evenStores(leaders: leaders),
             schedulers: SchedulerSnapshot(names: evicted.isEmpty ? [] : ["evict-leader-scheduler"], evictLeaderStores: evicted,
                                           evictSlowStores: evictedBySlow))
     }

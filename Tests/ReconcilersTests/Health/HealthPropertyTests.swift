@@ -1,6 +1,7 @@
 import Foundation
 import PDWire
 import Testing
+import TestSupport
 @testable import Reconcilers
 
 
@@ -64,9 +65,9 @@ import Testing
                            tickets: previous.filter { _ in chance(0.7) }, now: now)
     }
 
-    @Test(arguments: TestSeeds.cases(UInt64(0)..<200))
+    @Test(arguments: TestSeed.cases(UInt64(0)..<200))
     func healthyClustersRaiseNoTicket(seed: UInt64) {
-        TestSeeds.announce(seed)
+        TestSeed.announce(seed)
         var rng = SeededGenerator(seed: seed)
         let (cluster, snapshot) = healthyCluster(&rng, at: t0)
         let verdicts = HealthReconciler.evaluate(cluster.spec, snapshot, [], history: [], now: t0)
@@ -76,9 +77,9 @@ import Testing
         #expect(result.events.isEmpty)
     }
 
-    @Test(arguments: TestSeeds.cases(UInt64(0)..<200))
+    @Test(arguments: TestSeed.cases(UInt64(0)..<200))
     func sameInputSameResultAndOneNamePerKey(seed: UInt64) {
-        TestSeeds.announce(seed)
+        TestSeed.announce(seed)
         var rng = SeededGenerator(seed: seed)
         let input = anyCluster(&rng, at: t0)
         let result = HealthReconciler.reconcile(input)
@@ -128,7 +129,7 @@ import Testing
                 seen.insert(verdict.invariant)
             }
         }
-        #expect(seen == Set(InvariantID.allCases))
+        #expect(seen == Set(TiKVInvariants.registry.ids))
     }
 
     @Test func ticketNamesAreValidAndDistinctForAwkwardSubjects() {

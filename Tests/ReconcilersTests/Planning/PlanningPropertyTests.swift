@@ -1,6 +1,7 @@
 import Foundation
 import PDWire
 import Testing
+import TestSupport
 @testable import Reconcilers
 
 /// Random clusters and desired balances from a seeded generator: every case replays exactly.
@@ -210,9 +211,9 @@ import Testing
         }
     }
 
-    @Test(arguments: TestSeeds.cases(0..<200))
+    @Test(arguments: TestSeed.cases(0..<200))
     func noisyClusters(seed: Int) {
-        TestSeeds.announce(seed)
+        TestSeed.announce(seed)
         Self.check(Self.noisy(seed: UInt64(seed) &* 7919 &+ 17), exactLowerBound: false)
     }
 

@@ -1,0 +1,77 @@
+import Foundation
+
+/// The verdicts behind `/healthz` and `/readyz`, decided from plain values (no clock: `now` is given).
+///
+/// Healthy: every known cluster finished a pass within its bound — three resync periods, or one plus
+/// the longest retry backoff when passes fail, plus slack — counted from its last pass or, before
+/// the first, from when the loop first knew of it. A worker stuck in a pass (a wedged loop) lets
+/// that age grow until the kubelet restarts the pod. No clusters at all is healthy.
+/// Ready: the spec files were loaded, the store lease is ours, and every cluster was observed once.
+package enum LoopHealth {
+    package struct ClusterState: Sendable, Equatable {
+        var name: String
+        var resyncPeriod: TimeInterval
+        var lastPass: Date?
+        /// When the loop first knew of the cluster.
+        var knownSince: Date
+
+        package init(name: String, resyncPeriod: TimeInterval, lastPass: Date? = nil, knownSince: Date) {
+            self.name = name
+            self.resyncPeriod = resyncPeriod
+            self.lastPass = lastPass
+            self.knownSince = knownSince
+        }
+    }
+
+    package struct Verdict: Sendable, Equatable {
+        var ok: Bool
+        /// One line per check: what passed or why it failed.
+        var lines: [String]
+
+        package init(ok: Bool, lines: [String]) {
+            self.ok = ok
+            self.lines = lines
+        }
+
+        package var response: EndpointResponse {
+            EndpointResponse(status: ok ? 200 : 503, body: (lines + [ok ? "ok" : "failed"]).joined(separator: "\n") + "\n")
+        }
+    }
+
+    static func bound(resyncPeriod: TimeInterval, backoffCap: TimeInterval, slack: TimeInterval) -> TimeInterval {
+        max(3 * resyncPeriod, resyncPeriod + backoffCap) + slack
+    }
+
+    package static func health(_ clusters: [ClusterState], backoffCap: TimeInterval, slack: TimeInterval = 60, now: Date) -> Verdict {
+        var ok = true
+        var lines: [String] = []
+        for c in clusters.sorted(by: { $0.name < $1.name }) {
+            let since = c.lastPass ?? c.knownSince
+            let age = now.timeIntervalSince(since)
+            let limit = bound(resyncPeriod: c.resyncPeriod, backoffCap: backoffCap, slack: slack)
+            let what = c.lastPass == nil ? "no pass yet, known for" : "last pass"
+            if age > limit {
+                ok = false
+                lines.append("[-] loop cluster/\(c.name): \(what) \(Int(age))s ago, over the \(Int(limit))s bound")
+            } else {
+                lines.append("[+] loop cluster/\(c.name) ok")
+            }
+        }
+        if clusters.isEmpty { lines.append("[+] loop ok (no clusters yet)") }
+        return Verdict(ok: ok, lines: lines)
+    }
+
+    package static func readiness(specsLoaded: Bool, leaseHeld: Bool, clusters: [ClusterState]) -> Verdict {
+        var lines = [
+            specsLoaded ? "[+] specs loaded" : "[-] specs not loaded yet",
+            leaseHeld ? "[+] store lease held" : "[-] store lease not held",
+        ]
+        let unobserved = clusters.filter { $0.lastPass == nil }.map(\.name).sorted()
+        if unobserved.isEmpty {
+            lines.append("[+] every cluster observed")
+        } else {
+            lines.append("[-] not observed yet: " + unobserved.map { "cluster/\($0)" }.joined(separator: ", "))
+        }
+        return Verdict(ok: specsLoaded && leaseHeld && unobserved.isEmpty, lines: lines)
+    }
+}

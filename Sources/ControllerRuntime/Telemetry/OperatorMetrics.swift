@@ -1,0 +1,97 @@
+import CoreMetrics
+import Foundation
+import Metrics
+import Prometheus
+import Synchronization
+
+/// Every metric the controller exports, recorded through swift-metrics into one Prometheus registry
+/// that `/metrics` renders. Names follow controller-runtime's where one exists (so its dashboards
+/// work); the rest are prefixed `operator_`. docs/operations.md lists them.
+///
+/// One instance per controller process (tests make their own, so their counts do not mix); the
+/// manager records into it through `ControllerManager.Configuration.metrics`, the TiKV reconciler through its own.
+/// What names TiKV (observations, plans, PD requests) is recorded by `OperatorMetrics+TiKV` in `TiKVController`.
+package final class OperatorMetrics: Sendable {
+    let registry: PrometheusCollectorRegistry
+    package let factory: PrometheusMetricsFactory
+    /// When the manager last loaded the spec files (readiness needs one load).
+    private let specsSyncedAt = Mutex<Date?>(nil)
+
+    package init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        var factory = PrometheusMetricsFactory(registry: registry)
+        // controller-runtime's reconcile buckets (5 ms … 60 s); an observation can take as long.
+        let reconcileBuckets: [Duration] = [
+            .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+            .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
+            .seconds(30), .seconds(60),
+        ]
+        factory.durationHistogramBuckets = [
+            "controller_runtime_reconcile_time_seconds": reconcileBuckets,
+            "operator_observation_duration_seconds": reconcileBuckets,
+        ]
+        self.factory = factory
+    }
+
+    // MARK: - Reconciles and the work queue
+
+    enum ReconcileResult: String, Sendable {
+        case success, error, requeue
+        case requeueAfter = "requeue_after"
+    }
+
+    /// One pass of `controller` (a reconciler's name) finished or failed after `duration`; `retried` when it
+    /// went back through backoff.
+    func reconciled(_ result: ReconcileResult, in duration: Duration, retried: Bool, controller c: String) {
+        Counter(label: "controller_runtime_reconcile_total", dimensions: [("controller", c), ("result", result.rawValue)],
+                factory: factory).increment()
+        if result == .error {
+            Counter(label: "controller_runtime_reconcile_errors_total", dimensions: [("controller", c)], factory: factory)
+                .increment()
+        }
+        if retried {
+            Counter(label: "workqueue_retries_total", dimensions: [("name", c), ("controller", c)], factory: factory)
+                .increment()
+        }
+        Timer(label: "controller_runtime_reconcile_time_seconds", dimensions: [("controller", c)], factory: factory)
+            .record(duration: duration)
+    }
+
+    /// Sampled when `/metrics` is scraped, per controller (a reconciler's name).
+    package func queue(depth: Int, workers: Int, controller c: String) {
+        Gauge(label: "workqueue_depth", dimensions: [("name", c), ("controller", c)], factory: factory).record(depth)
+        Gauge(label: "controller_runtime_max_concurrent_reconciles", dimensions: [("controller", c)], factory: factory)
+            .record(workers)
+    }
+
+    // MARK: - Diagnosis
+
+    enum DiagnosisResult: String, Sendable {
+        /// The provider answered and the answer was recorded.
+        case success
+        /// The provider answered with an error (HTTP status, refusal, unparseable answer).
+        case error
+        case timeout
+        /// Not called: the budget or rate limit for calls was used up.
+        case skipped
+    }
+
+    /// One call to an LLM provider for a diagnosis (e.g. provider `anthropic`, `fake`).
+    func diagnosisCall(provider: String, result: DiagnosisResult) {
+        Counter(label: "operator_diagnosis_calls_total", dimensions: [("provider", provider), ("result", result.rawValue)],
+                factory: factory).increment()
+    }
+
+    // MARK: - Spec files and rendering
+
+    /// The manager loaded the spec files into the store.
+    func specsSynced(at date: Date = Date()) {
+        specsSyncedAt.withLock { $0 = date }
+        Gauge(label: "operator_spec_sync_timestamp_seconds", factory: factory).record(date.timeIntervalSince1970)
+    }
+
+    package var lastSpecSync: Date? { specsSyncedAt.withLock { $0 } }
+
+    /// The Prometheus text exposition of everything recorded so far.
+    package func render() -> String { registry.emitToString() }
+}

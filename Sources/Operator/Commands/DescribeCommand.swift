@@ -1,0 +1,95 @@
+import ArgumentParser
+import ControllerRuntime
+import Foundation
+import OperatorStore
+import Reconcilers
+
+struct DescribeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "describe",
+        abstract: "Show one object in detail: spec, conditions, approvals, events and its audit trail."
+    )
+
+    @Argument(help: "KIND/NAME or KIND NAME.") var kind: String
+    @Argument(help: "Object name.") var name: String?
+    @OptionGroup var store: StoreOptions
+
+    func run() throws {
+        let (kindText, name) = try splitReference(kind, self.name)
+        guard let name else { throw ValidationError("describe needs KIND/NAME") }
+        guard let k = resolveKind(kindText) else { throw CLIError.failure("unknown kind \"\(kindText)\"") }
+        print(try Self.describe(k, name: name, store: try store.openClient(), now: Date()), terminator: "")
+    }
+
+    static func describe<K: APIKind>(_ kind: K.Type, name: String, store: StatusStore, now: Date) throws -> String {
+        guard let object = try ResourceStore(store: store).get(K.self, name) else {
+            throw CLIError.failure("\(K.plural) \"\(name)\" not found")
+        }
+        var out = ""
+        func line(_ label: String, _ value: String) { out += (label + ":").padding(toLength: 22, withPad: " ", startingAt: 0) + value + "\n" }
+        line("Name", object.name)
+        line("Kind", K.kind)
+        line("Generation", String(object.metadata.generation))
+        line("Observed generation", String(object.status.observedGeneration) + (object.status.observedGeneration < object.metadata.generation ? " (stale)" : ""))
+        line("Resource version", object.metadata.resourceVersion)
+        line("Created", object.metadata.creationTimestamp.map { "\(CanonicalJSON.formatDate($0)) (\(humanAge(from: $0, now: now)) ago)" } ?? "<unset>")
+        line("Labels", object.metadata.labels.isEmpty ? "<none>" : object.metadata.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))
+        line("Annotations", object.metadata.annotations.isEmpty ? "<none>" : object.metadata.annotations.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))
+        out += "Spec:\n" + indent(try Render.yaml(object.spec))
+        out += "Conditions:\n"
+        if object.status.conditions.isEmpty {
+            out += "  <none>\n"
+        } else {
+            out += indent(renderTable(["TYPE", "STATUS", "REASON", "SINCE", "MESSAGE"], object.status.conditions.map {
+                [$0.type, $0.status.rawValue, $0.reason, humanAge(from: $0.lastTransitionTime, now: now), $0.message]
+            }) + "\n")
+        }
+        if let targets = (object as? TiKVCluster)?.status.targets {
+            // Why the planners may or may not send work to each store now (the legality rule, docs/plans.md).
+            out += "Targets:\n" + indent(renderTable(["STORE", "LEADER TARGET", "PEER TARGET"], targets.map {
+                [String($0.storeID), $0.leader ?? "legal", $0.peer ?? "legal"]
+            }) + "\n")
+        }
+        if let balance = (object as? TiKVCluster)?.status.balance {
+            // How each resource is balanced now, and the PD scheduler state that chose it (docs/plans.md).
+            out += "Balance:\n" + indent(renderTable(["RESOURCE", "WAY", "PD SCHEDULER", "WHY"], balance.map {
+                [$0.resource, $0.way, $0.pdScheduler, $0.reason]
+            }) + "\n")
+        }
+        if let plan = object as? RemediationPlan {
+            out += "Steps:\n" + indent(renderTable(["#", "NAME", "ACTION", "RISK", "PHASE", "ATTEMPTS", "PD REQUEST", "OBSERVED"],
+                                                    plan.spec.steps.enumerated().map { i, step in
+                let st = plan.status.steps.first { $0.name == step.name }
+                return [String(i + 1), step.name, step.action.summary, step.risk.rawValue, st?.phase.rawValue ?? "Pending",
+                        String(st?.attempts ?? 0), st?.pdRequest ?? "<none>", st?.observedEffect ?? ""]
+            }) + "\n")
+            let approvals = try store.approvals(plan: plan.name)
+            out += "Approvals:\n"
+            if approvals.isEmpty {
+                out += "  <none>\n"
+            } else {
+                out += indent(renderTable(["DECISION", "APPROVER", "REVISION", "COUNTS", "SOURCE", "AGE", "REASON"], approvals.map {
+                    [$0.decision.rawValue, $0.approver, $0.revision, $0.revision == plan.spec.revision ? "yes" : "no (revision changed)",
+                     $0.source, humanAge(from: $0.createdAt, now: now), $0.reason ?? ""]
+                }) + "\n")
+            }
+        }
+        if let diagnosis = (object as? Ticket)?.status.diagnosis { out += DiagnosisReport.render(diagnosis, now: now) }
+        let events = try store.events(regardingKind: K.kind, regardingName: name)
+        out += "Events:\n"
+        out += events.isEmpty ? "  <none>\n" : indent(renderTable(["LAST-SEEN", "TYPE", "REASON", "COUNT", "MESSAGE"], events.map {
+            [humanAge(from: $0.lastTimestamp, now: now), $0.type.rawValue, $0.reason, String($0.count), $0.message]
+        }) + "\n")
+        let audit = try store.audit(kind: K.kind, name: name, limit: 20)
+        out += "Audit trail:\n"
+        out += audit.isEmpty ? "  <none>\n" : indent(renderTable(["TIME", "ACTOR", "SOURCE", "ACTION", "MESSAGE"], audit.map {
+            [CanonicalJSON.formatDate($0.timestamp), $0.actor, $0.source, $0.action, $0.message]
+        }) + "\n")
+        return out
+    }
+
+    static func indent(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "  " + $0 }.joined(separator: "\n")
+            .replacingOccurrences(of: "\n\n", with: "\n")
+    }
+}

@@ -1,0 +1,56 @@
+import ControllerRuntime
+import Foundation
+import Logging
+import OperatorStore
+import Reconcilers
+
+/// Sends the PD calls a pass let through its gates and records each answer: the audit log keeps request and
+/// response; a refusal fails the attempt at once (it provably did nothing); an unknown outcome leaves the step
+/// Running, to be settled by its observed effect or its timeout.
+package struct StepExecutor {
+    let sender: StepSender
+    let resources: ResourceStore
+    let actor: String
+    let metrics: OperatorMetrics?
+    let clock: @Sendable () -> Date
+
+    /// Sends `result`'s calls, then its kill-switch cancellations; returns how many store writes it made.
+    func execute(_ result: ClusterReconcileResult, cluster: TiKVCluster, log: Logger) async throws -> Int {
+        let store = resources.store
+        var writes = 0
+        for call in result.calls {
+            let outcome = await sender.send(call.call)
+            let now = clock()
+            let text: String
+            switch outcome {
+            case .accepted(let body): text = "accepted: \(body)"
+            case .refused(let why): text = "refused: \(why)"
+            case .unknown(let why): text = "outcome unknown: \(why)"
+            }
+            metrics?.actionSent(call.action.kind, outcome: outcome)
+            try store.appendAudit(AuditEntry(timestamp: now, actor: actor, source: "executor", action: "PDMutation",
+                                             kind: RemediationPlanKind.kind, name: call.plan,
+                                             message: (call.step >= 0 ? "step \(call.step + 1) attempt \(call.attempt)" : "cleanup") + ": \(call.call) → \(text)"))
+            writes += 1
+            log.info("PD call", metadata: ["plan": "\(call.plan)", "step": "\(call.step + 1)", "request": "\(call.call)", "outcome": "\(text)"])
+            let refused: String? = if case .refused(let w) = outcome { w } else { nil }
+            let unknown: String? = if case .unknown(let w) = outcome { w } else { nil }
+            // Cleanup calls (step -1) belong to no step: the next observation shows whether they took effect.
+            guard call.step >= 0, refused != nil || unknown != nil, let plan = try resources.get(RemediationPlanKind.self, call.plan) else { continue }
+            let (updated, _) = PlanExecution.recordOutcome(plan, step: call.step, refused: refused, unknownOutcome: unknown,
+                                                           policy: cluster.spec.execution, now: now)
+            if updated.status != plan.status {
+                try resources.update(updated, specChanged: false, statusChanged: true)
+                writes += 1
+            }
+        }
+        for region in result.cancelOperators {
+            let outcome = await sender.send(PDCall.cancelOperator(region: region))
+            try store.appendAudit(AuditEntry(timestamp: clock(), actor: actor, source: "executor", action: "PDMutation",
+                                             kind: TiKVClusterKind.kind, name: cluster.name,
+                                             message: "kill switch: \(PDCall.cancelOperator(region: region)) → \(outcome)"))
+            writes += 1
+        }
+        return writes
+    }
+}
