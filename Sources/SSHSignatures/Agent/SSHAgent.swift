@@ -79,7 +79,7 @@ public struct SSHAgent: Sendable {
         defer { connection.close() }
         var framed = SSHWireWriter()
         framed.string(payload)
-        try connection.send(framed.bytes)
+        try connection.sendAll(framed.bytes)
         var lengthReader = SSHWireReader(try connection.receive(exactly: 4))
         let length = Int(try lengthReader.readUInt32("agent message length"))
         guard length >= 1, length <= Self.maximumMessage else { throw .agent("answer of \(length) bytes is not an agent message") }

@@ -29,6 +29,11 @@ struct UnixSocketConnection {
         guard descriptor >= 0 else { throw .agent("cannot create a socket (\(Self.lastError()))") }
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         let timeoutSize = socklen_t(MemoryLayout<timeval>.size)
+        #if canImport(Darwin)
+        // Darwin has no MSG_NOSIGNAL: the socket itself is told not to raise SIGPIPE.
+        var noSignal: Int32 = 1
+        _ = setsockopt(descriptor, SOL_SOCKET, SO_NOSIGPIPE, &noSignal, socklen_t(MemoryLayout<Int32>.size))
+        #endif
         guard setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, timeoutSize) == 0,
               setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, timeoutSize) == 0
         else {
@@ -51,10 +56,10 @@ struct UnixSocketConnection {
 
     func close() { closeDescriptor(descriptor) }
 
-    func send(_ bytes: [UInt8]) throws(SSHSignatureError) {
+    func sendAll(_ bytes: [UInt8]) throws(SSHSignatureError) {
         var sent = 0
         while sent < bytes.count {
-            let result = bytes[sent...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            let result = bytes[sent...].withUnsafeBytes { sendWithoutSignal(descriptor, $0.baseAddress, $0.count) }
             if result < 0 {
                 if errno == EINTR { continue }
                 throw .agent("cannot write to the agent (\(Self.lastError()))")
@@ -80,6 +85,15 @@ struct UnixSocketConnection {
     }
 
     private static func lastError() -> String { String(cString: strerror(errno)) }
+}
+
+/// `send(2)` that reports a peer gone away as EPIPE instead of raising SIGPIPE, which would kill the process.
+private func sendWithoutSignal(_ descriptor: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
+    #if canImport(Glibc)
+    send(descriptor, buffer, count, Int32(MSG_NOSIGNAL))
+    #else
+    send(descriptor, buffer, count, 0)
+    #endif
 }
 
 /// `close(2)`, named apart from `UnixSocketConnection.close()` so the struct can call it.

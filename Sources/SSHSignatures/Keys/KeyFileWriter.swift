@@ -10,7 +10,12 @@ enum KeyFileWriter {
     static func create(_ path: String, contents: String, mode: mode_t) throws(SSHSignatureError) {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard descriptor >= 0 else { throw .file(path: path, reason: "cannot be created (\(String(cString: strerror(errno))))") }
-        defer { close(descriptor) }
+        var complete = false
+        defer {
+            close(descriptor)
+            // No half-written key file left behind to be mistaken for a key.
+            if !complete { unlink(path) }
+        }
         // The mode exactly as asked, whatever the umask: ssh-keygen and ssh refuse a private key others can read.
         guard fchmod(descriptor, mode) == 0 else { throw .file(path: path, reason: "cannot set its mode (\(String(cString: strerror(errno))))") }
         let bytes = Array(contents.utf8)
@@ -23,5 +28,6 @@ enum KeyFileWriter {
             }
             written += result
         }
+        complete = true
     }
 }

@@ -75,6 +75,8 @@ public struct SSHPrivateKey: SSHSigner, CustomStringConvertible, CustomReflectab
     /// Writes the private key to `path` (mode 0600) and its public line to `path.pub` (mode 0644), the way
     /// ssh-keygen lays out a key pair. Existing files are never overwritten.
     public func write(toFile path: String) throws(SSHSignatureError) {
+        // Checked first so an existing .pub does not leave a private key without its pair.
+        guard !FileManager.default.fileExists(atPath: path + ".pub") else { throw .file(path: path + ".pub", reason: "already exists") }
         try KeyFileWriter.create(path, contents: openSSHText(), mode: 0o600)
         try KeyFileWriter.create(path + ".pub", contents: publicKey.openSSHLine(comment: comment) + "\n", mode: 0o644)
     }

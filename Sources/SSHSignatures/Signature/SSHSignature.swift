@@ -8,7 +8,19 @@ import Foundation
 ///
 /// Parsing checks the structure (magic, version 1, a supported key, sha256/sha512, a signature algorithm that
 /// belongs to the key, no SHA-1 `ssh-rsa`); `verify` checks the namespace and the math. Which people a key stands
-/// for is `AllowedSigners`' question, asked with `publicKey` after `verify` succeeded.
+/// for is `AllowedSigners`' question, asked with `publicKey` after `verify` succeeded:
+///
+///     let signature = try SSHSignature(armored: approval.signature)
+///     try signature.verify(message: payload, namespace: "operator.tikv/approval")     // SSHSignatureError
+///     let entry = try allowedSigners.check(principal: approval.principal, key: signature.publicKey,
+///                                          namespace: signature.namespace, at: now)  // SignerRefusal
+///     // counted: entry.principals, signature.publicKey.fingerprint
+///
+/// and signing, with a key file or through ssh-agent:
+///
+///     let signer: any SSHSigner = try SSHPrivateKey(contentsOfFile: path)
+///         // or: try SSHAgent.fromEnvironment().signer(for: SSHPublicKey(contentsOfFile: path))
+///     let armored = try SSHSignature.sign(message: payload, namespace: "operator.tikv/approval", signer: signer).armored
 public struct SSHSignature: Sendable, Equatable {
     /// Signature blobs above this size are refused before parsing.
     public static let maximumBlobSize = 16 * 1024
