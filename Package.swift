@@ -36,6 +36,13 @@ let package = Package(
         // The system's libcurl (OpenSSL flavour): HTTP/1.1 and TLS with client certificates to PD and
         // Prometheus. Linked, not built: nothing to compile on every CI run.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // The system's OpenSSL 3 libcrypto: the math behind SSH signatures (Ed25519, ECDSA P-256, RSA, SHA-2).
+        // Linked, not built, like CCurl; libcurl's OpenSSL flavour links the same library already.
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // OpenSSH signatures without OpenSSH: SSHSIG sign and verify (what `ssh-keygen -Y sign` writes), public and
+        // unencrypted private key files, ssh-agent signing, and allowed_signers lists. Only the SSH wire formats are
+        // ours; the crypto is OpenSSL's. Depends on nothing of ours, so approvals, the CLI and the demo share it.
+        .target(name: "SSHSignatures", dependencies: ["COpenSSL"]),
         // HTTP over the system libcurl (`Transport/`, `HTTPTransport`, retry backoff, a counting wrapper) and the PD
         // client on it: leader following, member failover, mutations sent once, region lists decoded as streams.
         // A library so the controller, the observer and the observation benchmark link one copy. Reconcilers only
@@ -133,6 +140,7 @@ let package = Package(
         .testTarget(name: "PDWireTests", dependencies: ["PDWire", "TestSupport"]),
         .testTarget(name: "ReconcilersTests", dependencies: ["Reconcilers", "TestSupport"]),
         .testTarget(name: "TiKVSimulatorTests", dependencies: ["TiKVSimulator", "PDWire", "TestSupport"]),
+        .testTarget(name: "SSHSignaturesTests", dependencies: ["SSHSignatures"]),
         .testTarget(
             name: "ControllerTests",
             dependencies: [

@@ -4,10 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Native libraries for the build (SQLite; libcurl with OpenSSL for the HTTP transport), the openssl command
-# for the TLS tests' certificates and server, a real Prometheus for the integration tests, and tmux to
-# drive the terminal dashboard.
-packages=(libsqlite3-dev libcurl4-openssl-dev libssl-dev openssl prometheus tmux)
+# Native libraries for the build (SQLite; libcurl with OpenSSL for the HTTP transport; libcrypto for SSH
+# signatures), the openssl command for the TLS tests' certificates and server, OpenSSH's ssh-keygen, ssh-agent
+# and ssh-add for the signature interop tests, a real Prometheus for the integration tests, and tmux to drive
+# the terminal dashboard.
+packages=(libsqlite3-dev libcurl4-openssl-dev libssl-dev openssl openssh-client prometheus tmux)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -32,8 +33,8 @@ hack/validate-manifests.sh
 # Swift Testing runs a target's tests side by side on a pool as wide as the machine: the simulator's
 # CPU-bound tests would starve the controller's in-process loopback servers of threads for half a
 # minute and turn their real-time timeouts into failures, so each kind runs on its own.
-echo "==> testing the decoders, reconcilers and simulator"
-swift test --skip-build --filter '^(PDWireTests|ReconcilersTests|TiKVSimulatorTests)\.'
+echo "==> testing the decoders, reconcilers, simulator and SSH signatures"
+swift test --skip-build --filter '^(PDWireTests|ReconcilersTests|TiKVSimulatorTests|SSHSignaturesTests)\.'
 echo "==> testing the controller"
 swift test --skip-build --filter '^ControllerTests\.' --skip CrashLoopTests
 # The crash loop spawns and SIGKILLs a controller 200 times: run alone so its timing is not shared.

@@ -1,0 +1,157 @@
+import Foundation
+@testable import SSHSignatures
+
+/// A temporary directory removed when the value is released. Short paths: ssh-agent's socket lives here and
+/// Unix socket paths are limited to 107 bytes.
+final class TemporaryDirectory {
+    let url: URL
+
+    init() throws {
+        url = URL(fileURLWithPath: "/tmp", isDirectory: true).appendingPathComponent("sshsig-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+
+    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+
+    func write(_ name: String, _ text: String) throws -> String {
+        let path = path(name)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+}
+
+/// One run of an OpenSSH tool (`/usr/bin/ssh-keygen`, `ssh-add`): arguments and stdin in, status and outputs back.
+/// Outputs go to files so a chatty tool cannot block on a pipe; a run still going after `limit` is killed
+/// (status -1) so a test can never hang on it.
+struct OpenSSHTool {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+
+    static let keygen = "/usr/bin/ssh-keygen"
+
+    static func run(
+        _ binary: String, _ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:],
+        limit: Duration = .seconds(120)
+    ) async throws -> OpenSSHTool {
+        let directory = try TemporaryDirectory()
+        let outPath = directory.path("stdout"), errPath = directory.path("stderr"), inPath = directory.path("stdin")
+        for path in [outPath, errPath] where !FileManager.default.createFile(atPath: path, contents: nil) {
+            throw CocoaError(.fileWriteUnknown)
+        }
+        guard FileManager.default.createFile(atPath: inPath, contents: stdin ?? Data()) else { throw CocoaError(.fileWriteUnknown) }
+        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        let input = try FileHandle(forReadingFrom: URL(fileURLWithPath: inPath))
+        defer { try? out.close(); try? err.close(); try? input.close() }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["SSH_AUTH_SOCK"] = nil
+        process.environment = env.merging(environment) { _, new in new }
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        let deadline = ContinuousClock.now + limit
+        while process.isRunning && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        var status: Int32 = -1
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        } else {
+            status = process.terminationStatus
+        }
+        let read = { (path: String) in String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self) }
+        return OpenSSHTool(status: status, stdout: read(outPath), stderr: read(errPath))
+    }
+
+    /// `ssh-keygen ARGS`, failing the test's `try` when it does not exit 0.
+    @discardableResult
+    static func keygen(_ arguments: [String], stdin: Data? = nil) async throws -> OpenSSHTool {
+        let run = try await run(keygen, arguments, stdin: stdin)
+        guard run.status == 0 else { throw ToolFailure(command: "ssh-keygen " + arguments.joined(separator: " "), run: run) }
+        return run
+    }
+}
+
+struct ToolFailure: Error, CustomStringConvertible {
+    let command: String
+    let run: OpenSSHTool
+    var description: String { "\(command) exited \(run.status): \(run.stderr)" }
+}
+
+/// The key types ssh-keygen makes for the interop tests, with the flags that make them.
+enum KeyKind: String, CaseIterable, Sendable {
+    case ed25519, ecdsa, rsa
+
+    var keygenFlags: [String] {
+        switch self {
+        case .ed25519: ["-t", "ed25519"]
+        case .ecdsa: ["-t", "ecdsa", "-b", "256"]
+        case .rsa: ["-t", "rsa", "-b", "3072"]
+        }
+    }
+
+    var algorithm: SSHKeyAlgorithm {
+        switch self {
+        case .ed25519: .ed25519
+        case .ecdsa: .ecdsaP256
+        case .rsa: .rsa
+        }
+    }
+}
+
+/// A key pair made by `ssh-keygen -N ''` in `directory`, named after its kind.
+func makeKeygenKey(_ kind: KeyKind, in directory: TemporaryDirectory, name: String? = nil, passphrase: String = "") async throws -> String {
+    let path = directory.path(name ?? "id_\(kind.rawValue)")
+    try await OpenSSHTool.keygen(kind.keygenFlags + ["-q", "-N", passphrase, "-C", "\(kind.rawValue)@test", "-f", path])
+    return path
+}
+
+let approvalNamespace = "operator.tikv/approval"
+
+/// A real ssh-agent on a socket in a temporary directory, run in the foreground (`-D`) so this process owns it;
+/// `stop()` (or releasing it) kills it by its pid.
+final class AgentProcess {
+    let socketPath: String
+    private let process: Process
+
+    init(in directory: TemporaryDirectory) async throws {
+        socketPath = directory.path("agent.sock")
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-agent")
+        process.arguments = ["-D", "-a", socketPath]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // The socket appears once the agent listens: wait for it, boundedly.
+        for _ in 0..<500 where !FileManager.default.fileExists(atPath: socketPath) && process.isRunning {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        guard FileManager.default.fileExists(atPath: socketPath) else {
+            stop()
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: socketPath])
+        }
+    }
+
+    func add(_ keyPath: String) async throws {
+        let run = try await OpenSSHTool.run("/usr/bin/ssh-add", ["-q", keyPath], environment: ["SSH_AUTH_SOCK": socketPath])
+        guard run.status == 0 else { throw ToolFailure(command: "ssh-add \(keyPath)", run: run) }
+    }
+
+    func stop() {
+        if process.isRunning {
+            // SIGKILL: the agent inherits the test runner's blocked signals (SIGTERM among them) and would not die.
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    deinit { stop() }
+}
