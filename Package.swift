@@ -64,13 +64,19 @@ let package = Package(
             name: "OperatorStore",
             dependencies: ["Reconcilers", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // Approvals that prove who gave them: the controller's check of each signed decision (its SSHSIG over the
+        // canonical payload, the allowed signers' principal for the key), and signing for the CLI, dashboard and demo.
+        .target(
+            name: "SignedApprovals",
+            dependencies: ["SSHSignatures", "Reconcilers", "OperatorStore"]
+        ),
         // The generic manager, after controller-runtime's: work queue, workers, triggers, the store's lease, the spec
         // files kept in force, the probe and metrics endpoints, logs and the metrics registry. Knows no TiKV: it
         // imports no PD or observation code, and runs whatever `Reconciler`s it is given.
         .target(
             name: "ControllerRuntime",
             dependencies: [
-                "Reconcilers", "OperatorStore",
+                "Reconcilers", "OperatorStore", "SignedApprovals",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "FlyingFox", package: "FlyingFox"),
                 .product(name: "FlyingSocks", package: "FlyingFox"),
@@ -94,6 +100,7 @@ let package = Package(
             name: "TiKVController",
             dependencies: [
                 "ControllerRuntime", "ModelDiagnosis", "Reconcilers", "PDWire", "PDClient", "TiKVObservation", "OperatorStore",
+                "SignedApprovals",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
@@ -110,7 +117,7 @@ let package = Package(
             name: "Operator",
             dependencies: [
                 "ControllerRuntime", "TiKVController", "ModelDiagnosis", "TerminalDashboard",
-                "Reconcilers", "PDWire", "PDClient", "TiKVObservation", "OperatorStore", "TiKVSimulator",
+                "Reconcilers", "PDWire", "PDClient", "TiKVObservation", "OperatorStore", "TiKVSimulator", "SignedApprovals", "SSHSignatures",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -136,16 +143,17 @@ let package = Package(
         .executableTarget(name: "BalanceBench", dependencies: ["Reconcilers", "PDWire", "TiKVSimulator"], path: "Benchmarks/BalanceBench"),
         // What the test targets share: a bounded polling wait, servers stopped when a test's body ends, the PD
         // fixtures, test seeds and snapshot builders. A library of the tests, part of no product.
-        .target(name: "TestSupport", dependencies: ["Reconcilers", "TiKVSimulator"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Reconcilers", "TiKVSimulator", "SSHSignatures"], path: "Tests/TestSupport"),
         .testTarget(name: "PDWireTests", dependencies: ["PDWire", "TestSupport"]),
         .testTarget(name: "ReconcilersTests", dependencies: ["Reconcilers", "TestSupport"]),
         .testTarget(name: "TiKVSimulatorTests", dependencies: ["TiKVSimulator", "PDWire", "TestSupport"]),
-        .testTarget(name: "SSHSignaturesTests", dependencies: ["SSHSignatures"]),
+        .testTarget(name: "SSHSignaturesTests", dependencies: ["SSHSignatures", "TestSupport"]),
         .testTarget(
             name: "ControllerTests",
             dependencies: [
                 "Operator", "ControllerRuntime", "TiKVController", "ModelDiagnosis", "TerminalDashboard",
                 "PDClient", "TiKVObservation", "OperatorStore", "Reconcilers", "TiKVSimulator", "TestSupport",
+                "SignedApprovals", "SSHSignatures",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox"),
             ],

@@ -5,7 +5,7 @@ import GRDB
 /// so an older binary can name the version it found when it refuses a newer file.
 enum StoreMigrations {
     /// Identifiers in order; the schema version is the position (1-based) of the last one.
-    static let identifiers = ["v1", "v2"]
+    static let identifiers = ["v1", "v2", "v3"]
     static var knownVersion: Int { identifiers.count }
 
     static var migrator: DatabaseMigrator {
@@ -19,6 +19,10 @@ enum StoreMigrations {
             // controller wakes for them within a poll but never for its own writes.
             try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('client_change_counter', 0)")
             try db.execute(sql: "PRAGMA user_version = 2")
+        }
+        migrator.registerMigration("v3") { db in
+            try db.execute(sql: v3)
+            try db.execute(sql: "PRAGMA user_version = 3")
         }
         return migrator
     }
@@ -127,5 +131,34 @@ enum StoreMigrations {
             updated_at INTEGER NOT NULL,
             updated_by TEXT NOT NULL
         ) WITHOUT ROWID;
+        """
+
+    /// Signed approvals (issue 17): the signed payload and its `SSHSIG` signature beside each decision, the key the
+    /// signature named, and why the controller refused it. The table is rebuilt because v1's UNIQUE over
+    /// (plan, revision, decision, approver, source) kept a person from approving again once their approval expired;
+    /// sameness is now the store's check in code, and a signature may be stored once.
+    private static let v3 = """
+        CREATE TABLE approvals_v3 (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            plan TEXT NOT NULL,
+            revision TEXT NOT NULL,
+            decision TEXT NOT NULL CHECK (decision IN ('approve', 'reject')),
+            approver TEXT NOT NULL,
+            source TEXT NOT NULL,
+            reason TEXT,
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER,
+            payload TEXT,
+            signature TEXT,
+            key_fingerprint TEXT,
+            refusal TEXT,
+            CHECK ((payload IS NULL) = (signature IS NULL))
+        );
+        INSERT INTO approvals_v3 (id, plan, revision, decision, approver, source, reason, created_at, expires_at)
+            SELECT id, plan, revision, decision, approver, source, reason, created_at, expires_at FROM approvals;
+        DROP TABLE approvals;
+        ALTER TABLE approvals_v3 RENAME TO approvals;
+        CREATE INDEX approvals_by_plan ON approvals (plan, id);
+        CREATE UNIQUE INDEX approvals_by_signature ON approvals (signature) WHERE signature IS NOT NULL;
         """
 }

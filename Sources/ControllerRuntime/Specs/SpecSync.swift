@@ -1,6 +1,7 @@
 import Foundation
 import OperatorStore
 import Reconcilers
+import SignedApprovals
 
 /// Writes the objects in force from the spec files into the store, and their `Valid` condition.
 ///
@@ -85,11 +86,23 @@ package struct SpecSync {
         let decision: ApprovalRecord.Decision = a.spec.decision == .approve ? .approve : .reject
         let alreadyRecorded = existing.contains { r in
             r.source == source && r.revision == a.spec.revision && r.decision == decision && r.approver == a.spec.approver
+                && r.signature?.armored == a.spec.signature
         }
         if alreadyRecorded { return 0 }
-        _ = try store.addApproval(ApprovalRecord(plan: a.spec.plan, revision: a.spec.revision, decision: decision,
-                                                 approver: a.spec.approver, source: source, reason: a.spec.reason,
-                                                 createdAt: now, expiresAt: nil))
+        var signature: ApprovalRecord.Signature?
+        if let armored = a.spec.signature, let payload = a.spec.payload {
+            // A signature stored for another decision was refused (and audited) the first time it was seen.
+            if try store.allApprovals().contains(where: { $0.signature?.armored == armored }) { return 0 }
+            signature = .init(payload: payload.canonicalText, armored: armored)
+        }
+        let record = ApprovalRecord(plan: a.spec.plan, revision: a.spec.revision, decision: decision, approver: a.spec.approver,
+                                    source: source, reason: a.spec.reason, createdAt: now, expiresAt: a.spec.payload?.expiresAt,
+                                    signature: signature, keyFingerprint: a.spec.signature.flatMap(ApprovalSigner.fingerprint(armored:)))
+        do {
+            _ = try store.addApproval(record)
+        } catch StoreError.invalidArgument {
+            return 0  // refused and audited by the store; the controller never counts it
+        }
         return 1
     }
 

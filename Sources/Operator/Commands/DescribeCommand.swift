@@ -3,6 +3,7 @@ import ControllerRuntime
 import Foundation
 import OperatorStore
 import Reconcilers
+import SignedApprovals
 
 struct DescribeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -44,6 +45,9 @@ struct DescribeCommand: ParsableCommand {
                 [$0.type, $0.status.rawValue, $0.reason, humanAge(from: $0.lastTransitionTime, now: now), $0.message]
             }) + "\n")
         }
+        if let cluster = object as? TiKVCluster {
+            line("Approvals", Self.approvalIdentity(cluster.spec.approval))
+        }
         if let targets = (object as? TiKVCluster)?.status.targets {
             // Why the planners may or may not send work to each store now (the legality rule, docs/plans.md).
             out += "Targets:\n" + indent(renderTable(["STORE", "LEADER TARGET", "PEER TARGET"], targets.map {
@@ -68,9 +72,12 @@ struct DescribeCommand: ParsableCommand {
             if approvals.isEmpty {
                 out += "  <none>\n"
             } else {
-                out += indent(renderTable(["DECISION", "APPROVER", "REVISION", "COUNTS", "SOURCE", "AGE", "REASON"], approvals.map {
-                    [$0.decision.rawValue, $0.approver, $0.revision, $0.revision == plan.spec.revision ? "yes" : "no (revision changed)",
-                     $0.source, humanAge(from: $0.createdAt, now: now), $0.reason ?? ""]
+                out += indent(renderTable(["DECISION", "APPROVER", "KEY", "REVISION", "COUNTS", "SOURCE", "AGE", "REASON"], approvals.map {
+                    let counts = if let refusal = $0.refusal { "no (refused: \(refusal))" }
+                        else if $0.revision != plan.spec.revision { "no (revision changed)" }
+                        else { "yes" }
+                    return [$0.decision.rawValue, $0.approver, $0.keyFingerprint ?? "unsigned", $0.revision, counts,
+                            $0.source, humanAge(from: $0.createdAt, now: now), $0.reason ?? ""]
                 }) + "\n")
             }
         }
@@ -86,6 +93,23 @@ struct DescribeCommand: ParsableCommand {
             [CanonicalJSON.formatDate($0.timestamp), $0.actor, $0.source, $0.action, $0.message]
         }) + "\n")
         return out
+    }
+
+    /// How the cluster's approvals prove who gave them, said plainly: an SRE must see at once when they prove nothing.
+    static func approvalIdentity(_ policy: ApprovalPolicy) -> String {
+        guard policy.requireSignatures else {
+            return "UNAUTHENTICATED: requireSignatures is false, so an approval is a name anyone can type; for a lab only"
+        }
+        let source = policy.allowedSigners.map { $0.file.map { "file \($0)" } ?? "\($0.entries?.count ?? 0) inline entries" }
+        guard let source else {
+            return "signed, but no allowedSigners is set: no approval can count (spec.approval.allowedSigners)"
+        }
+        do {
+            let list = try policy.allowedSigners?.load()
+            return "signed: keys in the allowed signers (\(source), \(list?.entries.count ?? 0) key line(s))"
+        } catch {
+            return "signed, but the allowed signers cannot be read here (\(error.description)); the controller reads its own copy"
+        }
     }
 
     static func indent(_ text: String) -> String {

@@ -4,6 +4,8 @@ import Logging
 import OperatorStore
 import PDClient
 import Reconcilers
+import SignedApprovals
+import SSHSignatures
 import TiKVController
 import TiKVObservation
 import TiKVSimulator
@@ -33,12 +35,22 @@ final class DemoEnvironment: @unchecked Sendable {
     var pdURL: String { "http://127.0.0.1:\(port)" }
     var specsPath: String { directory.appendingPathComponent("specs").path }
     var dbPath: String { directory.appendingPathComponent("operator.db").path }
+    /// The demo's throwaway approval key (`approve --key` takes it) and the allowed signers that list it.
+    var keyPath: String { directory.appendingPathComponent("demo-approver-key").path }
+    var allowedSignersPath: String { directory.appendingPathComponent("allowed_signers").path }
+    let signingKey: SSHPrivateKey
     var now: Date { sim.now }
 
     init(speed: Double, scenario: String = "demo", logger: Logger) async throws {
         self.speed = speed
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("operator-demo-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("specs"), withIntermediateDirectories: true)
+        // A key made for this demo only: approvals are signed as a team's would be, by a key the allowed signers list.
+        signingKey = try SSHPrivateKey.generateEd25519(comment: "operator demo approver")
+        try signingKey.write(toFile: directory.appendingPathComponent("demo-approver-key").path)
+        let principals = Set(["demo-user", Self.keyboardApprover]).sorted().joined(separator: ",")
+        try "\(principals) \(signingKey.publicKey.openSSHLine(comment: "operator demo approver"))\n"
+            .write(to: directory.appendingPathComponent("allowed_signers"), atomically: true, encoding: .utf8)
         // The cluster starts at the wall clock's time, so `operator get` ages read naturally.
         // Scenarios/demo.yaml: PD's balancers off (the controller's plans do the work people watch), a dead
         // store Down after 5 simulated minutes.
@@ -98,6 +110,7 @@ final class DemoEnvironment: @unchecked Sendable {
             leaders: {enabled: true, maxSkewPercent: 15}
             regions: {enabled: false, maxSkewPercent: 15}
           approval:
+            allowedSigners: {file: \(allowedSignersPath)}
             low: {requiredApprovals: 0}
             medium: {requiredApprovals: 1}
             high: {requiredApprovals: 1}
@@ -164,10 +177,17 @@ final class DemoEnvironment: @unchecked Sendable {
     /// `demo-user`, as in `--auto`.
     static var keyboardApprover: String { PersonName.normalized(currentUser()) ?? "demo-user" }
 
+    /// Signed with the demo's throwaway key, as `operator approve --key` signs: the demo shows the real flow.
     func approve(_ plan: RemediationPlan, as who: String) throws {
         let client = try StatusStore(path: dbPath, role: .client(actor: who))
+        let payload = ApprovalPayload(cluster: plan.spec.cluster, plan: plan.name, revision: plan.spec.revision, decision: .approve,
+                                      principal: who, signedAt: now, expiresAt: now.addingTimeInterval(3600),
+                                      reason: "approved in operator demo")
+        let armored = try ApprovalSigner.sign(payload, with: signingKey)
         _ = try client.addApproval(ApprovalRecord(plan: plan.name, revision: plan.spec.revision, decision: .approve, approver: who,
-                                                  source: "demo", reason: "approved in operator demo", createdAt: now))
+                                                  source: "demo", reason: payload.reason, createdAt: now, expiresAt: payload.expiresAt,
+                                                  signature: .init(payload: payload.canonicalText, armored: armored),
+                                                  keyFingerprint: signingKey.publicKey.fingerprint))
     }
 
     func inject(_ fault: Fault) throws -> UInt64 { try sim.withState { try $0.inject(fault) } }

@@ -4,6 +4,7 @@ import Logging
 import ModelDiagnosis
 import OperatorStore
 import Reconcilers
+import SignedApprovals
 import Synchronization
 
 /// The reconciler of TiKVCluster objects: one pass brings one cluster towards its spec. The manager
@@ -105,7 +106,7 @@ package final class TiKVClusterReconciler: Reconciler {
         // 4. Decide: planning, gates and execution, from the cluster and tickets as health left them in the store.
         let input = ClusterReconcileInput(
             cluster: written.cluster, snapshot: snapshot, maintenances: maintenances, tickets: written.tickets,
-            plans: plans, votes: try votes(), killSwitch: killSwitch(log), stepRegions: steps.regions, stepOperators: steps.operators,
+            plans: plans, votes: try votes(cluster: written.cluster, plans: plans, now: now), killSwitch: killSwitch(log), stepRegions: steps.regions, stepOperators: steps.operators,
             stepStoreRegions: stepStoreRegions, actionsLastHour: try actionsLastHour(plans: plans, now: now), now: now)
         var result = ClusterReconciler.decide(input, after: health)
         regionScopes.withLock { $0[name] = result.regionScope }
@@ -131,11 +132,15 @@ package final class TiKVClusterReconciler: Reconciler {
         return Pass(result: result, writes: writes)
     }
 
-    private func votes() throws -> [ApprovalVote] {
-        try store.allApprovals().map {
-            ApprovalVote(plan: $0.plan, revision: $0.revision, approve: $0.decision == .approve, approver: $0.approver,
-                         source: $0.source, createdAt: $0.createdAt, expiresAt: $0.expiresAt)
-        }
+    /// The decisions on this cluster's plans that count, each signed one proven again on this pass against the
+    /// allowed signers as they are now; why each refused one does not count is recorded (`describe plan`, `audit`).
+    private func votes(cluster: TiKVCluster, plans: [RemediationPlan], now: Date) throws -> [ApprovalVote] {
+        let verifier = ApprovalVerifier(policy: cluster.spec.approval)
+        let planClusters = Dictionary(plans.map { ($0.name, $0.spec.cluster) }, uniquingKeysWith: { a, _ in a })
+        let records = try plans.flatMap { try store.approvals(plan: $0.name) }
+        let (votes, refusals) = verifier.votes(records, plans: planClusters, now: now)
+        for (id, refusal) in refusals { try store.recordRefusal(approval: id, refusal, at: now) }
+        return votes
     }
 
     /// Fails closed: a kill switch that cannot be read is on.
