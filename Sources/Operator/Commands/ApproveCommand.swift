@@ -41,8 +41,10 @@ struct DecisionOptions: ParsableArguments {
     }
 
     func record(_ decision: ApprovalRecord.Decision, now: Date = Date()) throws -> String {
-        let target = try self.target()
+        // Names and reasons are checked before anything is read or signed: a usage error, whatever the mode.
+        if let approver { _ = try personName(approver) }
         let reason = try auditReason(self.reason)
+        let target = try self.target()
         let policy = target.policy ?? ApprovalPolicy()
         let signers = try allowedSignersList(policy)
         let payloadDecision: ApprovalDecision = decision == .approve ? .approve : .reject
@@ -65,8 +67,8 @@ struct DecisionOptions: ParsableArguments {
             throw CLIError.failure(error.description)
         }
         if let output {
-            let object = Approval(metadata: ObjectMeta(name: approvalName(payload)), spec: ApprovalSpec(signed: payload, signature: armored))
-            return try output == .json ? OutputFormat.json(object) : OutputFormat.yaml(object)
+            let object = ApprovalDocument(name: approvalName(payload), spec: ApprovalSpec(signed: payload, signature: armored))
+            return try output == .json ? Render.json(object) : Render.yaml(object)
         }
         let record = ApprovalRecord(plan: target.plan, revision: target.revision, decision: decision, approver: principal, source: "cli",
                                     reason: reason, createdAt: now, expiresAt: payload.expiresAt,
@@ -100,7 +102,7 @@ struct DecisionOptions: ParsableArguments {
         let record = ApprovalRecord(plan: payload.plan, revision: payload.revision, decision: decision, approver: payload.principal,
                                     source: "cli:file", reason: payload.reason, createdAt: now, expiresAt: payload.expiresAt,
                                     signature: .init(payload: payload.canonicalText, armored: signature),
-                                    keyFingerprint: (try? SSHSignature(armored: signature))?.publicKey.fingerprint)
+                                    keyFingerprint: ApprovalSigner.fingerprint(armored: signature))
         let policy = target.policy ?? ApprovalPolicy()
         let signers = policy.allowedSigners.flatMap { try? $0.load() }
         return try store(record, target: target, policy: policy, signers: signers, now: now)
@@ -197,6 +199,21 @@ struct DecisionOptions: ParsableArguments {
         let person = payload.principal.map { $0.isLetter || $0.isNumber ? $0 : "-" }
         let name = "\(payload.decision.rawValue)-\(payload.plan)-\(String(person))".lowercased()
         return String(name.prefix(63)).trimmingCharacters(in: CharacterSet(charactersIn: "-"))
+    }
+}
+
+/// A signed approval as a spec file holds it: what the specs directory and `--from-file` read, nothing the controller
+/// writes (no status, no generation).
+struct ApprovalDocument: Encodable {
+    struct Metadata: Encodable { var name: String }
+    var apiVersion = apiVersionV1Alpha1
+    var kind = ApprovalKind.kind
+    var metadata: Metadata
+    var spec: ApprovalSpec
+
+    init(name: String, spec: ApprovalSpec) {
+        metadata = Metadata(name: name)
+        self.spec = spec
     }
 }
 

@@ -20,8 +20,11 @@ struct Dashboard: Sendable {
     let storePath: String
     let cluster: String?
     let refresh: Duration
-    /// Who approves from the keyboard (the OS user, as `operator approve` defaults to).
-    let approver: String
+    /// Who approves from the keyboard: `--as`, else the principal the allowed signers give the key (signed), else the
+    /// OS user (unsigned, where a lab allows it), as `operator approve` decides.
+    let approver: String?
+    /// The key the approve key signs with (`--key`); nil: ssh-agent's, and without one the footer says how to approve.
+    var key: String?
     let clock: @Sendable () -> Date
     /// Where the screen is drawn (the demo draws on a copy of the terminal while its stdout goes to a file).
     var terminalOutput: Int32 = STDOUT_FILENO
@@ -34,16 +37,18 @@ struct Dashboard: Sendable {
     /// (the demo's simulator), read directly so the workload panel still has QPS and p99.
     var exposition: URL?
 
-    init(storePath: String, cluster: String?, refresh: Duration, approver: String, clock: @escaping @Sendable () -> Date = { Date() }) {
+    init(storePath: String, cluster: String?, refresh: Duration, approver: String?, key: String? = nil,
+         clock: @escaping @Sendable () -> Date = { Date() }) {
         self.storePath = storePath
         self.cluster = cluster
         self.refresh = refresh
         self.approver = approver
+        self.key = key
         self.clock = clock
     }
 
     func run(interactive: Bool, stop: @escaping @Sendable () -> Bool = { false }) async throws -> Outcome {
-        let store = try StatusStore(path: storePath, role: .client(actor: approver))
+        let store = try StatusStore(path: storePath, role: .client(actor: approver ?? currentUser()))
         let source = DashboardSource(store: store, cluster: cluster, exposition: exposition, clock: clock)
         return interactive ? try await runScreen(source, stop: stop) : try await runPlain(source, stop: stop)
     }
@@ -103,7 +108,10 @@ struct Dashboard: Sendable {
     /// Records the decision exactly as `operator approve`/`reject` does, and says what happened.
     private func decide(_ c: DashboardModel.Confirmation) -> String {
         do {
-            let options = try DecisionOptions.parse(["plan/\(c.plan)", "--revision", c.revision, "--as", approver, "--db", storePath])
+            var arguments = ["plan/\(c.plan)", "--revision", c.revision, "--db", storePath]
+            if let approver { arguments += ["--as", approver] }
+            if let key { arguments += ["--key", key] }
+            let options = try DecisionOptions.parse(arguments)
             return try options.record(c.decision, now: clock())
         } catch let error as CLIError {
             return "error: \(error.description)"

@@ -35,7 +35,7 @@ extension Dashboard {
             try await script.run()
         }
         var dashboard = Dashboard(storePath: env.dbPath, cluster: env.clusterName, refresh: .milliseconds(500), approver: DemoEnvironment.keyboardApprover,
-                                  clock: { env.now })
+                                  key: env.keyPath, clock: { env.now })
         dashboard.terminalOutput = screen
         dashboard.narrationFile = timeline
         // Without Prometheus the workload panel reads the simulator's /metrics, as the controller does.
