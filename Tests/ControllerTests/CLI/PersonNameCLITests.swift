@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TestSupport
 import Testing
 @testable import Operator
 @testable import OperatorStore
@@ -7,6 +8,7 @@ import Testing
 
 /// Issue 17 item 6 at the CLI and the store: `--as` takes a person's name in its normal form; a name with control
 /// characters or a reserved one is a usage error, and no approval under such a name reaches the store by any path.
+/// The cluster is a lab's (`requireSignatures: false`), where `--as` is what names the approver.
 @Suite struct PersonNameCLITests {
     let directory: TemporaryDirectory
     let db: String
@@ -17,6 +19,9 @@ import Testing
         db = directory.path("operator.db")
         let controller = try StatusStore(path: db, role: .controller(holder: "c1"))
         _ = try controller.acquireLease(ttl: .seconds(60))
+        _ = try ResourceStore(store: controller).create(TiKVCluster(
+            metadata: ObjectMeta(name: "prod"),
+            spec: TiKVClusterSpec(pd: PDEndpoint(urls: ["http://127.0.0.1:1"]), approval: ApprovalPolicy(requireSignatures: false))))
         let spec = RemediationPlanSpec(cluster: "prod", origin: .reconciler, concern: "c", reason: "r",
                                        steps: [PlanStep(name: "s1", action: .store(.addEvictLeaderScheduler, 4), expectedEffect: "e",
                                                         timeout: .minutes(1))])

@@ -78,7 +78,8 @@ struct TmuxSession {
     @Test(.enabled(if: TmuxSession.available, "tmux is not installed (hack/test.sh installs it): the real-terminal test is skipped"))
     func aPlanIsApprovedByKeyPressInARealTerminalThenExecutesAndQuitRestoresTheTerminal() async throws {
         let binary = try #require(OperatorBinary.locate(), "build the operator executable first (swift build)")
-        let (h, run) = try await ControlLoopHarness.drainingStore4()
+        // The dashboard signs on the wall clock, so the simulated cluster starts there.
+        let (h, run) = try await ControlLoopHarness.drainingStore4(start: Date())
         let session = TmuxSession()
         defer {
             session.close()
@@ -92,7 +93,8 @@ struct TmuxSession {
         let plan = try #require(try h.plans().first { $0.name.contains("drain-store-4") })
 
         // The shell reports how the dashboard exited and the terminal's modes afterwards, and the pane stays (remain-on-exit).
-        let command = "'\(binary.path)' dashboard --db '\(h.directory.path("operator.db"))' --as alice --refresh 500ms; "
+        let command = "'\(binary.path)' dashboard --db '\(h.directory.path("operator.db"))' --as alice "
+            + "--key '\(h.signers.keyPath("alice"))' --refresh 500ms; "
             + "echo \"dashboard-exit=$?\"; echo \"modes: $(stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' ')\""
         try session.start(columns: 80, rows: 24, command: command)
 

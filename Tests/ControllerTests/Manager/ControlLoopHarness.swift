@@ -21,6 +21,8 @@ final class ControlLoopHarness: StoppableService, @unchecked Sendable {
     let manager: ControllerManager
     let reconciler: TiKVClusterReconciler
     let clusterName = "sim"
+    /// alice, bob and carol, each with a key the cluster's allowed signers list (`clusterYAML` names the file).
+    let signers: TestSigners
     private var clockTask: Task<Void, Never>?
 
     var specsPath: String { directory.path("specs") }
@@ -45,6 +47,7 @@ final class ControlLoopHarness: StoppableService, @unchecked Sendable {
     init(cluster: SimulatedCluster, advertiseMembers: Bool = true, beforeRequest: (@Sendable (String) async -> Void)? = nil) async throws {
         directory = try TemporaryDirectory()
         try FileManager.default.createDirectory(atPath: directory.path("specs"), withIntermediateDirectories: true)
+        signers = try TestSigners(in: directory.path("keys"))
         sim = cluster
         server = try SimulatorServer(cluster: sim, advertiseListeners: advertiseMembers, beforeRequest: beforeRequest)
         port = try await server.start()
@@ -67,8 +70,9 @@ final class ControlLoopHarness: StoppableService, @unchecked Sendable {
 
     /// The controller running in execute mode with store 4 to drain, the simulator at 20× real time:
     /// what the end-to-end and dashboard tests watch. Cancelling the task stops the manager.
-    static func drainingStore4() async throws -> (ControlLoopHarness, Task<Void, any Error>) {
-        let h = try await ControlLoopHarness()
+    /// `start`: the simulator's clock at start; a test whose other process signs approvals on the wall clock starts there.
+    static func drainingStore4(start: Date? = nil) async throws -> (ControlLoopHarness, Task<Void, any Error>) {
+        let h = try await ControlLoopHarness(start: start)
         try h.writeSpec("cluster.yaml", h.clusterYAML(mode: "execute"))
         try h.writeSpec("maintenance.yaml", h.drainYAML())
         h.startClock(speed: 20)
@@ -107,8 +111,16 @@ final class ControlLoopHarness: StoppableService, @unchecked Sendable {
             timeout: 30s
           mode: \(mode)
           resyncPeriod: 1s
-        \(extra)
+        \(Self.withAllowedSigners(extra, signers))
         """
+    }
+
+    /// `extra` with the harness's allowed signers in its `approval:` section (one is added when it has none).
+    static func withAllowedSigners(_ extra: String, _ signers: TestSigners) -> String {
+        if let range = extra.range(of: "  approval:\n") {
+            return extra.replacingCharacters(in: range, with: "  approval:\n    \(signers.specLine)\n")
+        }
+        return extra + (extra.isEmpty || extra.hasSuffix("\n") ? "" : "\n") + "  approval:\n    \(signers.specLine)\n"
     }
 
     /// A StoreMaintenance draining `store` of this cluster.
@@ -146,10 +158,10 @@ final class ControlLoopHarness: StoppableService, @unchecked Sendable {
     func cluster() throws -> TiKVCluster? { try resources.get(TiKVClusterKind.self, clusterName) }
 
     /// What another process (`operator approve`) does: a client-role store writing an approval.
+    /// Signed with `who`'s key, as `operator approve --key` signs.
     func approve(_ plan: RemediationPlan, as who: String = "alice") throws {
         let client = try StatusStore(path: directory.path("operator.db"), role: .client(actor: who))
-        _ = try client.addApproval(ApprovalRecord(plan: plan.name, revision: plan.spec.revision, decision: .approve, approver: who,
-                                                  source: "cli", createdAt: now))
+        _ = try client.addApproval(try signers.record(plan, as: who, now: now))
     }
 
     func stop() async {

@@ -53,6 +53,7 @@ import Glibc
             return
         }
         let dir = try TemporaryDirectory()
+        let signers = try TestSigners(in: dir.path("keys"))
         try FileManager.default.createDirectory(atPath: dir.path("specs"), withIntermediateDirectories: true)
 
         // A 5-store cluster on the wall clock (the controller process reads its own clock), PD's
@@ -103,6 +104,7 @@ import Glibc
                 leaders: {enabled: true, maxSkewPercent: 10}
                 regions: {enabled: false, maxSkewPercent: 10}
               approval:
+                \(signers.specLine)
                 low: {requiredApprovals: 1}
               limits:
                 maxInFlightSteps: 4
@@ -151,8 +153,7 @@ import Glibc
         }
         let pending = try #require(try plan())
         let client = try StatusStore(path: db, role: .client(actor: "alice"))
-        _ = try client.addApproval(ApprovalRecord(plan: pending.name, revision: pending.spec.revision, decision: .approve,
-                                                  approver: "alice", source: "cli", createdAt: Date()))
+        _ = try client.addApproval(try signers.record(pending, as: "alice", now: Date()))
 
         // Kill it at random moments, restarting after the lease it held has expired.
         var rng = random

@@ -86,7 +86,7 @@ import Glibc
         }
     }
 
-    func clusterYAML(port: Int, mode: String, timeout: String = "5s") -> String {
+    func clusterYAML(port: Int, mode: String, timeout: String = "5s", signers: TestSigners? = nil) -> String {
         """
         apiVersion: operator.tikv/v1alpha1
         kind: TiKVCluster
@@ -98,6 +98,7 @@ import Glibc
             timeout: \(timeout)
           mode: \(mode)
           resyncPeriod: 1s
+        \(signers.map { "  approval:\n    \($0.specLine)" } ?? "")
         """
     }
 
@@ -188,8 +189,9 @@ import Glibc
         }
         defer { clock.cancel() }
         var volume = try ConfigMapVolume(path: dir.path("specs"))
+        let signers = try TestSigners(in: dir.path("keys"))
         try volume.publish([
-            "cluster.yaml": clusterYAML(port: port, mode: "execute"),
+            "cluster.yaml": clusterYAML(port: port, mode: "execute", signers: signers),
             "maintenance.yaml": """
                 apiVersion: operator.tikv/v1alpha1
                 kind: StoreMaintenance
@@ -209,8 +211,7 @@ import Glibc
         func plan() -> RemediationPlan? { (try? resources.list(RemediationPlanKind.self))?.first { $0.name.contains("drain-store-4") } }
         #expect(await eventually { plan() != nil }, "\(first.logLines.suffix(5))")
         let pending = try #require(plan())
-        _ = try client.addApproval(ApprovalRecord(plan: pending.name, revision: pending.spec.revision, decision: .approve,
-                                                  approver: "alice", source: "cli", createdAt: Date()))
+        _ = try client.addApproval(try signers.record(pending, as: "alice", now: Date()))
         // Stop the controller as soon as the plan has begun executing.
         let started = await eventually { plan()?.status.steps.contains { $0.phase != .pending } == true }
         let blocked = plan()?.status.conditions.map { "\($0.type)=\($0.status.rawValue) \($0.reason): \($0.message)" } ?? []

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import GRDB
 import Testing
 @testable import OperatorStore
@@ -38,7 +39,7 @@ struct StatusStoreRecordTests {
         let entries = try cli.audit(kind: "RemediationPlan", name: "drain-4")
         #expect(entries.map(\.actor) == ["alice", "bob"])
         #expect(entries.map(\.action) == ["approval.approve", "approval.approve"])
-        #expect(entries.first?.message == "alice approved plan drain-4 at revision r1: window open")
+        #expect(entries.first?.message == "alice approved plan drain-4 at revision r1 (unsigned): window open")
         let after = try #require(entries.first?.after)
         let decoded = try JSONDecoder().decode([String: String].self, from: after)
         #expect(decoded["revision"] == "r1")

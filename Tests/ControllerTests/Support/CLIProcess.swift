@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// One run of the `operator` executable as a person runs it: arguments in, exit status and both
 /// outputs back. Output goes to files, not pipes, so a chatty command cannot block on a full pipe.
@@ -9,7 +10,7 @@ struct CLIProcess {
 
     /// Runs `binary arguments` and waits at most `timeout`; a command still running then is killed
     /// and reported with status -1.
-    static func run(_ binary: URL, _ arguments: [String], environment: [String: String] = [:],
+    static func run(_ binary: URL, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil,
                     timeout: Duration = .seconds(120)) async throws -> CLIProcess {
         let directory = try TemporaryDirectory()
         let outPath = directory.path("stdout"), errPath = directory.path("stderr")
@@ -25,6 +26,11 @@ struct CLIProcess {
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         process.standardOutput = out
         process.standardError = err
+        if let stdin {
+            let inPath = directory.path("stdin")
+            try stdin.write(toFile: inPath, atomically: true, encoding: .utf8)
+            process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: inPath))
+        }
         try process.run()
         let deadline = ContinuousClock.now + timeout
         while process.isRunning && ContinuousClock.now < deadline {

@@ -1,38 +1,17 @@
 import Foundation
-@testable import SSHSignatures
-
-/// A temporary directory removed when the value is released. Short paths: ssh-agent's socket lives here and
-/// Unix socket paths are limited to 107 bytes.
-final class TemporaryDirectory {
-    let url: URL
-
-    init() throws {
-        url = URL(fileURLWithPath: "/tmp", isDirectory: true).appendingPathComponent("sshsig-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-
-    func write(_ name: String, _ text: String) throws -> String {
-        let path = path(name)
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-        return path
-    }
-}
+import SSHSignatures
 
 /// One run of an OpenSSH tool (`/usr/bin/ssh-keygen`, `ssh-add`): arguments and stdin in, status and outputs back.
 /// Outputs go to files so a chatty tool cannot block on a pipe; a run still going after `limit` is killed
 /// (status -1) so a test can never hang on it.
-struct OpenSSHTool {
-    var status: Int32
-    var stdout: String
-    var stderr: String
+public struct OpenSSHTool: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
 
-    static let keygen = "/usr/bin/ssh-keygen"
+    public static let keygen = "/usr/bin/ssh-keygen"
 
-    static func run(
+    public static func run(
         _ binary: String, _ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:],
         limit: Duration = .seconds(120)
     ) async throws -> OpenSSHTool {
@@ -73,24 +52,24 @@ struct OpenSSHTool {
 
     /// `ssh-keygen ARGS`, failing the test's `try` when it does not exit 0.
     @discardableResult
-    static func keygen(_ arguments: [String], stdin: Data? = nil) async throws -> OpenSSHTool {
+    public static func keygen(_ arguments: [String], stdin: Data? = nil) async throws -> OpenSSHTool {
         let run = try await run(keygen, arguments, stdin: stdin)
         guard run.status == 0 else { throw ToolFailure(command: "ssh-keygen " + arguments.joined(separator: " "), run: run) }
         return run
     }
 }
 
-struct ToolFailure: Error, CustomStringConvertible {
-    let command: String
-    let run: OpenSSHTool
-    var description: String { "\(command) exited \(run.status): \(run.stderr)" }
+public struct ToolFailure: Error, CustomStringConvertible {
+    public let command: String
+    public let run: OpenSSHTool
+    public var description: String { "\(command) exited \(run.status): \(run.stderr)" }
 }
 
 /// The key types ssh-keygen makes for the interop tests, with the flags that make them.
-enum KeyKind: String, CaseIterable, Sendable {
+public enum KeyKind: String, CaseIterable, Sendable {
     case ed25519, ecdsa, rsa
 
-    var keygenFlags: [String] {
+    public var keygenFlags: [String] {
         switch self {
         case .ed25519: ["-t", "ed25519"]
         case .ecdsa: ["-t", "ecdsa", "-b", "256"]
@@ -98,7 +77,7 @@ enum KeyKind: String, CaseIterable, Sendable {
         }
     }
 
-    var algorithm: SSHKeyAlgorithm {
+    public var algorithm: SSHKeyAlgorithm {
         switch self {
         case .ed25519: .ed25519
         case .ecdsa: .ecdsaP256
@@ -108,21 +87,21 @@ enum KeyKind: String, CaseIterable, Sendable {
 }
 
 /// A key pair made by `ssh-keygen -N ''` in `directory`, named after its kind.
-func makeKeygenKey(_ kind: KeyKind, in directory: TemporaryDirectory, name: String? = nil, passphrase: String = "") async throws -> String {
+public func makeKeygenKey(_ kind: KeyKind, in directory: TemporaryDirectory, name: String? = nil, passphrase: String = "") async throws -> String {
     let path = directory.path(name ?? "id_\(kind.rawValue)")
     try await OpenSSHTool.keygen(kind.keygenFlags + ["-q", "-N", passphrase, "-C", "\(kind.rawValue)@test", "-f", path])
     return path
 }
 
-let approvalNamespace = "operator.tikv/approval"
+public let approvalNamespace = "operator.tikv/approval"
 
 /// A real ssh-agent on a socket in a temporary directory, run in the foreground (`-D`) so this process owns it;
 /// `stop()` (or releasing it) kills it by its pid.
-final class AgentProcess {
-    let socketPath: String
+public final class AgentProcess: @unchecked Sendable {
+    public let socketPath: String
     private let process: Process
 
-    init(in directory: TemporaryDirectory) async throws {
+    public init(in directory: TemporaryDirectory) async throws {
         socketPath = directory.path("agent.sock")
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-agent")
@@ -140,12 +119,12 @@ final class AgentProcess {
         }
     }
 
-    func add(_ keyPath: String) async throws {
+    public func add(_ keyPath: String) async throws {
         let run = try await OpenSSHTool.run("/usr/bin/ssh-add", ["-q", keyPath], environment: ["SSH_AUTH_SOCK": socketPath])
         guard run.status == 0 else { throw ToolFailure(command: "ssh-add \(keyPath)", run: run) }
     }
 
-    func stop() {
+    public func stop() {
         if process.isRunning {
             // SIGKILL: the agent inherits the test runner's blocked signals (SIGTERM among them) and would not die.
             kill(process.processIdentifier, SIGKILL)
