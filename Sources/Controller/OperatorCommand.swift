@@ -19,6 +19,7 @@ struct OperatorCommand: AsyncParsableCommand {
             RejectCommand.self,
             KillSwitchCommand.self,
             AuditCommand.self,
+            StoreCommand.self,
             SimulateCommand.self,
             DebugStoreWriterCommand.self,
         ]
