@@ -60,10 +60,7 @@ package enum StoreBackup {
         do {
             backup = try DatabaseQueue(path: backupPath, configuration: readOnly)
             try StoreDatabaseFile.quickCheck(backup, path: backupPath)
-            let tables = try backup.read { db in
-                try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('grdb_migrations', 'meta')")
-            }
-            guard tables.count == 2 else { throw StoreError.notAStore(path: backupPath, why: "an SQLite database without the store's tables") }
+            guard try backup.read(isStore) else { throw StoreError.notAStore(path: backupPath, why: "an SQLite database without the store's tables") }
             try backup.read(StoreMigrations.checkNotNewer)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
             throw StoreError.notADatabase(path: backupPath)
@@ -91,7 +88,7 @@ package enum StoreBackup {
         }
         try backup.close()
 
-        if FileManager.default.fileExists(atPath: path), let target = try? DatabaseQueue(path: path) {
+        if FileManager.default.fileExists(atPath: path), let target = try? DatabaseQueue(path: path), (try? target.read(isStore)) == true {
             do {
                 // A lease that cannot be read (a damaged file) is no controller's: none starts on a damaged store.
                 if let lease = try? target.read(LeaseRecord.fetch), lease.isValid(at: now) {
@@ -113,5 +110,10 @@ package enum StoreBackup {
             throw StoreError.cannotCreateFile(path: path, reason: String(cString: strerror(errno)))
         }
         return aside
+    }
+
+    /// Whether the database has the store's tables (a file that does not is moved aside, never written over).
+    private static func isStore(_ db: Database) throws -> Bool {
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('grdb_migrations', 'meta')") == 2
     }
 }
