@@ -32,7 +32,7 @@ struct RunCommand: AsyncParsableCommand {
     var shutdownTimeout: String = "30s"
     @Flag(help: "Log every enqueue and pass at debug level (same as -v 4).") var verbose = false
     @Flag(name: .customLong("init"), help: ArgumentHelp(
-        "Start a new, empty store when --db holds a file that is not one (empty, or not the store's SQLite); the file is kept as PATH.unusable-<time>.",
+        "Start a new, empty store when --db holds a file that is not one (empty, or not the store's SQLite); the file is kept as PATH.unusable-<unix seconds>.",
         discussion: "Never needed for a missing file, which is created. Do not leave it in a Deployment: a store truncated by accident would then start over silently."))
     var initialize = false
 
