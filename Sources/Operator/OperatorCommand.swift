@@ -20,6 +20,7 @@ struct OperatorCommand: AsyncParsableCommand {
             RejectCommand.self,
             KillSwitchCommand.self,
             AuditCommand.self,
+            StoreCommand.self,
             SimulateCommand.self,
             DebugStoreWriterCommand.self,
         ]

@@ -13,15 +13,22 @@ package final class StatusStore: Sendable {
     /// Reads "now" for lease expiry and default timestamps; tests pass a virtual clock.
     let clock: @Sendable () -> Date
     let dbPool: DatabasePool
+    /// Where `unusableFile: .moveAside` kept the file it found at `path`; nil when it found a store.
+    package let movedAside: String?
 
-    package init(path: String, role: Role, clock: @escaping @Sendable () -> Date = { Date() }) throws {
+    /// Opens the store at `path`, creating it when nothing is there. A file there that is not a store is refused
+    /// unless `unusableFile` is `.moveAside`. A controller's open runs `PRAGMA quick_check` first and refuses a damaged
+    /// file: it is the process that would write on top of the damage, and it opens the store once, at its start.
+    package init(path: String, role: Role, clock: @escaping @Sendable () -> Date = { Date() },
+                 unusableFile: UnusableFilePolicy = .refuse) throws {
         guard !role.name.isEmpty else {
             throw StoreError.invalidArgument("the store role needs a non-empty holder or actor name")
         }
         self.path = path
         self.role = role
         self.clock = clock
-        self.dbPool = try StoreDatabaseFile.openPool(path: path)
+        let isController = if case .controller = role { true } else { false }
+        (self.dbPool, self.movedAside) = try StoreDatabaseFile.openPool(path: path, unusable: unusableFile, check: isController)
         try StoreDatabaseFile.migrate(dbPool)
     }
 

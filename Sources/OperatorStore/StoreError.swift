@@ -20,6 +20,10 @@ package enum StoreError: Error, Equatable, Sendable {
     case cannotCreateFile(path: String, reason: String)
     /// The path holds something other than an SQLite database.
     case notADatabase(path: String)
+    /// The path holds a file that is not a store: empty, or an SQLite database without the store's tables.
+    case notAStore(path: String, why: String)
+    /// `PRAGMA quick_check` (or reading the file) found damage.
+    case damaged(path: String, details: String)
     /// A row the schema guarantees (e.g. a meta counter) is missing: the file was edited by hand.
     case corrupt(String)
 }
@@ -52,11 +56,31 @@ extension StoreError: CustomStringConvertible, LocalizedError {
         case let .cannotCreateFile(path, reason):
             return "cannot create the store file \(path): \(reason)"
         case let .notADatabase(path):
-            return "\(path) is not an operator status store (not an SQLite database)"
+            return "\(path) is not an operator status store (not an SQLite database); " + Self.unusableAdvice(path)
+        case let .notAStore(path, why):
+            return "\(path) is not an operator status store (\(why)); " + Self.unusableAdvice(path)
+        case let .damaged(path, details):
+            return "the status store \(path) is damaged (PRAGMA quick_check: \(details)); the controller will not run on it. "
+                + "Stop every process using it and restore the last backup with `operator store restore BACKUP --db \(path)` "
+                + "(backups are taken with `operator store backup FILE --db \(path)`), or move the file aside to start an empty "
+                + "store (its approvals and audit log stay in the moved file)"
         case let .corrupt(message):
             return "the store file is damaged: \(message)"
         }
     }
 
     package var errorDescription: String? { description }
+
+    private static func unusableAdvice(_ path: String) -> String {
+        "check --db, restore a backup with `operator store restore BACKUP --db \(path)`, or start a new, empty store with "
+            + "`operator run --init` (which keeps this file as \(path).unusable-<unix seconds>)"
+    }
+
+    /// A file that is not a store at all, which `--init` may move aside; a damaged store is not one of them.
+    var isUnusableFile: Bool {
+        switch self {
+        case .notADatabase, .notAStore: true
+        default: false
+        }
+    }
 }

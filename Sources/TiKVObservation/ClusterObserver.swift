@@ -191,10 +191,13 @@ package actor ClusterObserver {
             // the observation, so little time has passed since `now`.
             out.pdClockOffset = await pd.clockOffset(now: now)
             let offset = SnapshotMapping.effectiveClockOffset(out.pdClockOffset)
-            out.stores = info.stores
+            // A store listed twice is kept once (the first): the rest of the controller keys stores by id.
+            var listed: Set<UInt64> = []
+            out.stores = info.stores.filter { listed.insert($0.store.id).inserted }
                 .map { SnapshotMapping.store($0, now: now, maxStoreDownTime: out.settings.maxStoreDownTime, pdClockOffset: offset) }
                 .sorted { $0.id < $1.id }
-            out.storesState = .complete
+            let implausible = Plausibility.problems(info.stores)
+            out.storesState = implausible.isEmpty ? .complete : .partial("implausible: " + implausible.joined(separator: ", "))
         case .failure(let e):
             out.storesState = .failed(e.description)
         }

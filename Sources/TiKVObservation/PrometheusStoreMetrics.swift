@@ -20,26 +20,33 @@ package struct PrometheusStoreMetrics: StoreMetricsSource {
     package func read(stores: [StoreSnapshot], now: Date) async -> StoreMetricSamples {
         let client = self.client
         let matcher = StoreSeriesMatcher(stores: stores.map { MetaStore(id: $0.id, address: $0.address, statusAddress: $0.statusAddress) })
-        async let p99 = Self.readings(client, PromQLCatalogue.grpcP99Latency(window: rateWindow), matcher)
-        async let qps = Self.readings(client, PromQLCatalogue.qps(window: rateWindow), matcher)
-        async let stall = Self.readings(client, PromQLCatalogue.writeStall(), matcher)
-        async let up = Self.readings(client, PromQLCatalogue.tikvUp(), matcher)
+        async let p99 = Self.readings(client, PromQLCatalogue.grpcP99Latency(window: rateWindow))
+        async let qps = Self.readings(client, PromQLCatalogue.qps(window: rateWindow))
+        async let stall = Self.readings(client, PromQLCatalogue.writeStall())
+        async let up = Self.readings(client, PromQLCatalogue.tikvUp())
         // The scrape times only date the readings: without them an age is unknown, not a failed read.
-        async let scrapedAt = Self.readings(client, PromQLCatalogue.tikvUpScrapeTime(), matcher)
-        let answers: [(String, Result<[UInt64: MetricReading], PrometheusError>)] =
+        async let scrapedAt = Self.readings(client, PromQLCatalogue.tikvUpScrapeTime())
+        let answers: [(String, Result<[PromSample], PrometheusError>)] =
             [("p99 latency", await p99), ("qps", await qps), ("write stall", await stall), ("up", await up)]
+        // Every query here is of TiKV's own series, tied to a store by `instance`.
+        let key = StoreSeriesKey.instance
 
         var failures: [String] = []
+        var implausible: [String] = []
         var byName: [String: [UInt64: MetricReading]] = [:]
         for (name, answer) in answers {
             switch answer {
-            case .success(let r): byName[name] = r
+            case .success(let samples):
+                byName[name] = matcher.readings(samples, key: key)
+                for (id, count) in matcher.seriesCounts(samples, key: key).sorted(by: { $0.key < $1.key }) where count > 1 {
+                    implausible.append("store \(id): \(count) series of \(name)")
+                }
             case .failure(let e):
                 failures.append("\(name): \(e)")
                 byName[name] = matcher.failed(e)
             }
         }
-        let scrapeTimes = (try? (await scrapedAt).get()) ?? [:]
+        let scrapeTimes = (try? (await scrapedAt).get()).map { matcher.readings($0, key: .instance) } ?? [:]
         var samples: [UInt64: StoreMetricSamples.Store] = [:]
         for s in stores {
             func reading(_ name: String) -> MetricReading { byName[name]?[s.id] ?? .noSeries }
@@ -47,13 +54,12 @@ package struct PrometheusStoreMetrics: StoreMetricsSource {
                                                      writeStallMicros: reading("write stall"),
                                                      scrapedAt: scrapeTimes[s.id]?.value.map { Date(timeIntervalSince1970: $0) })
         }
-        return StoreMetricSamples(stores: samples, failures: failures, reads: answers.count)
+        return StoreMetricSamples(stores: samples, failures: failures, reads: answers.count, implausible: implausible)
     }
 
-    private static func readings(_ client: PrometheusClient, _ query: PromQuery, _ matcher: StoreSeriesMatcher)
-        async -> Result<[UInt64: MetricReading], PrometheusError> {
+    private static func readings(_ client: PrometheusClient, _ query: PromQuery) async -> Result<[PromSample], PrometheusError> {
         do {
-            return .success(matcher.readings(try await client.query(query.expr).vector, key: query.key))
+            return .success(try await client.query(query.expr).vector)
         } catch {
             return .failure(error)
         }

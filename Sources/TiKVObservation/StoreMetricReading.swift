@@ -27,14 +27,26 @@ package struct StoreSeriesMatcher: Sendable {
         }
     }
 
-    /// One reading per known store; stores without a series read `.noSeries`.
+    /// One reading per known store; stores without a series read `.noSeries`, and stores with several (which one
+    /// is the store's is unknown) `.failed`.
     func readings(_ samples: [PromSample], key: StoreSeriesKey) -> [UInt64: MetricReading] {
         var out = Dictionary(uniqueKeysWithValues: storeIDs.map { ($0, MetricReading.noSeries) })
+        let several = seriesCounts(samples, key: key).filter { $0.value > 1 }
         for s in samples {
             guard let id = storeID(for: s.labels, key: key) else { continue }
             out[id] = s.point.value.isNaN ? .notANumber : .value(s.point.value)
         }
+        for (id, count) in several { out[id] = .failed("\(count) series for one store") }
         return out
+    }
+
+    /// How many series of `samples` belong to each store (a query that sums `by (instance)` gives one).
+    func seriesCounts(_ samples: [PromSample], key: StoreSeriesKey) -> [UInt64: Int] {
+        var counts: [UInt64: Int] = [:]
+        for s in samples {
+            if let id = storeID(for: s.labels, key: key) { counts[id, default: 0] += 1 }
+        }
+        return counts
     }
 
     /// Every store reads `.failed` when the query failed.

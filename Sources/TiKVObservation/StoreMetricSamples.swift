@@ -21,6 +21,9 @@ package struct StoreMetricSamples: Sendable, Equatable {
     var failures: [String]
     /// How many reads the source made (its queries, or its one scrape): when all failed, the source failed.
     var reads: Int
+    /// What the source saw that no store can report (several series for one store), `what: why`; the readings
+    /// concerned are already unknown.
+    var implausible: [String] = []
 
     /// Every store's every sample `.failed(why)`: a read that failed as a whole.
     static func failed(_ why: String, stores: [StoreSnapshot]) -> StoreMetricSamples {

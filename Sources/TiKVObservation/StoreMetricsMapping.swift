@@ -7,14 +7,18 @@ enum StoreMetricsMapping {
     static func metrics(_ samples: StoreMetricSamples, stores: [StoreSnapshot]) -> ClusterObserver.Metrics {
         var readings: [UInt64: StoreMetrics] = [:]
         var silent: [UInt64] = []
+        var implausible = samples.implausible
         for store in stores {
-            let m = metrics(samples.stores[store.id] ?? StoreMetricSamples.Store(up: .noSeries, p99LatencySeconds: .noSeries,
-                                                                                  qps: .noSeries, writeStallMicros: .noSeries))
+            let (sample, problems) = Plausibility.checked(samples.stores[store.id] ?? StoreMetricSamples.Store(
+                up: .noSeries, p99LatencySeconds: .noSeries, qps: .noSeries, writeStallMicros: .noSeries), store: store.id)
+            implausible += problems
+            let m = metrics(sample)
             readings[store.id] = m
             if !store.isTombstone, [m.p99Latency, m.qps, m.writeStall, m.up].allSatisfy({ $0 == .noSeries }) { silent.append(store.id) }
         }
         let failures = samples.failures
         var problems = failures
+        if !implausible.isEmpty { problems.append("implausible readings (unknown): " + implausible.joined(separator: ", ")) }
         if !silent.isEmpty { problems.append("no series for store " + silent.map(String.init).joined(separator: ", ")) }
         let state: SourceState = problems.isEmpty ? .complete
             : failures.count >= samples.reads ? .failed(failures.joined(separator: "; ")) : .partial(problems.joined(separator: "; "))

@@ -33,6 +33,10 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "After SIGTERM, how long the current pass may take before the process exits anyway.")
     var shutdownTimeout: String = "30s"
     @Flag(help: "Log every enqueue and pass at debug level (same as -v 4).") var verbose = false
+    @Flag(name: .customLong("init"), help: ArgumentHelp(
+        "Start a new, empty store when --db holds a file that is not one (empty, or not the store's SQLite); the file is kept as PATH.unusable-<unix seconds>.",
+        discussion: "Never needed for a missing file, which is created. Do not leave it in a Deployment: a store truncated by accident would then start over silently."))
+    var initialize = false
 
     func run() async throws {
         let logging: LogConfiguration
@@ -65,7 +69,17 @@ struct RunCommand: AsyncParsableCommand {
         config.workers = workers
         config.metrics = metrics
 
-        let s = try StatusStore(path: store.path, role: .controller(holder: holder))
+        let s: StatusStore
+        do {
+            // A controller's open runs PRAGMA quick_check: a damaged store is refused, naming the file and the way back.
+            s = try StatusStore(path: store.path, role: .controller(holder: holder), unusableFile: initialize ? .moveAside : .refuse)
+        } catch let e as StoreError {
+            throw CLIError.failure("\(e)")
+        }
+        if let aside = s.movedAside {
+            logger.warning("--init: the file at --db was not a store; kept it aside and started a new, empty store",
+                           metadata: ["db": "\(store.path)", "movedTo": "\(aside)"])
+        }
         do {
             _ = try s.acquireLease(ttl: config.leaseTTL)
         } catch let e as StoreError {

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Turns a provider's draft into a stored `Diagnosis`: every suggested action must be a registry
-/// action with its parameters, on stores PD lists; every evidence item must point at something the
+/// action with its parameters, on stores PD lists and regions the context shows, and must make sense
+/// against the snapshot (`ActionPlausibility`); every evidence item must point at something the
 /// context holds. What fails is dropped and said in `notes`; a primary left without evidence is
 /// downgraded to low confidence. Sizes are capped so a runaway answer cannot bloat the store.
 public enum DiagnosisValidation {
@@ -68,6 +69,7 @@ public enum DiagnosisValidation {
         if kind == .removeScheduler, let name = action.scheduler, !c.schedulers.contains(name) {
             return .failure(ValidationFailure("removeScheduler names \"\(name)\", which PD does not run"))
         }
+        if let why = ActionPlausibility.objection(to: action, context: c) { return .failure(ValidationFailure(why)) }
         return .success(action)
     }
 

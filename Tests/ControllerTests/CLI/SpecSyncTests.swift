@@ -92,4 +92,44 @@ import Testing
         guard case .tikvCluster(let c) = try #require(parsed.first?.documents.first).object else { Issue.record("no cluster"); return }
         #expect(c.spec.mode == .execute)
     }
+
+    func named(_ name: String) -> String {
+        cluster(mode: "observe").replacingOccurrences(of: "name: basic", with: "name: \(name)")
+    }
+
+    @Test func aFileOverOneMebibyteIsRefusedAndTheRestStillLoads() throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // Valid YAML: a cluster padded with a comment past the cap.
+        let padding = "#" + String(repeating: "x", count: SpecDirectory.maxFileBytes) + "\n"
+        try write("big.yaml", named("big") + padding)
+        try write("c.yaml", cluster(mode: "observe"))
+        var set = SpecSet()
+        let errors = set.apply(try SpecDirectory.parse(paths: [dir + "/specs"]))
+        #expect(errors.map(\.description) == [dir + "/specs/big.yaml: not read: the file is larger than 1 MiB (1048576 bytes, a ConfigMap's limit)"])
+        #expect(set.documents.map(\.object.name) == ["basic"])
+        // The fingerprint does not read it whole either, and still sees it shrink.
+        let before = SpecDirectory.fingerprint(path: dir + "/specs")
+        try write("big.yaml", named("big"))
+        #expect(SpecDirectory.fingerprint(path: dir + "/specs") != before)
+        #expect(set.apply(try SpecDirectory.parse(paths: [dir + "/specs"])).isEmpty)
+    }
+
+    @Test func filesPastTheDirectoryLimitAreRefusedAndKeepTheirLastValidVersion() throws {
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for i in 0..<SpecDirectory.maxFiles { try write(String(format: "c%04d.yaml", i), named(String(format: "c%04d", i))) }
+        var set = SpecSet()
+        #expect(set.apply(try SpecDirectory.parse(paths: [dir + "/specs"])).isEmpty)
+        #expect(set.documents.count == SpecDirectory.maxFiles)
+
+        // One more file sorts first: the last by name is now past the limit, refused, and its cluster stays in force.
+        try write("a.yaml", named("a"))
+        let errors = set.apply(try SpecDirectory.parse(paths: [dir + "/specs"]))
+        #expect(errors.map(\.description) == [
+            dir + "/specs/c0999.yaml: not read: \(dir)/specs holds 1001 spec files, more than the 1000 the controller reads from "
+                + "one directory (the first 1000 by name are read)",
+        ])
+        let names = Set(set.documents.map(\.object.name))
+        #expect(names.count == SpecDirectory.maxFiles + 1)
+        #expect(names.contains("a") && names.contains("c0999"))
+    }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Reconcilers
 import Testing
 @testable import ModelDiagnosis
+@testable import Operator
 @testable import PDClient
 
 /// The Anthropic and OpenAI-compatible providers against local servers speaking their APIs.
@@ -18,12 +19,15 @@ import Testing
         return DiagnosisContextBuilder.build(.init(ticket: ticket, cluster: TiKVCluster(metadata: ObjectMeta(name: "c"), spec: TiKVClusterSpec(pd: PDEndpoint(urls: ["http://pd:2379"]))), snapshot: snapshot))
     }
 
-    /// A valid answer: the rules engine's diagnosis as a draft, plus one action outside the registry.
+    /// A valid answer: the rules engine's diagnosis as a draft, plus one action outside the registry, an offline of a
+    /// healthy store and a region that does not exist.
     static func draftJSON() -> String {
         let d = RulesEngine.diagnose(context(), now: now)
         let draft = DiagnosisDraft(timeline: d.timeline, affectedComponents: d.affectedComponents, readings: d.readings, primary: d.primary,
                                    alternatives: d.alternatives, recommendedAction: d.recommendedAction, pdCtlEquivalents: d.pdCtlEquivalents,
-                                   risks: d.risks, suggestedActions: [SuggestedActionDraft(kind: "approvePlan"), SuggestedActionDraft(kind: "offlineStore", storeID: 3)])
+                                   risks: d.risks, suggestedActions: [SuggestedActionDraft(kind: "approvePlan"), SuggestedActionDraft(kind: "offlineStore", storeID: 3),
+                                                      SuggestedActionDraft(kind: "offlineStore", storeID: 1),
+                                                      SuggestedActionDraft(kind: "transferLeader", regionID: .max, toStoreID: 2)])
         return String(decoding: try! JSONEncoder().encode(draft), as: UTF8.self)
     }
 
@@ -70,6 +74,12 @@ import Testing
         #expect(d.primary.cause == .insufficientData)
         #expect(d.suggestedActions == [.store(.offlineStore, 3)])
         #expect(d.notes.contains { $0.contains("approvePlan") }, "the invalid action is dropped with a note: \(d.notes)")
+        // What a person reads (`describe ticket`, `diagnose`): the sound suggestion, and why the others were dropped.
+        let report = DiagnosisReport.render(d, now: Self.now)
+        #expect(report.contains("- take store 3 offline"))
+        #expect(!report.contains("take store 1 offline"))
+        #expect(report.contains("- suggested action 3 dropped: offlineStore of store 1, which is Up and alive"))
+        #expect(report.contains("- suggested action 4 dropped: transferLeader names region 18446744073709551615, which the context does not show"))
         await server.stop()
     }
 
