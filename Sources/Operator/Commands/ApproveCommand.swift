@@ -38,6 +38,8 @@ struct DecisionOptions: ParsableArguments {
         var cluster: String
         var policy: ApprovalPolicy?
         var store: StatusStore?
+        /// AI-suggested plans need a signed approval even where a lab counts typed names.
+        var suggestedByAI = false
     }
 
     func record(_ decision: ApprovalRecord.Decision, now: Date = Date()) throws -> String {
@@ -49,7 +51,7 @@ struct DecisionOptions: ParsableArguments {
         let signers = try allowedSignersList(policy)
         let payloadDecision: ApprovalDecision = decision == .approve ? .approve : .reject
 
-        guard !unsigned, key != nil || output != nil || policy.requireSignatures else {
+        guard !unsigned, key != nil || output != nil || policy.requireSignatures || target.suggestedByAI else {
             return try recordUnsigned(decision, target, reason: reason, now: now)
         }
         let signer: any SSHSigner
@@ -141,9 +143,10 @@ struct DecisionOptions: ParsableArguments {
         let record = ApprovalRecord(plan: target.plan, revision: target.revision, decision: decision, approver: approver, source: "cli",
                                     reason: reason, createdAt: now, expiresAt: expires)
         let policy = target.policy ?? ApprovalPolicy()
-        if policy.requireSignatures {
-            throw CLIError.failure("plan/\(target.plan): this cluster counts only signed approvals: pass --key ~/.ssh/id_ed25519 "
-                                   + "(or run ssh-agent with your key added)")
+        if policy.requireSignatures || target.suggestedByAI {
+            let who = target.suggestedByAI && !policy.requireSignatures ? "a plan the model suggested needs a signed approval"
+                : "this cluster counts only signed approvals"
+            throw CLIError.failure("plan/\(target.plan): \(who): pass --key ~/.ssh/id_ed25519 (or run ssh-agent with your key added)")
         }
         return try Self.store(record, target: target, policy: policy, signers: nil, now: now)
     }
@@ -191,7 +194,7 @@ struct DecisionOptions: ParsableArguments {
             throw CLIError.failure("plan/\(name) is \(p.status.phase.rawValue); there is nothing left to decide")
         }
         let policy = try ResourceStore(store: s).get(TiKVClusterKind.self, p.spec.cluster)?.spec.approval
-        return Target(plan: name, revision: reviewed, cluster: p.spec.cluster, policy: policy, store: s)
+        return Target(plan: name, revision: reviewed, cluster: p.spec.cluster, policy: policy, store: s, suggestedByAI: p.spec.origin == .ai)
     }
 
     /// `approve-<plan>-<principal>`, cut to an object name's length.

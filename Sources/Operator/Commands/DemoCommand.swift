@@ -36,7 +36,10 @@ struct DemoCommand: AsyncParsableCommand {
         } else {
             output.write("Metrics: \(env.prometheusAbsence ?? "no Prometheus"), so the controller reads the simulator's \(env.pdURL)/metrics directly and computes rates between its own scrapes.")
         }
-        output.write("In another terminal: operator get plans --db \(env.dbPath)   ·   operator get stores --pd \(env.pdURL)")
+        output.write("Approvals are SSH-signed: a throwaway key \(env.keyPath) is the one key the cluster's allowed signers "
+                     + "(\(env.allowedSignersPath)) list, for \(DemoEnvironment.keyboardApprover).")
+        output.write("In another terminal: operator get plans --db \(env.dbPath)   ·   operator approve plan/NAME --key \(env.keyPath) "
+                     + "--db \(env.dbPath)   ·   operator get stores --pd \(env.pdURL)")
         env.start()
         var script = DemoScript(env: env, output: output, auto: auto || headless, patience: .seconds(patience))
         let onScreen = !headless && Dashboard.canShowOnThisTerminal

@@ -68,9 +68,10 @@ public enum ApprovalEvaluator {
     /// Any subject's plan: its risk is the highest of its steps' (`Subject.risk(of:)`).
     public static func evaluate<S>(plan: SubjectPlan<S>, policy: ApprovalPolicy, votes: [ApprovalVote], now: Date) -> ApprovalVerdict {
         // A vote under a name that is no person's (reserved, control characters, empty) decides nothing; while the
-        // policy requires signatures, neither does a vote no key signed.
+        // policy requires signatures, neither does a vote no key signed, and an AI-suggested plan always needs one.
+        let unsignedCount = !policy.requireSignatures && plan.spec.origin != .ai
         let mine = votes.filter {
-            $0.plan == plan.name && PersonName.normalized($0.approver) != nil && (!policy.requireSignatures || $0.keyFingerprint != nil)
+            $0.plan == plan.name && PersonName.normalized($0.approver) != nil && (unsignedCount || $0.keyFingerprint != nil)
         }
         let revision = plan.spec.revision
         let tier = policy.tier(plan.spec.risk)
@@ -104,7 +105,8 @@ public enum ApprovalEvaluator {
 
         let missing = need - people.count
         let who = tier.principals.isEmpty ? "" : " among \(tier.principals.joined(separator: ", "))"
-        let tierText = "risk tier \(plan.spec.risk.rawValue)\(plan.spec.origin == .ai ? ", suggested by AI" : "") needs \(need) distinct approver(s)\(who)"
+        let signed = plan.spec.origin == .ai && !policy.requireSignatures ? " with signed approvals" : ""
+        let tierText = "risk tier \(plan.spec.risk.rawValue)\(plan.spec.origin == .ai ? ", suggested by AI" : "") needs \(need) distinct approver(s)\(who)\(signed)"
         if people.isEmpty, !approvals.isEmpty, live.isEmpty {
             return ApprovalVerdict(outcome: .waiting, reason: "ApprovalExpired",
                                    message: "the approval(s) of revision \(revision) expired; \(tierText)")

@@ -118,6 +118,12 @@ import Testing
         // A lab that turns signatures off counts the names typed.
         let lab = ApprovalPolicy(requireSignatures: false)
         #expect(ApprovalEvaluator.evaluate(plan: p, policy: lab, votes: unsigned, now: t0).outcome == .approved(by: ["alice"]))
+        // Not for a plan the model suggested: that needs a person's signature even in a lab.
+        let ai = plan(.offlineStore, origin: .ai)
+        let aiVerdict = ApprovalEvaluator.evaluate(plan: ai, policy: lab, votes: [vote(ai, "alice", key: .none)], now: t0)
+        #expect(aiVerdict.outcome == .waiting)
+        #expect(aiVerdict.message.contains("suggested by AI needs 1 distinct approver(s) with signed approvals"), "\(aiVerdict.message)")
+        #expect(ApprovalEvaluator.evaluate(plan: ai, policy: lab, votes: [vote(ai, "alice")], now: t0).isApproved)
     }
 
     @Test func twoPeopleMeansTwoPrincipalsAndTwoKeys() {
