@@ -48,7 +48,8 @@ package struct ApprovalVerifier: Sendable {
                                 + "(operator approve --key …)")
             }
             return .counts(ApprovalVote(plan: record.plan, revision: record.revision, approve: approve, approver: record.approver,
-                                        source: record.source, createdAt: record.createdAt, expiresAt: record.expiresAt))
+                                        source: record.source, createdAt: record.createdAt, expiresAt: record.expiresAt,
+                                        tiers: tiers(for: [record.approver])))
         }
         switch check(signature, of: record, cluster: cluster, now: now) {
         case .failure(let error):
@@ -58,7 +59,7 @@ package struct ApprovalVerifier: Sendable {
             return .counts(ApprovalVote(
                 plan: record.plan, revision: record.revision, approve: approve, approver: payload.principal, source: record.source,
                 createdAt: payload.signedAt, expiresAt: min(payload.expiresAt, payload.signedAt.addingTimeInterval(ttl)),
-                keyFingerprint: key.fingerprint, keyPrincipals: principals))
+                keyFingerprint: key.fingerprint, tiers: tiers(for: principals)))
         }
     }
 
@@ -109,6 +110,18 @@ package struct ApprovalVerifier: Sendable {
         let names = allowed.signers(for: sig.publicKey, namespace: ApprovalPayload.namespace, at: now)
             .flatMap(\.principals.patterns).filter { !$0.contains(where: { "*?!".contains($0) }) }
         return (payload, sig.publicKey, Array(Set(names + [payload.principal])).sorted())
+    }
+
+    /// The tiers whose `principals` (OpenSSH patterns) match one of these names and exclude none of them (`!dave`
+    /// keeps dave out whatever group his key is listed in); a tier naming none takes anyone.
+    package func tiers(for principals: [String]) -> Set<RiskTier> {
+        Set(RiskTier.allCases.filter { risk in
+            let patterns = policy.tier(risk).principals
+            guard !patterns.isEmpty else { return true }
+            let excluded = patterns.filter { $0.hasPrefix("!") }.map { PatternList(String($0.dropFirst())) }
+            return principals.contains(where: PatternList(patterns.joined(separator: ",")).matches)
+                && !principals.contains { name in excluded.contains { $0.matches(name) } }
+        })
     }
 
     /// The votes of a cluster's plans, and the refusal (or nil) to record for each stored decision.

@@ -16,12 +16,13 @@ public struct ApprovalVote: Sendable, Equatable {
     /// The `SHA256:…` fingerprint of the key whose signature verified; nil for an unsigned vote, which counts only
     /// while the policy does not require signatures.
     public var keyFingerprint: String?
-    /// Every principal the allowed-signers file gives the key (the approver's own name and groups such as `seniors`),
-    /// matched against a tier's `principals`. Empty for an unsigned vote: its approver alone is matched.
-    public var keyPrincipals: [String]
+    /// The risk tiers this vote may approve: those whose `principals` match the approver or a group the allowed
+    /// signers list on the key's line (`seniors`), and every tier that names none. Matched where the allowed signers
+    /// are read (`ApprovalVerifier`), with OpenSSH's patterns.
+    public var tiers: Set<RiskTier>
 
     public init(plan: String, revision: String, approve: Bool, approver: String, source: String, createdAt: Date,
-                expiresAt: Date? = nil, keyFingerprint: String? = nil, keyPrincipals: [String] = []) {
+                expiresAt: Date? = nil, keyFingerprint: String? = nil, tiers: Set<RiskTier> = Set(RiskTier.allCases)) {
         self.plan = plan
         self.revision = revision
         self.approve = approve
@@ -30,11 +31,8 @@ public struct ApprovalVote: Sendable, Equatable {
         self.createdAt = createdAt
         self.expiresAt = expiresAt
         self.keyFingerprint = keyFingerprint
-        self.keyPrincipals = keyPrincipals
+        self.tiers = tiers
     }
-
-    /// The names a tier's `principals` are matched against.
-    var principalsForPolicy: [String] { keyPrincipals.isEmpty ? [approver] : Array(Set(keyPrincipals + [approver])) }
 }
 
 /// Whether a plan's current revision may run, and the `Approved` condition that says so.
@@ -93,9 +91,7 @@ public enum ApprovalEvaluator {
         func expiry(_ v: ApprovalVote) -> Date { v.expiresAt ?? v.createdAt.addingTimeInterval(ttl) }
         let approvals = current.filter(\.approve)
         let live = approvals.filter { expiry($0) > now }
-        let eligible = live.filter { vote in
-            tier.principals.isEmpty || vote.principalsForPolicy.contains { PrincipalPattern.matches($0, tier.principals) }
-        }
+        let eligible = live.filter { $0.tiers.contains(plan.spec.risk) }
         let people = distinctPeople(eligible)
         let names = people.map(\.name)
         if people.count >= need {

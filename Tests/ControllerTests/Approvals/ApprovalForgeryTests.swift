@@ -31,7 +31,8 @@ import TestSupport
     }
 
     var policy: ApprovalPolicy {
-        ApprovalPolicy(high: TierPolicy(requiredApprovals: 2), allowedSigners: AllowedSignersSource(file: signers.allowedSignersPath))
+        ApprovalPolicy(high: TierPolicy(requiredApprovals: 2, principals: ["alice", "bob", "seniors"]),
+                       allowedSigners: AllowedSignersSource(file: signers.allowedSignersPath))
     }
     var verifier: ApprovalVerifier { ApprovalVerifier(policy: policy) }
 
@@ -69,7 +70,7 @@ import TestSupport
         }
         #expect(vote.approver == "dave")
         #expect(vote.keyFingerprint == (try key("dave")).publicKey.fingerprint)
-        #expect(vote.keyPrincipals == ["dave", "seniors"], "a group listed on the key's line comes with it")
+        #expect(vote.tiers == [.low, .medium, .high], "a group listed on the key's line (seniors) counts for the tier that names it")
         #expect(vote.expiresAt == t0.addingTimeInterval(3600))
     }
 
@@ -177,5 +178,22 @@ import TestSupport
         #expect(try store.audit().filter { $0.action == "approval.refused" }.count == 1, "recorded once, not every pass")
         try store.recordRefusal(approval: try #require(stored.id), nil, at: t0)
         #expect(try store.approvals(plan: plan.name).first?.refusal == nil)
+    }
+
+    @Test func aTiersPrincipalsMatchThePersonOrAGroupOnTheKeysLine() throws {
+        let tiered = ApprovalPolicy(medium: TierPolicy(requiredApprovals: 1, principals: ["*@sre.example.com", "alice"]),
+                                    high: TierPolicy(requiredApprovals: 2, principals: ["seniors", "!dave"]),
+                                    allowedSigners: AllowedSignersSource(file: signers.allowedSignersPath))
+        let verifier = ApprovalVerifier(policy: tiered)
+        #expect(verifier.tiers(for: ["jo@sre.example.com"]) == [.low, .medium])
+        #expect(verifier.tiers(for: ["alice"]) == [.low, .medium])
+        #expect(verifier.tiers(for: ["bob", "seniors"]) == [.low, .high])
+        #expect(verifier.tiers(for: ["dave", "seniors"]) == [.low], "a negated pattern wins, as in OpenSSH")
+        let record = try signed(payload("dave"), by: "dave")
+        guard case .counts(let vote) = verifier.verify(record, cluster: "prod", now: t0.addingTimeInterval(60)) else {
+            Issue.record("refused")
+            return
+        }
+        #expect(vote.tiers == [.low])
     }
 }
