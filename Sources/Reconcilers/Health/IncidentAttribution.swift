@@ -10,7 +10,9 @@ import Foundation
 /// | `regionsUnavailable`, `regionsAtRisk`, `regionHealth` | a store that is not alive (its `storeFlapping` or `storeDown` ticket, the earliest broken first); for `regionHealth` also an Offline store no maintenance asked for |
 /// | `leaderSkew`, `regionSkew` | PD's evict-slow-store draining a store (its `highLatency` ticket); a store not alive; a store that went away and came back within the flapping window (restart); an evict-leader scheduler no maintenance covers (its `leftoverScheduler` ticket); an Offline store no maintenance asked for |
 ///
-/// Every other ticket is a root (or stands alone). Resolved tickets keep the attribution they had, as history.
+/// A cause must come first: a dead store counts only if its last heartbeat is no later than the ticket broke, a restart
+/// only if the store went away no later than that. Every other ticket is a root (or stands alone). Resolved tickets
+/// keep the attribution they had, as history.
 public enum IncidentAttribution {
     public struct Facts: Sendable {
         public var snapshot: ClusterSnapshot
@@ -46,7 +48,7 @@ public enum IncidentAttribution {
 
     /// The cause of one ticket, or nil when it is a root.
     public static func attribute(_ ticket: Ticket, tickets: [Ticket], facts: Facts) -> TicketIncident? {
-        let finder = Finder(tickets: tickets, facts: facts)
+        let finder = Finder(tickets: tickets, facts: facts, since: ticket.status.brokenSince ?? facts.now)
         switch InvariantID(rawValue: ticket.spec.invariant) {
         case .regionsUnavailable:
             let holding = facts.snapshot.availability?.storesHoldingLostVoters ?? []
@@ -67,6 +69,9 @@ public enum IncidentAttribution {
     struct Finder {
         let tickets: [Ticket]
         let facts: Facts
+        /// When the ticket being attributed broke: a cause cannot come after its consequence (a skew that was there
+        /// before a store died is not that store's doing).
+        let since: Date
         var snapshot: ClusterSnapshot { facts.snapshot }
 
         /// The unresolved ticket of `invariant` on `store`.
@@ -82,7 +87,8 @@ public enum IncidentAttribution {
         }
 
         func notAlive(preferring preferred: [UInt64]) -> TicketIncident? {
-            let dead = snapshot.stores.filter { !$0.isTombstone && $0.liveness != .alive }.map(\.id).sorted()
+            let dead = snapshot.stores.filter { !$0.isTombstone && $0.liveness != .alive && ($0.lastHeartbeat ?? .distantPast) <= since }
+                .map(\.id).sorted()
             guard !dead.isEmpty else { return nil }
             let candidates = preferred.filter(dead.contains).isEmpty ? dead : preferred.filter(dead.contains)
             // The store that went first is the root; the others are named beside it.
@@ -104,7 +110,7 @@ public enum IncidentAttribution {
 
         func restarted() -> TicketIncident? {
             let horizon = facts.now.addingTimeInterval(-facts.flapWindow)
-            let back = facts.history.filter { h in h.alive && h.transitions.contains { $0 > horizon } }
+            let back = facts.history.filter { h in h.alive && h.transitions.contains { $0 > horizon && $0 <= since } }
                 .sorted { ($0.transitions.max() ?? .distantPast) > ($1.transitions.max() ?? .distantPast) }
             guard let h = back.first, let at = h.transitions.max() else { return nil }
             // Its down ticket is usually resolved by now: the latest one is still the root of what followed.
