@@ -134,8 +134,8 @@ public enum Preconditions {
             guard let id = action.storeID, let store = snapshot.store(id), !store.isTombstone else { return "the store is not in the cluster" }
             return nil
         case .removeFailedStores:
-            // PD refuses a store that is up and connected (unsafe_recovery_controller.go); the controller also refuses
-            // one it has heard from within the disconnect threshold at the time of the call, and one it does not know.
+            // PD refuses a store that is up and connected (unsafe_recovery_controller.go); the controller refuses one the
+            // freshest observation shows alive, and one it does not know.
             guard let ids = action.storeIDs, !ids.isEmpty else { return "the action lacks its stores" }
             for id in ids {
                 guard let store = snapshot.store(id) else { return "store \(id) is not in the cluster" }
