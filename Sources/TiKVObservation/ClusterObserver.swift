@@ -87,9 +87,15 @@ package actor ClusterObserver {
         snapshot.pdClockOffset = sc.pdClockOffset
         sources[.config] = sc.configState
         sources[.stores] = sc.storesState
-        // Metrics map series to stores through their status addresses, so they wait for the store list.
-        let metrics = await observeMetrics(stores: sc.storesState == .complete ? sc.stores : nil)
+        // Metrics map series to stores through their status addresses, so they wait for the store list; so does the
+        // availability count, which reads the regions of the stores that list calls not alive.
+        let listed = sc.storesState == .complete ? sc.stores : nil
+        async let availabilityAnswer = observeAvailability(stores: listed)
+        let metrics = await observeMetrics(stores: listed)
         sources[.metrics] = metrics.state
+        let availability = await availabilityAnswer
+        snapshot.availability = availability.availability
+        sources[.availability] = availability.state
         snapshot.stores = sc.stores.map {
             var store = $0
             store.metrics = metrics.readings[store.id] ?? metrics.fallback
@@ -411,6 +417,48 @@ package actor ClusterObserver {
                            state: .failed("no store list to map series to"))
         }
         return StoreMetricsMapping.metrics(await metricsSource.read(stores: stores, now: clock()), stores: stores)
+    }
+
+    // MARK: Availability (the regions of the stores that are not alive)
+
+    package struct Availability: Sendable {
+        package var availability: RegionAvailability?
+        package var state: SourceState
+    }
+
+    /// At most this many not-alive stores are read a pass, and no more than this many regions by PD's counts (the
+    /// first store always): a dead store's regions are a few MB even at a million regions, but a rack going down
+    /// must not turn every pass into a download. Past the bound the counts are lower bounds and say so.
+    static let availabilityStoreCap = 8
+    static let availabilityRegionCap = 250_000
+
+    /// Counts the regions without a quorum from the regions of the stores that are not alive (and of Tombstone stores
+    /// PD still counts regions on: a forced removal whose peers are not gone yet). No request while every store is alive.
+    package func observeAvailability(stores: [StoreSnapshot]?) async -> Availability {
+        guard let stores else { return Availability(availability: nil, state: .failed("no store list")) }
+        let alive = Set(stores.filter { $0.liveness == .alive && !$0.isTombstone }.map(\.id))
+        let notAlive = stores.filter { !alive.contains($0.id) && (!$0.isTombstone || $0.regionCount > 0) }.sorted { $0.id < $1.id }
+        guard !notAlive.isEmpty else { return Availability(availability: RegionAvailability(), state: .complete) }
+        var read: [UInt64] = []
+        var budget = Self.availabilityRegionCap
+        for s in notAlive where read.count < Self.availabilityStoreCap && (read.isEmpty || s.regionCount <= budget) {
+            read.append(s.id)
+            budget -= s.regionCount
+        }
+        let unread = notAlive.map(\.id).filter { !read.contains($0) }
+        var counting = RegionAvailability.Tally(alive: alive)
+        do {
+            for id in read {
+                for try await r in pd.regions(onStore: id) { counting.add(r) }
+            }
+        } catch {
+            // Half a count would pass for the whole: none at all.
+            return Availability(availability: nil, state: .failed(String(describing: error)))
+        }
+        let tally = counting.result(storesRead: read, storesUnread: unread)
+        let state: SourceState = unread.isEmpty ? .complete
+            : .partial("regions of not-alive stores \(unread.map(String.init).joined(separator: ", ")) not read (at most \(Self.availabilityStoreCap) stores, \(Self.availabilityRegionCap) regions a pass)")
+        return Availability(availability: tally, state: state)
     }
 
     // MARK: Regions (only when a planner asked)

@@ -6,7 +6,8 @@ import Testing
     static let pdCases = ["balance-leader", "balance-region", "add-nodes", "delete-nodes", "makeup-down-replica", "hot-read", "hot-write",
                           "region-split", "region-merge", "import-data"]
     static let chaosCases = ["kill", "partition", "slow", "disk-full", "leader-skew", "hot-region", "flapping", "six-stores", "demo",
-                             "pd-failover-during-drain", "clock-skew", "store-limit-throttled-drain", "store-dies-during-balance"]
+                             "pd-failover-during-drain", "clock-skew", "store-limit-throttled-drain", "store-dies-during-balance",
+                             "two-stores-die"]
     /// PD's protective schedulers and default balancers acting alone.
     static let protectiveCases = ["slow-store-with-pd-eviction", "skew-with-pd-balancers-on"]
     static let unsupportedCases: [String] = []

@@ -51,10 +51,12 @@ enum ResourceTables {
     }
 
     static func tickets(_ items: [Ticket], wide: Bool, now: Date) -> String {
-        var header = ["NAME", "CLUSTER", "INVARIANT", "SUBJECT", "SEVERITY", "STATE", "OCCURRENCES", "LAST-SEEN", "AGE"]
+        var header = ["NAME", "CLUSTER", "INVARIANT", "SUBJECT", "SEVERITY", "STATE", "ROOT", "OCCURRENCES", "LAST-SEEN", "AGE"]
         if wide { header += ["PLAN", "SUMMARY"] }
         let rows = items.map { t -> [String] in
-            var row = [t.name, t.spec.cluster, t.spec.invariant, t.spec.subject, t.spec.severity.rawValue, t.status.state.rawValue,
+            // A consequence's root ticket, or its cause when the cause has no ticket (PD draining a slow store).
+            let root = t.status.incident.map { $0.root ?? "<\($0.cause.rawValue)>" } ?? "<none>"
+            var row = [t.name, t.spec.cluster, t.spec.invariant, t.spec.subject, t.spec.severity.rawValue, t.status.state.rawValue, root,
                        String(t.status.occurrences), t.status.lastSeen.map { humanAge(from: $0, now: now) } ?? "<none>",
                        humanAge(from: t.metadata.creationTimestamp, now: now)]
             if wide { row += [t.status.plan ?? "<none>", t.spec.summary] }

@@ -81,6 +81,16 @@ struct DescribeCommand: ParsableCommand {
                 }) + "\n")
             }
         }
+        if let ticket = object as? Ticket {
+            // The incident: a consequence names its root; a root lists the tickets that follow from it.
+            if let incident = ticket.status.incident {
+                out += "Incident:\n  consequence of \(incident.root.map { "ticket/\($0)" } ?? "no ticket (a fact)"): \(incident.message) [\(incident.cause.rawValue)]\n"
+            } else {
+                let following = try ResourceStore(store: store).list(TicketKind.self)
+                    .filter { $0.status.incident?.root == ticket.name && $0.status.state != .resolved }.map(\.name).sorted()
+                if !following.isEmpty { out += "Incident:\n  root of " + following.map { "ticket/\($0)" }.joined(separator: ", ") + "\n" }
+            }
+        }
         if let diagnosis = (object as? Ticket)?.status.diagnosis { out += DiagnosisReport.render(diagnosis, now: now) }
         let events = try store.events(regardingKind: K.kind, regardingName: name)
         out += "Events:\n"

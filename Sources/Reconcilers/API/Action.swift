@@ -14,17 +14,23 @@ public enum ActionKind: String, Codable, Sendable, CaseIterable, SpecEnum {
     case removeScheduler
     case setStoreWeight
     case waitForBalance
+    /// PD's online unsafe recovery (`POST /admin/unsafe/remove-failed-stores`): the stores become Tombstone at once and
+    /// the regions that lost their quorum to them are forced to a leader among the survivors. Whatever those stores
+    /// alone held is lost.
+    case removeFailedStores
+    /// Waits until every listed store is alive again (a person restarts or reconnects them); sends nothing.
+    case waitForStoresUp
 
     public var risk: RiskTier {
         switch self {
         case .transferLeader, .removeEvictLeaderScheduler, .waitForLeadersDrained, .waitForStoreRemoved, .cancelOfflineStore,
-             .removeScheduler, .waitForBalance:
+             .removeScheduler, .waitForBalance, .waitForStoresUp:
             .low
         // A store weight is undone by one call, like an evict-leader scheduler, but like it it steers PD's balancers:
         // a weight set wrong moves leaders or whole peers (data) across the cluster until someone notices.
         case .transferPeer, .addEvictLeaderScheduler, .setStoreWeight:
             .medium
-        case .offlineStore:
+        case .offlineStore, .removeFailedStores:
             .high
         }
     }
@@ -32,7 +38,7 @@ public enum ActionKind: String, Codable, Sendable, CaseIterable, SpecEnum {
     /// Whether the step sends a PD mutation (waits only observe).
     public var mutates: Bool {
         switch self {
-        case .waitForLeadersDrained, .waitForStoreRemoved, .waitForBalance: false
+        case .waitForLeadersDrained, .waitForStoreRemoved, .waitForBalance, .waitForStoresUp: false
         default: true
         }
     }
@@ -40,7 +46,8 @@ public enum ActionKind: String, Codable, Sendable, CaseIterable, SpecEnum {
     public var isSlow: Bool {
         switch self {
         // PD's balancers converge at their own pace (a few operators at a time): waiting for them is slow.
-        case .transferPeer, .waitForLeadersDrained, .waitForStoreRemoved, .waitForBalance: true
+        // Bringing a host back, or PD's unsafe recovery collecting every store's report, takes minutes.
+        case .transferPeer, .waitForLeadersDrained, .waitForStoreRemoved, .waitForBalance, .removeFailedStores, .waitForStoresUp: true
         default: false
         }
     }
@@ -60,10 +67,12 @@ public struct Action: Codable, Sendable, Equatable, Hashable {
     /// `waitForBalance`: what must be balanced, and within how many percent of each store's weighted share.
     public var balance: BalanceKind?
     public var maxSkewPercent: Double?
+    /// `removeFailedStores`, `waitForStoresUp`: the stores, sorted.
+    public var storeIDs: [UInt64]?
 
     public init(kind: ActionKind, regionID: UInt64? = nil, storeID: UInt64? = nil, fromStoreID: UInt64? = nil,
                 toStoreID: UInt64? = nil, scheduler: String? = nil, leaderWeight: Double? = nil, regionWeight: Double? = nil,
-                balance: BalanceKind? = nil, maxSkewPercent: Double? = nil) {
+                balance: BalanceKind? = nil, maxSkewPercent: Double? = nil, storeIDs: [UInt64]? = nil) {
         self.kind = kind
         self.regionID = regionID
         self.storeID = storeID
@@ -74,6 +83,7 @@ public struct Action: Codable, Sendable, Equatable, Hashable {
         self.regionWeight = regionWeight
         self.balance = balance
         self.maxSkewPercent = maxSkewPercent
+        self.storeIDs = storeIDs
     }
 
     public static func transferLeader(region: UInt64, from: UInt64?, to: UInt64) -> Action {
@@ -88,6 +98,9 @@ public struct Action: Codable, Sendable, Equatable, Hashable {
     }
     public static func waitForBalance(_ kind: BalanceKind, maxSkewPercent: Double) -> Action {
         Action(kind: .waitForBalance, balance: kind, maxSkewPercent: maxSkewPercent)
+    }
+    public static func stores(_ kind: ActionKind, _ stores: [UInt64]) -> Action {
+        Action(kind: kind, storeIDs: Array(Set(stores)).sorted())
     }
 
     /// The parameters each kind requires; a suggested action missing one is invalid.
@@ -113,6 +126,8 @@ public struct Action: Codable, Sendable, Equatable, Hashable {
         case .waitForBalance:
             if balance == nil { missing.append("balance") }
             if maxSkewPercent == nil { missing.append("maxSkewPercent") }
+        case .removeFailedStores, .waitForStoresUp:
+            if storeIDs?.isEmpty ?? true { missing.append("storeIDs") }
         }
         return missing
     }
@@ -137,8 +152,14 @@ public struct Action: Codable, Sendable, Equatable, Hashable {
             return "set store \(s)'s weights to leader \(leaderWeight.map(Self.weightText) ?? "?"), region \(regionWeight.map(Self.weightText) ?? "?")"
         case .waitForBalance:
             return "wait until PD brings every store's \(balance?.noun ?? "?") within \(maxSkewPercent.map(Self.weightText) ?? "?")% of its weighted share"
+        case .removeFailedStores:
+            return "remove failed stores \(storeListText) by PD's online unsafe recovery (data only they held is lost)"
+        case .waitForStoresUp:
+            return "wait until stores \(storeListText) are alive again"
         }
     }
+
+    private var storeListText: String { storeIDs.map { $0.map(String.init).joined(separator: ", ") } ?? "?" }
 
     /// A weight as PD's JSON and pd-ctl show it: `2`, `0.5`.
     public static func weightText(_ w: Double) -> String {

@@ -53,6 +53,10 @@ public struct Invariants: Codable, Sendable, Equatable, DefaultInitializable {
     @Default<InvariantPolicy.Defaults<Minutes10, Severity.Info>> public var regionSkew: InvariantPolicy
     /// Regions with missing, down, pending or offline peers.
     @Default<InvariantPolicy.Defaults<Minutes5, Severity.Warning>> public var regionHealth: InvariantPolicy
+    /// Regions whose voters on not-alive stores are a majority: they serve nothing, so no grace period.
+    @Default<InvariantPolicy.Defaults<Seconds0, Severity.Critical>> public var regionsUnavailable: InvariantPolicy
+    /// Regions that keep their quorum only while every alive voter stays up: one more failure loses it.
+    @Default<InvariantPolicy.Defaults<Minutes1, Severity.Warning>> public var regionsAtRisk: InvariantPolicy
     /// RocksDB write stall on a store.
     @Default<WriteStallInvariant> public var writeStall: WriteStallInvariant
     /// A PD member is unhealthy or the PD cluster has no leader.
@@ -72,6 +76,8 @@ public struct Invariants: Codable, Sendable, Equatable, DefaultInitializable {
         v.nested("leaderSkew") { leaderSkew.validate(&$0) }
         v.nested("regionSkew") { regionSkew.validate(&$0) }
         v.nested("regionHealth") { regionHealth.validate(&$0) }
+        v.nested("regionsUnavailable") { regionsUnavailable.validate(&$0) }
+        v.nested("regionsAtRisk") { regionsAtRisk.validate(&$0) }
         v.nested("writeStall") { writeStall.validate(&$0) }
         v.nested("pdMembers") { pdMembers.validate(&$0) }
         v.nested("leftoverScheduler") { leftoverScheduler.validate(&$0) }

@@ -71,6 +71,9 @@ public struct SubjectPlanSpec<S: Subject>: Codable, Sendable, Equatable, SpecVal
     /// The highest risk of any step decides who must approve.
     public var risk: RiskTier { steps.map(\.risk).max() ?? .low }
 
+    /// People who must approve whatever the policy's tier says: the most any step's action demands (`Subject.minimumApprovals`).
+    public var minimumApprovals: Int { steps.map { S.minimumApprovals(of: $0.action) }.max() ?? 0 }
+
     /// A content hash of the steps, stable across runs and machines.
     public static func revision(of steps: [SubjectPlanStep<S>]) -> String {
         ContentHash.hex(of: CanonicalJSON.encode(steps))

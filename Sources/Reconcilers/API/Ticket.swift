@@ -72,5 +72,43 @@ public struct TicketStatus: Codable, Sendable, Equatable, ObjectStatus {
     public var plan: String?
     /// The latest diagnosis (rules engine or model); written off the loop, never read by the reconcilers.
     public var diagnosis: Diagnosis?
+    /// Set on a consequence: what broke this ticket's invariant, and the root ticket of its incident when the cause
+    /// has one (`IncidentAttribution`). Nil on a root and on a ticket nothing in the snapshot explains.
+    public var incident: TicketIncident?
     public init() {}
+}
+
+/// Why a ticket is a consequence of something else: tickets that share a cause form one incident, whose root is the
+/// ticket of the cause (a dead store's `storeDown`) or, when the cause has no ticket of its own (PD's evict-slow-store
+/// draining a store), a fact of the snapshot.
+public struct TicketIncident: Codable, Sendable, Equatable {
+    public enum Cause: String, Codable, Sendable, CaseIterable {
+        /// A store is not alive: its leaders moved away, its regions lost a replica (or their quorum).
+        case storeNotAlive
+        /// A store went away and came back within the flapping window: it returned without leaders.
+        case storeRestarted
+        /// A store keeps going up and down.
+        case storeFlapping
+        /// PD's evict-slow-store-scheduler drains a slow store's leaders.
+        case slowStoreEvictedByPD
+        /// An evict-leader scheduler holds a store.
+        case evictLeaderScheduler
+        /// A store is Offline (being removed) with no StoreMaintenance asking for it.
+        case storeBeingRemoved
+    }
+
+    public var cause: Cause
+    /// The store at the root.
+    public var store: UInt64
+    /// The root ticket's name; nil when the cause is a fact with no ticket of its own.
+    public var root: String?
+    /// One line for people: "store 4 is not alive (disconnected)".
+    public var message: String
+
+    public init(cause: Cause, store: UInt64, root: String?, message: String) {
+        self.cause = cause
+        self.store = store
+        self.root = root
+        self.message = message
+    }
 }

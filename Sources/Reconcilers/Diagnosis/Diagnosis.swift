@@ -13,6 +13,8 @@ public enum DiagnosisCause: String, Codable, Sendable, CaseIterable {
     case leftoverScheduler
     case flappingStore
     case unhealthyRegions
+    /// Regions lost their Raft quorum: a majority of their voters is on stores that are not alive.
+    case quorumLoss
     case pdUnhealthy
     /// The data at hand cannot tell the candidates apart; the diagnosis says which data would.
     case insufficientData

@@ -106,9 +106,37 @@ public struct DiagnosisContext: Codable, Sendable, Equatable {
         public var previousDiagnosis: String?
     }
 
+    /// The ticket is a consequence (`TicketIncident`): what caused it, and what the root ticket's own diagnosis says.
+    public struct IncidentFacts: Codable, Sendable, Equatable {
+        /// `TicketIncident.Cause`.
+        public var cause: String
+        public var store: UInt64
+        public var rootTicket: String?
+        public var rootInvariant: String?
+        public var message: String
+        /// The root ticket's diagnosed primary cause and its title (quoted), when it has a diagnosis.
+        public var rootDiagnosedCause: String?
+        public var rootDiagnosisTitle: String?
+    }
+
+    /// Regions without a quorum, counted from the regions of the not-alive stores.
+    public struct AvailabilityFacts: Codable, Sendable, Equatable {
+        public var unavailableRegions: Int
+        public var atRiskRegions: Int
+        public var exact: Bool
+        public var storesRead: [UInt64]
+        public var storesUnread: [UInt64]
+        /// Per set of not-alive stores (`4+5`), how many regions lost their quorum to it.
+        public var lostTo: [String: Int]
+        /// The first unavailable regions: `id [startKey, endKey)`, keys as PD prints them (quoted).
+        public var sample: [String]
+    }
+
     public var cluster: String
     public var observedAt: Date
     public var ticket: TicketFacts
+    public var incident: IncidentFacts? = nil
+    public var availability: AvailabilityFacts? = nil
     /// Per observation source: `Complete`, or the state and its reason (quoted).
     public var sources: [String: String]
     public var prometheusConfigured: Bool
@@ -143,7 +171,8 @@ public struct DiagnosisContext: Codable, Sendable, Equatable {
     /// Whether an evidence reference points at something this context holds. References are
     /// `ticket.<field>`, `ticket.readings.<name>`, `store/<id>.<field>`, `store/<id>.metrics.<name>`,
     /// `history.<name>/<subject>`, `sources.<source>`, `schedulers`, `evictLeaderStores`, `evictSlowStores`, `hotRegions`,
-    /// `regionChecks.<check>`, `events`, `plans/<name>`, `similarTickets/<name>`, `settings.<name>`.
+    /// `regionChecks.<check>`, `events`, `plans/<name>`, `similarTickets/<name>`, `settings.<name>`, `incident[.<field>]`,
+    /// `availability[.<field>]`.
     public func knows(_ ref: String) -> Bool {
         let r = ref.trimmingCharacters(in: .whitespaces)
         if r.hasPrefix("ticket.readings.") { return ticket.readings.contains { "ticket.readings.\($0.name)" == r } }
@@ -160,6 +189,8 @@ public struct DiagnosisContext: Codable, Sendable, Equatable {
         if r.hasPrefix("plans/") { return plans.contains { "plans/\($0.name)" == r } }
         if r.hasPrefix("similarTickets/") { return similarTickets.contains { "similarTickets/\($0.name)" == r } }
         if r.hasPrefix("settings.") { return ["lowSpaceRatio", "maxStoreDownTime"].contains(String(r.dropFirst("settings.".count))) }
+        if r == "incident" || r.hasPrefix("incident.") { return incident != nil }
+        if r == "availability" || r.hasPrefix("availability.") { return availability != nil }
         return ["schedulers", "pausedSchedulers", "evictLeaderStores", "evictSlowStores", "hotRegions", "events", "operatorsInFlight", "regionCount",
                 "prometheusConfigured"].contains(r)
     }

@@ -148,6 +148,21 @@ public enum DiagnosisContextBuilder {
             },
             truncated: truncated)
         context.metricsOrigin = snap.metricsOrigin
+        if let incident = t.status.incident {
+            let root = incident.root.flatMap { name in input.tickets.first { $0.name == name } }
+            context.incident = DiagnosisContext.IncidentFacts(
+                cause: incident.cause.rawValue, store: incident.store, rootTicket: incident.root, rootInvariant: root?.spec.invariant,
+                message: q(incident.message), rootDiagnosedCause: root?.status.diagnosis?.primary.cause.rawValue,
+                rootDiagnosisTitle: root?.status.diagnosis.map { q($0.primary.title) })
+        }
+        if let a = snap.availability, a.unavailableCount > 0 || a.atRiskCount > 0 {
+            context.availability = DiagnosisContext.AvailabilityFacts(
+                unavailableRegions: a.unavailableCount, atRiskRegions: a.atRiskCount, exact: a.isExact, storesRead: a.storesRead,
+                storesUnread: a.storesUnread,
+                lostTo: Dictionary(a.unavailableByStores.prefix(8).map { ($0.stores.map(String.init).joined(separator: "+"), $0.regions) },
+                                   uniquingKeysWith: +),
+                sample: a.unavailableSample.prefix(10).map { q("\($0.id) [\($0.startKey), \($0.endKey))") })
+        }
 
         // The total bound: drop the bulkiest optional parts until it fits, and say so.
         var size = CanonicalJSON.encode(context).count

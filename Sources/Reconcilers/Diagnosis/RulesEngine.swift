@@ -9,7 +9,7 @@ public enum RulesEngine {
     public static let modelName = "rules-v1"
 
     public static func diagnose(_ c: DiagnosisContext, now: Date) -> Diagnosis {
-        let finding: Finding
+        var finding: Finding
         switch InvariantID(rawValue: c.ticket.invariant) {
         case .storeDown: finding = storeDown(c)
         case .storeFlapping: finding = storeFlapping(c)
@@ -19,10 +19,16 @@ public enum RulesEngine {
         case .leaderSkew, .regionSkew: finding = skew(c)
         case .leftoverScheduler: finding = leftoverScheduler(c)
         case .regionHealth: finding = regionHealth(c)
+        case .regionsUnavailable: finding = quorumLoss(c)
+        case .regionsAtRisk: finding = quorumAtRisk(c)
         case .pdMembers: finding = pdMembers(c)
         default: finding = Finding(primary: Hypothesis(cause: .insufficientData, title: "no rule knows invariant \(c.ticket.invariant)",
                                                       confidence: .low, evidence: [Evidence(.fact, "ticket.invariant", c.ticket.invariant)]),
                                   recommended: "Read the ticket's readings and investigate by hand.")
+        }
+        // A consequence is diagnosed by its root's cause; what the ticket alone suggests becomes an alternative.
+        if let incident = c.incident, InvariantID(rawValue: c.ticket.invariant) != .regionsUnavailable {
+            finding = consequence(c, incident, own: finding)
         }
         var components = [c.ticket.subject]
         if let id = c.subjectStoreID, let s = c.store(id) { components.append("tikv \(s.address)") }
@@ -411,6 +417,106 @@ public enum RulesEngine {
             primary: Hypothesis(cause: .unhealthyRegions, title: "regions are missing or have unhealthy peers while every store is alive", confidence: .medium, evidence: ev),
             recommended: "Look at the listed regions; pending peers usually catch up; persistent miss-peer regions mean PD cannot place a replica (labels, capacity).",
             pdCtl: ["pd-ctl region check miss-peer", "pd-ctl region check pending-peer", "pd-ctl config placement-rules show"])
+    }
+
+    // MARK: - Quorum loss
+
+    static func quorumLoss(_ c: DiagnosisContext) -> Finding {
+        guard let a = c.availability, a.unavailableRegions > 0 else {
+            return Finding(primary: Hypothesis(cause: .insufficientData, title: "no count of regions without a quorum in this observation", confidence: .low,
+                                               evidence: [Evidence(.fact, "sources.availability", c.sources["availability"] ?? "unknown")]),
+                           recommended: "Wait for a complete observation of the stores that are not alive.")
+        }
+        let lostStores = Array(Set(a.lostTo.keys.flatMap { $0.split(separator: "+").compactMap { UInt64($0) } })).sorted()
+        let stores = lostStores.map(String.init).joined(separator: ", ")
+        let count = a.exact ? "\(a.unavailableRegions)" : "at least \(a.unavailableRegions)"
+        var ev = [Evidence(.fact, "availability", "\(count) regions have a majority of their voters on stores that are not alive"
+                           + (a.exact ? "" : " (stores \(a.storesUnread.map(String.init).joined(separator: ", ")) not read)"))]
+        ev += a.lostTo.sorted { $0.key < $1.key }.map { Evidence(.fact, "availability.lostTo", "\($0.value) regions lost their quorum to stores \($0.key.replacingOccurrences(of: "+", with: " and "))") }
+        ev += lostStores.compactMap { id in c.store(id).map { Evidence(.fact, "store/\(id).liveness", "store \(id) is \($0.liveness), no heartbeat for \(seconds($0.heartbeatAgeSeconds))") } }
+        if !a.sample.isEmpty { ev.append(Evidence(.fact, "availability.sample", "e.g. regions " + a.sample.prefix(3).joined(separator: "; "))) }
+        var why = ""
+        if let incident = c.incident {
+            ev.append(Evidence(.fact, "incident", "root: \(incident.message)" + (incident.rootTicket.map { " (ticket \($0))" } ?? "")))
+            if let cause = incident.rootDiagnosedCause, let title = incident.rootDiagnosisTitle { why = "; the root's diagnosis: \(title) (\(cause))" }
+        }
+        return Finding(
+            primary: Hypothesis(cause: .quorumLoss, title: "\(count) regions lost their Raft quorum: stores \(stores) are not alive\(why)",
+                                confidence: a.exact ? .high : .medium, evidence: ev),
+            alternatives: [
+                Alternative(cause: .unhealthyRegions, title: "regions that only lost a replica", contradicting: [ev[0]],
+                            whyRuledOut: "a majority of their voters is gone: PD cannot re-replicate them, no leader can be elected"),
+            ],
+            recommended: "Bring stores \(stores) back (restart TiKV; restore the host or its network): every region recovers with no data lost. Only if they cannot come back, PD's online unsafe recovery (the unsafe-recovery plan, two approvers) gives them up: writes only they had applied are lost and ranges with no surviving replica come back empty.",
+            pdCtl: ["pd-ctl store " + (lostStores.first.map(String.init) ?? ""), "pd-ctl region check down-peer",
+                    "pd-ctl unsafe remove-failed-stores \(lostStores.map(String.init).joined(separator: ","))", "pd-ctl unsafe remove-failed-stores show"],
+            risks: ["Reads and writes to these key ranges fail until the quorum is back.",
+                    "Unsafe recovery is irreversible: data only the failed stores held is lost, and they can never rejoin."],
+            components: lostStores.map { "store/\($0)" })
+    }
+
+    static func quorumAtRisk(_ c: DiagnosisContext) -> Finding {
+        let a = c.availability
+        let n = a.map { "\($0.atRiskRegions)" } ?? "some"
+        let dead = c.stores.filter { $0.liveness != "alive" && $0.state != "Tombstone" }
+        let ev = [Evidence(.fact, "availability", "\(n) regions keep their quorum only while every alive voter stays up")]
+            + dead.map { Evidence(.fact, "store/\($0.id).liveness", "store \($0.id) is \($0.liveness)") }
+        return Finding(
+            primary: Hypothesis(cause: .storeProcessDown, title: "\(n) regions are one failure from losing their quorum: store(s) \(dead.map { String($0.id) }.joined(separator: ", ")) not alive",
+                                confidence: .medium, evidence: ev),
+            recommended: "Bring the store back or let PD re-replicate its regions (offline it past max-store-down-time); avoid restarting or draining any other store meanwhile.",
+            pdCtl: ["pd-ctl region check down-peer", "pd-ctl region check miss-peer"],
+            risks: ["One more store failure makes these regions unavailable."])
+    }
+
+    // MARK: - Consequences
+
+    /// The root's cause, taken from the root ticket's own diagnosis when it has one, else from the same rules applied to
+    /// the root's store, so a consequence never contradicts its root.
+    static func consequence(_ c: DiagnosisContext, _ incident: DiagnosisContext.IncidentFacts, own: Finding) -> Finding {
+        let rootRef = Evidence(.fact, "incident", incident.message + (incident.rootTicket.map { " (ticket \($0))" } ?? ""))
+        var cause: DiagnosisCause
+        var title: String
+        var evidence = [rootRef]
+        switch TicketIncident.Cause(rawValue: incident.cause) {
+        case .storeNotAlive?:
+            if let diagnosed = incident.rootDiagnosedCause.flatMap(DiagnosisCause.init(rawValue:)), let rootTitle = incident.rootDiagnosisTitle {
+                cause = diagnosed
+                title = rootTitle
+            } else {
+                var root = c
+                root.ticket.invariant = InvariantID.storeDown.rawValue
+                root.ticket.subject = HealthSubject.store(incident.store)
+                let derived = storeDown(root).primary
+                cause = derived.cause
+                title = derived.title
+                evidence += derived.evidence
+            }
+        case .storeRestarted?:
+            cause = .storeProcessDown
+            title = "store \(incident.store) restarted"
+        case .storeFlapping?:
+            cause = .flappingStore
+            title = "store \(incident.store) keeps going up and down"
+        case .slowStoreEvictedByPD?:
+            cause = .slowDisk
+            title = "store \(incident.store) is slow and PD's evict-slow-store-scheduler is draining it"
+        case .evictLeaderScheduler?:
+            cause = .leftoverScheduler
+            title = "an evict-leader scheduler holds store \(incident.store)"
+        case .storeBeingRemoved?, nil:
+            cause = .other
+            title = "store \(incident.store) is being removed"
+        }
+        let follows = "\(c.ticket.invariant) follows from it: \(title)"
+        var f = own
+        f.alternatives.insert(Alternative(cause: own.primary.cause, title: own.primary.title, supporting: own.primary.evidence,
+                                          whyRuledOut: "a symptom of the incident's root (\(incident.message)), not a cause of its own"), at: 0)
+        f.primary = Hypothesis(cause: cause, title: follows, confidence: own.primary.confidence == .low ? .low : .medium, evidence: evidence)
+        f.recommended = "Part of the incident rooted at \(incident.rootTicket.map { "ticket \($0)" } ?? incident.message): work on the root; this ticket clears when it does. "
+            + (cause == .slowDisk ? "PD is already acting; no balance or eviction plan is needed." : "No plan is proposed for it while its root is open.")
+        f.actions = []
+        return f
     }
 
     static func pdMembers(_ c: DiagnosisContext) -> Finding {

@@ -57,9 +57,10 @@ public struct ApprovalVerdict: Sendable, Equatable {
 /// Applies the approval policy to the votes of one plan: votes bind to the plan's revision, expire
 /// after the policy's TTL, count once per distinct person, and a rejection ends the plan.
 public enum ApprovalEvaluator {
-    /// People needed for this plan: its risk tier's count, and at least one for AI-suggested plans.
+    /// People needed for this plan: its risk tier's count, at least what its actions demand (`minimumApprovals`), and
+    /// at least one for AI-suggested plans.
     public static func required<S>(for plan: SubjectPlanSpec<S>, policy: ApprovalPolicy) -> Int {
-        let tier = policy.tier(plan.risk).requiredApprovals
+        let tier = max(policy.tier(plan.risk).requiredApprovals, plan.minimumApprovals)
         return plan.origin == .ai ? max(1, tier) : tier
     }
 

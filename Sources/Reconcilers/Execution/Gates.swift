@@ -133,7 +133,18 @@ public enum Preconditions {
             // PD answers 500 for a store it does not know; a Tombstone store takes no scheduling.
             guard let id = action.storeID, let store = snapshot.store(id), !store.isTombstone else { return "the store is not in the cluster" }
             return nil
-        case .removeEvictLeaderScheduler, .waitForLeadersDrained, .waitForStoreRemoved, .cancelOfflineStore, .removeScheduler, .waitForBalance:
+        case .removeFailedStores:
+            // PD refuses a store that is up and connected (unsafe_recovery_controller.go); the controller refuses one the
+            // freshest observation shows alive, and one it does not know.
+            guard let ids = action.storeIDs, !ids.isEmpty else { return "the action lacks its stores" }
+            for id in ids {
+                guard let store = snapshot.store(id) else { return "store \(id) is not in the cluster" }
+                if store.isTombstone { continue }
+                if store.liveness == .alive { return "store \(id) is alive: PD's unsafe recovery removes only failed stores" }
+            }
+            return nil
+        case .removeEvictLeaderScheduler, .waitForLeadersDrained, .waitForStoreRemoved, .cancelOfflineStore, .removeScheduler, .waitForBalance,
+             .waitForStoresUp:
             return nil
         }
     }

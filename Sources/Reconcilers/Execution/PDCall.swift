@@ -59,7 +59,11 @@ public struct PDCall: Sendable, Hashable, CustomStringConvertible {
             // Doubles as Swift prints them (`2.0`).
             return PDCall(method: "POST", path: "/store/\(n(a.storeID))/weight",
                           body: #"{"leader":\#(a.leaderWeight ?? 1),"region":\#(a.regionWeight ?? 1)}"#)
-        case .waitForLeadersDrained, .waitForStoreRemoved, .waitForBalance:
+        case .removeFailedStores:
+            // server/api/unsafe_operation.go: `stores` is a list of numbers; PD's default timeout (600 s) applies.
+            let ids = (a.storeIDs ?? []).map(String.init).joined(separator: ",")
+            return PDCall(method: "POST", path: "/admin/unsafe/remove-failed-stores", body: #"{"stores":[\#(ids)]}"#)
+        case .waitForLeadersDrained, .waitForStoreRemoved, .waitForBalance, .waitForStoresUp:
             return nil
         }
     }

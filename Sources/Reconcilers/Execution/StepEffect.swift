@@ -80,6 +80,20 @@ public enum StepEffect {
             return ObservedBalance.converged(targets, maxSkewPercent: limit)
                 ? .holds("every store holds \(kind.noun) within \(Action.weightText(limit))% of its weighted share (most skewed: \(text))")
                 : .notYet(text)
+        case .removeFailedStores:
+            // PD buries the stores as it accepts the request (unsafe_recovery_controller.go: BuryStore(id, true)); its
+            // recovery of their regions goes on after, and the regionsUnavailable ticket resolves when it is done.
+            guard let ids = action.storeIDs, !ids.isEmpty else { return .unknown("the action lacks its stores") }
+            guard snapshot.hasStores else { return .unknown("the store list was not observed") }
+            let left = ids.filter { id in snapshot.store(id).map { !$0.isTombstone } ?? false }
+            return left.isEmpty ? .holds("stores \(HealthText.list(ids)) are Tombstone")
+                : .notYet("stores \(HealthText.list(left)) are not Tombstone yet")
+        case .waitForStoresUp:
+            guard let ids = action.storeIDs, !ids.isEmpty else { return .unknown("the action lacks its stores") }
+            guard snapshot.hasStores else { return .unknown("the store list was not observed") }
+            let down = ids.filter { snapshot.store($0)?.liveness != .alive }
+            return down.isEmpty ? .holds("stores \(HealthText.list(ids)) are alive")
+                : .notYet("stores \(HealthText.list(down)) are not alive yet")
         case .removeScheduler:
             guard let name = action.scheduler else { return .unknown("the action lacks a scheduler name") }
             guard snapshot.state(of: .schedulers).isComplete else { return .unknown("the scheduler list was not observed") }

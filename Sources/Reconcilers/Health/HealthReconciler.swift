@@ -15,8 +15,14 @@ public enum HealthReconciler {
             owner: input.cluster.name, registry: TiKVInvariants.registry, context: context, observation: input.snapshot,
             maxObservationAge: maxSnapshotAge(spec), flapWindow: spec.invariants.storeFlapping.window.timeInterval,
             tickets: input.tickets, now: input.now))
+        // Consequences name their root (incidents); a stale observation attributes nothing.
+        let tickets = outcome.judged
+            ? IncidentAttribution.apply(outcome.tickets, cluster: input.cluster.name, facts: IncidentAttribution.Facts(
+                snapshot: input.snapshot, maintenances: input.maintenances, history: history,
+                flapWindow: spec.invariants.storeFlapping.window.timeInterval, now: input.now))
+            : outcome.tickets
         // A stale observation judged nothing, so the history it would have added to is kept as it was.
-        return HealthResult(tickets: outcome.tickets, events: outcome.events, storeHistory: outcome.judged ? history : previousHistory,
+        return HealthResult(tickets: tickets, events: outcome.events, storeHistory: outcome.judged ? history : previousHistory,
                             notes: outcome.notes)
     }
 

@@ -13,6 +13,8 @@ public struct InvariantID: RawRepresentable, Sendable, Hashable, Codable, Compar
     public static let leaderSkew = InvariantID(rawValue: "leaderSkew")
     public static let regionSkew = InvariantID(rawValue: "regionSkew")
     public static let regionHealth = InvariantID(rawValue: "regionHealth")
+    public static let regionsUnavailable = InvariantID(rawValue: "regionsUnavailable")
+    public static let regionsAtRisk = InvariantID(rawValue: "regionsAtRisk")
     public static let writeStall = InvariantID(rawValue: "writeStall")
     public static let pdMembers = InvariantID(rawValue: "pdMembers")
     public static let leftoverScheduler = InvariantID(rawValue: "leftoverScheduler")

@@ -38,6 +38,11 @@ public enum TiKVInvariants {
                   grace: { $0.regionSkew.gracePeriod }),
         invariant(.regionHealth, { RegionHealthCheck.evaluate($0.spec.invariants.regionHealth, $0.snapshot, $0.maintenances) },
                   grace: { $0.regionHealth.gracePeriod }),
+        // Unavailable regions serve nothing: their ticket opens in the pass that counts them (grace 0 by default).
+        invariant(.regionsUnavailable, { RegionAvailabilityCheck.unavailable($0.spec.invariants.regionsUnavailable, $0.snapshot) },
+                  grace: { $0.regionsUnavailable.gracePeriod }),
+        invariant(.regionsAtRisk, { RegionAvailabilityCheck.atRisk($0.spec.invariants.regionsAtRisk, $0.snapshot) },
+                  grace: { $0.regionsAtRisk.gracePeriod }),
         invariant(.writeStall, { WriteStallCheck.evaluate($0.spec.invariants.writeStall, $0.snapshot) },
                   grace: { $0.writeStall.gracePeriod }),
         invariant(.pdMembers, { PDMembersCheck.evaluate($0.spec.invariants.pdMembers, $0.snapshot) },

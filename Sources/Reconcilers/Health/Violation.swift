@@ -26,6 +26,7 @@ public struct Violation: Sendable, Equatable {
 enum ReadingSource {
     static let stores = "pd:/pd/api/v1/stores"
     static let regionChecks = "pd:/pd/api/v1/regions/check"
+    static let storeRegions = "pd:/pd/api/v1/regions/store"
     static let members = "pd:/pd/api/v1/members"
     static let health = "pd:/pd/api/v1/health"
     static let schedulers = "pd:/pd/api/v1/schedulers"

@@ -65,6 +65,13 @@ public enum BalancePlanner {
         }
         let targets = targets(ctx, kind)
         guard targets.exceeds(maxSkewPercent: target.maxSkewPercent), let worst = targets.mostSkewed else { return nil }
+        // A skew that follows from an incident (a store down, PD draining a slow store) is the root's to fix: moves now
+        // would be undone when the root is.
+        if let skewTicket = ctx.allTickets.first(where: { $0.spec.invariant == kind.invariant && $0.spec.subject == HealthSubject.cluster
+                                                         && $0.status.state != .resolved }),
+           let why = ctx.heldByIncident(skewTicket) {
+            return PlannerOutcome(concern: kind.concern, decision: .vanished(reason: "RootCauseOpen", message: "\(kind.noun) skew is a consequence: \(why)"))
+        }
         // Only the stores moved from this pass (bounded), none that missed a heartbeat (`BalanceSources`).
         let missed = BalanceSources.missedHeartbeat(ctx.snapshot)
         let regionCounts = Dictionary(ctx.snapshot.stores.map { ($0.id, $0.regionCount) }, uniquingKeysWith: max)

@@ -16,6 +16,8 @@ struct PlanningContext: Sendable {
     let regionsWithOperator: Set<UInt64>
     /// Open tickets of this cluster, sorted by name.
     let openTickets: [Ticket]
+    /// Every ticket of this cluster, in any state.
+    let allTickets: [Ticket]
     /// Every plan of this cluster as stored.
     let plans: [RemediationPlan]
     /// Alive stores that take no leaders for now: an open slow or flapping ticket says they would serve
@@ -47,6 +49,7 @@ struct PlanningContext: Sendable {
         openTickets = input.tickets
             .filter { $0.status.state == .open && $0.spec.cluster == input.cluster.name }
             .sorted { $0.name < $1.name }
+        allTickets = input.tickets.filter { $0.spec.cluster == input.cluster.name }
         plans = input.plans
         let horizon = input.now.addingTimeInterval(-input.cluster.spec.invariants.storeFlapping.window.timeInterval)
         let changed = (input.cluster.status.storeHistory ?? []).filter { $0.transitions.filter { $0 > horizon }.count >= 2 }.map(\.storeID)
@@ -116,6 +119,18 @@ struct PlanningContext: Sendable {
         guard let regions = snapshot.regions, snapshot.state(of: .regions).isComplete,
               snapshot.regionScope.covers(.stores(stores)) else { return nil }
         return regions
+    }
+
+    /// Why a consequence ticket gets no plan now, or nil: its incident's root ticket is still open (or pending), or its
+    /// cause is PD already acting (its evict-slow-store draining a store).
+    func heldByIncident(_ ticket: Ticket) -> String? {
+        guard let incident = ticket.status.incident else { return nil }
+        if incident.cause == .slowStoreEvictedByPD {
+            return "\(incident.message): PD is already acting"
+        }
+        guard let root = incident.root,
+              allTickets.contains(where: { $0.name == root && $0.status.state != .resolved }) else { return nil }
+        return "its root, ticket \(root), is still open (\(incident.message))"
     }
 
     /// The first open ticket with this invariant and subject.

@@ -8,6 +8,7 @@ import Foundation
 /// | `highLatency`, `storeFlapping` | `evict-leaders-store-<id>` | addEvictLeaderScheduler, waitForLeadersDrained | medium |
 /// | `lowSpace` | `move-regions-store-<id>` | transferPeer to stores with room (+ advice) | medium |
 /// | `leftoverScheduler` | `remove-evict-leader-store-<id>` / `remove-scheduler-<name>` | removeEvictLeaderScheduler / removeScheduler | low (medium for a store with another open ticket, a recent liveness change or PD's eviction) |
+/// | `regionsUnavailable` | `restore-stores-<ids>` and `unsafe-recovery-stores-<ids>` (alternatives) | waitForStoresUp / removeFailedStores | low / high, two people |
 ///
 /// `leaderSkew` and `regionSkew` are answered by the balance plans (`BalancePlanner`), linked to the ticket.
 enum Playbooks {
@@ -16,6 +17,9 @@ enum Playbooks {
         var evictTickets: [UInt64: [Ticket]] = [:]
         for ticket in ctx.openTickets {
             let store = storeID(ticket.spec.subject)
+            // A consequence waits for its root (or for PD, already acting): its remedy is the root's. Quorum loss is the
+            // exception: its plans are the incident's own way out while the stores stay down.
+            if ticket.spec.invariant != InvariantID.regionsUnavailable.rawValue, ctx.heldByIncident(ticket) != nil { continue }
             switch ticket.spec.invariant {
             case "storeDown":
                 if let store, let o = offline(store, ticket, ctx) { outcomes.append(o) }
@@ -25,6 +29,8 @@ enum Playbooks {
                 if let store, let o = moveRegions(store, ticket, ctx) { outcomes.append(o) }
             case "leftoverScheduler":
                 outcomes += removeScheduler(ticket, ctx)
+            case "regionsUnavailable":
+                outcomes += quorumLoss(ticket, ctx)
             default:
                 continue
             }
@@ -40,7 +46,7 @@ enum Playbooks {
         subject.hasPrefix("store/") ? UInt64(subject.dropFirst("store/".count)) : nil
     }
 
-    private static func desired(_ ctx: PlanningContext, concern: String, reason: String, ticket: Ticket?, steps: [PlanStep],
+    static func desired(_ ctx: PlanningContext, concern: String, reason: String, ticket: Ticket?, steps: [PlanStep],
                                 blocked: (reason: String, message: String)? = nil, satisfies: Bool = true,
                                 scope: RegionScope = .none) -> PlannerOutcome {
         let spec = RemediationPlanSpec(cluster: ctx.clusterName, origin: .reconciler, concern: concern, reason: reason,
@@ -55,6 +61,12 @@ enum Playbooks {
         // An Offline store is already being removed by PD; a Tombstone is gone.
         guard let s = ctx.snapshot.store(store), s.state == .up, !s.isTombstone else { return nil }
         let concern = "offline-store-\(store)"
+        // The diagnosis comes first: a partitioned store keeps its data, and a stopped process is restarted before it is
+        // given up, so the offline plan waits until PD itself calls the store Down (max-store-down-time). A maintenance
+        // with `offline: true` is how an owner asks for it sooner.
+        if let why = offlineWaits(s, ticket, ctx) {
+            return PlannerOutcome(concern: concern, decision: .vanished(reason: "DiagnosisSaysWait", message: why))
+        }
         let checks = StoreRemovalPreconditions(store: store, context: ctx)
         let existing = PlanIdentity.current(concern, in: ctx.plans, cluster: ctx.clusterName)
         let scope: RegionScope = existing?.status.phase == .executing ? .none : .stores([store])
@@ -69,6 +81,25 @@ enum Playbooks {
         return desired(ctx, concern: concern,
                        reason: "Store \(store) is down past its grace period (\(ticket.spec.summary)). Taking it offline makes PD re-create its replicas on other stores; it cannot serve again unless re-added.",
                        ticket: ticket, steps: steps, blocked: checks.replicasBlocker ?? checks.quorumBlocker(regions), scope: scope)
+    }
+
+    /// Why a dead store gets no offline plan yet, or nil when it may.
+    static func offlineWaits(_ s: StoreSnapshot, _ ticket: Ticket, _ ctx: PlanningContext) -> String? {
+        let cause = ticket.status.diagnosis?.primary.cause
+        if cause == .networkPartition || (cause == nil && scrapedSinceLastHeartbeat(s)) {
+            return "store \(s.id) is partitioned from PD, not down: its data is intact, so it is not taken offline; restore its network"
+        }
+        guard s.liveness == .down else {
+            return "store \(s.id) is not Down yet (PD's max-store-down-time is \(ctx.snapshot.settings.maxStoreDownTime)): restart it first; it is taken offline only past that"
+        }
+        return nil
+    }
+
+    /// The metrics source scraped the store's process after PD's last heartbeat from it: the process runs, the path to
+    /// PD does not (the rules engine's partition evidence, read here without waiting for a diagnosis).
+    static func scrapedSinceLastHeartbeat(_ s: StoreSnapshot) -> Bool {
+        guard s.metrics.up.value == 1, let scraped = s.metrics.scrapedAt else { return false }
+        return s.lastHeartbeat.map { scraped > $0 } ?? true
     }
 
     // MARK: slow or flapping store → evict its leaders

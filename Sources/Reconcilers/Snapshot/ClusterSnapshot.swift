@@ -29,6 +29,9 @@ public struct ClusterSnapshot: Sendable, Hashable {
     public var hotRegions: [HotRegion]
     /// Only when a planner asked (see `RegionScope`); nil in steady state.
     public var regions: [RegionPlacement]?
+    /// Regions without a quorum or one failure from it, from the regions of the not-alive stores; nil when not
+    /// observed (the `availability` source says why).
+    public var availability: RegionAvailability?
     public var regionScope: RegionScope
     /// Where the store metrics came from; nil when there is no metrics source at all.
     public var metricsOrigin: MetricsOrigin?

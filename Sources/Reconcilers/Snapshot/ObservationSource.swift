@@ -16,6 +16,9 @@ public enum ObservationSource: String, Sendable, Hashable, CaseIterable, Codable
     case metrics
     /// Regions fetched by page or by store, only when a planner asked for them.
     case regions
+    /// The regions of the stores that are not alive (`GET /regions/store/{id}`, bounded), read with the stores to
+    /// count regions without a quorum (`RegionAvailability`); complete with no request when every store is alive.
+    case availability
 }
 
 /// How one source fared in one observation.

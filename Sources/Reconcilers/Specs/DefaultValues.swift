@@ -22,6 +22,7 @@ public enum Mebibytes16: DefaultValue { public static var defaultValue: Double {
 
 public enum Milliseconds100: DefaultValue { public static var defaultValue: GoDuration { .milliseconds(100) } }
 public enum Milliseconds500: DefaultValue { public static var defaultValue: GoDuration { .milliseconds(500) } }
+public enum Seconds0: DefaultValue { public static var defaultValue: GoDuration { .zero } }
 public enum Seconds2: DefaultValue { public static var defaultValue: GoDuration { .seconds(2) } }
 public enum Seconds5: DefaultValue { public static var defaultValue: GoDuration { .seconds(5) } }
 public enum Seconds10: DefaultValue { public static var defaultValue: GoDuration { .seconds(10) } }

@@ -26,6 +26,8 @@ public protocol Subject: Sendable {
     static func summary(of action: Action) -> String
     /// Who must approve a step taking this action (`ApprovalPolicy`'s tiers).
     static func risk(of action: Action) -> RiskTier
+    /// Distinct people who must approve a plan taking this action whatever the policy says (0: the policy decides).
+    static func minimumApprovals(of action: Action) -> Int
     /// Whether the action sends a request (a wait only observes).
     static func mutates(_ action: Action) -> Bool
     /// Whether the action's effect comes at the subject's own pace: its step gets the slow timeout floor.
@@ -54,6 +56,10 @@ public protocol SubjectSnapshot: Sendable {
     /// Why it is not complete, one line per source that failed.
     var incompleteReasons: [String] { get }
     var completedAt: Date { get }
+}
+
+extension Subject {
+    public static func minimumApprovals(of action: Action) -> Int { 0 }
 }
 
 extension SubjectSnapshot {

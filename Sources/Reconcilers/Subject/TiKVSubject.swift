@@ -26,6 +26,9 @@ public enum TiKVSubject: Subject {
 
     public static func risk(of action: Action) -> RiskTier { action.kind.risk }
 
+    /// PD's online unsafe recovery gives up whatever the failed stores alone held: two people, whatever the policy.
+    public static func minimumApprovals(of action: Action) -> Int { action.kind == .removeFailedStores ? 2 : 0 }
+
     public static func mutates(_ action: Action) -> Bool { action.kind.mutates }
 
     public static func isSlow(_ action: Action) -> Bool { action.kind.isSlow }

@@ -120,8 +120,33 @@ public struct PDRouter: Sendable {
         case (3, "hotspot") where p[1] == "regions" && (p[2] == "write" || p[2] == "read"):
             return allow(req, "GET") ? hotRegions(write: p[2] == "write") : .methodNotAllowed
         case (2, "hotspot") where p[1] == "stores": return allow(req, "GET") ? hotStores() : .methodNotAllowed
+        case (3, "admin") where p[1] == "unsafe" && p[2] == "remove-failed-stores":
+            return allow(req, "POST") ? removeFailedStores(req) : .methodNotAllowed
+        case (4, "admin") where p[1] == "unsafe" && p[2] == "remove-failed-stores" && p[3] == "show":
+            return allow(req, "GET") ? .json(cluster.withState { $0.unsafeRecoveryStatus }) : .methodNotAllowed
         default: return .notFoundPage
         }
+    }
+
+    // MARK: unsafe recovery
+
+    /// server/api/unsafe_operation.go: ids that are not numbers are 400 (a JSON string); PD's refusals are 500 with the
+    /// error's text. `timeout` and the other options are accepted and change nothing here.
+    func removeFailedStores(_ req: Request) -> HTTPReply {
+        let body: JSONValue
+        switch bodyJSON(req) { case .success(let v): body = v; case .failure(let e): return .error(e) }
+        // PD's auto-detect mode learns the failed stores from the alive stores' reports, which the simulator does not model.
+        if body["auto-detect"] == .bool(true) { return .message("auto-detect is not simulated: name the stores", status: 400) }
+        guard case .array(let items)? = body["stores"] else { return .message("Store ids are invalid", status: 400) }
+        var ids: [UInt64] = []
+        for item in items {
+            guard let n = item.number, n >= 0, n == n.rounded(), n < 1.8e19 else { return .message("Store ids are invalid", status: 400) }
+            ids.append(UInt64(n))
+        }
+        do {
+            try cluster.withState { c in try c.removeFailedStores(ids) }
+            return .message("Request has been accepted.")
+        } catch let e as PDError { return .message(e.message, status: e.status) } catch { return .methodNotAllowed }
     }
 
     // MARK: stores

@@ -77,6 +77,9 @@ public struct ClusterState: Sendable {
     var scanCursor = 0
     public var rng: SplitMix64
     public internal(set) var faults: [Fault] = []
+    /// PD's online unsafe recovery: the stage outputs `GET /admin/unsafe/remove-failed-stores/show` prints, empty while
+    /// none ever ran.
+    public internal(set) var unsafeRecoveryOutput: [JSONValue] = []
     /// PD API requests other than GET, in arrival order (see `MutationRecord`).
     public internal(set) var mutationLog: [MutationRecord] = []
     var nextFaultId: UInt64 = 1

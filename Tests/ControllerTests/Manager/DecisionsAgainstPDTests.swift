@@ -403,7 +403,9 @@ import TiKVSimulator
         var seen: [Seen] { state.withLock { $0.seen } }
 
         func request(_ path: String) {
-            guard path.hasPrefix("/pd/api/v1/regions/store/") else { return }
+            // The planners' region lists, not the dying store's own: those are the availability count, read with the
+            // stores as part of the health observation (bounded to the stores that are not alive).
+            guard path.hasPrefix("/pd/api/v1/regions/store/"), path != "/pd/api/v1/regions/store/\(subject.dropFirst("store/".count))" else { return }
             let (pass, resources) = state.withLock { ($0.pass, $0.resources) }
             let ticket = (try? resources?.list(TicketKind.self))?
                 .first { $0.spec.invariant == "storeDown" && $0.spec.subject == subject }?.status.state

@@ -55,6 +55,13 @@ import TestSupport
         if chance(0.3) { snapshot.regionChecks = F.checks([.downPeer: Int.random(in: 1...50, using: &rng)]) }
         if chance(0.2) { snapshot.members[Int.random(in: 0..<3, using: &rng)].healthy = false }
         if chance(0.2) { snapshot.schedulers.evictLeaderStores = [UInt64(Int.random(in: 1...snapshot.stores.count, using: &rng))] }
+        // What the observer counted from the dead stores' regions: sometimes none lost, sometimes some.
+        let dead = snapshot.stores.filter { $0.liveness != .alive }.map(\.id)
+        if !dead.isEmpty, chance(0.6) {
+            let lost = chance(0.5) ? Int.random(in: 1...40, using: &rng) : 0
+            snapshot.availability = RegionAvailability(storesRead: dead, unavailableCount: lost, atRiskCount: Int.random(in: 0...40, using: &rng),
+                                                       unavailableByStores: lost > 0 ? [.init(stores: dead, regions: lost)] : [])
+        }
         for source in ObservationSource.allCases where chance(0.05) { snapshot.sources[source] = .failed("injected") }
         cluster.status.storeHistory = snapshot.stores.map {
             StoreLivenessHistory(storeID: $0.id, alive: chance(0.5), transitions: chance(0.2) ? [now - 300, now - 200, now - 100] : [])
