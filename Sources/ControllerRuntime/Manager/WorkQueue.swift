@@ -29,13 +29,7 @@ package actor WorkQueue<Key: Hashable & Sendable> {
         guard !shuttingDown, !dirty.contains(key) else { return }
         dirty.insert(key)
         guard !processing.contains(key) else { return }
-        if !waiters.isEmpty {
-            dirty.remove(key)
-            processing.insert(key)
-            waiters.removeFirst().resume(returning: key)
-        } else {
-            queue.append(key)
-        }
+        handOut(key)
     }
 
     /// Adds the key after `delay`; an earlier pending deadline for the same key wins.
@@ -86,18 +80,21 @@ package actor WorkQueue<Key: Hashable & Sendable> {
         return await withCheckedContinuation { waiters.append($0) }
     }
 
+    /// A dirty key to a waiting worker at once, or to the back of the queue.
+    private func handOut(_ key: Key) {
+        if !waiters.isEmpty {
+            dirty.remove(key)
+            processing.insert(key)
+            waiters.removeFirst().resume(returning: key)
+        } else {
+            queue.append(key)
+        }
+    }
+
     /// Marks the key's pass finished; a key added meanwhile is queued again.
     func done(_ key: Key) {
         processing.remove(key)
-        if dirty.contains(key) {
-            if !waiters.isEmpty {
-                dirty.remove(key)
-                processing.insert(key)
-                waiters.removeFirst().resume(returning: key)
-            } else {
-                queue.append(key)
-            }
-        }
+        if dirty.contains(key) { handOut(key) }
     }
 
     /// Stops handing out keys: waiting `get` calls return nil and timers are cancelled.

@@ -61,7 +61,9 @@ public struct PDCall: Sendable, Hashable, CustomStringConvertible {
                           body: #"{"leader":\#(a.leaderWeight ?? 1),"region":\#(a.regionWeight ?? 1)}"#)
         case .removeFailedStores:
             // server/api/unsafe_operation.go: `stores` is a list of numbers; PD's default timeout (600 s) applies.
-            let ids = (a.storeIDs ?? []).map(String.init).joined(separator: ",")
+            // Never a made-up (or empty) list: a step without its stores is not sent.
+            guard let stores = a.storeIDs, !stores.isEmpty else { return nil }
+            let ids = stores.map(String.init).joined(separator: ",")
             return PDCall(method: "POST", path: "/admin/unsafe/remove-failed-stores", body: #"{"stores":[\#(ids)]}"#)
         case .waitForLeadersDrained, .waitForStoreRemoved, .waitForBalance, .waitForStoresUp:
             return nil

@@ -21,6 +21,7 @@ import TestSupport
             case .transferPeer: .transferPeer(region: region, from: follower, to: outside)
             case .removeScheduler: Action(kind: .removeScheduler, scheduler: "balance-hot-region-scheduler")
             case .setStoreWeight: .setStoreWeight(outside, leader: 2, region: 1.5)
+            case .removeFailedStores: Action(kind: .removeFailedStores, storeIDs: [outside])
             default: .store(kind, outside)
             }
         }
@@ -57,6 +58,8 @@ import TestSupport
     @Test func anActionMissingAParameterIsNeverSent() {
         #expect(PDCall.forAction(Action(kind: .transferLeader, regionID: 7)) == nil)
         #expect(PDCall.forAction(Action(kind: .offlineStore)) == nil)
+        #expect(PDCall.forAction(Action(kind: .removeFailedStores)) == nil)
+        #expect(PDCall.forAction(Action(kind: .removeFailedStores, storeIDs: [])) == nil)
         let step = PlanStep(name: "move", action: Action(kind: .transferLeader, regionID: 7), expectedEffect: "", timeout: .minutes(1))
         #expect(step.action.missingParameters == ["toStoreID"])
     }
