@@ -3,7 +3,8 @@ import Reconcilers
 
 /// How long each stage of a pass may spend on PD and Prometheus (`PassBudget`), from the cluster's own timeouts:
 /// enough for every request a stage chains to answer within its timeout, not for retrying a server that does not.
-/// A server that timed out is not asked again in the pass whatever the stage, so a hung PD costs one `pd.timeout`.
+/// A server that timed out is not asked again in the pass whatever the stage, so a hung PD costs about one
+/// `pd.timeout` (the region checks' own floor of 10 s for PD's first byte aside).
 struct PassStageBounds: Equatable {
     /// The store-level observation: its longest chain of PD answers is four (the `/leader` lookup, the scheduler list,
     /// then the evict-leader and evict-slow-store configs), and the metrics are read after the store list.
