@@ -175,13 +175,27 @@ package actor PDClient {
     // MARK: Leader following
 
     /// Asks the members which one leads; keeps its client URL to try first.
+    /// Within a pass, a member that timed out is not asked (`PassBudget`): a hung PD is not asked again and again.
     func refreshLeader() async {
         leaderLookupDone = true
+        let scope = PassBudget.current
         for base in candidates() {
+            if let scope, scope.budget.timeout(of: base) != nil { continue }
+            var limits = configuration.limits
+            if let scope {
+                guard let clipped = scope.clipped(limits) else { return }
+                limits = clipped
+            }
             let request = makeRequest("GET", base: base, path: "/leader", query: [], body: nil)
-            guard let response = try? await transport.send(request, limits: configuration.limits),
-                  (200..<300).contains(response.head.status),
-                  let decoded = try? JSONDecoder().decode(Optional<PDMember>.self, from: response.body) as PDMember??
+            let answer: HTTPResponse
+            do {
+                answer = try await transport.send(request, limits: limits)
+            } catch {
+                if PassBudget.isTimeout(error.kind) { scope?.budget.recordTimeout(base, "GET /leader: \(error)") }
+                continue
+            }
+            guard (200..<300).contains(answer.head.status),
+                  let decoded = try? JSONDecoder().decode(Optional<PDMember>.self, from: answer.body) as PDMember??
             else { continue }
             // `null`: no leader right now; keep the configured order.
             leaderURL = decoded?.clientURLs.lazy.compactMap { URL(string: $0) }.first
@@ -232,6 +246,9 @@ package actor PDClient {
         do {
             for try await chunk in opened.response.body { data.append(chunk) }
         } catch let e as TransportError {
+            if PassBudget.isTimeout(e.kind), let url = URL(string: opened.url) {
+                PassBudget.current?.budget.recordTimeout(url, "\(method) \(path): \(e)")
+            }
             throw PDError.from(e, url: opened.url)
         } catch {
             throw PDError(kind: .transport, message: String(describing: error), url: opened.url)
@@ -246,27 +263,49 @@ package actor PDClient {
 
     /// Opens the exchange on the first member that answers as (or for) the leader; retries the
     /// whole round for idempotent requests with backoff. A non-2xx answer is read (bounded) and thrown.
+    ///
+    /// Within a pass (`PassBudget`), a member that timed out earlier is skipped, a round that asked no member is not
+    /// retried, and nothing is sent or waited for past the stage's deadline.
     private func withFailover(
         _ method: String, _ path: String, query: [URLQueryItem], body: Data?, idempotent: Bool, limits: HTTPLimits
     ) async throws(PDError) -> Opened {
+        let scope = PassBudget.current
         if configuration.followLeader, !leaderLookupDone { await refreshLeader() }
         let retry = idempotent ? configuration.retry : .none
         var lastError = PDError(kind: .allMembersFailed, message: "no PD endpoints configured")
         for attempt in 0..<retry.maxAttempts {
             if attempt > 0 {
-                do { try await Task.sleep(for: retry.delay(attempt: attempt - 1)) } catch {
+                let delay = retry.delay(attempt: attempt - 1)
+                if let scope, scope.cannotWait(delay) { break }
+                do { try await Task.sleep(for: delay) } catch {
                     throw PDError(kind: .cancelled, message: "cancelled while backing off")
                 }
             }
             var failures: [PDError] = []
+            var asked = 0
             memberLoop: for base in candidates() {
+                var bounded = limits
+                if let scope {
+                    if let timeout = scope.budget.timeout(of: base) {
+                        failures.append(PDError(kind: .responseTimeout, message: PassBudget.skipped(after: timeout),
+                                                url: base.absoluteString, requestNotSent: true))
+                        continue
+                    }
+                    guard let clipped = scope.clipped(limits) else {
+                        throw PDError(kind: .requestTimeout, message: "not sent: the pass's deadline for this stage has passed",
+                                      url: base.absoluteString, requestNotSent: true)
+                    }
+                    bounded = clipped
+                }
+                asked += 1
                 do {
-                    let opened = try await open(method, base: base, path: path, query: query, body: body, limits: limits)
+                    let opened = try await open(method, base: base, path: path, query: query, body: body, limits: bounded)
                     lastGoodURL = base
                     return opened
                 } catch {
                     failures.append(error)
                     if error.kind == .cancelled { throw error }
+                    if error.isTimeout { scope?.budget.recordTimeout(base, "\(method) \(path): \(error.message)") }
                     // Only move on when no leader served the request; a mutation only when the transport proved it
                     // never left.
                     let canMoveOn = idempotent ? error.isMemberFailure : (error.requestNotSent || error.kind == .noLeader)
@@ -278,8 +317,15 @@ package actor PDClient {
                     if Self.key(base) == leaderURL.map(Self.key) { leaderURL = nil }
                 }
             }
-            lastError = failures.count == 1 ? failures[0]
+            let roundError = failures.count == 1 ? failures[0]
                 : PDError(kind: .allMembersFailed, message: "every PD member failed", attempts: failures)
+            // Every member timed out earlier in this pass: nobody was asked, and the error that says why is the
+            // timeout itself (of an earlier round of this request, or of an earlier request).
+            if asked == 0 {
+                if attempt == 0 { lastError = roundError }
+                break
+            }
+            lastError = roundError
             if !lastError.isRetryable { break }
             // The leader may have moved: ask again before the next round.
             if configuration.followLeader { await refreshLeader() }

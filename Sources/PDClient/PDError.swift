@@ -62,6 +62,15 @@ package struct PDError: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The member did not answer in time (connection, head, whole exchange, or a trickle): within a pass it is not
+    /// asked again (`PassBudget`).
+    var isTimeout: Bool {
+        switch kind {
+        case .connectTimeout, .responseTimeout, .requestTimeout, .stalled: return true
+        default: return false
+        }
+    }
+
     /// Transient: an idempotent read may be retried after a backoff.
     var isRetryable: Bool {
         switch kind {

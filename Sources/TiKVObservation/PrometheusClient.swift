@@ -64,10 +64,23 @@ package struct PrometheusClient: Sendable {
                                   headers: ["Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"],
                                   body: Data(encoded.utf8), tls: tls)
         }
+        // Within a pass (`PassBudget`): a Prometheus that timed out is not asked again, and no query outlives the stage.
+        let scope = PassBudget.current
+        var bounded = limits
+        if let scope {
+            if let timeout = scope.budget.timeout(of: request.url) {
+                throw PrometheusError(kind: .transport, message: PassBudget.skipped(after: timeout))
+            }
+            guard let clipped = scope.clipped(limits) else {
+                throw PrometheusError(kind: .transport, message: "not sent: the pass's deadline for this stage has passed")
+            }
+            bounded = clipped
+        }
         let response: HTTPResponse
         do {
-            response = try await transport.send(request, limits: limits)
+            response = try await transport.send(request, limits: bounded)
         } catch {
+            if PassBudget.isTimeout(error.kind) { scope?.budget.recordTimeout(request.url, "\(path): \(error)") }
             throw PrometheusError(kind: .transport, message: error.description)
         }
         let status = response.head.status

@@ -72,6 +72,9 @@ package final class ControllerLoop: Sendable {
                 await queue.addAfter(key, outcome.requeueAfter)
                 record(.requeueAfter, retried: false)
             }
+        } catch where Task.isCancelled {
+            // The manager is stopping: the pass ended at its next safe point, and nothing is retried here.
+            log.notice("Pass stopped: the controller is stopping", metadata: ["error": "\(error)"])
         } catch {
             let delay = await queue.addRateLimited(key)
             log.error("Pass failed; retrying with backoff", metadata: ["error": "\(error)", "retryIn": "\(delay)"])

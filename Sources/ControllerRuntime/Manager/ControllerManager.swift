@@ -11,15 +11,19 @@ import OperatorStore
 /// pass that fails, or whose observation was incomplete, is retried with its key's exponential backoff.
 ///
 /// The spec files stay a trigger of the manager rather than a runnable of their own: they are the operator's
-/// API server (every reconciler's desired objects come from them, whatever their kind), and their sync shares
-/// the lease's tick, so a lost lease stops the manager before another spec write is tried.
+/// API server (every reconciler's desired objects come from them, whatever their kind). The lease is renewed apart
+/// from them (`LeaseKeeper`), so a long sync never lets it lapse; a lost lease stops the manager at the next spec
+/// poll, and every write is fenced by it meanwhile.
 package final class ControllerManager: Sendable {
     package struct Configuration: Sendable {
         package var specsPath: String
         package var specPollInterval: Duration = .seconds(1)
         /// How often to look for client writes (approvals, kill switch); well under a second.
         package var storePollInterval: Duration = .milliseconds(250)
+        /// The TTL the lease was acquired with; it is renewed every third of it.
         package var leaseTTL: Duration = .seconds(15)
+        /// Told at once, from the lease keeper's queue, when another controller took the lease (`operator run` exits).
+        package var onLeaseLost: (@Sendable (StoreError) -> Void)?
         package var backoffBase: Duration = .seconds(1)
         package var backoffCap: Duration = .seconds(300)
         /// Workers per reconciler: passes for different keys may run concurrently; one key never has two at once.
@@ -34,6 +38,8 @@ package final class ControllerManager: Sendable {
     package let config: Configuration
     package let store: StatusStore
     package let controllers: [ControllerLoop]
+    /// Renews the lease while `run` runs; the probes read whether it was lost.
+    package let lease: LeaseKeeper
     let logger: Logger
     package let clock: @Sendable () -> Date
 
@@ -45,6 +51,8 @@ package final class ControllerManager: Sendable {
             ControllerLoop(reconciler: $0, workers: config.workers, backoffBase: config.backoffBase, backoffCap: config.backoffCap,
                            metrics: config.metrics, logger: logger, clock: clock)
         }
+        let onLost = config.onLeaseLost
+        self.lease = LeaseKeeper(store: store, ttl: config.leaseTTL, logger: logger, onLost: { onLost?($0) })
         self.logger = logger
         self.clock = clock
     }
@@ -55,11 +63,17 @@ package final class ControllerManager: Sendable {
     /// When each key of the reconciler named `controller` last finished a pass (probes, tests).
     package func lastPasses(of controller: String) -> [String: Date] { self.controller(named: controller)?.lastPasses() ?? [:] }
 
-    /// Runs until `stop` returns true or the lease is lost (then it throws `StoreError.leaseLost`). Once stopping,
-    /// no key is handed out any more and passes under way finish.
+    /// Runs until `stop` returns true, the task is cancelled, or the lease is lost (then it throws
+    /// `StoreError.leaseLost`). The lease must be held already (`LeaseKeeper.acquire`); it is renewed while this
+    /// runs and left held when it returns, for the caller to release. Once stopping, no key is handed out any more
+    /// and passes under way finish. Cancelling the task is the prompt stop: passes under way are cancelled too, their
+    /// reads end at once, they write nothing observed after it and start no PD call (a call already under way
+    /// is recorded for what it may have done).
     package func run(until stop: @escaping @Sendable () -> Bool) async throws {
+        lease.start()
+        defer { lease.stop() }
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await self.leaseAndSpecLoop(until: stop) }
+            group.addTask { try await self.specLoop(until: stop) }
             group.addTask { await self.storeWatchLoop(until: stop) }
             for controller in controllers {
                 for _ in 0..<controller.workers {
@@ -67,7 +81,7 @@ package final class ControllerManager: Sendable {
                 }
             }
             defer { group.cancelAll() }
-            // The first task to finish (the lease loop on stop or on a lost lease) ends the manager.
+            // The first task to finish (the spec loop on stop or on a lost lease) ends the manager.
             do {
                 try await group.next()
             } catch {
@@ -85,12 +99,12 @@ package final class ControllerManager: Sendable {
 
     // MARK: - Triggers
 
-    /// Renews the lease, keeps the spec files in force, and enqueues every key when they change.
-    private func leaseAndSpecLoop(until stop: @escaping @Sendable () -> Bool) async throws {
+    /// Keeps the spec files in force and enqueues every key when they change; ends the manager on a lost lease.
+    private func specLoop(until stop: @escaping @Sendable () -> Bool) async throws {
         var specs = SpecFileWatch(path: config.specsPath, store: store, actor: config.actor, logger: logger)
-        while !stop() {
+        while !stop(), !Task.isCancelled {
+            if let lost = lease.lostError { throw lost }
             do {
-                _ = try store.renewLease()
                 if let outcome = try specs.syncIfChanged(now: clock()) {
                     config.metrics?.specsSynced()
                     await enqueueAll(reason: outcome.isEmpty ? "start" : "spec change")
@@ -101,6 +115,8 @@ package final class ControllerManager: Sendable {
                     throw e
                 }
                 logger.error("Store write failed, will retry: \(e)")
+            } catch is CancellationError {
+                return
             } catch {
                 logger.error("Spec sync failed, will retry: \(error)")
             }
@@ -112,7 +128,7 @@ package final class ControllerManager: Sendable {
     /// switch. The controller's own writes do not move this counter.
     private func storeWatchLoop(until stop: @escaping @Sendable () -> Bool) async {
         var last = (try? store.clientChangeCounter()) ?? 0
-        while !stop() {
+        while !stop(), !Task.isCancelled {
             try? await Task.sleep(for: config.storePollInterval)
             guard let now = try? store.clientChangeCounter(), now != last else { continue }
             last = now

@@ -2,10 +2,11 @@ import Foundation
 
 /// The verdicts behind `/healthz` and `/readyz`, decided from plain values (no clock: `now` is given).
 ///
-/// Healthy: every known cluster finished a pass within its bound — three resync periods, or one plus
-/// the longest retry backoff when passes fail, plus slack — counted from its last pass or, before
-/// the first, from when the loop first knew of it. A worker stuck in a pass (a wedged loop) lets
-/// that age grow until the kubelet restarts the pod. No clusters at all is healthy.
+/// Healthy: the store lease was not lost, and every known cluster finished a pass within its bound — three
+/// resync periods, or one plus the longest retry backoff when passes fail, plus slack — counted from its last
+/// pass or, before the first, from when the loop first knew of it. A worker stuck in a pass (a wedged loop) lets
+/// that age grow until the kubelet restarts the pod. No clusters at all is healthy. A lost lease is final: the
+/// process can do nothing more, so it must be restarted (it exits at once; the probe says so meanwhile).
 /// Ready: the spec files were loaded, the store lease is ours, and every cluster was observed once.
 package enum LoopHealth {
     package struct ClusterState: Sendable, Equatable {
@@ -42,9 +43,14 @@ package enum LoopHealth {
         max(3 * resyncPeriod, resyncPeriod + backoffCap) + slack
     }
 
-    package static func health(_ clusters: [ClusterState], backoffCap: TimeInterval, slack: TimeInterval = 60, now: Date) -> Verdict {
+    package static func health(_ clusters: [ClusterState], backoffCap: TimeInterval, slack: TimeInterval = 60, leaseLost: String? = nil,
+                               now: Date) -> Verdict {
         var ok = true
         var lines: [String] = []
+        if let leaseLost {
+            ok = false
+            lines.append("[-] store lease lost: \(leaseLost)")
+        }
         for c in clusters.sorted(by: { $0.name < $1.name }) {
             let since = c.lastPass ?? c.knownSince
             let age = now.timeIntervalSince(since)

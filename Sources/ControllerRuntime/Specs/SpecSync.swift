@@ -25,6 +25,8 @@ package struct SpecSync {
         var outcome = Outcome()
         var inForce = Set<String>()
         for doc in set.documents {
+            // Stopping: the next sync, here or in the next controller, writes what is left (it writes only what differs).
+            try Task.checkCancellation()
             let object = doc.object
             let id = "\(object.kind)/\(object.name)"
             inForce.insert(id)

@@ -39,6 +39,9 @@ struct RunCommand: AsyncParsableCommand {
     var initialize = false
 
     func run() async throws {
+        // A closed log pipe (or a peer that went away) is an I/O error to carry on past, not a reason to die holding
+        // the lease: the log writer drops the line, and sockets report EPIPE.
+        signal(SIGPIPE, SIG_IGN)
         let logging: LogConfiguration
         do {
             logging = try LogConfiguration(format: logFormat, level: logLevel, verbosity: verbosity ?? (verbose ? 4 : nil))
@@ -68,6 +71,12 @@ struct RunCommand: AsyncParsableCommand {
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
         config.workers = workers
         config.metrics = metrics
+        // Nothing is left to do without the lease (every write is fenced by it): exit non-zero at once, so the kubelet
+        // restarts the pod, rather than linger.
+        config.onLeaseLost = { _ in
+            logger.critical("Exiting: another controller holds the store lease")
+            Foundation.exit(1)
+        }
 
         let s: StatusStore
         do {
@@ -81,7 +90,8 @@ struct RunCommand: AsyncParsableCommand {
                            metadata: ["db": "\(store.path)", "movedTo": "\(aside)"])
         }
         do {
-            _ = try s.acquireLease(ttl: config.leaseTTL)
+            // A predecessor killed without releasing the lease (SIGKILL, a lost node) is waited out, not failed on.
+            _ = try await LeaseKeeper.acquire(store: s, ttl: config.leaseTTL, logger: logger)
         } catch let e as StoreError {
             throw CLIError.failure("\(e)")
         }
@@ -105,15 +115,16 @@ struct RunCommand: AsyncParsableCommand {
             throw CLIError.failure("cannot listen: \(error)")
         }
 
-        // SIGTERM or SIGINT shuts the group down gracefully, in reverse order: the manager stops dequeuing and lets
-        // running passes finish, then the endpoints stop. A second signal exits 1 at once.
+        // SIGTERM, SIGINT, SIGHUP or SIGQUIT shuts the group down gracefully, in reverse order: the manager cancels the
+        // passes under way (no new PD call; reads end at once) and waits for them to record what they did, then the
+        // endpoints stop and the lease is released. A second signal exits 1 at once.
         let stopping = ManagerService(manager: manager, gracePeriod: gracePeriod, logger: logger)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: servers.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
                                           failureTerminationBehavior: .gracefullyShutdownGroup) }
                 + [.init(service: stopping, successTerminationBehavior: .gracefullyShutdownGroup,
                          failureTerminationBehavior: .gracefullyShutdownGroup)],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            gracefulShutdownSignals: RunCommand.stopSignals, logger: logger))
         do {
             try await group.run()
         } catch let e as StoreError {
@@ -124,13 +135,19 @@ struct RunCommand: AsyncParsableCommand {
         logger.notice("Stopped and released the store lease")
     }
 
+    /// Each stops the controller gracefully: SIGHUP (a closed terminal or session) and SIGQUIT would otherwise end it
+    /// without releasing the lease, or be ignored.
+    static let stopSignals: [UnixSignal] = [.sigterm, .sigint, .sighup, .sigquit]
+
     private func parse(_ text: String, _ flag: String) throws -> GoDuration {
         do { return try GoDuration(parsing: text) } catch { throw ValidationError("\(flag): \(error)") }
     }
 }
 
 /// The manager as the service group's last service (the first to be told to stop). Once told, it stops
-/// dequeuing and waits for running passes; if they overrun the grace period the process exits 1 without
+/// dequeuing and cancels running passes: their PD and Prometheus reads end at once (however long a hung PD would
+/// have made them wait), they start no PD call, and a call under way is recorded for what it may have done. If
+/// they still overrun the grace period (something that does not heed cancellation), the process exits 1 without
 /// releasing the lease (a pass may still be writing). The timer runs on a dispatch queue, so a pass that hogs
 /// the task executor cannot hold it up. A second signal exits 1 at once.
 private struct ManagerService: Service {
@@ -140,17 +157,20 @@ private struct ManagerService: Service {
 
     func run() async throws {
         let (logger, grace) = (logger, gracePeriod)
+        let manager = self.manager
         try await withGracefulShutdownHandler {
-            try await manager.run(until: { Task.isShuttingDownGracefully })
+            try await cancelWhenGracefulShutdown {
+                try await manager.run(until: { Task.isShuttingDownGracefully })
+            }
         } onGracefulShutdown: {
-            logger.notice("Stopping: no new passes; waiting for running ones", metadata: ["gracePeriod": "\(grace)"])
+            logger.notice("Stopping: no new passes; cancelling the running ones", metadata: ["gracePeriod": "\(grace)"])
             DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(grace.nanoseconds))) {
                 logger.error("Shutdown overran the grace period; exiting without releasing the lease")
                 Foundation.exit(1)
             }
             // The group takes the first signal; this watches for the next one.
             Task {
-                for await signal in await UnixSignalsSequence(trapping: .sigterm, .sigint) {
+                for await signal in await UnixSignalsSequence(trapping: RunCommand.stopSignals) {
                     logger.error("Stopped at once by a second signal; the lease is left to expire", metadata: ["signal": "\(signal)"])
                     Foundation.exit(1)
                 }

@@ -105,6 +105,23 @@ public enum PlanExecution {
         return (plan, false)
     }
 
+    /// The controller stopped (SIGTERM) between a step's intent and its call, so the call was never sent: the step goes
+    /// back to pending without spending an attempt, as a call lost in a crash does (`lostCalls`, up to `maxLostCalls`;
+    /// past that it stays Running and its timeout settles it). The next pass, in this process or the next, sends it.
+    public static func recordNotSent<S: Subject>(_ plan: SubjectPlan<S>, step i: Int, reason: String) -> SubjectPlan<S> {
+        var plan = plan
+        guard i < plan.status.steps.count, plan.status.steps[i].phase == .running else { return plan }
+        var s = plan.status.steps[i]
+        guard (s.lostCalls ?? 0) < maxLostCalls else { return plan }
+        s.lostCalls = (s.lostCalls ?? 0) + 1
+        s.attempts = max(0, s.attempts - 1)
+        s.phase = .pending
+        s.lastError = reason
+        s.nextRetry = nil
+        plan.status.steps[i] = s
+        return plan
+    }
+
     static func timeout<S>(_ step: SubjectPlanStep<S>, _ policy: ExecutionPolicy) -> TimeInterval {
         let own = Double(step.timeout.nanoseconds) / 1e9
         guard S.mutates(step.action) else { return own > 0 ? own : Double(policy.slowStepTimeout.nanoseconds) / 1e9 }

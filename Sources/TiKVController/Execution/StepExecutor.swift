@@ -7,6 +7,10 @@ import Reconcilers
 /// Sends the PD calls a pass let through its gates and records each answer: the audit log keeps request and
 /// response; a refusal fails the attempt at once (it provably did nothing); an unknown outcome leaves the step
 /// Running, to be settled by its observed effect or its timeout.
+///
+/// Once the pass is cancelled (the controller is stopping) no call is started: each remaining step goes back to
+/// pending without spending an attempt, and a call the stop cut off is recorded as what the transport proves — never
+/// sent (the same), or possibly applied (Running, settled by its effect).
 package struct StepExecutor {
     let sender: StepSender
     let resources: ResourceStore
@@ -19,7 +23,17 @@ package struct StepExecutor {
         let store = resources.store
         var writes = 0
         for call in result.calls {
+            if Task.isCancelled {
+                writes += try recordNotSent(call, why: "not sent: the controller was stopping", log: log)
+                continue
+            }
             let outcome = await sender.send(call.call)
+            // Cut off by the stop before a byte of it left (or refused by PD just as the stop came: nothing happened
+            // either way): no attempt spent.
+            if Task.isCancelled, case .refused(let why) = outcome {
+                writes += try recordNotSent(call, why: "not sent: the controller was stopping (\(why))", log: log)
+                continue
+            }
             let now = clock()
             let text: String
             switch outcome {
@@ -44,7 +58,8 @@ package struct StepExecutor {
                 writes += 1
             }
         }
-        for region in result.cancelOperators {
+        // The kill switch's cancellations are sent again by the next pass, in this process or the next.
+        for region in result.cancelOperators where !Task.isCancelled {
             let outcome = await sender.send(PDCall.cancelOperator(region: region))
             try store.appendAudit(AuditEntry(timestamp: clock(), actor: actor, source: "executor", action: "PDMutation",
                                              kind: TiKVClusterKind.kind, name: cluster.name,
@@ -52,5 +67,18 @@ package struct StepExecutor {
             writes += 1
         }
         return writes
+    }
+
+    /// A call that was not sent: audited as such, and its step back to pending (`PlanExecution.recordNotSent`).
+    private func recordNotSent(_ call: StepCall, why: String, log: Logger) throws -> Int {
+        try resources.store.appendAudit(AuditEntry(timestamp: clock(), actor: actor, source: "executor", action: "PDMutationNotSent",
+                                                   kind: RemediationPlanKind.kind, name: call.plan,
+                                                   message: (call.step >= 0 ? "step \(call.step + 1) attempt \(call.attempt)" : "cleanup") + ": \(call.call) → \(why)"))
+        log.notice("PD call not sent", metadata: ["plan": "\(call.plan)", "step": "\(call.step + 1)", "request": "\(call.call)", "reason": "\(why)"])
+        guard call.step >= 0, let plan = try resources.get(RemediationPlanKind.self, call.plan) else { return 1 }
+        let updated = PlanExecution.recordNotSent(plan, step: call.step, reason: why)
+        guard updated.status != plan.status else { return 1 }
+        try resources.update(updated, specChanged: false, statusChanged: true)
+        return 2
     }
 }

@@ -43,7 +43,7 @@ package final class ControllerProbes: Sendable {
             return LoopHealth.Verdict(ok: false, lines: ["[-] store unreadable"])
         }
         let cap = Double(manager.config.backoffCap.components.seconds)
-        return LoopHealth.health(clusters, backoffCap: cap, slack: slack, now: now)
+        return LoopHealth.health(clusters, backoffCap: cap, slack: slack, leaseLost: manager.lease.lostError?.description, now: now)
     }
 
     func readiness() -> LoopHealth.Verdict {

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ModelDiagnosis
 import OperatorStore
+import PDClient
 import Reconcilers
 import SignedApprovals
 import Synchronization
@@ -20,6 +21,11 @@ import Synchronization
 /// 7. diagnose: the open tickets submitted to the diagnosis runner, off the loop.
 ///
 /// A region download (tens of seconds at 1M regions) therefore never delays a ticket.
+///
+/// Every upstream request of a pass runs under one `PassBudget`: a PD or Prometheus that timed out is not asked
+/// again in the pass, and the store-level reads end by deadlines derived from the cluster's timeouts
+/// (`PassStageBounds`). A cancelled pass (the controller is stopping) writes nothing it observed after the stop
+/// and starts no PD call (`StepExecutor`).
 package final class TiKVClusterReconciler: Reconciler {
     static let name = "tikvcluster"
     package var name: String { Self.name }
@@ -73,10 +79,14 @@ package final class TiKVClusterReconciler: Reconciler {
         }
         // 1. Observe the stores.
         let observer = await connections.observer(for: cluster)
+        let budget = PassBudget()
+        let bounds = PassStageBounds(spec: cluster.spec)
         let started = clock()
         let timer = ContinuousClock.now
-        var snapshot = await observer.observe(cluster: name, now: started)
+        var snapshot = await budget.run(within: bounds.observation) { await observer.observe(cluster: name, now: started) }
         let observedIn = ContinuousClock.now - timer
+        // Stopping: an observation cut short by the stop is not judged, nor written.
+        try Task.checkCancellation()
         metrics?.observed(snapshot, in: observedIn)
         // The pass judges the cluster as of the end of the store-level observation.
         let now = clock()
@@ -96,12 +106,17 @@ package final class TiKVClusterReconciler: Reconciler {
 
         // 3. Regions: what the planners asked for, then what steps in progress need.
         let scope = regionScopes.withLock { $0[name] ?? .none }
+        let keepKeys = snapshot.placement.needsRegionKeys
         if scope != .none {
-            let regions = await observer.observeRegions(scope, keepKeys: snapshot.placement.needsRegionKeys)
+            let regions = await budget.run(within: nil) { await observer.observeRegions(scope, keepKeys: keepKeys) }
             snapshot.attachRegions(regions.regions, state: regions.state, scope: scope)
         }
-        let steps = await StepRegionReads.regions(plans, cluster: cluster, observer: observer, keepKeys: snapshot.placement.needsRegionKeys)
-        let stepStoreRegions = await StepRegionReads.storesToTakeOffline(plans, observer: observer)
+        let steps = await budget.run(within: bounds.stepReads) {
+            await StepRegionReads.regions(plans, cluster: cluster, observer: observer, keepKeys: keepKeys)
+        }
+        let stepStoreRegions = await budget.run(within: nil) { await StepRegionReads.storesToTakeOffline(plans, observer: observer) }
+        // Stopping: nothing is decided on reads the stop may have cut short.
+        try Task.checkCancellation()
 
         // 4. Decide: planning, gates and execution, from the cluster and tickets as health left them in the store.
         let input = ClusterReconcileInput(
@@ -118,11 +133,14 @@ package final class TiKVClusterReconciler: Reconciler {
         // 6. Execute.
         if !result.calls.isEmpty || !result.cancelOperators.isEmpty {
             let executor = StepExecutor(sender: StepSender(pd: observer.pd), resources: resources, actor: actor, metrics: metrics, clock: clock)
-            writes += try await executor.execute(result, cluster: cluster, log: log)
+            writes += try await budget.run(within: nil) { try await executor.execute(result, cluster: cluster, log: log) }
+        }
+        if !budget.timedOutServers.isEmpty {
+            log.warning("Upstreams timed out in this pass; not asked again until the next", metadata: ["servers": "\(budget.timedOutServers)"])
         }
 
-        // 7. Diagnose, off the loop.
-        await diagnoses.submit(cluster: result.cluster, snapshot: snapshot, observer: observer, resources: resources, now: now)
+        // 7. Diagnose, off the loop (outside the pass's budget: a diagnosis outlives the pass), unless stopping.
+        if !Task.isCancelled { await diagnoses.submit(cluster: result.cluster, snapshot: snapshot, observer: observer, resources: resources, now: now) }
         log.debug("Pass done", metadata: [
             "writes": "\(writes)", "observedIn": "\(observedIn)", "passIn": "\(ContinuousClock.now - timer)",
         ])

@@ -300,6 +300,23 @@ import TestSupport
         #expect(run([refused], votes: [approve(p)], now: t0.addingTimeInterval(10), regions: [7: region7]).calls.count == 1)
     }
 
+    @Test func aCallNotSentBecauseTheControllerStoppedSpendsNoAttemptAndIsSentByTheNextPass() {
+        let p = plan("p", [leaderMove])
+        let votes = [approve(p)]
+        let running = run([p], votes: votes, now: t0, regions: [7: region7]).plans[0]
+        #expect(running.status.steps[0].phase == .running && running.status.steps[0].attempts == 1)
+        let back = PlanExecution.recordNotSent(running, step: 0, reason: "not sent: the controller was stopping")
+        let s = back.status.steps[0]
+        #expect(s.phase == .pending && s.attempts == 0 && s.lostCalls == 1 && s.nextRetry == nil)
+        #expect(s.lastError == "not sent: the controller was stopping")
+        #expect(run([back], votes: votes, now: t0.addingTimeInterval(1), regions: [7: region7]).calls.count == 1, "sent by the next pass")
+        // Only a step whose intent is written goes back; a controller that keeps stopping there is bounded.
+        #expect(PlanExecution.recordNotSent(back, step: 0, reason: "again") == back)
+        var stuck = running
+        stuck.status.steps[0].lostCalls = PlanExecution.maxLostCalls
+        #expect(PlanExecution.recordNotSent(stuck, step: 0, reason: "again") == stuck, "left Running: its timeout settles it")
+    }
+
     @Test func theKillSwitchCancelsPlansAndTheirOperators() {
         let p = plan("p", [leaderMove])
         let running = run([p], votes: [approve(p)], now: t0, regions: [7: region7]).plans
