@@ -6,9 +6,11 @@ import TestSupport
 @testable import PDClient
 
 /// No PD mutation while an observation is bad: an approved drain whose next passes see a PD answering
-/// garbage for `/stores` sends nothing until the observation is good again.
+/// garbage for `/stores`, or numbers no PD reports (a negative leader count), sends nothing until the observation is
+/// good again.
 @Suite(.serialized) struct BadObservationTests {
-    @Test func noMutationWhileStoresAnswerGarbage() async throws {
+    @Test(arguments: [GarbledPDProxy.Corruption.garbage, .implausible])
+    func noMutationWhileStoresAnswerBadly(_ corruption: GarbledPDProxy.Corruption) async throws {
         // Every PD answer goes through the proxy: the members' own URLs are not advertised.
         let h = try await ControlLoopHarness(advertiseMembers: false)
         try await withServer(h) { h in
@@ -26,17 +28,21 @@ import TestSupport
             #expect(proxy.mutations == 0)
 
             // Approved, then every observation is bad: bounded by passes, not time.
-            proxy.garble(true)
+            proxy.corrupt(corruption)
             try h.approve(pending)
             for _ in 0..<5 {
                 try await h.pass()
                 h.advance(5)
             }
-            #expect(proxy.mutations == 0, "a mutation reached PD while /stores answered garbage")
+            #expect(proxy.mutations == 0, "a mutation reached PD while /stores answered \(corruption)")
             #expect(proxy.garbledAnswers > 0)
+            if corruption == .implausible {
+                let reason = try h.cluster()?.status.conditions[type: "Observed"]
+                #expect(reason?.status == .false && reason?.message.contains("leader_count -5 is negative") == true, "\(String(describing: reason))")
+            }
 
             // Good again: the approved drain now reaches PD (the proxy would have seen it above).
-            proxy.garble(false)
+            proxy.corrupt(.none)
             for _ in 0..<10 where proxy.mutations == 0 {
                 try await h.pass()
                 h.advance(5)
@@ -46,14 +52,20 @@ import TestSupport
     }
 }
 
-/// A PD in front of the simulator that forwards every request, except that while `garble` is on it answers
-/// `/stores` with bytes that are not JSON. It counts the mutations (non-GET requests) that reach it.
+/// A PD in front of the simulator that forwards every request, except that while corrupting it answers `/stores`
+/// with bytes that are not JSON (`garbage`) or with PD's own answer where the first leader count is -5
+/// (`implausible`). It counts the mutations (non-GET requests) that reach it.
 final class GarbledPDProxy: Sendable {
+    enum Corruption: Int, Sendable, CustomStringConvertible {
+        case none, garbage, implausible
+        var description: String { ["nothing", "garbage", "a negative leader count"][rawValue] }
+    }
+
     private let server: RawServer
     private let state: State
 
     private final class State: Sendable {
-        let garble = Atomic<Bool>(false)
+        let corruption = Atomic<Int>(Corruption.none.rawValue)
         let mutations = Atomic<Int>(0)
         let garbled = Atomic<Int>(0)
     }
@@ -62,7 +74,7 @@ final class GarbledPDProxy: Sendable {
     var mutations: Int { state.mutations.load(ordering: .relaxed) }
     var garbledAnswers: Int { state.garbled.load(ordering: .relaxed) }
 
-    func garble(_ on: Bool) { state.garble.store(on, ordering: .relaxed) }
+    func corrupt(_ corruption: Corruption) { state.corruption.store(corruption.rawValue, ordering: .relaxed) }
 
     private init(server: RawServer, state: State) {
         self.server = server
@@ -77,7 +89,9 @@ final class GarbledPDProxy: Sendable {
             guard requestLine.count >= 2 else { return }
             let method = String(requestLine[0]), target = String(requestLine[1])
             if method != "GET" { state.mutations.add(1, ordering: .relaxed) }
-            if state.garble.load(ordering: .relaxed), method == "GET", target.hasPrefix("/pd/api/v1/stores") {
+            let corruption = Corruption(rawValue: state.corruption.load(ordering: .relaxed)) ?? .none
+            let storesRead = method == "GET" && target.hasPrefix("/pd/api/v1/stores")
+            if corruption == .garbage, storesRead {
                 state.garbled.add(1, ordering: .relaxed)
                 c.write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 9\r\nConnection: close\r\n\r\n{\"stores\"")
                 return
@@ -96,10 +110,15 @@ final class GarbledPDProxy: Sendable {
             }
             done.wait()
             guard let r = answer.withLock({ $0 }) else { return }
-            var head = "HTTP/1.1 \(r.head.status) X\r\nContent-Length: \(r.body.count)\r\nConnection: close\r\n"
+            var body = String(decoding: r.body, as: UTF8.self)
+            if corruption == .implausible, storesRead, let count = body.range(of: #""leader_count":\s*[0-9]+"#, options: .regularExpression) {
+                state.garbled.add(1, ordering: .relaxed)
+                body.replaceSubrange(count, with: #""leader_count": -5"#)
+            }
+            var head = "HTTP/1.1 \(r.head.status) X\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n"
             if let type = r.head.header("content-type") { head += "Content-Type: \(type)\r\n" }
             c.write(head + "\r\n")
-            c.write(String(decoding: r.body, as: UTF8.self))
+            c.write(body)
         }
         return GarbledPDProxy(server: server, state: state)
     }
