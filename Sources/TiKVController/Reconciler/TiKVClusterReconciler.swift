@@ -153,9 +153,12 @@ package final class TiKVClusterReconciler: Reconciler {
     /// The decisions on this cluster's plans that count, each signed one proven again on this pass against the
     /// allowed signers as they are now; why each refused one does not count is recorded (`describe plan`, `audit`).
     private func votes(cluster: TiKVCluster, plans: [RemediationPlan], now: Date) throws -> [ApprovalVote] {
+        // Only plans that can still move need votes: history is never re-verified, so a pass costs what is active.
+        let active = plans.filter { !$0.status.phase.isTerminal }
+        guard !active.isEmpty else { return [] }
         let verifier = ApprovalVerifier(policy: cluster.spec.approval)
-        let planClusters = Dictionary(plans.map { ($0.name, $0.spec.cluster) }, uniquingKeysWith: { a, _ in a })
-        let records = try plans.flatMap { try store.approvals(plan: $0.name) }
+        let planClusters = Dictionary(active.map { ($0.name, $0.spec.cluster) }, uniquingKeysWith: { a, _ in a })
+        let records = try active.flatMap { try store.approvals(plan: $0.name) }
         let (votes, refusals) = verifier.votes(records, plans: planClusters, now: now)
         for (id, refusal) in refusals { try store.recordRefusal(approval: id, refusal, at: now) }
         return votes
