@@ -78,12 +78,7 @@ struct GetCommand: AsyncParsableCommand {
         case let a as [Approval]: return ResourceTables.approvals(a, wide: wide, now: now)
         case let t as [Ticket]: return ResourceTables.tickets(t, wide: wide, now: now)
         case let p as [RemediationPlan]:
-            var counts: [String: Int] = [:]
-            for plan in p {
-                let records = try store.approvals(plan: plan.name)
-                counts[plan.name] = Set(records.filter { $0.revision == plan.spec.revision && $0.decision == .approve }.map(\.approver)).count
-            }
-            return ResourceTables.plans(p, approvals: counts, wide: wide, now: now)
+            return ResourceTables.plans(p, approvals: try Self.approvalCounts(p, store: store), wide: wide, now: now)
         default:
             return ""
         }
@@ -214,5 +209,17 @@ extension GetCommand {
         case .name: return rows.map { named($0) + "\n" }.joined()
         case .table, .wide: return rows.isEmpty ? "No resources found.\n" : table() + "\n"
         }
+    }
+
+    /// Per plan, the people who approved its current revision and were not refused (a bad signature, an unknown key
+    /// approves nothing). The controller's `Approved` condition is the authority; this is the table's count.
+    static func approvalCounts(_ plans: [RemediationPlan], store: StatusStore) throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for plan in plans {
+            let records = try store.approvals(plan: plan.name)
+            counts[plan.name] = Set(records.filter { $0.revision == plan.spec.revision && $0.decision == .approve && $0.refusal == nil }
+                .map(\.approver)).count
+        }
+        return counts
     }
 }

@@ -118,8 +118,10 @@ import TestSupport
         #expect(forged.status != 0)
         #expect(forged.stderr.contains("a signature counts once"), "\(forged.stderr)")
         #expect(try stored().count == 1)
-        let audit = try StatusStore(path: db, role: .client(actor: "test")).audit().last
+        let client = try StatusStore(path: db, role: .client(actor: "test"))
+        let audit = try client.audit().last
         #expect(audit?.action == "approval.refused")
+        #expect(try GetCommand.approvalCounts([plan], store: client) == [plan.name: 1])
     }
 
     @Test func sshAgentSignsForAPassphraseProtectedKey() async throws {
@@ -155,5 +157,12 @@ import TestSupport
         #expect(rejected.status == 0, "\(rejected.stderr)")
         #expect(try stored().map(\.decision) == [.approve, .reject])
         #expect(try verdicts().allSatisfy { if case .counts = $0 { true } else { false } })
+
+        // A decision the controller refused is no approval in `get plans`: carol's approval counts, mallory's not.
+        let client = try StatusStore(path: db, role: .client(actor: "test"))
+        let forged = try client.addApproval(ApprovalRecord(plan: plan.name, revision: plan.spec.revision, decision: .approve,
+                                                           approver: "mallory", source: "cli", createdAt: Date()))
+        try client.recordRefusal(approval: try #require(forged.id), "unsigned", at: Date())
+        #expect(try GetCommand.approvalCounts([plan], store: client) == [plan.name: 1])
     }
 }
