@@ -1,9 +1,8 @@
 import Foundation
 import SSHSignatures
 
-/// One run of an OpenSSH tool (`/usr/bin/ssh-keygen`, `ssh-add`): arguments and stdin in, status and outputs back.
-/// Outputs go to files so a chatty tool cannot block on a pipe; a run still going after `limit` is killed
-/// (status -1) so a test can never hang on it.
+/// One run of an OpenSSH tool (`/usr/bin/ssh-keygen`, `ssh-add`), as `ChildProcess` runs it, without the caller's
+/// ssh-agent unless the test names one.
 public struct OpenSSHTool: Sendable {
     public var status: Int32
     public var stdout: String
@@ -15,39 +14,10 @@ public struct OpenSSHTool: Sendable {
         _ binary: String, _ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:],
         limit: Duration = .seconds(120)
     ) async throws -> OpenSSHTool {
-        let directory = try TemporaryDirectory()
-        let outPath = directory.path("stdout"), errPath = directory.path("stderr"), inPath = directory.path("stdin")
-        for path in [outPath, errPath] where !FileManager.default.createFile(atPath: path, contents: nil) {
-            throw CocoaError(.fileWriteUnknown)
-        }
-        guard FileManager.default.createFile(atPath: inPath, contents: stdin ?? Data()) else { throw CocoaError(.fileWriteUnknown) }
-        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        let input = try FileHandle(forReadingFrom: URL(fileURLWithPath: inPath))
-        defer { try? out.close(); try? err.close(); try? input.close() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["SSH_AUTH_SOCK"] = nil
-        process.environment = env.merging(environment) { _, new in new }
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        let deadline = ContinuousClock.now + limit
-        while process.isRunning && ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        var status: Int32 = -1
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        } else {
-            status = process.terminationStatus
-        }
-        let read = { (path: String) in String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self) }
-        return OpenSSHTool(status: status, stdout: read(outPath), stderr: read(errPath))
+        var env: [String: String?] = ["SSH_AUTH_SOCK": nil]
+        for (key, value) in environment { env[key] = value }
+        let run = try await ChildProcess.run(binary, arguments, environment: env, stdin: stdin, limit: limit)
+        return OpenSSHTool(status: run.status, stdout: run.stdout, stderr: run.stderr)
     }
 
     /// `ssh-keygen ARGS`, failing the test's `try` when it does not exit 0.

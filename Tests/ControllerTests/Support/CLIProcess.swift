@@ -12,38 +12,8 @@ struct CLIProcess {
     /// and reported with status -1.
     static func run(_ binary: URL, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil,
                     timeout: Duration = .seconds(120)) async throws -> CLIProcess {
-        let directory = try TemporaryDirectory()
-        let outPath = directory.path("stdout"), errPath = directory.path("stderr")
-        for path in [outPath, errPath] where !FileManager.default.createFile(atPath: path, contents: nil) {
-            throw CocoaError(.fileWriteUnknown)
-        }
-        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        defer { try? out.close(); try? err.close() }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        process.standardOutput = out
-        process.standardError = err
-        if let stdin {
-            let inPath = directory.path("stdin")
-            try stdin.write(toFile: inPath, atomically: true, encoding: .utf8)
-            process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: inPath))
-        }
-        try process.run()
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning && ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        var status: Int32 = -1
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        } else {
-            status = process.terminationStatus
-        }
-        let read = { (path: String) in String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self) }
-        return CLIProcess(status: status, stdout: read(outPath), stderr: read(errPath))
+        let run = try await ChildProcess.run(binary.path, arguments, environment: environment.mapValues { $0 as String? },
+                                             stdin: stdin.map { Data($0.utf8) }, limit: timeout)
+        return CLIProcess(status: run.status, stdout: run.stdout, stderr: run.stderr)
     }
 }
