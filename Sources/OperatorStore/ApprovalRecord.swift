@@ -1,13 +1,12 @@
 import Foundation
 import GRDB
+import Reconcilers
 
 /// A person's decision on one revision of a plan. Approvals are bound to the revision: when
 /// the plan's steps change, earlier approvals stop counting (the reconciler decides that).
 package struct ApprovalRecord: Equatable, Sendable {
-    package enum Decision: String, Sendable, CaseIterable {
-        case approve
-        case reject
-    }
+    /// The same decision an `Approval` object and a signed payload name.
+    package typealias Decision = ApprovalDecision
 
     /// Assigned by the store; nil on a record not yet added.
     package var id: Int64?

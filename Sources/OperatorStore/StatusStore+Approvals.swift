@@ -104,6 +104,13 @@ extension StatusStore {
         }
     }
 
+    /// The decision stored with this armored signature, if any (a signature is stored once; indexed).
+    package func approval(signature armored: String) throws -> ApprovalRecord? {
+        try dbPool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM approvals WHERE signature = ?", arguments: [armored]).map(ApprovalRecord.init(row:))
+        }
+    }
+
     package func allApprovals() throws -> [ApprovalRecord] {
         try dbPool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM approvals ORDER BY id").map(ApprovalRecord.init(row:))

@@ -75,10 +75,9 @@ package struct ApprovalVerifier: Sendable {
     {
         let payload: ApprovalPayload
         do { payload = try ApprovalPayload(parsing: signature.payload) } catch { throw .refused(error.description) }
-        let stored = record.decision == .approve ? ApprovalDecision.approve : .reject
         for (field, signed, recorded) in [("cluster", payload.cluster, cluster), ("plan", payload.plan, record.plan),
                                           ("revision", payload.revision, record.revision),
-                                          ("decision", payload.decision.rawValue, stored.rawValue),
+                                          ("decision", payload.decision.rawValue, record.decision.rawValue),
                                           ("principal", payload.principal, record.approver)]
         where signed != recorded {
             throw .refused("signed for \(field) \(signed), but this is \(field) \(recorded)")

@@ -85,7 +85,7 @@ package struct SpecSync {
     private func recordApproval(_ a: Approval, file: String, now: Date) throws -> Int {
         let source = "spec:\((file as NSString).lastPathComponent)/\(a.name)"
         let existing = try store.approvals(plan: a.spec.plan)
-        let decision: ApprovalRecord.Decision = a.spec.decision == .approve ? .approve : .reject
+        let decision = a.spec.decision
         let alreadyRecorded = existing.contains { r in
             r.source == source && r.revision == a.spec.revision && r.decision == decision && r.approver == a.spec.approver
                 && r.signature?.armored == a.spec.signature
@@ -94,7 +94,7 @@ package struct SpecSync {
         var signature: ApprovalRecord.Signature?
         if let armored = a.spec.signature, let payload = a.spec.payload {
             // A signature stored for another decision was refused (and audited) the first time it was seen.
-            if try store.allApprovals().contains(where: { $0.signature?.armored == armored }) { return 0 }
+            if try store.approval(signature: armored) != nil { return 0 }
             signature = .init(payload: payload.canonicalText, armored: armored)
         }
         let record = ApprovalRecord(plan: a.spec.plan, revision: a.spec.revision, decision: decision, approver: a.spec.approver,

@@ -49,7 +49,6 @@ struct DecisionOptions: ParsableArguments {
         let target = try self.target()
         let policy = target.policy ?? ApprovalPolicy()
         let signers = try allowedSignersList(policy)
-        let payloadDecision: ApprovalDecision = decision == .approve ? .approve : .reject
 
         guard !unsigned, key != nil || output != nil || policy.requireSignatures || target.suggestedByAI else {
             return try recordUnsigned(decision, target, reason: reason, now: now)
@@ -61,7 +60,7 @@ struct DecisionOptions: ParsableArguments {
         do {
             signer = try ApprovalSigner.signer(key: key, allowedSigners: signers)
             principal = try ApprovalSigner.principal(for: signer.publicKey, requested: approver, allowedSigners: signers, now: now)
-            payload = ApprovalPayload(cluster: target.cluster, plan: target.plan, revision: target.revision, decision: payloadDecision,
+            payload = ApprovalPayload(cluster: target.cluster, plan: target.plan, revision: target.revision, decision: decision,
                                       principal: principal, signedAt: now, expiresAt: now.addingTimeInterval(policy.ttl.seconds),
                                       reason: reason)
             armored = try ApprovalSigner.sign(payload, with: signer)
@@ -100,8 +99,7 @@ struct DecisionOptions: ParsableArguments {
         }
         let target = try target(plan: payload.plan, revision: payload.revision, cluster: nil, offline: false, store: options,
                                 actor: payload.principal)
-        let decision: ApprovalRecord.Decision = payload.decision == .approve ? .approve : .reject
-        let record = ApprovalRecord(plan: payload.plan, revision: payload.revision, decision: decision, approver: payload.principal,
+        let record = ApprovalRecord(plan: payload.plan, revision: payload.revision, decision: payload.decision, approver: payload.principal,
                                     source: "cli:file", reason: payload.reason, createdAt: now, expiresAt: payload.expiresAt,
                                     signature: .init(payload: payload.canonicalText, armored: signature),
                                     keyFingerprint: ApprovalSigner.fingerprint(armored: signature))

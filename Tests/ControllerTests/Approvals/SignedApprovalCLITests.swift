@@ -66,12 +66,10 @@ import TestSupport
         let signature = try #require(record.signature)
         #expect(record.refusal == nil)
         // OpenSSH's own verifier, against the same allowed signers, for the same principal and namespace.
-        let payloadPath = try directory.write("payload", signature.payload)
         let sigPath = try directory.write("payload.sig", signature.armored)
         let verified = try await OpenSSHTool.run(OpenSSHTool.keygen, ["-Y", "verify", "-f", allowedSigners, "-I", "alice", "-n", approvalNamespace,
                                                                        "-s", sigPath], stdin: Data(signature.payload.utf8))
         #expect(verified.status == 0, "ssh-keygen -Y verify: \(verified.stderr)")
-        _ = payloadPath
         #expect(try verdicts().allSatisfy { if case .counts = $0 { true } else { false } })
     }
 

@@ -41,7 +41,7 @@ struct TestSigners: Sendable {
 
     static func record(_ payload: ApprovalPayload, signer: SSHPrivateKey, source: String = "cli", now: Date) throws -> ApprovalRecord {
         let armored = try ApprovalSigner.sign(payload, with: signer)
-        return ApprovalRecord(plan: payload.plan, revision: payload.revision, decision: payload.decision == .approve ? .approve : .reject,
+        return ApprovalRecord(plan: payload.plan, revision: payload.revision, decision: payload.decision,
                               approver: payload.principal, source: source, reason: payload.reason, createdAt: now,
                               expiresAt: payload.expiresAt, signature: .init(payload: payload.canonicalText, armored: armored),
                               keyFingerprint: signer.publicKey.fingerprint)
