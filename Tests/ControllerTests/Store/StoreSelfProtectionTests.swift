@@ -2,7 +2,6 @@ import Foundation
 import TestSupport
 import GRDB
 import Testing
-@testable import Controller
 @testable import OperatorStore
 
 /// The store refuses what would silently lose its approvals and audit log: real files damaged the way disks and
