@@ -265,10 +265,17 @@ package enum DashboardRenderer {
                          Span(text: pad(t.spec.severity.rawValue.uppercased(), 9), style: severityStyle(t.spec.severity).with(selected ? .bar : .plain)),
                          Span(text: pad(t.status.state.rawValue, 9), style: t.status.state == .resolved ? .dim : .plain),
                          Span(text: pad(since.map { age(now.timeIntervalSince($0)) } ?? "-", 5), style: .dim),
-                         Span(text: "\(t.spec.invariant) \(t.spec.subject): \(t.spec.summary)", style: t.status.state == .resolved ? .dim : .plain)])
+                         Span(text: "\(t.spec.invariant) \(t.spec.subject): \(t.spec.summary)", style: t.status.state == .resolved ? .dim : .plain),
+                         Span(text: incidentSuffix(t), style: .dim)])
         }
         return Panel(title: "Tickets (\(model.data.tickets.filter { $0.status.state != .resolved }.count) active)", rows: rows,
                      focus: focus, preferred: 3, keep: 3)
+    }
+
+    /// A consequence's row names its root, so an incident reads as one group in the list.
+    static func incidentSuffix(_ t: Ticket) -> String {
+        guard let incident = t.status.incident else { return "" }
+        return "  ← " + (incident.root ?? incident.cause.rawValue)
     }
 
     static func detailsPanel(_ model: DashboardModel, width: Int) -> Panel {
@@ -290,6 +297,14 @@ package enum DashboardRenderer {
             rows.append(Line([Span(text: " ticket/\(t.name) ", style: .bold), Span(text: "\(t.spec.severity.rawValue) · \(t.status.state.rawValue) · \(t.spec.summary)", style: .plain)]))
             if t.status.occurrences > 1 || t.status.flapping {
                 rows.append(Line("   seen \(t.status.occurrences) times" + (t.status.flapping ? " · flapping" : ""), .yellow))
+            }
+            if let incident = t.status.incident {
+                // A consequence says what it follows from before anything else: its own plan waits on that root.
+                rows.append(Line("   incident: consequence of \(incident.root.map { "ticket/\($0)" } ?? "no ticket (a fact)"): \(incident.message)", .yellow))
+            }
+            let consequences = model.data.tickets.filter { $0.status.incident?.root == t.name && $0.status.state != .resolved }
+            if !consequences.isEmpty {
+                rows.append(Line("   incident root of: " + consequences.map(\.name).sorted().joined(separator: ", "), .yellow))
             }
             for r in t.status.readings {
                 rows.append(Line("   \(r.name) = \(r.value.map { String(format: "%.2f", $0) } ?? "unknown") \(r.unit)  (\(r.source))", .plain))

@@ -86,6 +86,25 @@ import Testing
         #expect(text.contains("recommended: restart the TiKV pod of store 3"))
     }
 
+    @Test func aConsequenceNamesItsRootAndTheRootListsItsConsequences() {
+        let root = DashboardFixtures.ticket()
+        var consequence = DashboardFixtures.ticket("regionhealth-demo")
+        consequence.spec.invariant = "regionHealth"
+        consequence.spec.subject = "cluster/demo"
+        consequence.spec.summary = "40 regions short"
+        consequence.status.incident = TicketIncident(cause: .storeNotAlive, store: 3, root: root.name,
+                                                     message: "store 3 is not alive (disconnected)")
+        var model = DashboardModel(data: DashboardFixtures.data(plans: [], tickets: [root, consequence]))
+        let list = DashboardRenderer.lines(model, columns: 100, rows: 40).map(\.plain)
+        #expect(list.contains { $0.contains("regionHealth cluster/demo: 40 regions short  ← storedown-store-3") })
+        #expect(list.contains { $0.contains("storeDown store/3:") && !$0.contains("←") })
+        // The root's details list what follows from it; the consequence's details name the root and why.
+        #expect(list.joined(separator: "\n").contains("incident root of: regionhealth-demo"))
+        _ = model.handle(.down)
+        let details = DashboardRenderer.lines(model, columns: 100, rows: 40).map(\.plain).joined(separator: "\n")
+        #expect(details.contains("incident: consequence of ticket/storedown-store-3: store 3 is not alive (disconnected)"))
+    }
+
     @Test func theConfirmationReplacesTheFooter() {
         var model = DashboardModel(data: DashboardFixtures.data())
         _ = model.handle(.character("a"))
