@@ -34,8 +34,12 @@ public struct HealthResult: Sendable, Equatable {
     public var storeHistory: [StoreLivenessHistory]
     /// One line per pass for the logs: what was judged and why nothing resolved when nothing could.
     public var notes: [String]
+    /// The invariants without a verdict this pass (`Healthy` is Unknown while any is, and nothing is open).
+    public var unknown: [InvariantUnknown] = []
 
-    public init(tickets: [Ticket], events: [Event], storeHistory: [StoreLivenessHistory], notes: [String] = []) {
+    public init(tickets: [Ticket], events: [Event], storeHistory: [StoreLivenessHistory], notes: [String] = [],
+                unknown: [InvariantUnknown] = []) {
+        self.unknown = unknown
         self.tickets = tickets
         self.events = events
         self.storeHistory = storeHistory

@@ -23,7 +23,7 @@ public enum HealthReconciler {
             : outcome.tickets
         // A stale observation judged nothing, so the history it would have added to is kept as it was.
         return HealthResult(tickets: tickets, events: outcome.events, storeHistory: outcome.judged ? history : previousHistory,
-                            notes: outcome.notes)
+                            notes: outcome.notes, unknown: outcome.unknown)
     }
 
     /// Every TiKV invariant's verdict on one snapshot, in `InvariantID` order.

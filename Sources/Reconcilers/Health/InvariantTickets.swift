@@ -42,6 +42,9 @@ public enum InvariantTickets {
         public var notes: [String]
         /// False when the observation was stale: nothing was judged, every ticket is as it was.
         public var judged: Bool
+        /// The invariants that could not say whether they hold, each with why ("its source did not answer in full",
+        /// "no reading for store/1, store/2"): while any is here, health is unknown, not good.
+        public var unknown: [InvariantUnknown] = []
     }
 
     public static func run<Context>(_ pass: Pass<Context>) -> Outcome {
@@ -53,7 +56,7 @@ public enum InvariantTickets {
         guard observation.isFresh(at: now, maxAge: pass.maxObservationAge) else {
             return Outcome(tickets: sortedInput, events: [], notes: [
                 "snapshot is stale (completed \(Int(now.timeIntervalSince(observation.completedAt)))s ago, more than \(Int(pass.maxObservationAge))s): tickets left as they are",
-            ], judged: false)
+            ], judged: false, unknown: pass.registry.ids.map { InvariantUnknown(invariant: $0, why: "the observation is stale") })
         }
 
         let verdicts = Dictionary(uniqueKeysWithValues: pass.registry.evaluate(pass.context).map { ($0.invariant, $0) })
@@ -97,6 +100,7 @@ public enum InvariantTickets {
             if let ticket { tickets.append(ticket) }
             events += newEvents
         }
-        return Outcome(tickets: tickets.sorted { $0.name < $1.name }, events: events, notes: notes, judged: true)
+        return Outcome(tickets: tickets.sorted { $0.name < $1.name }, events: events, notes: notes, judged: true,
+                       unknown: verdicts.values.compactMap(InvariantUnknown.init).sorted { $0.invariant < $1.invariant })
     }
 }

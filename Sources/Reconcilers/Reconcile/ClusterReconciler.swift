@@ -95,8 +95,10 @@ public enum ClusterReconciler {
         if !snapshot.isComplete {
             decisions.append("observation incomplete (\(snapshot.incompleteReasons.joined(separator: "; "))): tickets kept as they are, no planning")
         }
-        cluster.status = clusterStatus(cluster, snapshot: snapshot, tickets: health.tickets, plans: input.plans, now: input.now)
-        return ClusterHealthResult(cluster: cluster, tickets: health.tickets, events: health.events, decisions: decisions)
+        cluster.status = clusterStatus(cluster, snapshot: snapshot, tickets: health.tickets, plans: input.plans,
+                                       unknown: health.unknown, now: input.now)
+        return ClusterHealthResult(cluster: cluster, tickets: health.tickets, events: health.events, decisions: decisions,
+                                   unknown: health.unknown)
     }
 
     /// The second half: planning (only on a complete snapshot) → plans, execution → intents, and the cluster's
@@ -146,7 +148,7 @@ public enum ClusterReconciler {
         var tickets = health.tickets
         for t in execution.tickets where !tickets.contains(where: { $0.name == t.name }) { tickets.append(t) }
 
-        cluster.status = clusterStatus(cluster, snapshot: snapshot, tickets: tickets, plans: plans, now: input.now)
+        cluster.status = clusterStatus(cluster, snapshot: snapshot, tickets: tickets, plans: plans, unknown: health.unknown, now: input.now)
         if health.decisions.isEmpty && decisions.isEmpty {
             let open = tickets.filter { $0.status.state == .open }.count
             let active = plans.filter { !$0.status.phase.isTerminal }.count
@@ -173,7 +175,7 @@ public enum ClusterReconciler {
     /// The cluster's conditions and counts. Messages carry no per-pass values, so a steady cluster
     /// keeps an identical status.
     static func clusterStatus(_ cluster: TiKVCluster, snapshot: ClusterSnapshot, tickets: [Ticket],
-                              plans: [RemediationPlan], now: Date) -> TiKVClusterStatus {
+                              plans: [RemediationPlan], unknown: [InvariantUnknown], now: Date) -> TiKVClusterStatus {
         var status = cluster.status
         let gen = cluster.metadata.generation
         let open = tickets.filter { $0.status.state == .open }
@@ -193,6 +195,10 @@ public enum ClusterReconciler {
 
         if !snapshot.hasStores && open.isEmpty {
             status.conditions.set("Healthy", .unknown, reason: "NotObserved", message: "the cluster could not be observed",
+                                  observedGeneration: gen, now: now)
+        } else if open.isEmpty && !unknown.isEmpty {
+            // Nothing broken that could be seen is not "every invariant holds": say which could not be judged.
+            status.conditions.set("Healthy", .unknown, reason: "InvariantsUnknown", message: InvariantUnknown.summary(unknown),
                                   observedGeneration: gen, now: now)
         } else if open.isEmpty {
             status.conditions.set("Healthy", .true, reason: "NoOpenTickets", message: "every invariant holds",
