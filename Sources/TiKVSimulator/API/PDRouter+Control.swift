@@ -61,7 +61,21 @@ extension PDRouter {
             // handler.go:300-327: the same text for all three.
             guard let s = id("store_id") else { return .message("invalid store id to transfer peer to", status: 400) }
             request = name == "add-peer" ? .addPeer(region: r, store: s) : name == "add-learner" ? .addLearner(region: r, store: s) : .removePeer(region: r, store: s)
-        case "transfer-region", "merge-region", "split-region", "scatter-region", "scatter-regions":
+        case "split-region":
+            // handler.go:341-359: keys that are not strings are "bad format keys"; a `keys` that is not a list makes
+            // PD's type assertion panic (its HTTP server answers 500), answered here as the same 400.
+            guard let r = id("region_id") else { return .message("missing region id", status: 400) }
+            guard case .string(let policy)? = body["policy"] else { return .message("missing split policy", status: 400) }
+            var keys: [String] = []
+            if let ks = body["keys"] {
+                guard case .array(let items) = ks else { return .message("bad format keys", status: 400) }
+                for k in items {
+                    guard case .string(let key) = k else { return .message("bad format keys", status: 400) }
+                    keys.append(key)
+                }
+            }
+            request = .splitRegion(region: r, policy: policy, keys: keys)
+        case "transfer-region", "merge-region", "scatter-region", "scatter-regions":
             return .message("operator \(name) is not supported by the simulator", status: 500)
         default:
             return .message("unknown operator", status: 400)

@@ -8,6 +8,8 @@ extension ClusterState {
         case addPeer(region: UInt64, store: UInt64)
         case addLearner(region: UInt64, store: UInt64)
         case removePeer(region: UInt64, store: UInt64)
+        /// `policy` as sent (PD matches it case-insensitively); `keys` hex, used with USEKEY.
+        case splitRegion(region: UInt64, policy: String, keys: [String])
     }
 
     /// `POST /operators`: build against PD's current view, then add (handler.go `addOperator`).
@@ -81,6 +83,25 @@ extension ClusterState {
             }
             steps.append(.removePeer(store: UInt32(store)))
             return newOperator(r, desc: "admin-remove-peer", brief: "rm peer: store [\(store)]", kind: kind, steps: steps)
+        case .splitRegion(let rid, let policyText, let keyTexts):
+            // AddSplitRegionOperator (handler.go:618-650), then CreateSplitRegionOperator (create_operator.go:153-176):
+            // no builder, so neither a leader nor the stores are checked.
+            let r = try regionForOperator(rid)
+            let policy = policyText.uppercased()
+            guard ["SCAN", "APPROXIMATE", "USEKEY"].contains(policy) else { throw PDError(500, "check policy \(policyText) is not supported") }
+            var keys: [[UInt8]] = []
+            if policy == "USEKEY" {
+                for k in keyTexts {
+                    guard let bytes = RegionKey.parseHex(k) else { throw PDError(500, "split key \(k) is not in hex format") }
+                    keys.append(bytes)
+                }
+            }
+            if r.isInJointState { throw PDError(500, "cannot split region which is in joint state") }
+            guard let slot = slotByRegionId[rid] else { throw .regionNotFound(rid, status: 500) }
+            var brief = "split: region \(rid) use policy \(policy)"
+            if !keys.isEmpty { brief += " and keys [\(keys.map(RegionKey.hexString).joined(separator: " "))]" }
+            return newOperator(r, desc: "admin-split-region", brief: brief, kind: [.admin, .split],
+                               steps: [.splitRegion(policy: policy, keys: keys, start: keyOrder.startCode(slot: slot), end: keyOrder.endCode(slot: slot))])
         }
     }
 

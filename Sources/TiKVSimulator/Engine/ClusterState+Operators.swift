@@ -150,6 +150,20 @@ extension ClusterState {
             // The passive side is done once the source is gone; the active side merges when both still line up.
             if passive { return slotByRegionId[from] == nil }
             return mergeNow(source: from, target: to)
+        case .splitRegion(let policy, let keys, let start, let end):
+            // Finished once the range changed, whoever split it (step.go `IsFinish`).
+            if keyOrder.startCode(slot: slot) != start || keyOrder.endCode(slot: slot) != end { return true }
+            // TiKV halves the region for SCAN and APPROXIMATE; USEKEY splits at the first key strictly inside the
+            // range and ignores the others, so a key outside it leaves the region whole until the operator times out.
+            let at: UInt64?
+            if policy == "USEKEY" {
+                let upper = end == 0 ? UInt64.max : end
+                at = keys.lazy.compactMap(RegionKey.code(encodedKey:)).first { $0 > start && $0 < upper }
+                guard at != nil else { return false }
+            } else {
+                at = nil
+            }
+            return splitNow(slot: slot, at: at, byOwnOperator: true)
         case .removePeer(let store):
             guard let i = truth[slot].peers.index(ofStore: store) else { return true }
             if truth[slot].peers[i].id == truth[slot].leaderPeerId { return false }

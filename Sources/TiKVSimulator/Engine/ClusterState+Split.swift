@@ -33,14 +33,18 @@ extension ClusterState {
     /// The split itself. The original region keeps `[mid, end)` and its id (TiKV's right-derive default); the new
     /// region takes `[start, mid)` with a fresh region id and fresh peer ids on the same stores, its leader on the
     /// same store. Both get `version + 1`; size, keys and flows are halved. TiKV reports both at once.
-    mutating func splitNow(slot: Int) -> Bool {
+    /// `at`: the split key (USEKEY), else the middle. `byOwnOperator`: PD's split-region operator on the region runs
+    /// the split itself, so that operator does not hold it back.
+    mutating func splitNow(slot: Int, at key: UInt64? = nil, byOwnOperator: Bool = false) -> Bool {
         let r = truth[slot]
-        guard r.id != 0, let leader = r.leader, storeIsUp(leader.storeId), !r.isInJointState, operators[r.id] == nil else { return false }
+        guard r.id != 0, let leader = r.leader, storeIsUp(leader.storeId), !r.isInJointState,
+              byOwnOperator || operators[r.id] == nil else { return false }
         let start = keyOrder.startCode(slot: slot), end = keyOrder.endCode(slot: slot)
         // Codes sort like the TiDB keys they encode, so the middle code is a key between the two bounds.
         let upper = end == 0 ? UInt64.max : end
         guard upper > start, upper - start >= 2 else { return false }
-        let mid = start + (upper - start) / 2
+        let mid = key ?? start + (upper - start) / 2
+        guard mid > start, mid < upper else { return false }
 
         let newId = allocId()
         var peers = PeerList()
@@ -73,6 +77,21 @@ extension ClusterState {
         left.readKeys = r.readKeys / 2
         right.readBytes = r.readBytes - left.readBytes
         right.readKeys = r.readKeys - left.readKeys
+        // A hot-region fault's extra traffic is aimed at its hot key: it stays with the half holding that key, and
+        // only the region's ordinary flow is halved.
+        for f in faults where f.kind == .hotRegion {
+            guard let hot = f.hotCode, hot >= start, end == 0 || hot < end, let saved = f.savedFlow else { continue }
+            let read = f.flow == "read"
+            let total = read ? (r.readBytes, r.readKeys) : (r.writtenBytes, r.writtenKeys)
+            let cool = (saved.bytes / 2, saved.keys / 2)
+            let warm = (total.0 > cool.0 ? total.0 - cool.0 : 0, total.1 > cool.1 ? total.1 - cool.1 : 0)
+            let (l, rt) = hot < mid ? (warm, cool) : (cool, warm)
+            if read {
+                (left.readBytes, left.readKeys, right.readBytes, right.readKeys) = (l.0, l.1, rt.0, rt.1)
+            } else {
+                (left.writtenBytes, left.writtenKeys, right.writtenBytes, right.writtenKeys) = (l.0, l.1, rt.0, rt.1)
+            }
+        }
 
         let newSlot = takeSlot()
         guard keyOrder.split(slot: slot, at: mid, newSlot: newSlot) else {

@@ -69,7 +69,7 @@ extension ClusterState {
                 total += UInt64(demote.filter { d in r.peers.index(ofStore: d.store).map { r.peers[$0].role == .learner } ?? true }.count)
             case .removePeer(let s):
                 if r.peers.index(ofStore: s) == nil { total += 1 }
-            case .transferLeader, .mergeRegion:
+            case .transferLeader, .mergeRegion, .splitRegion:
                 break
             }
         }

@@ -40,6 +40,8 @@ extension ClusterState {
             let bytes = f.flow == "read" ? truth[slot].readBytes : truth[slot].writtenBytes
             let keys = f.flow == "read" ? truth[slot].readKeys : truth[slot].writtenKeys
             f.savedFlow = (bytes, keys)
+            let start = keyOrder.startCode(slot: slot), end = keyOrder.endCode(slot: slot)
+            f.hotCode = start + ((end == 0 ? UInt64.max : end) - start) / 4
             let hotBytes = UInt64(Double(max(bytes, 4 << 20)) * k), hotKeys = UInt64(Double(max(keys, 32768)) * k)
             setFlow(slot: slot, read: f.flow == "read", bytes: hotBytes, keys: hotKeys)
         }
@@ -64,7 +66,9 @@ extension ClusterState {
             default: break
             }
         }
-        if f.kind == .hotRegion, let rid = f.region, let slot = slotByRegionId[rid], let saved = f.savedFlow {
+        // The traffic ends where its hot key is now, which a split may have moved to another region.
+        if f.kind == .hotRegion, let saved = f.savedFlow,
+           let slot = f.hotCode.flatMap({ keyOrder.rank(containingCode: $0) }).map({ self.slot(atRank: $0) }) ?? f.region.flatMap({ slotByRegionId[$0] }) {
             setFlow(slot: slot, read: f.flow == "read", bytes: saved.bytes, keys: saved.keys)
         }
         if f.kind == .pdMemberDown, let m = f.member {

@@ -29,6 +29,9 @@ public struct Fault: Sendable {
     var savedAvailable: UInt64?
     /// hot-region: the region's flow (bytes, keys) before the fault.
     var savedFlow: (bytes: UInt64, keys: UInt64)?
+    /// hot-region: the key its extra traffic is aimed at (a quarter into the region's range): a split leaves that traffic
+    /// with the half holding the key, as a hot row stays where it is.
+    public internal(set) var hotCode: UInt64?
     /// leader-skew: (region id, leader peer id) of every region whose leader the fault moved.
     var savedLeaders: [(region: UInt64, leaderPeer: UInt64)] = []
 

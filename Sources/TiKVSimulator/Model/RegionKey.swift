@@ -92,6 +92,38 @@ public struct RegionKey: Sendable {
         }
     }
 
+    /// The code of an encoded key, when it is one the simulator's key space holds (`t{table}` or `t{table}_r{handle}`
+    /// with both in 32 bits); nil for any other key.
+    public static func code(encodedKey key: [UInt8]) -> UInt64? {
+        // 9 raw bytes (the table prefix) encode to two groups, 19 (a record key) to three.
+        guard key.count == 18 || key.count == 27, let raw = decodeBytes(key), raw.first == UInt8(ascii: "t") else { return nil }
+        func int(_ at: Int) -> UInt64? {
+            guard raw.count >= at + 8 else { return nil }
+            let u = raw[at..<at + 8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) } ^ (1 << 63)
+            return u <= UInt64(UInt32.max) ? u : nil
+        }
+        guard let table = int(1) else { return nil }
+        if raw.count == 9 { return table == 0 ? nil : table << 32 }
+        guard raw.count == 19, raw[9] == UInt8(ascii: "_"), raw[10] == UInt8(ascii: "r"), let handle = int(11), handle != 0 else { return nil }
+        return table << 32 | handle
+    }
+
+    /// The inverse of `encodeBytes`; nil for bytes it could not have produced.
+    static func decodeBytes(_ key: [UInt8]) -> [UInt8]? {
+        guard !key.isEmpty, key.count % 9 == 0 else { return nil }
+        var out: [UInt8] = []
+        var i = 0
+        while i < key.count {
+            let marker = key[i + 8]
+            let pad = Int(0xFF - marker)
+            guard pad <= 8 else { return nil }
+            out.append(contentsOf: key[i..<i + 8 - pad])
+            if pad > 0 { return i + 9 == key.count && key[i + 8 - pad..<i + 8].allSatisfy { $0 == 0 } ? out : nil }
+            i += 9
+        }
+        return nil
+    }
+
     /// Lexicographic byte comparison (Go `bytes.Compare`).
     static func less(_ a: [UInt8], _ b: [UInt8]) -> Bool { a.lexicographicallyPrecedes(b) }
 }

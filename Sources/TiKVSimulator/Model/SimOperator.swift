@@ -26,6 +26,9 @@ public enum OpStep: Sendable, Equatable {
     case removePeer(store: UInt32)
     /// `MergeRegion`: the source's operator runs it (active), the target's waits for it (passive).
     case mergeRegion(from: UInt64, to: UInt64, passive: Bool)
+    /// `SplitRegion`: TiKV splits the region by `policy` (SCAN, APPROXIMATE or USEKEY with `keys`, encoded keys); done
+    /// once the region's range is no longer `[start, end)` (step.go `IsFinish`). Codes as `RegionKey` keeps them.
+    case splitRegion(policy: String, keys: [[UInt8]], start: UInt64, end: UInt64)
 
     public struct PeerRef: Sendable, Equatable {
         public var peerId: UInt64
@@ -45,6 +48,7 @@ public enum OpStep: Sendable, Equatable {
         case .promoteLearner(let p, let s): return "promote learner peer \(p) on store \(s) to voter"
         case .removePeer(let s): return "remove peer on store \(s)"
         case .mergeRegion(let f, let t, _): return "merge region \(f) into region \(t)"
+        case .splitRegion(let policy, _, _, _): return "split region with policy \(policy)"
         }
     }
 
