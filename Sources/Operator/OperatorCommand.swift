@@ -41,7 +41,7 @@ struct OperatorCommand: AsyncParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .success {
-                print(fullMessage(for: error))
+                printForPeople(fullMessage(for: error))
                 Foundation.exit(0)
             }
             let message = fullMessage(for: error)

@@ -1,3 +1,4 @@
+import ControllerRuntime
 import Foundation
 import PDWire
 import Reconcilers
@@ -24,6 +25,12 @@ package enum DashboardRenderer {
     struct Span: Equatable, Sendable {
         var text: String
         var style: Style
+
+        /// Every cell's text is escaped here, once, so nothing from PD or a model reaches the terminal raw.
+        init(text: String, style: Style) {
+            self.text = TerminalText.sanitized(text, multiline: false)
+            self.style = style
+        }
     }
 
     /// One row of the frame as styled spans.

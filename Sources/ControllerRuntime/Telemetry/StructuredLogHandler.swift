@@ -54,10 +54,11 @@ package struct StructuredLogHandler: LogHandler {
     private func textLine(_ event: LogEvent, _ merged: Logger.Metadata) -> String {
         let level = event.level.rawValue.uppercased()
         var line = clock().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-        line += " " + level.padding(toLength: 8, withPad: " ", startingAt: 0) + event.message.description
+        // The text format is for a terminal: what PD or a model put in a message must not act on it.
+        line += " " + level.padding(toLength: 8, withPad: " ", startingAt: 0) + TerminalText.sanitized(event.message.description, multiline: false)
         for key in merged.keys.sorted() {
             guard let value = merged[key] else { continue }
-            let text = "\(value)"
+            let text = TerminalText.sanitized("\(value)", multiline: false)
             line += " \(key)=" + (text.contains(" ") || text.isEmpty ? Self.quoted(text) : text)
         }
         return line
@@ -73,7 +74,8 @@ package struct StructuredLogHandler: LogHandler {
         }
     }
 
-    /// A JSON string literal (RFC 8259 escaping).
+    /// A JSON string literal (RFC 8259 escaping). C1 controls, DEL and bidi controls are escaped as well (the same
+    /// value to a JSON reader): `kubectl logs` shows these lines on a terminal.
     static func quoted(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
@@ -83,7 +85,7 @@ package struct StructuredLogHandler: LogHandler {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case let c where c.value < 0x20: out += String(format: "\\u%04x", c.value)
+            case let c where c.value < 0x20 || TerminalText.isUnsafe(c, multiline: true): out += String(format: "\\u%04x", c.value)
             default: out.unicodeScalars.append(scalar)
             }
         }

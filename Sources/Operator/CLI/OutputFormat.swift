@@ -10,6 +10,9 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
     case json
     case yaml
     case name
+
+    /// JSON and YAML are for programs and must be exact; the rest is read by people (`printForPeople`).
+    var isExact: Bool { self == .json || self == .yaml }
 }
 
 /// A JSON value whose objects are written with sorted keys, so `-o json` and `-o yaml` are stable.

@@ -237,9 +237,9 @@ struct ApproveCommand: ParsableCommand {
 
     func run() throws {
         if let fromFile {
-            print(try DecisionOptions.recordFile(fromFile, store: options.store))
+            printForPeople(try DecisionOptions.recordFile(fromFile, store: options.store))
         } else {
-            print(try options.record(.approve))
+            printForPeople(try options.record(.approve))
         }
     }
 }
@@ -250,5 +250,5 @@ struct RejectCommand: ParsableCommand {
     func validate() throws {
         if options.plan == nil { throw ValidationError("name the plan: plan/NAME") }
     }
-    func run() throws { print(try options.record(.reject)) }
+    func run() throws { printForPeople(try options.record(.reject)) }
 }

@@ -48,7 +48,7 @@ struct AuditCommand: ParsableCommand {
             print(output == .json ? try Render.json(lines) : try Render.yaml(lines), terminator: output == .json ? "\n" : "")
         default:
             if entries.isEmpty { print("No audit entries."); return }
-            print(renderTable(["TIME", "ACTOR", "SOURCE", "ACTION", "OBJECT", "MESSAGE"], entries.map { e in
+            printForPeople(renderTable(["TIME", "ACTOR", "SOURCE", "ACTION", "OBJECT", "MESSAGE"], entries.map { e in
                 [CanonicalJSON.formatDate(e.timestamp), e.actor, e.source, e.action,
                  e.kind.map { "\($0)/\(e.name ?? "")" } ?? "-", e.message]
             }))

@@ -19,7 +19,7 @@ struct DescribeCommand: ParsableCommand {
         let (kindText, name) = try splitReference(kind, self.name)
         guard let name else { throw ValidationError("describe needs KIND/NAME") }
         guard let k = resolveKind(kindText) else { throw CLIError.failure("unknown kind \"\(kindText)\"") }
-        print(try Self.describe(k, name: name, store: try store.openClient(), now: Date()), terminator: "")
+        printForPeople(try Self.describe(k, name: name, store: try store.openClient(), now: Date()), terminator: "")
     }
 
     static func describe<K: APIKind>(_ kind: K.Type, name: String, store: StatusStore, now: Date) throws -> String {

@@ -32,7 +32,7 @@ struct DiagnoseCommand: AsyncParsableCommand {
         switch output {
         case .json: print(try Render.json(diagnosis))
         case .yaml: print(try Render.yaml(diagnosis), terminator: "")
-        default: print(DiagnosisReport.render(diagnosis, now: Date()), terminator: "")
+        default: printForPeople(DiagnosisReport.render(diagnosis, now: Date()), terminator: "")
         }
     }
 

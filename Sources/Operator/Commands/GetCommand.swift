@@ -30,11 +30,12 @@ struct GetCommand: AsyncParsableCommand {
         let (kindText, name) = try splitReference(kind, self.name)
         if let liveKind = LiveKind(kindText) {
             let text = try await Self.renderLive(liveKind, name: name, format: output, options: live, now: Date())
-            print(text, terminator: "")
+            output.isExact ? print(text, terminator: "") : printForPeople(text, terminator: "")
             return
         }
         let s = try store.openClient()
-        print(try Self.render(kindText: kindText, name: name, format: output, store: s, now: Date()), terminator: "")
+        let text = try Self.render(kindText: kindText, name: name, format: output, store: s, now: Date())
+        output.isExact ? print(text, terminator: "") : printForPeople(text, terminator: "")
     }
 
     static func render(kindText: String, name: String?, format: OutputFormat, store: StatusStore, now: Date) throws -> String {

@@ -145,7 +145,7 @@ struct Dashboard: Sendable {
                 }
                 if !lines.isEmpty {
                     let stamp = DashboardRenderer.clock(data.now)
-                    FileHandle.standardOutput.write(Data(lines.map { "\(stamp) \($0)\n" }.joined().utf8))
+                    FileHandle.standardOutput.write(Data(lines.map { "\(stamp) \(TerminalText.sanitized($0, multiline: false))\n" }.joined().utf8))
                 }
             }
             try await Task.sleep(for: .milliseconds(200))

@@ -1,3 +1,4 @@
+import ControllerRuntime
 import Foundation
 
 /// The demo's timeline: plain lines with the real elapsed time and the simulated cluster's time,
@@ -15,7 +16,7 @@ struct DemoOutput: Sendable {
         return String(format: "[%02d:%02d sim %@]", s / 60, s % 60, f.string(from: simulatedTime()))
     }
 
-    func write(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+    func write(_ line: String) { FileHandle.standardOutput.write(Data((TerminalText.sanitized(line) + "\n").utf8)) }
     func headline(_ title: String, _ text: String) { write("\n\(stamp()) ▶ \(title)\n\(stamp())   \(text)") }
     func say(_ text: String) { write("\(stamp())   \(text)") }
     func waiting(_ what: String) { write("\(stamp())   … waiting for \(what)") }

@@ -44,6 +44,23 @@ import Testing
         #expect(lines.all == [#"1970-01-01T00:00:00.000Z WARNING Observation incomplete cluster=basic reason="stores timed out""#])
     }
 
+    @Test func controlsFromTheClusterNeverReachATerminalRaw() throws {
+        let lines = Lines()
+        let text = Logger(label: "operator") {
+            StructuredLogHandler(format: .text, label: $0, level: .info, output: lines.output, clock: { Date(timeIntervalSince1970: 0) })
+        }
+        text.warning("PD said \u{1B}]0;owned\u{07}", metadata: ["address": "tikv\u{1B}[2J\u{9B}1m"])
+        #expect(lines.all == [#"1970-01-01T00:00:00.000Z WARNING PD said \x1b]0;owned\x07 address=tikv\x1b[2J\x9b1m"#])
+        // JSON keeps the exact value; C1 and bidi controls are written as \u escapes, which decode to the same text.
+        let jsonLines = Lines()
+        let json = Logger(label: "operator") { StructuredLogHandler(format: .json, label: $0, level: .info, output: jsonLines.output) }
+        json.warning("x\u{9B}1m\u{202E}y")
+        let line = try #require(jsonLines.all.first)
+        #expect(line.contains(#""msg":"x\u009b1m\u202ey""#), "\(line)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(object["msg"] as? String == "x\u{9B}1m\u{202E}y")
+    }
+
     @Test func formatAndLevelFlags() throws {
         let pod = try LogConfiguration(format: nil, level: nil, verbosity: nil, isTerminal: false)
         #expect(pod.format == .json && pod.level == .info)
