@@ -29,7 +29,7 @@ final class NodeDecodingContext {
     let file: String
     private(set) var positions: [String: Position] = [:]
     private(set) var mappings: [MappingRecord] = []
-    /// Every field that failed to decode, in the order met; decoding went on past each (`recover`).
+    /// Every field that failed to decode, in the order met; decoding went on past each (`NodeKeyedContainer.decode`).
     private(set) var failures: [SpecError] = []
 
     init(file: String) { self.file = file }
