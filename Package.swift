@@ -28,10 +28,16 @@ let package = Package(
             name: "Reconcilers",
             dependencies: ["PDWire", .product(name: "Yams", package: "Yams")]
         ),
+        // Starting a FlyingFox server so that an address in use fails at once, naming the address. Shared by the
+        // simulator's listeners and the controller's endpoints.
+        .target(
+            name: "HTTPServing",
+            dependencies: [.product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox")]
+        ),
         // A simulated TiKV cluster behind a PD-compatible HTTP API. Depends on no controller code.
         .target(
             name: "TiKVSimulator",
-            dependencies: ["PDWire", .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "Yams", package: "Yams")]
+            dependencies: ["PDWire", "HTTPServing", .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "Yams", package: "Yams")]
         ),
         // The system's libcurl (OpenSSL flavour): HTTP/1.1 and TLS with client certificates to PD and
         // Prometheus. Linked, not built: nothing to compile on every CI run.
@@ -76,7 +82,7 @@ let package = Package(
         .target(
             name: "ControllerRuntime",
             dependencies: [
-                "Reconcilers", "OperatorStore", "SignedApprovals",
+                "Reconcilers", "OperatorStore", "SignedApprovals", "HTTPServing",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "FlyingFox", package: "FlyingFox"),
                 .product(name: "FlyingSocks", package: "FlyingFox"),
@@ -116,7 +122,7 @@ let package = Package(
         .executableTarget(
             name: "Operator",
             dependencies: [
-                "ControllerRuntime", "TiKVController", "ModelDiagnosis", "TerminalDashboard",
+                "ControllerRuntime", "TiKVController", "ModelDiagnosis", "TerminalDashboard", "HTTPServing",
                 "Reconcilers", "PDWire", "PDClient", "TiKVObservation", "OperatorStore", "TiKVSimulator", "SignedApprovals", "SSHSignatures",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

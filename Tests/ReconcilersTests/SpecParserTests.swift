@@ -184,7 +184,8 @@ private func errors(_ text: String, file: String = "specs/c.yaml") -> [String] {
         let text = "apiVersion: operator.tikv/v1alpha1\nkind: StoreMaintenance\nmetadata: {name: m}\nspec:\n  cluster: basic\n  reason: x\n"
         #expect(errors(text) == ["specs/c.yaml:5:3: spec.storeID: required field is missing"])
         #expect(errors("apiVersion: operator.tikv/v1alpha1\nkind: TiKVCluster\nspec: {pd: {urls: []}}\n") ==
-            ["specs/c.yaml:1:1: metadata: required field is missing"])
+            ["specs/c.yaml:1:1: metadata: required field is missing",
+             "specs/c.yaml:3:19: spec.pd.urls: must list at least one PD URL, e.g. http://basic-pd.tidb.svc:2379"])
     }
 
     @Test func invalidNamesAndUrls() {
@@ -201,8 +202,67 @@ private func errors(_ text: String, file: String = "specs/c.yaml") -> [String] {
         ])
     }
 
-    @Test func duplicateFieldInOneObject() {
-        #expect(errors(minimalCluster + "  paused: true\n  paused: false\n") ==
-            ["specs/c.yaml:8:3: duplicate field \"paused\" in one object"])
+    @Test func duplicateFieldIsReportedWhereItAppearsAgain() {
+        #expect(errors(minimalCluster + "  paused: true\n  mode: observe\n  paused: false\n") ==
+            ["specs/c.yaml:10:3: duplicate field \"paused\" in one object (first at line 8)"])
+        // In a list item's object, and with a nested object between the two.
+        let maintenance = """
+        apiVersion: operator.tikv/v1alpha1
+        kind: TiKVCluster
+        metadata:
+          name: basic
+        spec:
+          pd:
+            urls: ["http://127.0.0.1:2379"]
+          maintenanceWindows:
+            - schedule: "0 2 * * *"
+              duration:
+                nested: 1
+              schedule: "0 3 * * *"
+        """
+        #expect(errors(maintenance) ==
+            ["specs/c.yaml:12:7: duplicate field \"schedule\" in one object (first at line 9)"])
+    }
+
+    @Test func everyMistakeInADocumentAtOnce() {
+        let text = """
+        apiVersion: operator.tikv/v1alpha1
+        kind: TiKVCluster
+        metadata:
+          name: Basic_1
+        spec:
+          mode: exekute
+          resyncPeriod: soon
+          paused: maybe
+          limits: {maxInFlightSteps: 0}
+          balance: {leaders: {maxSkewPercent: lots}}
+          maintenanceWindows:
+            - {schedule: "0 2 * * *", duration: 1h, bogus: 1}
+        """
+        // Each field that failed is replaced by a stand-in, so the ones after it are still checked; the spec's own
+        // rules (maxInFlightSteps' range) run too, except on the stand-ins.
+        #expect(errors(text) == [
+            #"specs/c.yaml:4:9: metadata.name: "Basic_1" is not a valid name: use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit"#,
+            "specs/c.yaml:6:3: spec.pd: required field is missing",
+            #"specs/c.yaml:6:9: spec.mode: unsupported value "exekute": must be one of observe, dryRun, execute"#,
+            #"specs/c.yaml:7:17: spec.resyncPeriod: invalid duration "soon": expected a Go-style duration such as 30s, 5m or 1h30m (units ns, us, ms, s, m, h)"#,
+            #"specs/c.yaml:8:11: spec.paused: expected a boolean (true or false), got the string "maybe""#,
+            "specs/c.yaml:9:30: spec.limits.maxInFlightSteps: 0 is out of range: must be between 1 and 1000",
+            #"specs/c.yaml:10:39: spec.balance.leaders.maxSkewPercent: expected a number, got the string "lots""#,
+            #"specs/c.yaml:12:45: spec.maintenanceWindows[0].bogus: unknown field "bogus""#,
+        ])
+        // A missing field is reported at the object that lacks it, and every other field is still checked.
+        let maintenance = """
+        apiVersion: operator.tikv/v1alpha1
+        kind: StoreMaintenance
+        metadata: {name: Drain_4}
+        spec: {storeID: four, reason: kernel, offline: perhaps}
+        """
+        #expect(errors(maintenance) == [
+            #"specs/c.yaml:3:18: metadata.name: "Drain_4" is not a valid name: use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit"#,
+            "specs/c.yaml:4:7: spec.cluster: required field is missing",
+            #"specs/c.yaml:4:17: spec.storeID: expected an integer, got the string "four""#,
+            #"specs/c.yaml:4:48: spec.offline: expected a boolean (true or false), got the string "perhaps""#,
+        ])
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import OperatorStore
+import Synchronization
 
 /// The generic manager, after controller-runtime's: it holds the store's lease, keeps the spec files in force,
 /// turns triggers into work-queue adds, and runs each reconciler's workers (`ControllerLoop`). It knows no kind;
@@ -42,6 +43,7 @@ package final class ControllerManager: Sendable {
     package let lease: LeaseKeeper
     let logger: Logger
     package let clock: @Sendable () -> Date
+    private let specLoad = Mutex<SpecLoad?>(nil)
 
     package init(config: Configuration, store: StatusStore, reconcilers: [any Reconciler], logger: Logger,
          clock: @escaping @Sendable () -> Date = { Date() }) {
@@ -59,6 +61,9 @@ package final class ControllerManager: Sendable {
 
     /// The loop of the reconciler named `name`, if the manager runs one.
     func controller(named name: String) -> ControllerLoop? { controllers.first { $0.name == name } }
+
+    /// What the last sync of the spec files found (readiness); nil before the first.
+    package var lastSpecLoad: SpecLoad? { specLoad.withLock { $0 } }
 
     /// When each key of the reconciler named `controller` last finished a pass (probes, tests).
     package func lastPasses(of controller: String) -> [String: Date] { self.controller(named: controller)?.lastPasses() ?? [:] }
@@ -106,6 +111,7 @@ package final class ControllerManager: Sendable {
             if let lost = lease.lostError { throw lost }
             do {
                 if let outcome = try specs.syncIfChanged(now: clock()) {
+                    specLoad.withLock { $0 = specs.load }
                     config.metrics?.specsSynced()
                     await enqueueAll(reason: outcome.isEmpty ? "start" : "spec change")
                 }

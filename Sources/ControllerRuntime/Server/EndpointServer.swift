@@ -1,6 +1,7 @@
 import FlyingFox
 import FlyingSocks
 import Foundation
+import HTTPServing
 import ServiceLifecycle
 
 /// What an endpoint answers: a status and a plain-text (or exposition-format) body.
@@ -22,22 +23,23 @@ package final class EndpointServer: Sendable {
     package typealias Route = @Sendable () async -> EndpointResponse
 
     private let server: HTTPServer
+    private let host: String
+    private let port: UInt16
 
     package init(host: String?, port: UInt16, routes: [String: Route]) throws {
         let address: sockaddr_in = if let host { try .inet(ip4: host, port: port) } else { .inet(port: port) }
         server = HTTPServer(address: address, timeout: 10, logger: .disabled, handler: RoutesHandler(routes: routes))
+        self.host = host ?? "0.0.0.0"
+        self.port = port
     }
 
-    /// Starts listening and returns the bound port (useful with port 0).
-    package func start() async throws -> Int {
-        let s = server
-        Task { try? await s.run() }
-        try await server.waitUntilListening(timeout: 10)
-        if case .ip4(_, let port)? = await server.listeningAddress { return Int(port) }
-        return 0
+    /// Starts listening and returns the bound port (useful with port 0). A port in use fails at once
+    /// (`ListenError`: `address already in use: HOST:PORT`).
+    package func start() async throws(ListenError) -> Int {
+        Int(try await server.listen(host: host, port: port))
     }
 
-    func stop() async { await server.stop(timeout: 1) }
+    package func stop() async { await server.stop(timeout: 1) }
 }
 
 /// In the controller's service group, a server started beforehand (so that a port in use fails the start,

@@ -7,7 +7,8 @@ import Foundation
 /// pass or, before the first, from when the loop first knew of it. A worker stuck in a pass (a wedged loop) lets
 /// that age grow until the kubelet restarts the pod. No clusters at all is healthy. A lost lease is final: the
 /// process can do nothing more, so it must be restarted (it exits at once; the probe says so meanwhile).
-/// Ready: the spec files were loaded, the store lease is ours, and every cluster was observed once.
+/// Ready: the spec files were loaded, the store lease is ours, at least one TiKVCluster is in force (valid now, or
+/// valid before and kept in force), and every cluster was observed once.
 package enum LoopHealth {
     package struct ClusterState: Sendable, Equatable {
         var name: String
@@ -67,17 +68,27 @@ package enum LoopHealth {
         return Verdict(ok: ok, lines: lines)
     }
 
-    package static func readiness(specsLoaded: Bool, leaseHeld: Bool, clusters: [ClusterState]) -> Verdict {
-        var lines = [
-            specsLoaded ? "[+] specs loaded" : "[-] specs not loaded yet",
-            leaseHeld ? "[+] store lease held" : "[-] store lease not held",
-        ]
+    package static func readiness(specs: SpecLoad?, leaseHeld: Bool, clusters: [ClusterState]) -> Verdict {
+        var lines: [String] = []
+        if let specs {
+            let rejected = specs.rejected.isEmpty ? "" : ", rejected: " + specs.rejected.joined(separator: ", ")
+            lines.append("[+] specs loaded (\(specs.files) file\(specs.files == 1 ? "" : "s")\(rejected))")
+        } else {
+            lines.append("[-] specs not loaded yet")
+        }
+        lines.append(leaseHeld ? "[+] store lease held" : "[-] store lease not held")
+        // Nothing to reconcile is not ready: a typo that rejects every file must not look like a working controller.
+        if clusters.isEmpty, let specs {
+            let why = specs.rejected.isEmpty ? "the spec files declare none"
+                : "\(specs.rejected.count) of \(specs.files) spec file\(specs.files == 1 ? "" : "s") rejected (operator validate -f lists every error)"
+            lines.append("[-] no valid TiKVCluster in force: \(why)")
+        }
         let unobserved = clusters.filter { $0.lastPass == nil }.map(\.name).sorted()
         if unobserved.isEmpty {
-            lines.append("[+] every cluster observed")
+            if !clusters.isEmpty { lines.append("[+] every cluster observed") }
         } else {
             lines.append("[-] not observed yet: " + unobserved.map { "cluster/\($0)" }.joined(separator: ", "))
         }
-        return Verdict(ok: specsLoaded && leaseHeld && unobserved.isEmpty, lines: lines)
+        return Verdict(ok: specs != nil && leaseHeld && !clusters.isEmpty && unobserved.isEmpty, lines: lines)
     }
 }

@@ -11,6 +11,8 @@ package struct SpecFileWatch {
     let logger: Logger
     private var set = SpecSet()
     private var lastFingerprint: UInt64?
+    /// What the last sync found; nil before the first.
+    private(set) var load: SpecLoad?
 
     init(path: String, store: StatusStore, actor: String, logger: Logger) {
         self.path = path
@@ -33,6 +35,7 @@ package struct SpecFileWatch {
             ])
         }
         lastFingerprint = fp
+        load = SpecLoad(files: set.files.count, rejected: set.files.filter { !$0.value.errors.isEmpty }.keys.sorted())
         return outcome
     }
 }

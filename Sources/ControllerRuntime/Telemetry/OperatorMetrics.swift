@@ -2,7 +2,6 @@ import CoreMetrics
 import Foundation
 import Metrics
 import Prometheus
-import Synchronization
 
 /// Every metric the controller exports, recorded through swift-metrics into one Prometheus registry
 /// that `/metrics` renders. Names follow controller-runtime's where one exists (so its dashboards
@@ -14,8 +13,6 @@ import Synchronization
 package final class OperatorMetrics: Sendable {
     let registry: PrometheusCollectorRegistry
     package let factory: PrometheusMetricsFactory
-    /// When the manager last loaded the spec files (readiness needs one load).
-    private let specsSyncedAt = Mutex<Date?>(nil)
 
     package init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
@@ -86,11 +83,8 @@ package final class OperatorMetrics: Sendable {
 
     /// The manager loaded the spec files into the store.
     func specsSynced(at date: Date = Date()) {
-        specsSyncedAt.withLock { $0 = date }
         Gauge(label: "operator_spec_sync_timestamp_seconds", factory: factory).record(date.timeIntervalSince1970)
     }
-
-    package var lastSpecSync: Date? { specsSyncedAt.withLock { $0 } }
 
     /// The Prometheus text exposition of everything recorded so far.
     package func render() -> String { registry.emitToString() }

@@ -102,17 +102,23 @@ struct RunCommand: AsyncParsableCommand {
         let manager = ControllerManager(config: config, store: s, reconcilers: [clusters], logger: logger)
         let probes = ControllerProbes(manager: manager, metrics: metrics, holder: holder)
         var servers: [EndpointServer] = []
-        do {
-            for (address, routes, what) in [(probeAddress, probes.probeRoutes, "probes"), (metricsAddress, probes.metricsRoutes, "metrics")] {
-                guard case .inet(let host, let port) = address else { continue }
+        let endpoints = [
+            (probeAddress, probes.probeRoutes, "probes", "--health-probe-bind-address"),
+            (metricsAddress, probes.metricsRoutes, "metrics", "--metrics-bind-address"),
+        ]
+        for (address, routes, what, flag) in endpoints {
+            guard case .inet(let host, let port) = address else { continue }
+            do {
                 let server = try EndpointServer(host: host, port: port, routes: routes)
                 let bound = try await server.start()
                 servers.append(server)
                 logger.info("Serving \(what)", metadata: ["address": "\(host ?? "0.0.0.0"):\(bound)", "paths": "\(routes.keys.sorted())"])
+            } catch {
+                // A port in use fails at once, naming the flag that chose it.
+                for started in servers { await started.stop() }
+                try? s.releaseLease()
+                throw CLIError.failure("\(flag): \(error)")
             }
-        } catch {
-            try? s.releaseLease()
-            throw CLIError.failure("cannot listen: \(error)")
         }
 
         // SIGTERM, SIGINT, SIGHUP or SIGQUIT shuts the group down gracefully, in reverse order: the manager cancels the

@@ -1,5 +1,7 @@
 import ArgumentParser
+import ControllerRuntime
 import Foundation
+import HTTPServing
 import TiKVSimulator
 
 /// `operator simulate`: serves a simulated TiKV cluster behind a PD-compatible API until SIGINT/SIGTERM.
@@ -48,7 +50,12 @@ struct SimulateCommand: AsyncParsableCommand {
             cluster = SimulatedCluster(try loaded.makeCluster(nowNanos: start))
         }
         let server = try SimulatorServer(cluster: cluster, host: String(parts[0]), port: port)
-        let bound = try await server.start()
+        let bound: Int
+        do {
+            bound = try await server.start()
+        } catch let e as ListenError {
+            throw CLIError.failure("--listen: \(e)")
+        }
         // Written unbuffered: print() is block-buffered when piped, and a script using port 0 must
         // read the port now, not at exit.
         // The first line stays the leader's URL (scripts read it); one line per PD member follows. Members after

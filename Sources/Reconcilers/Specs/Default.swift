@@ -58,7 +58,15 @@ extension KeyedDecodingContainer {
 
     public func decode<P>(_ type: Default<P>.Type, forKey key: Key) throws -> Default<P> where P.Wrapped: DecodableOverDefaults {
         guard contains(key), try !decodeNil(forKey: key) else { return Default() }
-        return Default(wrappedValue: try P.Wrapped(from: superDecoder(forKey: key), over: P.defaultValue))
+        let decoder = try superDecoder(forKey: key)
+        do {
+            return Default(wrappedValue: try P.Wrapped(from: decoder, over: P.defaultValue))
+        } catch {
+            // In a spec file: recorded, and the default stands in so the fields after it are still checked.
+            guard let node = decoder as? NodeDecoder else { throw error }
+            node.context.recordFailure(error)
+            return Default()
+        }
     }
 }
 

@@ -17,6 +17,9 @@ final class NodeDecodingContext {
         let path: String
         let keys: [(name: String, position: Position?)]
         var requested: Set<String> = []
+        /// Where decoding of this object stopped, when a field failed and no stand-in could be built: the keys
+        /// after it were never asked for, so they are not known to be unknown.
+        var stoppedAt: Position?
         init(path: String, keys: [(name: String, position: Position?)]) {
             self.path = path
             self.keys = keys
@@ -26,6 +29,8 @@ final class NodeDecodingContext {
     let file: String
     private(set) var positions: [String: Position] = [:]
     private(set) var mappings: [MappingRecord] = []
+    /// Every field that failed to decode, in the order met; decoding went on past each (`NodeKeyedContainer.decode`).
+    private(set) var failures: [SpecError] = []
 
     init(file: String) { self.file = file }
 
@@ -34,6 +39,12 @@ final class NodeDecodingContext {
     }
 
     func register(_ mapping: MappingRecord) { mappings.append(mapping) }
+
+    /// Records a decoding failure once: a `RecordedFailure` is one already recorded deeper down.
+    func recordFailure(_ error: any Error) {
+        if error is RecordedFailure { return }
+        failures.append(SpecParser.positioned(error, context: self))
+    }
 
     /// The position of `path`, or of its nearest recorded ancestor.
     func position(of path: String) -> Position? {
@@ -55,6 +66,7 @@ final class NodeDecodingContext {
         var out: [SpecError] = []
         for m in mappings {
             for key in m.keys where !m.requested.contains(key.name) {
+                if let stop = m.stoppedAt, let at = key.position, (at.line, at.column) >= (stop.line, stop.column) { continue }
                 let path = m.path.isEmpty ? key.name : m.path + "." + key.name
                 var message = "unknown field \"\(key.name)\""
                 if let hint = Self.suggestion(for: key.name, among: m.requested) { message += " (did you mean \"\(hint)\"?)" }
@@ -90,6 +102,9 @@ final class NodeDecodingContext {
 struct PositionedDecodingError: Error {
     let error: SpecError
 }
+
+/// A failure already in `NodeDecodingContext.failures`, going up to the nearest field that can stand in for it.
+struct RecordedFailure: Error {}
 
 func pathString(_ codingPath: [any CodingKey]) -> String {
     var out = ""
@@ -295,18 +310,35 @@ struct NodeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         return decoder.child(entry.value, key: key).isNull
     }
 
+    /// A required field: a failure is recorded and a stand-in returned, so the object's other fields are still
+    /// checked; without a stand-in this object stops here and the failure goes up.
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-        let child = try childDecoder(key)
-        if child.isNull { throw child.fail("required field is null") }
-        return try child.decode(type)
+        do {
+            let child = try childDecoder(key)
+            if child.isNull { throw child.fail("required field is null") }
+            return try child.decode(type)
+        } catch {
+            decoder.context.recordFailure(error)
+            if let standIn = try? StandInDecoder.value(type, codingPath: codingPath + [key]) { return standIn }
+            // A missing field stops the object before its first key.
+            record.stoppedAt = values[key.stringValue]?.key.mark.map { .init(line: $0.line, column: $0.column) }
+                ?? .init(line: 0, column: 0)
+            throw RecordedFailure()
+        }
     }
 
+    /// An optional field (or one with a default): a failure is recorded and the field read as absent.
     func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
         record.requested.insert(key.stringValue)
         guard let entry = values[key.stringValue] else { return nil }
         let child = decoder.child(entry.value, key: key)
         if child.isNull { return nil }
-        return try child.decode(type)
+        do {
+            return try child.decode(type)
+        } catch {
+            decoder.context.recordFailure(error)
+            return nil
+        }
     }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
@@ -351,7 +383,17 @@ struct NodeUnkeyedContainer: UnkeyedDecodingContainer {
         return false
     }
 
-    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { try next().decode(type) }
+    /// An element that fails is recorded and a stand-in takes its place, so the elements after it are still checked.
+    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        let element = try next()
+        do {
+            return try element.decode(type)
+        } catch {
+            decoder.context.recordFailure(error)
+            if let standIn = try? StandInDecoder.value(type, codingPath: element.codingPath) { return standIn }
+            throw RecordedFailure()
+        }
+    }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
         try next().container(keyedBy: type)

@@ -132,8 +132,12 @@ public enum SpecParser {
         case .reader(let problem, let offset, _, _):
             return SpecError(file: file, line: 0, column: 0, path: "", message: "cannot read the file: \(problem)\(offset.map { " at byte \($0)" } ?? "")")
         case .duplicatedKeysInMapping(let duplicates, let context):
-            return SpecError(file: file, line: context.mark.line, column: context.mark.column, path: "",
-                             message: "duplicate field \(duplicates.map { "\"\($0)\"" }.joined(separator: ", ")) in one object")
+            // Yams marks the first occurrence; the mistake is usually the second (the line added later).
+            let first = context.mark
+            let second = duplicates.first.flatMap { DuplicateKey.secondOccurrence(of: $0, after: first, in: context.text) }
+            return SpecError(file: file, line: second?.line ?? first.line, column: second?.column ?? first.column, path: "",
+                             message: "duplicate field \(duplicates.map { "\"\($0)\"" }.joined(separator: ", ")) in one object"
+                                + (second != nil ? " (first at line \(first.line))" : ""))
         default:
             return SpecError(file: file, line: 0, column: 0, path: "", message: "YAML error: \(error)")
         }
@@ -167,29 +171,33 @@ public enum SpecParser {
             return (nil, [at(kindMark, "kind", "\(kind) objects are written by the controller and cannot be declared in a spec file")])
         }
         let decoder = NodeDecoder(node: root, codingPath: [], context: context)
-        let object: SpecObject
+        let decoded: SpecObject?
         do {
             switch kind {
             case TiKVClusterKind.kind:
-                object = .tikvCluster(try SpecDocument<TiKVClusterKind>(from: decoder).resource)
+                decoded = .tikvCluster(try SpecDocument<TiKVClusterKind>(from: decoder).resource)
             case StoreMaintenanceKind.kind:
-                object = .storeMaintenance(try SpecDocument<StoreMaintenanceKind>(from: decoder).resource)
+                decoded = .storeMaintenance(try SpecDocument<StoreMaintenanceKind>(from: decoder).resource)
             case ApprovalKind.kind:
-                object = .approval(try SpecDocument<ApprovalKind>(from: decoder).resource)
+                decoded = .approval(try SpecDocument<ApprovalKind>(from: decoder).resource)
             default:
                 return (nil, [at(kindMark, "kind", "unknown kind \"\(kind)\": expected one of \(kindsInSpecFiles.joined(separator: ", "))")])
             }
         } catch {
-            var errors = [positioned(error, context: context)]
-            // Unknown fields seen before the failure are worth reporting too; skip the failing object's
-            // remaining keys, which were never asked for because decoding stopped.
-            errors += unknownFields(context).filter { e in !errors.contains { $0.path == e.path } && isBefore(e, errors[0]) }
-            return (nil, sorted(errors))
+            context.recordFailure(error)
+            decoded = nil
         }
-        var errors = unknownFields(context)
-        if let problem = validateObjectName(object.name) {
+        // Every mistake at once: fields that failed to decode (each replaced by a stand-in so decoding went on),
+        // unknown fields, the name, and (once the object decoded) the spec's own rules.
+        var errors = context.failures + unknownFields(context)
+        let name: String? = switch mapping["metadata"] {
+        case .mapping(let meta)?: if case .scalar(let s)? = meta["name"] { s.string } else { nil }
+        default: nil
+        }
+        if let name, let problem = validateObjectName(name) {
             errors.append(context.error("metadata.name", problem))
         }
+        guard let object = decoded else { return (nil, sorted(errors)) }
         var validator = Validator()
         switch object {
         case .tikvCluster(let o): o.spec.validate(&validator)
@@ -198,7 +206,11 @@ public enum SpecParser {
             if let problem = validateObjectName(o.spec.cluster) { validator.fail("cluster", problem) }
         case .approval(let o): o.spec.validate(&validator)
         }
-        errors += validator.issues.map { context.error($0.path, $0.message) }
+        // A field that failed holds a stand-in: what the rules say about it would be about the stand-in.
+        let failed = context.failures.map(\.path)
+        errors += validator.issues.filter { issue in !failed.contains { isWithin(issue.path, $0) } }
+            .map { context.error($0.path, $0.message) }
+        guard context.failures.isEmpty else { return (nil, sorted(errors)) }
         let namePos = context.position(of: "metadata.name")
         var positions: [String: ParsedDocument.Position] = [:]
         for path in ["spec.cluster", "spec.plan", "metadata.name"] {
@@ -216,7 +228,11 @@ public enum SpecParser {
         }
     }
 
-    static func isBefore(_ a: SpecError, _ b: SpecError) -> Bool { (a.line, a.column) < (b.line, b.column) }
+
+    /// Whether `path` is `ancestor` or lies under it (`spec.pd` holds `spec.pd.urls[0]`); the empty path holds all.
+    static func isWithin(_ path: String, _ ancestor: String) -> Bool {
+        ancestor.isEmpty || path == ancestor || path.hasPrefix(ancestor + ".") || path.hasPrefix(ancestor + "[")
+    }
 
     static func sorted(_ errors: [SpecError]) -> [SpecError] {
         errors.sorted { ($0.line, $0.column, $0.path) < ($1.line, $1.column, $1.path) }

@@ -54,7 +54,7 @@ package final class ControllerProbes: Sendable {
         // The lease's times are the store's own (wall clock), not the manager's.
         let lease = try? manager.store.currentLease()
         let held = lease.map { $0.holder == holder && $0.isValid(at: Date()) } ?? false
-        return LoopHealth.readiness(specsLoaded: metrics.lastSpecSync != nil, leaseHeld: held, clusters: clusters)
+        return LoopHealth.readiness(specs: manager.lastSpecLoad, leaseHeld: held, clusters: clusters)
     }
 
     /// Samples what is read rather than counted (the queues), then renders the exposition.

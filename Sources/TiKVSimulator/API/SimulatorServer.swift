@@ -1,6 +1,7 @@
 import FlyingFox
 import FlyingSocks
 import Foundation
+import HTTPServing
 import PDWire
 import Synchronization
 
@@ -126,13 +127,8 @@ public final class SimulatorServer: Sendable {
         // PD has no such limit, so a slow answer here stays slow rather than turning into a made-up error.
         let server = HTTPServer(address: try .inet(ip4: host, port: UInt16(clamping: port)), timeout: Self.handlerTimeoutSeconds,
                                 logger: .disabled, handler: RouterHandler(router: router, beforeRequest: beforeRequest))
-        Task { try? await server.run() }
-        try await server.waitUntilListening(timeout: 10)
-        guard case .ip4(_, let bound)? = await server.listeningAddress else {
-            await server.stop(timeout: 0)
-            throw SocketError.unsupportedAddress
-        }
-        return (server, Int(bound))
+        // A port in use fails at once (`ListenError`: `address already in use: HOST:PORT`).
+        return (server, Int(try await server.listen(host: host, port: UInt16(clamping: port))))
     }
 
     static let handlerTimeoutSeconds: TimeInterval = 600

@@ -82,6 +82,27 @@ import TestSupport
         await rig.stop()
     }
 
+    @Test func notReadyWhileNoSpecFileIsValidThenReadyOnceOneIs() async throws {
+        let rig = try await Rig()
+        let h = rig.harness
+        // The README tour's typo: the only cluster file is rejected, so nothing is in force.
+        try h.writeSpec("cluster.yaml", h.clusterYAML(mode: "exekute"))
+        let stopped = Mutex(false)
+        let run = Task { try await rig.manager.run(until: { stopped.withLock { $0 } }) }
+        #expect(await eventually { rig.manager.lastSpecLoad != nil })
+        let rejected = await httpGet(rig.probeURL + "/readyz")
+        #expect(rejected?.status == 503)
+        #expect(rejected?.body.contains("[-] no valid TiKVCluster in force: 1 of 1 spec file rejected") == true, "\(rejected?.body ?? "")")
+
+        try h.writeSpec("cluster.yaml", h.clusterYAML())
+        let ready = await eventually { await httpGet(rig.probeURL + "/readyz")?.status == 200 }
+        let readiness = await httpGet(rig.probeURL + "/readyz")
+        #expect(ready, "\(readiness?.body ?? "no answer")")
+        stopped.withLock { $0 = true }
+        _ = await run.result
+        await rig.stop()
+    }
+
     @Test func metricsParseAndCarryTheControllerNamesAfterAPass() async throws {
         let rig = try await Rig()
         let h = rig.harness
@@ -153,15 +174,26 @@ import TestSupport
         #expect(LoopHealth.health([newcomer], backoffCap: 300, now: now).ok)
     }
 
-    @Test func readyNeedsSpecsLeaseAndAnObservationOfEveryCluster() {
+    @Test func readyNeedsSpecsLeaseAClusterAndAnObservationOfEveryCluster() {
         let seen = LoopHealth.ClusterState(name: "a", resyncPeriod: 30, lastPass: now, knownSince: now)
         let unseen = LoopHealth.ClusterState(name: "b", resyncPeriod: 30, lastPass: nil, knownSince: now)
-        #expect(LoopHealth.readiness(specsLoaded: true, leaseHeld: true, clusters: [seen]).ok)
-        #expect(!LoopHealth.readiness(specsLoaded: false, leaseHeld: true, clusters: [seen]).ok)
-        #expect(!LoopHealth.readiness(specsLoaded: true, leaseHeld: false, clusters: [seen]).ok)
-        let waiting = LoopHealth.readiness(specsLoaded: true, leaseHeld: true, clusters: [seen, unseen])
+        let loaded = SpecLoad(files: 1, rejected: [])
+        #expect(LoopHealth.readiness(specs: loaded, leaseHeld: true, clusters: [seen]).ok)
+        #expect(!LoopHealth.readiness(specs: nil, leaseHeld: true, clusters: [seen]).ok)
+        #expect(!LoopHealth.readiness(specs: loaded, leaseHeld: false, clusters: [seen]).ok)
+        let waiting = LoopHealth.readiness(specs: loaded, leaseHeld: true, clusters: [seen, unseen])
         #expect(!waiting.ok)
         #expect(waiting.lines.contains("[-] not observed yet: cluster/b"))
+        // Nothing in force is not ready, and says why.
+        let rejected = LoopHealth.readiness(specs: SpecLoad(files: 2, rejected: ["specs/a.yaml", "specs/b.yaml"]), leaseHeld: true, clusters: [])
+        #expect(!rejected.ok)
+        #expect(rejected.lines == [
+            "[+] specs loaded (2 files, rejected: specs/a.yaml, specs/b.yaml)", "[+] store lease held",
+            "[-] no valid TiKVCluster in force: 2 of 2 spec files rejected (operator validate -f lists every error)",
+        ])
+        let none = LoopHealth.readiness(specs: SpecLoad(files: 0, rejected: []), leaseHeld: true, clusters: [])
+        #expect(!none.ok)
+        #expect(none.lines.last == "[-] no valid TiKVCluster in force: the spec files declare none")
     }
 
     @Test func bindAddressesParseLikeControllerRuntimes() throws {
