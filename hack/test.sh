@@ -7,8 +7,8 @@ cd "$(dirname "$0")/.."
 # Native libraries for the build (SQLite; libcurl with OpenSSL for the HTTP transport; libcrypto for SSH
 # signatures), the openssl command for the TLS tests' certificates and server, OpenSSH's ssh-keygen, ssh-agent
 # and ssh-add for the signature interop tests, a real Prometheus for the integration tests, and tmux to drive
-# the terminal dashboard.
-packages=(libsqlite3-dev libcurl4-openssl-dev libssl-dev openssl openssh-client prometheus tmux)
+# the terminal dashboard; curl for the README tour, which the tests run.
+packages=(libsqlite3-dev libcurl4-openssl-dev libssl-dev openssl openssh-client curl prometheus tmux)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
