@@ -4,6 +4,7 @@ import OperatorStore
 import PDClient
 import Reconcilers
 import TerminalDashboard
+import TiKVController
 import TiKVObservation
 
 /// The dashboard's loop: reads the store and PD every refresh (and as soon as the store changes),
@@ -206,7 +207,9 @@ final class DashboardSource: @unchecked Sendable {
         } catch {
             data.observationProblem = "store: \(error)"
         }
-        let observed = await observer(for: c.spec).observeStores(now: now)
+        // A refresh has a pass's deadline: a hung PD costs it about one timeout, and is not asked again within it.
+        let observer = observer(for: c.spec)
+        let observed = await PassBudget().run(within: PassStageBounds(spec: c.spec).observation) { await observer.observeStores(now: now) }
         data.stores = observed.stores
         if let problem = observed.state.reason {
             data.observationProblem = "PD: \(problem)"
