@@ -4,7 +4,6 @@ import OperatorStore
 import PDClient
 import Reconcilers
 import TerminalDashboard
-import TiKVController
 import TiKVObservation
 
 /// The dashboard's loop: reads the store and PD every refresh (and as soon as the store changes),
@@ -207,9 +206,10 @@ final class DashboardSource: @unchecked Sendable {
         } catch {
             data.observationProblem = "store: \(error)"
         }
-        // A refresh has a pass's deadline: a hung PD costs it about one timeout, and is not asked again within it.
+        // A refresh has the CLI's deadline (a pass's): a hung PD costs it about one timeout, and is not asked again in it.
         let observer = observer(for: c.spec)
-        let observed = await PassBudget().run(within: PassStageBounds(spec: c.spec).observation) { await observer.observeStores(now: now) }
+        let budget = LiveReadBudget(pdTimeout: c.spec.pd.timeout, metricsTimeout: c.spec.prometheus?.timeout)
+        let observed = await budget.stores { await observer.observeStores(now: now) }
         data.stores = observed.stores
         if let problem = observed.state.reason {
             data.observationProblem = "PD: \(problem)"
