@@ -137,7 +137,7 @@ extension GetCommand {
                                        retry: RetryBackoff(maxAttempts: 2))
         let pdText = options.pd.joined(separator: ", ")
         // One deadline for the read, as a pass has: a hung PD costs about one timeout, not every retry.
-        let budget = LiveReadBudget(pdTimeout: timeout, metricsTimeout: options.prometheus == nil ? nil : timeout)
+        let budget = LiveReadBudget(pdTimeout: timeout, metricsTimeout: timeout)
         switch kind {
         case .stores:
             let (stores, state, metricsState) = await budget.stores { await observer.observeStores(now: now) }

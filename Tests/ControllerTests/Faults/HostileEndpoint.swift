@@ -24,7 +24,6 @@ final class HostileEndpoint: Sendable {
     }
 
     var url: String { server.url.absoluteString }
-    var port: UInt16 { server.port }
     var requests: Int { counts.requests.load(ordering: .relaxed) }
     var mutations: Int { counts.mutations.load(ordering: .relaxed) }
 

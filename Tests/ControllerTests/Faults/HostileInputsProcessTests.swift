@@ -139,7 +139,7 @@ import Glibc
             }
         }
 
-        // Every case reached its end: two failed passes each against the hostile PDs, the metrics failure recorded,
+        // Every case reached its end: the hostile PDs asked again after a failed pass, each cluster's condition written,
         // a failed diagnosis per hostile model and a stored one for the suggestions.
         let reached = await eventually(timeout: .seconds(180)) {
             !controller.process.isRunning || (
