@@ -7,7 +7,7 @@ import TiKVController
 /// The deadline of one live read from PD (and Prometheus) by the CLI or the dashboard, the same a pass has
 /// (`PassBudget`, `PassStageBounds`): a server that timed out is not asked again — no retry, no second `/leader`
 /// lookup — and the read ends within the pass's bound for it. Without it a hung PD kept `operator get stores`
-/// waiting out every retry, about 6 × `--timeout`; now it costs about one timeout, then one error naming PD.
+/// waiting out every retry (5 s for `--timeout 1`); now it costs about one timeout, then one error naming PD.
 struct LiveReadBudget {
     let pdTimeout: GoDuration
     let bounds: PassStageBounds
