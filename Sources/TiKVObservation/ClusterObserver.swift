@@ -41,7 +41,7 @@ package actor ClusterObserver {
             // Spec validation already checked the URL; one that still does not parse leaves the cluster without metrics.
             metricsSource = URL(string: prometheus.url).map { url in
                 let t = Duration.nanoseconds(prometheus.timeout.nanoseconds)
-                let client = PrometheusClient(baseURL: url, limits: HTTPLimits(responseHeaderTimeout: t, deadline: t, maxBodyBytes: 32 << 20),
+                let client = PrometheusClient(baseURL: url, limits: HTTPLimits(responseHeaderTimeout: t, deadline: t, maxBodyBytes: PrometheusClient.maxAnswerBytes),
                                               queryTimeout: t, tls: prometheus.tls, transport: transport)
                 return PrometheusStoreMetrics(client: client, rateWindow: prometheus.rateWindow)
             }

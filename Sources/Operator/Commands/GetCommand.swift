@@ -137,10 +137,12 @@ extension GetCommand {
                                        prometheus: options.prometheus.map { PrometheusEndpoint(url: $0, timeout: timeout) },
                                        retry: RetryBackoff(maxAttempts: 2))
         let pdText = options.pd.joined(separator: ", ")
+        // One deadline for the read, as a pass has: a hung PD costs about one timeout, not every retry.
+        let budget = LiveReadBudget(pdTimeout: timeout, metricsTimeout: timeout)
         switch kind {
         case .stores:
-            let (stores, state, metricsState) = await observer.observeStores(now: now)
-            if case .failed(let reason) = state { throw CLIError.failure("cannot read stores from PD (\(pdText)): \(reason)") }
+            let (stores, state, metricsState) = await budget.stores { await observer.observeStores(now: now) }
+            if case .failed(let reason) = state { throw budget.failure("stores", pd: pdText, reason) }
             var selected = stores
             if let name {
                 guard let id = UInt64(name), let one = stores.first(where: { $0.id == id }) else {
@@ -153,19 +155,21 @@ extension GetCommand {
                 LiveTables.stores(selected, wide: format == .wide, now: now)
             }
         case .regions:
-            let regions = try await liveRegions(observer.pd, name: name, store: options.storeID, limit: options.limit, pdText: pdText)
+            let regions = try await budget.regionList {
+                try await liveRegions(observer.pd, name: name, store: options.storeID, limit: options.limit, pdText: pdText, budget: budget)
+            }
             return try output(regions.map(LiveTables.regionRow), format: format, named: { "region/\($0.id)" }) {
                 LiveTables.regions(regions, wide: format == .wide)
             }
         case .hot:
-            let hot = await observer.observeHotspot()
-            if case .failed(let reason) = hot.state { throw CLIError.failure("cannot read hot regions from PD (\(pdText)): \(reason)") }
+            let hot = await budget.reads { await observer.observeHotspot() }
+            if case .failed(let reason) = hot.state { throw budget.failure("hot regions", pd: pdText, reason) }
             return try output(hot.regions.map(LiveTables.hotRow), format: format, named: { "region/\($0.region)" }) {
                 LiveTables.hot(hot.regions, wide: format == .wide)
             }
         case .members:
-            let m = await observer.observeMembers()
-            if case .failed(let reason) = m.state { throw CLIError.failure("cannot read members from PD (\(pdText)): \(reason)") }
+            let m = await budget.reads { await observer.observeMembers() }
+            if case .failed(let reason) = m.state { throw budget.failure("members", pd: pdText, reason) }
             return try output(m.members.map(LiveTables.memberRow), format: format, named: { "member/\($0.name)" }) {
                 LiveTables.members(m.members)
             }
@@ -173,7 +177,8 @@ extension GetCommand {
     }
 
     /// One region by id, the regions of one store, or the first `limit` regions in key order.
-    static func liveRegions(_ pd: PDClient, name: String?, store: UInt64?, limit: Int, pdText: String) async throws -> [RegionInfo] {
+    static func liveRegions(_ pd: PDClient, name: String?, store: UInt64?, limit: Int, pdText: String,
+                            budget: LiveReadBudget) async throws -> [RegionInfo] {
         do {
             if let name {
                 guard let id = UInt64(name) else { throw CLIError.failure("region id \"\(name)\" is not a number") }
@@ -198,7 +203,7 @@ extension GetCommand {
         } catch let e as CLIError {
             throw e
         } catch {
-            throw CLIError.failure("cannot read regions from PD (\(pdText)): \(error)")
+            throw budget.failure("regions", pd: pdText, "\(error)")
         }
     }
 

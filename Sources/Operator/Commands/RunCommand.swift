@@ -42,6 +42,9 @@ struct RunCommand: AsyncParsableCommand {
         // A closed log pipe (or a peer that went away) is an I/O error to carry on past, not a reason to die holding
         // the lease: the log writer drops the line, and sockets report EPIPE.
         signal(SIGPIPE, SIG_IGN)
+        // Likewise a file-size limit reached (RLIMIT_FSIZE; a full disk is ENOSPC and raises nothing): SIGXFSZ would kill
+        // the process holding the lease, where ignored it makes SQLite's write fail, rolled back, and the pass retry.
+        signal(SIGXFSZ, SIG_IGN)
         let logging: LogConfiguration
         do {
             logging = try LogConfiguration(format: logFormat, level: logLevel, verbosity: verbosity ?? (verbose ? 4 : nil))

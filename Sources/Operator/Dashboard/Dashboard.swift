@@ -206,7 +206,10 @@ final class DashboardSource: @unchecked Sendable {
         } catch {
             data.observationProblem = "store: \(error)"
         }
-        let observed = await observer(for: c.spec).observeStores(now: now)
+        // A refresh has the CLI's deadline (a pass's): a hung PD costs it about one timeout, and is not asked again in it.
+        let observer = observer(for: c.spec)
+        let budget = LiveReadBudget(pdTimeout: c.spec.pd.timeout, metricsTimeout: c.spec.prometheus?.timeout)
+        let observed = await budget.stores { await observer.observeStores(now: now) }
         data.stores = observed.stores
         if let problem = observed.state.reason {
             data.observationProblem = "PD: \(problem)"

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import PDWire
 import Reconcilers
@@ -83,6 +84,30 @@ import TestSupport
             #expect(e.description.hasPrefix("cannot read stores from PD (\(url))"))
             #expect(!e.description.contains("\n"))
         }
+    }
+
+    /// A PD that accepts every request and never answers: `get stores` and `get members` ask each path once (no
+    /// retry, one `/leader` lookup), then fail with one line naming PD, its address and the timeout.
+    @Test(arguments: ["stores", "members"])
+    func aHungPDIsAskedOncePerReadThenNamed(_ kind: String) async throws {
+        let binary = try #require(OperatorBinary.locate(), "the operator executable is built next to the tests")
+        let asked = Mutex<[String: Int]>([:])
+        let pd = try await LoopbackServer.start { request in
+            asked.withLock { $0[request.path, default: 0] += 1 }
+            try await Task.sleep(for: .seconds(120))
+            return Reply.json("{}")
+        }
+        let url = pd.url.absoluteString
+        let run = try await CLIProcess.run(binary, ["get", kind, "--pd", url, "--timeout", "1"])
+        await pd.stop()
+        let paths = asked.withLock { $0 }
+        #expect(run.status == 1, "\(run.status): \(run.stderr)")
+        #expect(!paths.isEmpty && paths.values.allSatisfy { $0 == 1 }, "each read asked once: \(paths)")
+        #expect(paths["/pd/api/v1/leader", default: 0] <= 1)
+        let line = run.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(line.hasPrefix("error: cannot read \(kind) from PD (\(url)): no answer from http://127.0.0.1:\(pd.port) within the timeout (1s)"),
+                "\(line)")
+        #expect(!line.contains("\n"))
     }
 
     @Test func stateAndValueFormatting() {

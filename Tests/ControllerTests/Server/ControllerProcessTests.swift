@@ -45,8 +45,9 @@ import Glibc
         let logPath: String
 
         /// `logPipe`: stderr goes to this pipe instead of the log file (whose lines are then not kept).
+        /// `environment`: added to this process's.
         init(binary: URL, specs: String, db: String, logPath: String, shutdownTimeout: String = "20s", arguments: [String] = [],
-             logPipe: Pipe? = nil) throws {
+             logPipe: Pipe? = nil, environment: [String: String] = [:]) throws {
             self.logPath = logPath
             guard FileManager.default.createFile(atPath: logPath, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
             process.executableURL = binary
@@ -61,6 +62,7 @@ import Glibc
                 process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
             }
             process.standardOutput = FileHandle.nullDevice
+            if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
             try process.run()
         }
 
