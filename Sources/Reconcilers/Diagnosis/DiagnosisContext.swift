@@ -53,6 +53,12 @@ public struct DiagnosisContext: Codable, Sendable, Equatable {
         /// Alive ↔ not-alive changes within the flapping window.
         public var livenessTransitions: Int
         public var underMaintenance: Bool
+        /// Times its process started anew (PD's `start_ts` moved) within the flapping window.
+        public var restarts: Int = 0
+        /// PD's slow score at the last passes that saw it change, oldest first, and which way it last moved
+        /// (`rising`, `falling`, `steady`).
+        public var recentSlowScores: [UInt64] = []
+        public var slowScoreTrend: String = SlowScoreTrend.steady.rawValue
     }
 
     public struct HotRegionFacts: Codable, Sendable, Equatable {
@@ -200,6 +206,6 @@ public struct DiagnosisContext: Codable, Sendable, Equatable {
     static let storeFields: Set<String> = [
         "address", "labels", "state", "stateName", "liveness", "heartbeatAge", "startTime", "leaderCount", "regionCount", "leaderWeight",
         "availablePercent", "capacity", "slowScore", "isBusy", "metrics.up", "metrics.p99Latency", "metrics.writeStall", "metrics.qps", "metrics.age",
-        "livenessTransitions", "underMaintenance",
+        "livenessTransitions", "underMaintenance", "restarts", "recentSlowScores", "slowScoreTrend",
     ]
 }
