@@ -249,8 +249,15 @@ public enum RulesEngine {
 
         let full = (s.availablePercent ?? 100) < 10
         let spaceEv = Evidence(.fact, "\(ref).availablePercent", "\(pct(s.availablePercent)) of its disk is free")
-        let slowEv = PDSlowScore.isSlow(s.slowScore) ? [Evidence(.fact, "\(ref).slowScore", "PD's slow score for it is \(s.slowScore) (disk I/O latency as TiKV measures it, whatever the traffic)")]
-            + slowScoreCourse(s, ref: ref) : []
+        // TiKV's disk probe, whatever the traffic: slow from PD's line of 80; between it and the floor of 1 the disk is
+        // not yet known to be healthy (the score falls 100 → 1 in five minutes once it is).
+        var slowEv: [Evidence] = []
+        if PDSlowScore.isSlow(s.slowScore) {
+            slowEv = [Evidence(.fact, "\(ref).slowScore", "PD's slow score for it is \(s.slowScore) (disk I/O latency as TiKV measures it, whatever the traffic)")]
+        } else if s.slowScore > PDSlowScore.recovered {
+            slowEv = [Evidence(.fact, "\(ref).slowScore", "PD's slow score for it is \(s.slowScore): under PD's slow line of \(PDSlowScore.slow), not yet back at \(PDSlowScore.recovered)")]
+        }
+        if !slowEv.isEmpty { slowEv += slowScoreCourse(s, ref: ref) }
 
         var alternatives: [Alternative] = []
         let primary: Hypothesis

@@ -293,6 +293,15 @@ import Testing
         drained.metrics.p99Latency = .value(0.02)
         drained.slowScore = 30
         #expect(kind(verdict(.highLatency, F.snapshot(stores: [F.store(1), drained])).finding(for: "store/2")) == "unknown")
+        // With no latency source at all the score decides alone: at its floor the store holds.
+        var unmeasured = F.snapshot(stores: [F.store(1, p99: .failed("no Prometheus configured")), F.store(2, p99: .failed("no Prometheus configured"))])
+        unmeasured.sources[.metrics] = .skipped("no Prometheus configured")
+        unmeasured.stores[1].slowScore = 1
+        #expect(kind(verdict(.highLatency, unmeasured).finding(for: "store/2")) == "holds")
+        unmeasured.stores[1].slowScore = 100
+        #expect(kind(verdict(.highLatency, unmeasured).finding(for: "store/2")) == "broken")
+        unmeasured.stores[1].slowScore = 0
+        #expect(kind(verdict(.highLatency, unmeasured).finding(for: "store/2")) == "unknown")
         // A dead store's score is the last PD heard: it opens nothing.
         var dead = F.store(2, p99: .noSeries)
         dead.liveness = .disconnected

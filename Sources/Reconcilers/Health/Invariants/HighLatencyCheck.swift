@@ -10,6 +10,10 @@ public enum HighLatencyCheck {
         guard snapshot.hasStores else { return .noVerdict(.highLatency) }
         let threshold = policy.p99Threshold.seconds
         let at = snapshot.observedAt
+        // Without any latency source (no Prometheus and no `/metrics` to read), PD's slow score is the only slow-store
+        // signal there is: it opens the ticket, and so it must be able to close it.
+        let scoreAlone: Bool
+        if case .skipped = snapshot.state(of: .metrics) { scoreAlone = true } else { scoreAlone = false }
         var violations: [Violation] = []
         var unknown: Set<String> = []
         for store in snapshot.stores where !store.isTombstone {
@@ -32,7 +36,7 @@ public enum HighLatencyCheck {
             }
             // No requests, no latency: an idle store whose disk probe is at its floor holds, so the ticket and an
             // eviction can end (PD's evict-slow-store drains a slow store of its traffic).
-            if IdleStore.isHealthy(store) { continue }
+            if IdleStore.isHealthy(store) || (scoreAlone && PDSlowScore.isRecovered(score)) { continue }
             if p99 == nil {
                 unknown.insert(subject)
             } else if score > PDSlowScore.recovered {
