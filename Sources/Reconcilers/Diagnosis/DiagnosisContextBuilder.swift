@@ -153,6 +153,11 @@ public enum DiagnosisContextBuilder {
             },
             truncated: truncated)
         context.metricsOrigin = snap.metricsOrigin
+        context.relatedOpenTickets = input.tickets.filter { other in
+            other.name != t.name && other.spec.cluster == t.spec.cluster && other.status.state == .open
+                && (other.spec.invariant == t.spec.invariant || other.spec.subject == t.spec.subject
+                    || other.name == t.status.incident?.root || other.status.incident?.root == t.name)
+        }.map(\.name).sorted().prefix(20).map { $0 }
         if let incident = t.status.incident {
             let root = incident.root.flatMap { name in input.tickets.first { $0.name == name } }
             context.incident = DiagnosisContext.IncidentFacts(
@@ -194,7 +199,8 @@ public enum DiagnosisContextBuilder {
     /// slow-score band (`PDSlowScore`: none, normal, elevated, slow) of the ticket's store, of its incident's store and
     /// of every store not Up and alive; the observation sources that did not answer in full; the schedulers running and
     /// paused and the stores PD's evict-slow-store and the evict-leader schedulers hold; the ticket's incident (cause,
-    /// root, the root's diagnosed cause) and the related tickets open (same store or same invariant); and whether each of
+    /// root, the root's diagnosed cause) and the related tickets open (`relatedOpenTickets`: its incident's, its store's, its
+    /// invariant's); and whether each of
     /// its own plans is under way or how it ended. Numbers that move every pass (latencies, heartbeat ages, counts, slow
     /// scores), a healthy store's scrape flickering and other tickets' plans are left out, so an incident is diagnosed
     /// again only when what it is made of changes, and a model's call budget is not spent on one ticket.
@@ -210,7 +216,7 @@ public enum DiagnosisContextBuilder {
         parts.append("evict=\(c.evictLeaderStores.sorted().map(String.init).joined(separator: ","))")
         parts.append("evict-slow=\(c.evictSlowStores.sorted().map(String.init).joined(separator: ","))")
         if let i = c.incident { parts.append("incident=\(i.cause) \(i.store) \(i.rootTicket ?? "-") \(i.rootDiagnosedCause ?? "-")") }
-        parts.append("open=" + c.similarTickets.filter { $0.state == TicketState.open.rawValue }.map(\.name).sorted().joined(separator: ","))
+        parts.append("open=" + c.relatedOpenTickets.joined(separator: ","))
         parts += c.plans.filter { $0.ticket == c.ticket.name }.map { plan in
             let phase = PlanPhase(rawValue: plan.phase)
             return "plan/\(plan.name) \(phase.map { $0.isTerminal ? $0.rawValue : "active" } ?? plan.phase)"
