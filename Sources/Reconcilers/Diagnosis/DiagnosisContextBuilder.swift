@@ -199,11 +199,11 @@ public enum DiagnosisContextBuilder {
     /// slow-score band (`PDSlowScore`: none, normal, elevated, slow) of the ticket's store, of its incident's store and
     /// of every store not Up and alive; the observation sources that did not answer in full; the schedulers running and
     /// paused and the stores PD's evict-slow-store and the evict-leader schedulers hold; the ticket's incident (cause,
-    /// root, the root's diagnosed cause) and the related tickets open (`relatedOpenTickets`: its incident's, its store's, its
-    /// invariant's); and whether each of
-    /// its own plans is under way or how it ended. Numbers that move every pass (latencies, heartbeat ages, counts, slow
-    /// scores), a healthy store's scrape flickering and other tickets' plans are left out, so an incident is diagnosed
-    /// again only when what it is made of changes, and a model's call budget is not spent on one ticket.
+    /// root, the root's diagnosed cause) and the related tickets open (`relatedOpenTickets`: its incident's, its store's,
+    /// its invariant's); and whether each of its own plans is under way or how it ended. Numbers that move every pass
+    /// (latencies, heartbeat ages, counts, slow scores), a healthy store's scrape flickering and other tickets' plans are
+    /// left out, so an incident is diagnosed again only when what it is made of changes, and a model's call budget is not
+    /// spent on one ticket.
     public static func digest(_ c: DiagnosisContext) -> String {
         var parts: [String] = [c.ticket.name, c.ticket.state, String(c.ticket.occurrences), String(c.ticket.flapping), c.ticket.summary]
         parts.append("incomplete=" + c.sources.filter { $0.value != "Complete" }.keys.sorted().joined(separator: ","))
