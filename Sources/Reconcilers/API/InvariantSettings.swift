@@ -90,7 +90,7 @@ public struct FlappingInvariant: Codable, Sendable, Equatable, DefaultInitializa
     @Default<Severity.Warning> public var severity: Severity
     /// The sliding window in which state changes are counted.
     @Default<Minutes10> public var window: GoDuration
-    /// More up↔down transitions than this within the window is flapping.
+    /// At least this many up↔down transitions, or restarts (PD's `start_ts` moved), within the window is flapping.
     @Default<Int3> public var maxTransitions: Int
     public init() {}
     func validate(_ v: inout Validator) {
@@ -103,7 +103,7 @@ public struct LatencyInvariant: Codable, Sendable, Equatable, DefaultInitializab
     @Default<True> public var enabled: Bool
     @Default<Minutes2> public var gracePeriod: GoDuration
     @Default<Severity.Warning> public var severity: Severity
-    /// p99 of `tikv_grpc_msg_duration_seconds` per store above this is a ticket.
+    /// p99 of `tikv_grpc_msg_duration_seconds` per store above this is a ticket (and so is PD's slow score ≥ 80).
     @Default<Milliseconds500> public var p99Threshold: GoDuration
     public init() {}
     func validate(_ v: inout Validator) {

@@ -12,7 +12,7 @@ public struct TiKVClusterStatus: Codable, Sendable, Equatable, ObjectStatus {
     public var openTickets: Int?
     public var activePlans: Int?
     /// Recent alive ↔ not-alive changes per store, for flapping detection; written by the health reconciler.
-    public var storeHistory: [StoreLivenessHistory]?
+    public var storeHistory: [StoreHistory]?
     /// Per store, whether it is a legal leader and peer target now and, when not, the rule and reading that rule it
     /// out (`TargetLegality`); written from each complete observation.
     public var targets: [StoreTargets]?

@@ -53,6 +53,12 @@ public struct DiagnosisContext: Codable, Sendable, Equatable {
         /// Alive ↔ not-alive changes within the flapping window.
         public var livenessTransitions: Int
         public var underMaintenance: Bool
+        /// Times its process started anew (PD's `start_ts` moved) within the flapping window.
+        public var restarts: Int = 0
+        /// PD's slow score at the last passes that saw it change, oldest first, and which way it last moved
+        /// (`rising`, `falling`, `steady`).
+        public var recentSlowScores: [UInt64] = []
+        public var slowScoreTrend: String = SlowScoreTrend.steady.rawValue
     }
 
     public struct HotRegionFacts: Codable, Sendable, Equatable {
@@ -160,6 +166,9 @@ public struct DiagnosisContext: Codable, Sendable, Equatable {
     public var events: [EventFacts]
     public var plans: [PlanFacts]
     public var similarTickets: [SimilarTicket]
+    /// The other open tickets of its incident or its store, and those of its invariant, by name (at most 20): which
+    /// related tickets are open is part of what a diagnosis is decided on.
+    public var relatedOpenTickets: [String] = []
     /// One line per cut: what was left out and how much.
     public var truncated: [String]
 
@@ -170,7 +179,7 @@ public struct DiagnosisContext: Codable, Sendable, Equatable {
 
     /// Whether an evidence reference points at something this context holds. References are
     /// `ticket.<field>`, `ticket.readings.<name>`, `store/<id>.<field>`, `store/<id>.metrics.<name>`,
-    /// `history.<name>/<subject>`, `sources.<source>`, `schedulers`, `evictLeaderStores`, `evictSlowStores`, `hotRegions`,
+    /// `history.<name>/<subject>`, `sources.<source>`, `schedulers`, `evictLeaderStores`, `evictSlowStores`, `hotRegions`, `relatedOpenTickets`,
     /// `regionChecks.<check>`, `events`, `plans/<name>`, `similarTickets/<name>`, `settings.<name>`, `incident[.<field>]`,
     /// `availability[.<field>]`.
     public func knows(_ ref: String) -> Bool {
@@ -192,7 +201,7 @@ public struct DiagnosisContext: Codable, Sendable, Equatable {
         if r == "incident" || r.hasPrefix("incident.") { return incident != nil }
         if r == "availability" || r.hasPrefix("availability.") { return availability != nil }
         return ["schedulers", "pausedSchedulers", "evictLeaderStores", "evictSlowStores", "hotRegions", "events", "operatorsInFlight", "regionCount",
-                "prometheusConfigured"].contains(r)
+                "prometheusConfigured", "relatedOpenTickets"].contains(r)
     }
 
     static let ticketFields: Set<String> = ["invariant", "subject", "severity", "summary", "state", "firstSeen", "brokenSince",
@@ -200,6 +209,6 @@ public struct DiagnosisContext: Codable, Sendable, Equatable {
     static let storeFields: Set<String> = [
         "address", "labels", "state", "stateName", "liveness", "heartbeatAge", "startTime", "leaderCount", "regionCount", "leaderWeight",
         "availablePercent", "capacity", "slowScore", "isBusy", "metrics.up", "metrics.p99Latency", "metrics.writeStall", "metrics.qps", "metrics.age",
-        "livenessTransitions", "underMaintenance",
+        "livenessTransitions", "underMaintenance", "restarts", "recentSlowScores", "slowScoreTrend",
     ]
 }

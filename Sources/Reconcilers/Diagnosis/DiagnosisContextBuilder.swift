@@ -64,7 +64,7 @@ public enum DiagnosisContextBuilder {
             sources[source.rawValue] = s.isComplete ? "Complete" : "\(s.name): \(q(s.reason ?? ""))"
         }
 
-        let transitions = Dictionary((input.cluster.status.storeHistory ?? []).map { ($0.storeID, $0.transitions.count) }, uniquingKeysWith: max)
+        let storeHistory = Dictionary((input.cluster.status.storeHistory ?? []).map { ($0.storeID, $0) }, uniquingKeysWith: { first, _ in first })
         let maintained = Set(input.maintenances.map(\.spec.storeID))
         let subjectStore = HealthSubject.storeID(of: t.spec.subject)
         // The subject first, then stores in trouble, then the rest by id.
@@ -77,7 +77,8 @@ public enum DiagnosisContextBuilder {
             truncated.append("stores: \(kept.count) of \(ordered.count) shown (the ticket's store and stores not Up and alive first)")
         }
         let stores = kept.sorted { $0.id < $1.id }.map { s in
-            DiagnosisContext.StoreFacts(
+            let past = storeHistory[s.id]
+            var facts = DiagnosisContext.StoreFacts(
                 id: s.id, address: q(s.address), labels: Dictionary(uniqueKeysWithValues: s.labels.prefix(16).map { (q($0.key), q($0.value)) }),
                 state: stateText(s.state), stateName: q(s.stateName), liveness: s.liveness.rawValue,
                 heartbeatAgeSeconds: s.heartbeatAge(at: snap.observedAt).map(round1), startTime: s.startTime,
@@ -87,7 +88,11 @@ public enum DiagnosisContextBuilder {
                 qps: s.metrics.qps.value.map(round1), metricsNote: metricsNote(s.metrics).map(q),
                 // A scrape taken during the observation (after it began) is as fresh as the observation: age 0, never negative.
                 metricsAgeSeconds: s.metrics.scrapedAt.map { round1(max(0, snap.observedAt.timeIntervalSince($0))) },
-                livenessTransitions: transitions[s.id] ?? 0, underMaintenance: maintained.contains(s.id))
+                livenessTransitions: past?.transitions.count ?? 0, underMaintenance: maintained.contains(s.id))
+            facts.restarts = past?.restarts.count ?? 0
+            facts.recentSlowScores = past?.slowScores ?? []
+            facts.slowScoreTrend = (past?.slowScoreTrend ?? .steady).rawValue
+            return facts
         }
 
         let hot = snap.hotRegions.sorted { ($0.bytesPerSecond, $0.regionID) > ($1.bytesPerSecond, $1.regionID) }
@@ -148,6 +153,11 @@ public enum DiagnosisContextBuilder {
             },
             truncated: truncated)
         context.metricsOrigin = snap.metricsOrigin
+        context.relatedOpenTickets = input.tickets.filter { other in
+            other.name != t.name && other.spec.cluster == t.spec.cluster && other.status.state == .open
+                && (other.spec.invariant == t.spec.invariant || other.spec.subject == t.spec.subject
+                    || other.name == t.status.incident?.root || other.status.incident?.root == t.name)
+        }.map(\.name).sorted().prefix(20).map { $0 }
         if let incident = t.status.incident {
             let root = incident.root.flatMap { name in input.tickets.first { $0.name == name } }
             context.incident = DiagnosisContext.IncidentFacts(
@@ -183,20 +193,42 @@ public enum DiagnosisContextBuilder {
         return context
     }
 
-    /// What decides whether a diagnosis is still current: the ticket's identity and episode, and the
-    /// categorical state of the cluster around it. Volatile numbers (heartbeat ages, latencies, counts)
-    /// are left out, so an unchanged breakage keeps one digest and is diagnosed once.
+    /// What decides whether a diagnosis is still current: the ticket's **categorical evidence**. That is its identity,
+    /// episode and which signals broke (its summary names them, never their values); the facts a primary cause is
+    /// decided on, as categories — state, liveness, scrape state (scraped, unscraped, unknown), maintenance, busy flag and
+    /// slow-score band (`PDSlowScore`: none, normal, elevated, slow) of the ticket's store, of its incident's store and
+    /// of every store not Up and alive; the observation sources that did not answer in full; the schedulers running and
+    /// paused and the stores PD's evict-slow-store and the evict-leader schedulers hold; the ticket's incident (cause,
+    /// root, the root's diagnosed cause) and the related tickets open (`relatedOpenTickets`: its incident's, its store's,
+    /// its invariant's); and whether each of its own plans is under way or how it ended. Numbers that move every pass
+    /// (latencies, heartbeat ages, counts, slow scores), a healthy store's scrape flickering and other tickets' plans are
+    /// left out, so an incident is diagnosed again only when what it is made of changes, and a model's call budget is not
+    /// spent on one ticket.
     public static func digest(_ c: DiagnosisContext) -> String {
         var parts: [String] = [c.ticket.name, c.ticket.state, String(c.ticket.occurrences), String(c.ticket.flapping), c.ticket.summary]
-        parts += c.sources.keys.sorted().map { "\($0)=\(c.sources[$0].map { $0.split(separator: ":").first.map(String.init) ?? $0 } ?? "")" }
-        parts += c.stores.map { s in
+        parts.append("incomplete=" + c.sources.filter { $0.value != "Complete" }.keys.sorted().joined(separator: ","))
+        let named = Set([c.subjectStoreID, c.incident?.store].compactMap { $0 })
+        parts += c.stores.filter { named.contains($0.id) || !($0.state == "Up" && $0.liveness == StoreLiveness.alive.rawValue) }.map { s in
             let up = s.scrapedUp.map { $0 > 0 ? "scraped" : "unscraped" } ?? "unknown"
-            return "store/\(s.id) \(s.state) \(s.liveness) \(up) maint=\(s.underMaintenance)"
+            return "store/\(s.id) \(s.state) \(s.liveness) \(up) maint=\(s.underMaintenance) busy=\(s.isBusy) slow=\(slowBand(s.slowScore))"
         }
-        parts.append("evict=\(c.evictLeaderStores.map(String.init).joined(separator: ","))")
-        parts.append("evict-slow=\(c.evictSlowStores.map(String.init).joined(separator: ","))")
-        parts += c.plans.map { "plan/\($0.name) \($0.phase)" }
+        parts.append("schedulers=\(c.schedulers.sorted().joined(separator: ",")) paused=\(c.pausedSchedulers.sorted().joined(separator: ","))")
+        parts.append("evict=\(c.evictLeaderStores.sorted().map(String.init).joined(separator: ","))")
+        parts.append("evict-slow=\(c.evictSlowStores.sorted().map(String.init).joined(separator: ","))")
+        if let i = c.incident { parts.append("incident=\(i.cause) \(i.store) \(i.rootTicket ?? "-") \(i.rootDiagnosedCause ?? "-")") }
+        parts.append("open=" + c.relatedOpenTickets.joined(separator: ","))
+        parts += c.plans.filter { $0.ticket == c.ticket.name }.map { plan in
+            let phase = PlanPhase(rawValue: plan.phase)
+            return "plan/\(plan.name) \(phase.map { $0.isTerminal ? $0.rawValue : "active" } ?? plan.phase)"
+        }
         return ContentHash.hex(of: Array(parts.joined(separator: "\n").utf8))
+    }
+
+    /// PD's slow score as the category a diagnosis reads: none reported, at its floor, above it, or slow.
+    static func slowBand(_ score: UInt64) -> String {
+        if score == 0 { return "none" }
+        if PDSlowScore.isRecovered(score) { return "normal" }
+        return PDSlowScore.isSlow(score) ? "slow" : "elevated"
     }
 
     /// Cluster text as data: control characters removed, length capped (the cut is marked).

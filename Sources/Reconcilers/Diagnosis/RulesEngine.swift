@@ -166,23 +166,35 @@ public enum RulesEngine {
         guard let id = c.subjectStoreID, let s = c.store(id) else { return missingStore(c) }
         let ref = "store/\(id)"
         var ev = [Evidence(.fact, "\(ref).livenessTransitions", "\(s.livenessTransitions) alive ↔ not-alive changes within the flapping window")]
+        if s.restarts > 0 {
+            // A restart shorter than a pass shows only in PD's start_ts.
+            ev.insert(Evidence(.fact, "\(ref).restarts", "its process started anew \(s.restarts) time(s) within the flapping window (PD's start_ts)"), at: 0)
+        }
         if c.ticket.occurrences > 1 { ev.append(Evidence(.fact, "ticket.occurrences", "the ticket broke again \(c.ticket.occurrences - 1) time(s)")) }
         let now = s.liveness == "alive" ? "alive right now" : "not alive right now (\(s.liveness))"
         ev.append(Evidence(.fact, "\(ref).liveness", "it is \(now)"))
         return Finding(
-            primary: Hypothesis(cause: .flappingStore, title: "store \(id) keeps going up and down", confidence: s.livenessTransitions >= 3 ? .high : .medium, evidence: ev),
+            primary: Hypothesis(cause: .flappingStore, title: "store \(id) keeps going up and down", confidence: max(s.livenessTransitions, s.restarts) >= 3 ? .high : .medium, evidence: ev),
             alternatives: [
                 Alternative(cause: .storeProcessDown, title: "a single outage of store \(id)", supporting: s.liveness == "alive" ? [] : [ev[ev.count - 1]],
                             contradicting: [ev[0]], whyRuledOut: "it came back and went away again several times"),
-                Alternative(cause: .slowDisk, title: "an overloaded store missing heartbeats", supporting: s.slowScore >= 80 ? [Evidence(.fact, "\(ref).slowScore", "slow score \(s.slowScore)")] : [],
-                            contradicting: s.slowScore < 80 ? [Evidence(.fact, "\(ref).slowScore", "slow score \(s.slowScore) is normal")] : [],
-                            whyRuledOut: s.slowScore >= 80 ? "not ruled out: a slow store can miss heartbeats" : "PD's slow score is normal"),
+                Alternative(cause: .slowDisk, title: "an overloaded store missing heartbeats", supporting: PDSlowScore.isSlow(s.slowScore) ? [Evidence(.fact, "\(ref).slowScore", "slow score \(s.slowScore)")] : [],
+                            contradicting: !PDSlowScore.isSlow(s.slowScore) ? [Evidence(.fact, "\(ref).slowScore", "slow score \(s.slowScore) is normal")] : [],
+                            whyRuledOut: PDSlowScore.isSlow(s.slowScore) ? "not ruled out: a slow store can miss heartbeats" : "PD's slow score is normal"),
             ],
             recommended: "Find why store \(id) restarts or loses its link: TiKV log (panics, OOM kills), the host's kernel log, the NIC. Keep it out of leader scheduling meanwhile if clients suffer.",
             pdCtl: ["pd-ctl store \(id)", "pd-ctl scheduler add evict-leader-scheduler \(id)"],
             risks: ["Each flap moves leaders away and back, which clients see as latency spikes.",
                     "Evicting leaders from it concentrates load on the other stores."],
             actions: [.store(.addEvictLeaderScheduler, id)])
+    }
+
+    /// The slow score's course over the last passes that saw it change, when there is one: rising means the disk is
+    /// still getting worse, falling that it is recovering (PD releases an eviction only once it is back at 1).
+    static func slowScoreCourse(_ s: DiagnosisContext.StoreFacts, ref: String) -> [Evidence] {
+        guard s.recentSlowScores.count >= 2 else { return [] }
+        let course = s.recentSlowScores.map(String.init).joined(separator: " → ")
+        return [Evidence(.fact, "\(ref).slowScoreTrend", "its slow score is \(s.slowScoreTrend) (\(course) over the last passes)")]
     }
 
     // MARK: - Disk full
@@ -237,7 +249,15 @@ public enum RulesEngine {
 
         let full = (s.availablePercent ?? 100) < 10
         let spaceEv = Evidence(.fact, "\(ref).availablePercent", "\(pct(s.availablePercent)) of its disk is free")
-        let slowEv = s.slowScore >= 80 ? [Evidence(.fact, "\(ref).slowScore", "PD's slow score for it is \(s.slowScore) (disk I/O latency as TiKV measures it)")] : []
+        // TiKV's disk probe, whatever the traffic: slow from PD's line of 80; between it and the floor of 1 the disk is
+        // not yet known to be healthy (the score falls 100 → 1 in five minutes once it is).
+        var slowEv: [Evidence] = []
+        if PDSlowScore.isSlow(s.slowScore) {
+            slowEv = [Evidence(.fact, "\(ref).slowScore", "PD's slow score for it is \(s.slowScore) (disk I/O latency as TiKV measures it, whatever the traffic)")]
+        } else if s.slowScore > PDSlowScore.recovered {
+            slowEv = [Evidence(.fact, "\(ref).slowScore", "PD's slow score for it is \(s.slowScore): under PD's slow line of \(PDSlowScore.slow), not yet back at \(PDSlowScore.recovered)")]
+        }
+        if !slowEv.isEmpty { slowEv += slowScoreCourse(s, ref: ref) }
 
         var alternatives: [Alternative] = []
         let primary: Hypothesis
@@ -258,16 +278,20 @@ public enum RulesEngine {
             primary = Hypothesis(cause: .leaderImbalance, title: "store \(id) is slow because it leads far more regions than the others", confidence: .medium, evidence: symptom + [leaderEv])
             recommended = "Rebalance leaders (see the leaderSkew ticket and its plan); check that balance-leader-scheduler runs and no evict-leader scheduler holds other stores."
             pdCtl.append("pd-ctl scheduler show")
-        } else if symptom.isEmpty {
+        } else if symptom.isEmpty && slowEv.isEmpty {
             primary = Hypothesis(cause: .insufficientData, title: "store \(id) was reported slow, but no latency or stall reading is at hand now", confidence: .low,
                                  evidence: [Evidence(.fact, "sources.metrics", c.sources["metrics"] ?? "unknown")])
             recommended = "Check \(c.metricsOrigin == .metricsEndpoint ? "the stores' /metrics endpoints" : "Prometheus"): the readings that opened the ticket are not available in this context."
         } else if c.evictSlowStores.contains(id) {
             // PD is already acting: its evict-slow-store scheduler moves the leaders away and gives them back once the
             // disk has been healthy for its recovery duration. A second eviction would only compete with it.
-            let pdActs = Evidence(.fact, "evictSlowStores", "PD's evict-slow-store-scheduler is already evicting store \(id)'s leaders")
+            var pdActs = [Evidence(.fact, "evictSlowStores", "PD's evict-slow-store-scheduler is already evicting store \(id)'s leaders")]
+            if s.p99LatencySeconds == nil || s.qps == 0 {
+                // Drained: its own latency fell with its traffic; the slow score is what still shows the disk.
+                pdActs.append(Evidence(.metric, "\(ref).metrics.qps", "it serves \(s.qps.map(num) ?? "no measured") requests/s: with its leaders gone its latency says nothing, the slow score does"))
+            }
             primary = Hypothesis(cause: .slowDisk, title: "store \(id) has a slow disk, and PD is already evicting its leaders", confidence: .high,
-                                 evidence: symptom + slowEv + [pdActs])
+                                 evidence: symptom + slowEv + pdActs)
             recommended = "PD is already acting: its evict-slow-store scheduler moves store \(id)'s leaders away and returns them once the disk recovers. Check the disk of \(s.address) (iostat, a failing device, a noisy neighbour); no eviction by the controller is needed."
             pdCtl.append("pd-ctl scheduler config evict-slow-store-scheduler")
             risks = ["The other stores carry store \(id)'s leaders until PD releases it (30 minutes after its slow score recovers by default)."]

@@ -26,18 +26,18 @@ public struct HealthResult: Sendable, Equatable {
     /// Every ticket after this pass, sorted by name: new ones, changed ones, and unchanged ones **equal
     /// to their input** (the caller writes only those that differ, so an idle pass writes nothing).
     public var tickets: [Ticket]
-    /// TicketOpened / TicketReopened / TicketFlapping / TicketResolved, for people.
+    /// TicketOpened / TicketReopened / TicketFlapping / TicketResolved, and StoreRestarted (a store's `start_ts` moved), for people.
     public var events: [Event]
     /// What the caller stores in `status.storeHistory` for the next pass's flapping detection. Equal to
-    /// the input's (`status.storeHistory ?? []`) unless a store changed liveness, appeared, left, or a
-    /// change left the window.
-    public var storeHistory: [StoreLivenessHistory]
+    /// the input's (`status.storeHistory ?? []`) unless a store changed liveness, restarted, changed its slow score,
+    /// appeared, left, or a change left the window.
+    public var storeHistory: [StoreHistory]
     /// One line per pass for the logs: what was judged and why nothing resolved when nothing could.
     public var notes: [String]
     /// The invariants without a verdict this pass (`Healthy` is Unknown while any is, and nothing is open).
     public var unknown: [InvariantUnknown] = []
 
-    public init(tickets: [Ticket], events: [Event], storeHistory: [StoreLivenessHistory], notes: [String] = [],
+    public init(tickets: [Ticket], events: [Event], storeHistory: [StoreHistory], notes: [String] = [],
                 unknown: [InvariantUnknown] = []) {
         self.unknown = unknown
         self.tickets = tickets

@@ -7,7 +7,7 @@ public enum HealthReconciler {
     public static func reconcile(_ input: HealthInput) -> HealthResult {
         let spec = input.cluster.spec
         let previousHistory = input.cluster.status.storeHistory ?? []
-        let history = StoreLivenessHistory.update(previousHistory, snapshot: input.snapshot, window: spec.invariants.storeFlapping.window,
+        let history = StoreHistory.update(previousHistory, snapshot: input.snapshot, window: spec.invariants.storeFlapping.window,
                                                   now: input.now)
         let context = TiKVInvariantContext(spec: spec, snapshot: input.snapshot, maintenances: input.maintenances, history: history,
                                            now: input.now)
@@ -22,13 +22,17 @@ public enum HealthReconciler {
                 flapWindow: spec.invariants.storeFlapping.window.timeInterval, now: input.now))
             : outcome.tickets
         // A stale observation judged nothing, so the history it would have added to is kept as it was.
-        return HealthResult(tickets: tickets, events: outcome.events, storeHistory: outcome.judged ? history : previousHistory,
+        let restarts = outcome.judged
+            ? StoreRestartEvents.events(previous: previousHistory, next: history, snapshot: input.snapshot, cluster: input.cluster.name,
+                                        now: input.now)
+            : []
+        return HealthResult(tickets: tickets, events: outcome.events + restarts, storeHistory: outcome.judged ? history : previousHistory,
                             notes: outcome.notes, unknown: outcome.unknown)
     }
 
     /// Every TiKV invariant's verdict on one snapshot, in `InvariantID` order.
     public static func evaluate(_ spec: TiKVClusterSpec, _ snapshot: ClusterSnapshot, _ maintenances: [StoreMaintenance],
-                                history: [StoreLivenessHistory], now: Date) -> [InvariantVerdict] {
+                                history: [StoreHistory], now: Date) -> [InvariantVerdict] {
         TiKVInvariants.registry.evaluate(TiKVInvariantContext(spec: spec, snapshot: snapshot, maintenances: maintenances, history: history,
                                                               now: now))
     }

@@ -8,7 +8,7 @@ import Foundation
 /// | consequence | cause, in this order |
 /// |---|---|
 /// | `regionsUnavailable`, `regionsAtRisk`, `regionHealth` | a store that is not alive (its `storeFlapping` or `storeDown` ticket, the earliest broken first); for `regionHealth` also an Offline store no maintenance asked for |
-/// | `leaderSkew`, `regionSkew` | PD's evict-slow-store draining a store (its `highLatency` ticket); a store not alive; a store that went away and came back within the flapping window (restart); an evict-leader scheduler no maintenance covers (its `leftoverScheduler` ticket); an Offline store no maintenance asked for |
+/// | `leaderSkew`, `regionSkew` | PD's evict-slow-store draining a store (its `highLatency` ticket); a store not alive; a store that went away and came back, or whose process restarted (PD's `start_ts`), within the flapping window (restart); an evict-leader scheduler no maintenance covers (its `leftoverScheduler` ticket); an Offline store no maintenance asked for |
 ///
 /// A cause must come first: a dead store counts only if its last heartbeat is no later than the ticket broke, a restart
 /// only if the store went away no later than that. Every other ticket is a root (or stands alone). Resolved tickets
@@ -17,11 +17,11 @@ public enum IncidentAttribution {
     public struct Facts: Sendable {
         public var snapshot: ClusterSnapshot
         public var maintenances: [StoreMaintenance]
-        public var history: [StoreLivenessHistory]
+        public var history: [StoreHistory]
         public var flapWindow: TimeInterval
         public var now: Date
 
-        public init(snapshot: ClusterSnapshot, maintenances: [StoreMaintenance], history: [StoreLivenessHistory], flapWindow: TimeInterval,
+        public init(snapshot: ClusterSnapshot, maintenances: [StoreMaintenance], history: [StoreHistory], flapWindow: TimeInterval,
                     now: Date) {
             self.snapshot = snapshot
             self.maintenances = maintenances
@@ -110,10 +110,14 @@ public enum IncidentAttribution {
 
         func restarted() -> TicketIncident? {
             let horizon = facts.now.addingTimeInterval(-facts.flapWindow)
-            let back = facts.history.filter { h in h.alive && h.transitions.contains { $0 > horizon && $0 <= since } }
-                .sorted { ($0.transitions.max() ?? .distantPast) > ($1.transitions.max() ?? .distantPast) }
-            guard let h = back.first, let at = h.transitions.max() else { return nil }
-            // Its down ticket is usually resolved by now: the latest one is still the root of what followed.
+            // Back from an outage the passes saw, or a new process PD's start_ts shows (a restart shorter than a pass).
+            func back(_ h: StoreHistory) -> Date? {
+                guard h.alive else { return nil }
+                return (h.transitions + h.restarts).filter { $0 > horizon && $0 <= since }.max()
+            }
+            guard let (h, at) = facts.history.compactMap({ h in back(h).map { (h, $0) } }).max(by: { $0.1 < $1.1 }) else { return nil }
+            // Its down ticket is usually resolved by now: the latest one is still the root of what followed (a restart
+            // no pass saw has none).
             let down = tickets.filter { $0.spec.invariant == InvariantID.storeDown.rawValue && $0.spec.subject == HealthSubject.store(h.storeID) }
                 .max { ($0.status.brokenSince ?? .distantPast) < ($1.status.brokenSince ?? .distantPast) }
             if let flapping = live(.storeFlapping, h.storeID) {

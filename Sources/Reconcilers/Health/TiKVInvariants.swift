@@ -6,10 +6,10 @@ public struct TiKVInvariantContext: Sendable {
     public let spec: TiKVClusterSpec
     public let snapshot: ClusterSnapshot
     public let maintenances: [StoreMaintenance]
-    public let history: [StoreLivenessHistory]
+    public let history: [StoreHistory]
     public let now: Date
 
-    public init(spec: TiKVClusterSpec, snapshot: ClusterSnapshot, maintenances: [StoreMaintenance], history: [StoreLivenessHistory],
+    public init(spec: TiKVClusterSpec, snapshot: ClusterSnapshot, maintenances: [StoreMaintenance], history: [StoreHistory],
                 now: Date) {
         self.spec = spec
         self.snapshot = snapshot

@@ -94,7 +94,7 @@ public struct TargetLegality: Sendable {
     /// TiKV's store heartbeat interval (`pd-store-heartbeat-tick-interval`, 10 s).
     public static let heartbeatInterval: TimeInterval = 10
     /// `slowStoreThreshold` in PD's `core/store.go`.
-    public static let slowScoreLine: UInt64 = 80
+    public static let slowScoreLine = PDSlowScore.slow
 
     public let snapshot: ClusterSnapshot
     /// The time heartbeat ages are measured at: the observation's end.

@@ -48,14 +48,15 @@ package final class TiKVClusterReconciler: Reconciler {
     /// Where observations, passes and actions are counted for `/metrics`; nil records nothing.
     let metrics: OperatorMetrics?
     let clock: @Sendable () -> Date
-    let diagnoses = DiagnosisRunner()
+    let diagnoses: DiagnosisRunner
     /// Per cluster, the regions the planners asked for in its last pass. Nothing here is needed after a
     /// restart: the first pass downloads none, and its planners ask again.
     private let regionScopes = Mutex<[String: RegionScope]>([:])
 
     package init(store: StatusStore, connections: ClusterConnections? = nil, actor: String = "controller", metrics: OperatorMetrics? = nil,
-         clock: @escaping @Sendable () -> Date = { Date() }) {
+         diagnoses: DiagnosisRunner = DiagnosisRunner(), clock: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
+        self.diagnoses = diagnoses
         self.resources = ResourceStore(store: store)
         self.connections = connections ?? ClusterConnections(clock: clock)
         self.actor = actor

@@ -110,6 +110,11 @@ extension ClusterState {
         stores[i].processAlive = alive
         stores[i].reachable = reachable
         let isUp = stores[i].isUp
+        if !wasAlive && alive {
+            // A new TiKV process registers with its own start time (`PutStore` at startup), so PD's start_ts and uptime
+            // move even when the outage was too short for a heartbeat to be missed; a healed partition keeps them.
+            stores[i].startTimestamp = nowNanos / Self.second
+        }
         if wasUp && !isUp {
             stores[i].unreachableSinceNanos = nowNanos
             // Followers notice after the raft election timeout (~10 s).

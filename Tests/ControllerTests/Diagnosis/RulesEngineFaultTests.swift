@@ -79,22 +79,25 @@ final class SimulatedDiagnosis: StoppableService, @unchecked Sendable {
 
     var now: Date { Date(timeIntervalSince1970: Double(sim.nowNanos) / 1e9) }
 
-    private init(sim: SimulatedCluster, server: SimulatorServer, pdPort: Int, prometheus: LoopbackServer?) {
+    /// `exposition`: without Prometheus, the store metrics are the simulator's own `/metrics` read directly (rates
+    /// between two scrapes), as `operator run` reads them with no Prometheus configured.
+    private init(sim: SimulatedCluster, server: SimulatorServer, pdPort: Int, prometheus: LoopbackServer?, exposition: Bool = false) {
         self.sim = sim
         self.server = server
         self.prometheus = prometheus
         let spec = TiKVClusterSpec(pd: PDEndpoint(urls: ["http://127.0.0.1:\(pdPort)"], timeout: .seconds(30)),
                                    prometheus: prometheus.map { PrometheusEndpoint(url: $0.url.absoluteString, timeout: .seconds(30)) })
         cluster = TiKVCluster(metadata: ObjectMeta(name: "sim"), spec: spec)
-        observer = ClusterObserver(spec: spec, retry: .none, clock: { Date(timeIntervalSince1970: Double(sim.nowNanos) / 1e9) })
+        let reader = exposition ? URL(string: "http://127.0.0.1:\(pdPort)/metrics").map { ExpositionMetrics(url: $0) } : nil
+        observer = ClusterObserver(spec: spec, retry: .none, exposition: reader, clock: { Date(timeIntervalSince1970: Double(sim.nowNanos) / 1e9) })
     }
 
-    static func start(prometheus: Bool, stores: Int = 5, regions: Int = 300) async throws -> SimulatedDiagnosis {
+    static func start(prometheus: Bool, exposition: Bool = false, stores: Int = 5, regions: Int = 300) async throws -> SimulatedDiagnosis {
         let sim = SimulatedCluster.generated(stores: stores, regions: regions, seed: 7)
         let server = try SimulatorServer(cluster: sim)
         let port = try await server.start()
         let prom = prometheus ? try await SimulatorPrometheus.start(sim) : nil
-        return SimulatedDiagnosis(sim: sim, server: server, pdPort: port, prometheus: prom)
+        return SimulatedDiagnosis(sim: sim, server: server, pdPort: port, prometheus: prom, exposition: exposition && !prometheus)
     }
 
     func inject(_ s: RulesEngineFaultTests.Scenario) throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ModelDiagnosis
 import Reconcilers
 import Synchronization
 import TiKVSimulator
@@ -32,10 +33,11 @@ final class ControlLoopHarness: StoppableService, @unchecked Sendable {
     /// runs the real CLI against the simulator starts near the wall clock so heartbeat ages agree.
     /// `advertiseMembers: false` leaves PD's member URLs unresolvable, so a client given a proxy's URL stays on it
     /// (with real member URLs it would follow `/leader` past the proxy).
-    convenience init(stores: Int = 5, regions: Int = 300, seed: UInt64 = 7, start: Date? = nil, advertiseMembers: Bool = true) async throws {
+    convenience init(stores: Int = 5, regions: Int = 300, seed: UInt64 = 7, start: Date? = nil, advertiseMembers: Bool = true,
+                     diagnoses: DiagnosisRunner = DiagnosisRunner()) async throws {
         let sim = start.map { SimulatedCluster(.generated(stores: stores, regions: regions, seed: seed, nowNanos: Int64($0.timeIntervalSince1970 * 1e9))) }
             ?? SimulatedCluster.generated(stores: stores, regions: regions, seed: seed)
-        try await self.init(cluster: sim, advertiseMembers: advertiseMembers)
+        try await self.init(cluster: sim, advertiseMembers: advertiseMembers, diagnoses: diagnoses)
     }
 
     /// A prepared cluster, e.g. a shipped scenario's (`ScenarioCatalog.load(name).makeCluster()`, events queued).
@@ -44,7 +46,9 @@ final class ControlLoopHarness: StoppableService, @unchecked Sendable {
     }
 
     /// `beforeRequest` sees every PD request's path before the simulator answers it (`SimulatorServer`).
-    init(cluster: SimulatedCluster, advertiseMembers: Bool = true, beforeRequest: (@Sendable (String) async -> Void)? = nil) async throws {
+    /// `diagnoses`: the reconciler's diagnosis runner (a test counts its provider's calls through its factory).
+    init(cluster: SimulatedCluster, advertiseMembers: Bool = true, beforeRequest: (@Sendable (String) async -> Void)? = nil,
+         diagnoses: DiagnosisRunner = DiagnosisRunner()) async throws {
         directory = try TemporaryDirectory()
         try FileManager.default.createDirectory(atPath: directory.path("specs"), withIntermediateDirectories: true)
         signers = try TestSigners(in: directory.path("keys"))
@@ -62,7 +66,7 @@ final class ControlLoopHarness: StoppableService, @unchecked Sendable {
         logger.logLevel = .warning
         let sim = self.sim
         let clock: @Sendable () -> Date = { Date(timeIntervalSince1970: Double(sim.nowNanos) / 1e9) }
-        reconciler = TiKVClusterReconciler(store: store, actor: config.actor, clock: clock)
+        reconciler = TiKVClusterReconciler(store: store, actor: config.actor, diagnoses: diagnoses, clock: clock)
         manager = ControllerManager(config: config, store: store, reconcilers: [reconciler], logger: logger, clock: clock)
     }
 

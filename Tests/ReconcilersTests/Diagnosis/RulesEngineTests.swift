@@ -63,6 +63,98 @@ import TestSupport
         #expect(own.suggestedActions == [.store(.addEvictLeaderScheduler, 2)])
     }
 
+    /// A slow store PD drained: no requests, so no latency, but a slow score of 100 and rising. The diagnosis is still
+    /// a slow disk PD is already evicting (no eviction of the controller's), and names the score's course.
+    func drainedSlowStore(_ snap: inout ClusterSnapshot) {
+        snap.stores[1].metrics.p99Latency = .notANumber
+        snap.stores[1].metrics.qps = .value(0)
+        snap.stores[1].leaderCount = 0
+        snap.stores[1].slowScore = 100
+        snap.schedulers = SchedulerSnapshot(names: ["evict-slow-store-scheduler"], evictSlowStores: [2])
+    }
+
+    func slowTicket(state: TicketState = .open) -> Ticket {
+        var t = Ticket(metadata: ObjectMeta(name: "prod-highlatency-store-2"),
+                       spec: TicketSpec(cluster: "prod", invariant: "highLatency", subject: "store/2", severity: .warning,
+                                        summary: "store 2 is slow: PD's slow score is at least 80 (TiKV's disk probe)"))
+        t.status.state = state
+        return t
+    }
+
+    @Test func aDrainedSlowStoreIsStillASlowDiskPDIsEvicting() {
+        var snap = snapshot(store3Liveness: .alive, store3Up: .value(1))
+        drainedSlowStore(&snap)
+        var cluster = cluster
+        cluster.status.storeHistory = [StoreHistory(storeID: 2, alive: true, slowScores: [25, 50, 100])]
+        let context = DiagnosisContextBuilder.build(.init(ticket: slowTicket(), cluster: cluster, snapshot: snap))
+        let d = RulesEngine.diagnose(context, now: now)
+        #expect(d.primary.cause == .slowDisk)
+        #expect(d.primary.confidence == .high)
+        #expect(d.primary.evidence.contains { $0.ref == "evictSlowStores" })
+        let trend = d.primary.evidence.first { $0.ref == "store/2.slowScoreTrend" }
+        #expect(trend?.statement.contains("rising (25 → 50 → 100") == true, "\(d.primary.evidence)")
+        #expect(d.recommendedAction.hasPrefix("PD is already acting"))
+        #expect(d.suggestedActions.isEmpty, "\(d.suggestedActions)")
+        #expect(d.notes.isEmpty, "\(d.notes)")
+    }
+
+    /// The digest is the ticket's categorical evidence: numbers that move every pass, a healthy store's scrape
+    /// flickering and another ticket's plan leave it alone; its store's state, PD's eviction, a related ticket opening
+    /// and its own plan ending change it.
+    @Test func theDigestChangesOnlyWithCategoricalEvidence() {
+        var snap = snapshot(store3Liveness: .alive, store3Up: .value(1))
+        drainedSlowStore(&snap)
+        let ticket = slowTicket()
+        func plan(_ name: String, for ticket: String, _ phase: PlanPhase) -> RemediationPlan {
+            var p = RemediationPlan(metadata: ObjectMeta(name: name), spec: RemediationPlanSpec(
+                cluster: "prod", origin: .reconciler, concern: name, reason: "r", ticket: ticket,
+                steps: [PlanStep(name: "s1", action: .store(.addEvictLeaderScheduler, 2), expectedEffect: "e", timeout: .minutes(1))]))
+            p.status.phase = phase
+            return p
+        }
+        func digest(_ snap: ClusterSnapshot, plans: [RemediationPlan] = [], tickets: [Ticket] = []) -> String {
+            DiagnosisContextBuilder.digest(DiagnosisContextBuilder.build(.init(ticket: ticket, cluster: cluster, snapshot: snap, plans: plans,
+                                                                               tickets: tickets)))
+        }
+        let base = digest(snap)
+
+        var jitter = snap
+        jitter.observedAt = now + 40
+        jitter.stores[1].slowScore = 93
+        jitter.stores[1].metrics.qps = .value(0.4)
+        jitter.stores[0].metrics.p99Latency = .value(0.07)
+        jitter.stores[0].lastHeartbeat = now + 35
+        jitter.stores[3].metrics.up = .value(0)
+        jitter.stores[0].leaderCount = 44
+        #expect(digest(jitter) == base)
+        let balance = plan("balance", for: "prod-leaderskew-cluster", .pending)
+        var balancing = balance
+        balancing.status.phase = .executing
+        #expect(digest(snap, plans: [balance]) == digest(snap, plans: [balancing]))
+
+        var recovering = snap
+        recovering.stores[1].slowScore = 40
+        #expect(digest(recovering) != base, "slow → elevated is a change of category")
+        var released = snap
+        released.schedulers = SchedulerSnapshot(names: ["evict-slow-store-scheduler"])
+        #expect(digest(released) != base)
+        var dead = snap
+        dead.stores[1].liveness = .disconnected
+        #expect(digest(dead) != base)
+        let stall = Ticket(metadata: ObjectMeta(name: "prod-writestall-store-2"),
+                           spec: TicketSpec(cluster: "prod", invariant: "writeStall", subject: "store/2", severity: .critical, summary: "s"))
+        var openStall = stall
+        openStall.status.state = .open
+        #expect(digest(snap, tickets: [ticket, stall]) != digest(snap, tickets: [ticket, openStall]))
+        let own = plan("evict", for: ticket.name, .pending)
+        var ownRunning = own
+        ownRunning.status.phase = .executing
+        var ownDone = own
+        ownDone.status.phase = .succeeded
+        #expect(digest(snap, plans: [own]) == digest(snap, plans: [ownRunning]), "under way either way")
+        #expect(digest(snap, plans: [own]) != digest(snap, plans: [ownDone]))
+    }
+
     @Test func aSilentStoreWhoseMetricsAreGoneIsADownProcess() {
         let d = diagnose(snapshot(store3Liveness: .disconnected, store3Up: .noSeries))
         #expect(d.primary.cause == .storeProcessDown)

@@ -64,7 +64,7 @@ import TestSupport
         }
         for source in ObservationSource.allCases where chance(0.05) { snapshot.sources[source] = .failed("injected") }
         cluster.status.storeHistory = snapshot.stores.map {
-            StoreLivenessHistory(storeID: $0.id, alive: chance(0.5), transitions: chance(0.2) ? [now - 300, now - 200, now - 100] : [])
+            StoreHistory(storeID: $0.id, alive: chance(0.5), transitions: chance(0.2) ? [now - 300, now - 200, now - 100] : [])
         }
         let previous = HealthReconciler.reconcile(HealthInput(cluster: cluster, snapshot: snapshot, now: now - 120)).tickets
         return HealthInput(cluster: cluster, snapshot: snapshot,

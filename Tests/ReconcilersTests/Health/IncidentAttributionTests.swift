@@ -15,7 +15,7 @@ import Testing
         return t
     }
 
-    func facts(_ snapshot: ClusterSnapshot, history: [StoreLivenessHistory] = []) -> IncidentAttribution.Facts {
+    func facts(_ snapshot: ClusterSnapshot, history: [StoreHistory] = []) -> IncidentAttribution.Facts {
         IncidentAttribution.Facts(snapshot: snapshot, maintenances: [], history: history, flapWindow: 600, now: F.t0)
     }
 
@@ -45,11 +45,22 @@ import Testing
 
         // Store 3 went away and came back within the window: its (resolved) down ticket is the root.
         let down = ticket("storeDown", "store/3", state: .resolved)
-        let history = [StoreLivenessHistory(storeID: 3, alive: true, transitions: [F.t0 - 200, F.t0 - 100])]
+        let history = [StoreHistory(storeID: 3, alive: true, transitions: [F.t0 - 200, F.t0 - 100])]
         let restarted = try #require(IncidentAttribution.attribute(skew, tickets: [skew, down], facts: facts(F.snapshot(), history: history)))
         #expect(restarted.cause == .storeRestarted && restarted.root == down.name && restarted.store == 3)
         // Nothing in the facts: a root of its own.
         #expect(IncidentAttribution.attribute(skew, tickets: [skew], facts: facts(F.snapshot())) == nil)
+    }
+
+    /// A restart no pass saw (only PD's start_ts moved) is a cause too, with no down ticket to be its root; a restart
+    /// after the skew broke is not its cause.
+    @Test func aSkewFollowsARestartShorterThanAPass() throws {
+        let skew = ticket("leaderSkew", "cluster", brokenSince: F.t0 - 30)
+        let history = [StoreHistory(storeID: 3, alive: true, startTime: F.t0 - 100, restarts: [F.t0 - 100])]
+        let restarted = try #require(IncidentAttribution.attribute(skew, tickets: [skew], facts: facts(F.snapshot(), history: history)))
+        #expect(restarted.cause == .storeRestarted && restarted.root == nil && restarted.store == 3)
+        let later = [StoreHistory(storeID: 3, alive: true, startTime: F.t0 - 10, restarts: [F.t0 - 10])]
+        #expect(IncidentAttribution.attribute(skew, tickets: [skew], facts: facts(F.snapshot(), history: later)) == nil)
     }
 
     /// During a partition the region ticket's diagnosis names the partition, as the store's own does.

@@ -9,7 +9,7 @@ import Testing
     let t0 = HealthFixtures.t0
 
     func verdict(_ id: InvariantID, _ snapshot: ClusterSnapshot, spec: TiKVClusterSpec = F.cluster().spec,
-                 maintenances: [StoreMaintenance] = [], history: [StoreLivenessHistory] = []) -> InvariantVerdict {
+                 maintenances: [StoreMaintenance] = [], history: [StoreHistory] = []) -> InvariantVerdict {
         let all = HealthReconciler.evaluate(spec, snapshot, maintenances, history: history, now: t0)
         return all.first { $0.invariant == id } ?? .noVerdict(id)
     }
@@ -71,8 +71,8 @@ import Testing
 
     @Test func flappingCountsTransitionsWithinTheWindow() {
         let snapshot = F.snapshot()
-        let three = [StoreLivenessHistory(storeID: 2, alive: true, transitions: [t0 - 300, t0 - 200, t0 - 100])]
-        let two = [StoreLivenessHistory(storeID: 2, alive: true, transitions: [t0 - 200, t0 - 100])]
+        let three = [StoreHistory(storeID: 2, alive: true, transitions: [t0 - 300, t0 - 200, t0 - 100])]
+        let two = [StoreHistory(storeID: 2, alive: true, transitions: [t0 - 200, t0 - 100])]
         #expect(subjects(verdict(.storeFlapping, snapshot, history: three)) == ["store/2"])
         #expect(verdict(.storeFlapping, snapshot, history: two).violations.isEmpty)
         let spec = F.cluster { $0.invariants.storeFlapping.enabled = false }.spec
@@ -82,23 +82,116 @@ import Testing
     @Test func livenessHistoryRecordsChangesAndForgetsOldOnes() {
         let window = GoDuration.minutes(10)
         let healthy = F.snapshot()
-        var history = StoreLivenessHistory.update([], snapshot: healthy, window: window, now: t0)
+        var history = StoreHistory.update([], snapshot: healthy, window: window, now: t0)
         #expect(history.map(\.transitions) == [[], [], []])
         // Same liveness again: nothing changes, so an idle pass writes nothing.
-        #expect(StoreLivenessHistory.update(history, snapshot: healthy, window: window, now: t0 + 30) == history)
+        #expect(StoreHistory.update(history, snapshot: healthy, window: window, now: t0 + 30) == history)
         let down = F.snapshot(stores: [F.store(1), F.dead(F.store(2)), F.store(3)])
-        history = StoreLivenessHistory.update(history, snapshot: down, window: window, now: t0 + 60)
-        history = StoreLivenessHistory.update(history, snapshot: healthy, window: window, now: t0 + 120)
+        history = StoreHistory.update(history, snapshot: down, window: window, now: t0 + 60)
+        history = StoreHistory.update(history, snapshot: healthy, window: window, now: t0 + 120)
         #expect(history[1].transitions == [t0 + 60, t0 + 120])
         #expect(history[1].alive)
         // Ten minutes later the first change has left the window.
-        history = StoreLivenessHistory.update(history, snapshot: healthy, window: window, now: t0 + 61 + 600)
+        history = StoreHistory.update(history, snapshot: healthy, window: window, now: t0 + 61 + 600)
         #expect(history[1].transitions == [t0 + 120])
         // A failed store list keeps the history; a store PD no longer lists is forgotten.
         let failed = F.with(healthy) { $0.sources[.stores] = .failed("timeout") }
-        #expect(StoreLivenessHistory.update(history, snapshot: failed, window: window, now: t0 + 700) == history)
+        #expect(StoreHistory.update(history, snapshot: failed, window: window, now: t0 + 700) == history)
         let twoStores = F.snapshot(stores: [F.store(1), F.store(3)])
-        #expect(StoreLivenessHistory.update(history, snapshot: twoStores, window: window, now: t0 + 700).map(\.storeID) == [1, 3])
+        #expect(StoreHistory.update(history, snapshot: twoStores, window: window, now: t0 + 700).map(\.storeID) == [1, 3])
+    }
+
+    /// PD's start_ts moving is a restart, even when every pass saw the store alive (a restart shorter than a pass):
+    /// remembered within the window; first sight and a start time PD did not give are not restarts.
+    @Test func historyRecordsRestartsFromStartTime() {
+        let window = GoDuration.minutes(10)
+        func snapshot(started: Date?, at now: Date) -> ClusterSnapshot {
+            var store = F.store(2, at: now)
+            store.startTime = started
+            return F.snapshot(stores: [F.store(1, at: now), store], at: now)
+        }
+        let boot = t0 - 86_400
+        var history = StoreHistory.update([], snapshot: snapshot(started: boot, at: t0), window: window, now: t0)
+        #expect(history[1].restarts.isEmpty && history[1].startTime == boot)
+        #expect(StoreHistory.update(history, snapshot: snapshot(started: boot, at: t0 + 10), window: window, now: t0 + 10) == history)
+        // A pass without a start time keeps the last one; it is not a restart.
+        #expect(StoreHistory.update(history, snapshot: snapshot(started: nil, at: t0 + 10), window: window, now: t0 + 10) == history)
+        history = StoreHistory.update(history, snapshot: snapshot(started: t0 + 14, at: t0 + 20), window: window, now: t0 + 20)
+        #expect(history[1].restarts == [t0 + 14])
+        #expect(history[1].transitions.isEmpty, "alive at every pass")
+        // A start time ahead of the controller's clock is recorded as the pass's time, so it leaves the window.
+        history = StoreHistory.update(history, snapshot: snapshot(started: t0 + 90, at: t0 + 60), window: window, now: t0 + 60)
+        #expect(history[1].restarts == [t0 + 14, t0 + 60])
+        history = StoreHistory.update(history, snapshot: snapshot(started: t0 + 90, at: t0 + 615), window: window, now: t0 + 615)
+        #expect(history[1].restarts == [t0 + 60])
+    }
+
+    /// Three restarts within the window are flapping, though the sampled liveness never changed.
+    @Test func flappingCountsRestarts() throws {
+        let snapshot = F.snapshot()
+        let three = [StoreHistory(storeID: 2, alive: true, restarts: [t0 - 300, t0 - 200, t0 - 100])]
+        let v = verdict(.storeFlapping, snapshot, history: three)
+        #expect(subjects(v) == ["store/2"])
+        let violation = try #require(v.violations.first)
+        #expect(violation.readings.first { $0.name == "restarts" }?.value == 3)
+        #expect(violation.readings.first { $0.name == "transitions" }?.value == 0)
+        let two = [StoreHistory(storeID: 2, alive: true, restarts: [t0 - 200, t0 - 100])]
+        #expect(verdict(.storeFlapping, snapshot, history: two).violations.isEmpty)
+    }
+
+    /// A restart between two passes is a warning Event on the cluster with its time, and no ticket: the store was alive
+    /// at both passes. A stale observation sees no restart.
+    @Test func aRestartBetweenPassesIsAnEventNotATicket() throws {
+        var cluster = F.cluster()
+        func snapshot(started: Date, at now: Date) -> ClusterSnapshot {
+            var store = F.store(2, at: now)
+            store.startTime = started
+            return F.snapshot(stores: [F.store(1, at: now), store, F.store(3, at: now)], at: now)
+        }
+        let first = HealthReconciler.reconcile(HealthInput(cluster: cluster, snapshot: snapshot(started: t0 - 86_400, at: t0), now: t0))
+        #expect(first.events.isEmpty)
+        cluster.status.storeHistory = first.storeHistory
+        let later = snapshot(started: t0 + 4, at: t0 + 10)
+        let second = HealthReconciler.reconcile(HealthInput(cluster: cluster, snapshot: later, tickets: first.tickets, now: t0 + 10))
+        let event = try #require(second.events.first)
+        #expect(second.events.count == 1)
+        #expect(event.reason == StoreRestartEvents.reason && event.type == .warning)
+        #expect(event.regarding == ObjectReference(kind: TiKVClusterKind.kind, name: "prod"))
+        #expect(event.message.hasPrefix("store 2 restarted at \(CanonicalJSON.formatDate(t0 + 4))"), "\(event.message)")
+        #expect(second.tickets.isEmpty, "\(second.tickets.map(\.name))")
+        #expect(second.storeHistory.first { $0.storeID == 2 }?.restarts == [t0 + 4])
+        // The same observation read again long after: stale, so nothing is judged and no restart is seen.
+        let stale = HealthReconciler.reconcile(HealthInput(cluster: cluster, snapshot: later, now: t0 + 600))
+        #expect(stale.events.isEmpty)
+    }
+
+    /// The slow score is remembered only when it changes (a steady score writes nothing), at most four values, and its
+    /// trend is the direction of the last change.
+    @Test func historyRemembersTheSlowScoresCourse() {
+        let window = GoDuration.minutes(10)
+        func snapshot(_ score: UInt64) -> ClusterSnapshot {
+            var store = F.store(2)
+            store.slowScore = score
+            return F.snapshot(stores: [F.store(1), store])
+        }
+        var history = StoreHistory.update([], snapshot: snapshot(1), window: window, now: t0)
+        #expect(history[1].slowScoreTrend == .steady)
+        #expect(StoreHistory.update(history, snapshot: snapshot(1), window: window, now: t0 + 10) == history)
+        for (i, score) in [UInt64(2), 4, 8, 16].enumerated() {
+            history = StoreHistory.update(history, snapshot: snapshot(score), window: window, now: t0 + Double(i + 2) * 10)
+        }
+        #expect(history[1].slowScores == [2, 4, 8, 16])
+        #expect(history[1].slowScoreTrend == .rising)
+        history = StoreHistory.update(history, snapshot: snapshot(12), window: window, now: t0 + 70)
+        #expect(history[1].slowScoreTrend == .falling)
+        #expect(history[0].slowScores.isEmpty, "PD reports no score for store 1 (0)")
+    }
+
+    /// A stored history from before restarts and slow scores were remembered still decodes.
+    @Test func anOlderStoredHistoryDecodes() throws {
+        let json = #"{"storeID":4,"alive":true,"transitions":[]}"#
+        let decoded = try JSONDecoder().decode(StoreHistory.self, from: Data(json.utf8))
+        #expect(decoded == StoreHistory(storeID: 4, alive: true))
     }
 
     // MARK: highLatency and writeStall
@@ -154,9 +247,11 @@ import Testing
         }
     }
 
-    /// An evicted slow store serves nothing, so its p99 is NaN: PD's slow score (TiKV's disk probe) decides
-    /// whether it recovered, and only the floor counts as recovered; an elevated or missing score stays unknown.
-    @Test(arguments: [(UInt64(1), "holds"), (UInt64(100), "unknown"), (UInt64(0), "unknown")])
+    /// An evicted slow store serves nothing, so its p99 is NaN: PD's slow score (TiKV's disk probe) decides. At
+    /// PD's slow line it is broken, only the floor counts as recovered, and between the two or with no score it is
+    /// unknown (neither opens nor resolves).
+    @Test(arguments: [(UInt64(1), "holds"), (UInt64(100), "broken"), (UInt64(80), "broken"), (UInt64(40), "unknown"),
+                      (UInt64(0), "unknown")])
     func idleStoreJudgedBySlowScore(_ score: UInt64, _ finding: String) {
         var idle = F.store(2, leaders: 0, p99: .notANumber)
         idle.metrics.qps = .value(0)
@@ -171,6 +266,69 @@ import Testing
         dead.liveness = .disconnected
         dead.slowScore = 1
         #expect(kind(verdict(.highLatency, F.snapshot(stores: [F.store(1), dead])).finding(for: "store/2")) == "unknown")
+    }
+
+    /// The slow score opens the slow-store ticket whatever the traffic: PD's evict-slow-store drained the store, its
+    /// p99 fell below the threshold with its requests, and the score is still 100. The summary says which signal broke.
+    @Test func aSlowScoreBreaksHighLatencyWithoutTraffic() throws {
+        var drained = F.store(2, leaders: 0, p99: .value(0.02))
+        drained.metrics.qps = .value(3)
+        drained.slowScore = 100
+        let v = verdict(.highLatency, F.snapshot(stores: [F.store(1), drained, F.store(3)]))
+        guard case .broken(let violation) = v.finding(for: "store/2") else {
+            Issue.record("store 2 is not found slow: \(v)")
+            return
+        }
+        #expect(violation.summary == "store 2 is slow: PD's slow score is at least 80 (TiKV's disk probe)")
+        #expect(violation.readings.first { $0.name == "slowScore" }?.value == 100)
+        #expect(violation.readings.first { $0.name == "p99Latency" }?.value == 0.02)
+        // Both signals: both named.
+        drained.metrics.p99Latency = .value(1.2)
+        guard case .broken(let both) = verdict(.highLatency, F.snapshot(stores: [F.store(1), drained])).finding(for: "store/2") else {
+            Issue.record("store 2 is not found slow")
+            return
+        }
+        #expect(both.summary == "store 2 p99 gRPC latency is above 500ms and PD's slow score is at least 80 (TiKV's disk probe)")
+        // Fast again, the score on its way down (100 → 1 takes five minutes): neither broken nor recovered yet.
+        drained.metrics.p99Latency = .value(0.02)
+        drained.slowScore = 30
+        #expect(kind(verdict(.highLatency, F.snapshot(stores: [F.store(1), drained])).finding(for: "store/2")) == "unknown")
+        // With no latency source at all the score decides alone: at its floor the store holds.
+        var unmeasured = F.snapshot(stores: [F.store(1, p99: .failed("no Prometheus configured")), F.store(2, p99: .failed("no Prometheus configured"))])
+        unmeasured.sources[.metrics] = .skipped("no Prometheus configured")
+        unmeasured.stores[1].slowScore = 1
+        #expect(kind(verdict(.highLatency, unmeasured).finding(for: "store/2")) == "holds")
+        unmeasured.stores[1].slowScore = 100
+        #expect(kind(verdict(.highLatency, unmeasured).finding(for: "store/2")) == "broken")
+        unmeasured.stores[1].slowScore = 0
+        #expect(kind(verdict(.highLatency, unmeasured).finding(for: "store/2")) == "unknown")
+        // A dead store's score is the last PD heard: it opens nothing.
+        var dead = F.store(2, p99: .noSeries)
+        dead.liveness = .disconnected
+        dead.slowScore = 100
+        #expect(kind(verdict(.highLatency, F.snapshot(stores: [F.store(1), dead])).finding(for: "store/2")) == "unknown")
+    }
+
+    /// A write-stall gauge keeps its last value when the writes stop: on an idle store (no requests, alive, Up, not
+    /// busy, slow score at its floor) the ticket is judged on those signals and holds; with traffic, or with the disk
+    /// probe not at its floor, the gauge decides as before.
+    @Test func aWriteStallOnAnIdleStoreResolvesOnTheTrafficIndependentSignals() {
+        var idle = F.store(2, leaders: 0, writeStall: .value(0.25))
+        idle.metrics.qps = .value(0)
+        idle.slowScore = 1
+        #expect(kind(verdict(.writeStall, F.snapshot(stores: [F.store(1), idle])).finding(for: "store/2")) == "holds")
+        var slow = idle
+        slow.slowScore = 60
+        #expect(kind(verdict(.writeStall, F.snapshot(stores: [F.store(1), slow])).finding(for: "store/2")) == "broken")
+        var busy = idle
+        busy.isBusy = true
+        #expect(kind(verdict(.writeStall, F.snapshot(stores: [F.store(1), busy])).finding(for: "store/2")) == "broken")
+        var serving = idle
+        serving.metrics.qps = .value(50)
+        #expect(kind(verdict(.writeStall, F.snapshot(stores: [F.store(1), serving])).finding(for: "store/2")) == "broken")
+        var unscored = idle
+        unscored.slowScore = 0
+        #expect(kind(verdict(.writeStall, F.snapshot(stores: [F.store(1), unscored])).finding(for: "store/2")) == "broken")
     }
 
     @Test(arguments: [

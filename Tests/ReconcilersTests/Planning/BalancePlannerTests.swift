@@ -136,14 +136,14 @@ import Testing
         let (stores, regions) = Self.skewed()
         let t0 = F.snapshot(stores, regions: regions).observedAt
         var cluster = F.cluster()
-        cluster.status.storeHistory = [StoreLivenessHistory(storeID: 3, alive: true, transitions: [t0.addingTimeInterval(-60), t0.addingTimeInterval(-30)])]
+        cluster.status.storeHistory = [StoreHistory(storeID: 3, alive: true, transitions: [t0.addingTimeInterval(-60), t0.addingTimeInterval(-30)])]
         let back = PlanningReconciler.reconcile(F.input(F.snapshot(stores, regions: regions), cluster: cluster))
         let plan = try #require(F.plan("balance-leaders", in: back.plans))
         #expect(!plan.spec.steps.contains { $0.action.toStoreID == 3 })
         // Once the changes leave the flapping window (10 min), it takes leaders again; so does a store whose
         // only change is its first heartbeat after the controller first saw it.
         for history in [[t0.addingTimeInterval(-700), t0.addingTimeInterval(-650)], [t0.addingTimeInterval(-5)]] {
-            cluster.status.storeHistory = [StoreLivenessHistory(storeID: 3, alive: true, transitions: history)]
+            cluster.status.storeHistory = [StoreHistory(storeID: 3, alive: true, transitions: history)]
             let settled = PlanningReconciler.reconcile(F.input(F.snapshot(stores, regions: regions), cluster: cluster))
             #expect(try #require(F.plan("balance-leaders", in: settled.plans)).spec.steps.contains { $0.action.toStoreID == 3 })
         }

@@ -283,7 +283,7 @@ import Testing
         var snapshot = Self.pdEvicting([], evicted: [4])
         switch caution {
         case "ticket": tickets = [F.ticket("lowSpace", "store/4")]
-        case "flapping window": cluster.status.storeHistory = [StoreLivenessHistory(storeID: 4, alive: true, transitions: [F.now.addingTimeInterval(-60)])]
+        case "flapping window": cluster.status.storeHistory = [StoreHistory(storeID: 4, alive: true, transitions: [F.now.addingTimeInterval(-60)])]
         case "PD evicting": snapshot = Self.pdEvicting([4], evicted: [4])
         default: break
         }

@@ -96,7 +96,7 @@ import Testing
         for i in 0..<90 { regions.append(RegionPlacement(id: UInt64(100 + i), leaderStoreID: 1, voterStoreIDs: [1, 2, 3])) }
         let snapshot = F.snapshot(F.counted((1...3).map { F.store($0) }, regions), regions: regions)
         var cluster = F.cluster()
-        cluster.status.storeHistory = [StoreLivenessHistory(storeID: 3, alive: true, transitions: [F.now.addingTimeInterval(-60)])]
+        cluster.status.storeHistory = [StoreHistory(storeID: 3, alive: true, transitions: [F.now.addingTimeInterval(-60)])]
         let tickets = [F.ticket("leaderSkew", "cluster"), F.ticket("lowSpace", "store/2")]
         let result = PlanningReconciler.reconcile(F.input(snapshot, cluster: cluster, tickets: tickets))
         let plan = F.plan("balance-leaders", in: result.plans)
