@@ -13,6 +13,8 @@ package enum DiagnosisError: Error, Sendable, Equatable, CustomStringConvertible
     case budgetExhausted(perHour: Int)
     case missingAPIKey(String)
     case transport(String)
+    /// No answer within `spec.diagnosis.timeout` (connect, response head, or the whole exchange).
+    case timeout(String)
     /// A non-retryable HTTP status, with the API's error type and message (cut short).
     case http(status: Int, message: String)
     /// Retryable failures (429, 529, 5xx) went on past the attempts allowed.
@@ -28,6 +30,7 @@ package enum DiagnosisError: Error, Sendable, Equatable, CustomStringConvertible
         case .budgetExhausted(let n): "call budget of \(n) per hour exhausted"
         case .missingAPIKey(let w): "no API key: \(w)"
         case .transport(let w): "transport: \(w)"
+        case .timeout(let w): "timed out: \(w)"
         case .http(let s, let m): "HTTP \(s): \(m)"
         case .retriesExhausted(let n, let s): "gave up after \(n) attempts (last HTTP \(s))"
         case .refusal(let w): "the model refused: \(w)"

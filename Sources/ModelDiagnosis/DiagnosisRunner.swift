@@ -30,9 +30,32 @@ package actor DiagnosisRunner {
     private var attempts: [String: (digest: String, at: Date, failed: Bool)] = [:]
     /// Per cluster: one budget while its diagnosis config stays the same.
     private var budgets: [String: (config: DiagnosisConfig, budget: CallBudget)] = [:]
+    /// Told of every provider call and its outcome (the composition root counts them for `/metrics`).
+    private let onCall: @Sendable (_ provider: String, _ outcome: CallOutcome) -> Void
+
+    /// How one provider call ended, as `operator_diagnosis_calls_total{result}` counts it.
+    package enum CallOutcome: String, Sendable, CaseIterable {
+        /// The provider answered and the answer is recorded.
+        case success
+        /// The provider answered with an error (HTTP status, refusal, unparseable answer) or could not be reached.
+        case error
+        case timeout
+        /// Not called: the hourly call budget was used up.
+        case skipped
+
+        init(_ error: DiagnosisError) {
+            switch error {
+            case .budgetExhausted: self = .skipped
+            case .timeout: self = .timeout
+            default: self = .error
+            }
+        }
+    }
 
     package init(maxConcurrent: Int = 2, retryAfterFailure: TimeInterval = 600, logger: Logger = Logger(label: "operator.diagnosis"),
-                 makeProvider: @escaping ProviderFactory = { config, budget throws(DiagnosisError) in try DiagnosisProviders.make(config, budget: budget) }) {
+                 makeProvider: @escaping ProviderFactory = { config, budget throws(DiagnosisError) in try DiagnosisProviders.make(config, budget: budget) },
+                 onCall: @escaping @Sendable (_ provider: String, _ outcome: CallOutcome) -> Void = { _, _ in }) {
+        self.onCall = onCall
         self.maxConcurrent = max(1, maxConcurrent)
         self.retryAfterFailure = retryAfterFailure
         self.makeProvider = makeProvider
@@ -69,6 +92,7 @@ package actor DiagnosisRunner {
             }
             let name = ticket.name
             let log = logger
+            let onCall = self.onCall
             running[name] = Task {
                 let prometheus = observer.prometheus
                 let history = await DiagnosisHistory.fetch(prometheus, snapshot: snapshot, subject: ticket.spec.subject, now: now)
@@ -79,7 +103,9 @@ package actor DiagnosisRunner {
                 var diagnosis: Diagnosis?
                 do {
                     diagnosis = try await provider.diagnose(context, now: now)
+                    onCall(provider.name, .success)
                 } catch {
+                    onCall(provider.name, (error as? DiagnosisError).map(CallOutcome.init) ?? .error)
                     log.warning("Diagnosis failed", metadata: ["ticket": "\(name)", "provider": "\(provider.name)", "error": "\(error)"])
                 }
                 self.finish(name, cluster: cluster.name, digest: digest, diagnosis: diagnosis, at: now)

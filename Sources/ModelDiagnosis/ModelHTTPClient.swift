@@ -23,6 +23,8 @@ package struct ModelHTTPClient: Sendable {
             do {
                 response = try await transport.send(HTTPRequest(method: "POST", url: url, headers: headers, body: body),
                                                     limits: HTTPLimits(responseHeaderTimeout: timeout, deadline: timeout, maxBodyBytes: 4 << 20))
+            } catch where [.connectTimeout, .responseTimeout, .requestTimeout, .stalled].contains(error.kind) {
+                throw .timeout(error.description)
             } catch {
                 throw .transport(error.description)
             }

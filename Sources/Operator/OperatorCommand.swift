@@ -8,6 +8,7 @@ struct OperatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "operator",
         abstract: "Keeps a TiKV cluster the way its owners declared it.",
+        version: "operator \(OperatorVersion.version) (revision \(OperatorVersion.revision))",
         subcommands: [
             DemoCommand.self,
             DashboardCommand.self,
@@ -22,6 +23,7 @@ struct OperatorCommand: AsyncParsableCommand {
             AuditCommand.self,
             StoreCommand.self,
             SimulateCommand.self,
+            VersionCommand.self,
             DebugStoreWriterCommand.self,
         ]
     )

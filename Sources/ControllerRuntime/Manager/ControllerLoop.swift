@@ -23,6 +23,7 @@ package final class ControllerLoop: Sendable {
         self.queue = WorkQueue(backoffBase: backoffBase, backoffCap: backoffCap)
         self.workers = max(1, workers)
         self.metrics = metrics
+        metrics?.controllerStarted(reconciler.name)
         self.logger = logger
         self.clock = clock
     }

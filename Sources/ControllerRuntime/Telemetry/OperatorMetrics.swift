@@ -14,6 +14,9 @@ package final class OperatorMetrics: Sendable {
     let registry: PrometheusCollectorRegistry
     package let factory: PrometheusMetricsFactory
 
+    /// `process_*`, read from /proc at each scrape.
+    private let process = ProcessMetrics()
+
     package init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
         var factory = PrometheusMetricsFactory(registry: registry)
@@ -28,6 +31,9 @@ package final class OperatorMetrics: Sendable {
             "operator_observation_duration_seconds": reconcileBuckets,
         ]
         self.factory = factory
+        // Which build is running, as Prometheus' own `*_build_info`: 1, with the version and revision as labels.
+        Gauge(label: "operator_build_info", dimensions: [("version", OperatorVersion.version), ("revision", OperatorVersion.revision)],
+              factory: factory).record(1)
     }
 
     // MARK: - Reconciles and the work queue
@@ -54,29 +60,22 @@ package final class OperatorMetrics: Sendable {
             .record(duration: duration)
     }
 
+    /// A controller's loop started: its counters exist from then on at 0, so `rate()` and the dashboard's panels
+    /// read 0 rather than nothing until the first error or retry.
+    func controllerStarted(_ c: String) {
+        for result in [ReconcileResult.success, .error, .requeue, .requeueAfter] {
+            Counter(label: "controller_runtime_reconcile_total", dimensions: [("controller", c), ("result", result.rawValue)],
+                    factory: factory).increment(by: 0)
+        }
+        Counter(label: "controller_runtime_reconcile_errors_total", dimensions: [("controller", c)], factory: factory).increment(by: 0)
+        Counter(label: "workqueue_retries_total", dimensions: [("name", c), ("controller", c)], factory: factory).increment(by: 0)
+    }
+
     /// Sampled when `/metrics` is scraped, per controller (a reconciler's name).
     package func queue(depth: Int, workers: Int, controller c: String) {
         Gauge(label: "workqueue_depth", dimensions: [("name", c), ("controller", c)], factory: factory).record(depth)
         Gauge(label: "controller_runtime_max_concurrent_reconciles", dimensions: [("controller", c)], factory: factory)
             .record(workers)
-    }
-
-    // MARK: - Diagnosis
-
-    enum DiagnosisResult: String, Sendable {
-        /// The provider answered and the answer was recorded.
-        case success
-        /// The provider answered with an error (HTTP status, refusal, unparseable answer).
-        case error
-        case timeout
-        /// Not called: the budget or rate limit for calls was used up.
-        case skipped
-    }
-
-    /// One call to an LLM provider for a diagnosis (e.g. provider `anthropic`, `fake`).
-    func diagnosisCall(provider: String, result: DiagnosisResult) {
-        Counter(label: "operator_diagnosis_calls_total", dimensions: [("provider", provider), ("result", result.rawValue)],
-                factory: factory).increment()
     }
 
     // MARK: - Spec files and rendering
@@ -86,6 +85,9 @@ package final class OperatorMetrics: Sendable {
         Gauge(label: "operator_spec_sync_timestamp_seconds", factory: factory).record(date.timeIntervalSince1970)
     }
 
-    /// The Prometheus text exposition of everything recorded so far.
-    package func render() -> String { registry.emitToString() }
+    /// The Prometheus text exposition of everything recorded so far, with the process's own readings sampled now.
+    package func render() -> String {
+        process.sample(into: factory)
+        return registry.emitToString()
+    }
 }

@@ -54,9 +54,10 @@ package final class TiKVClusterReconciler: Reconciler {
     private let regionScopes = Mutex<[String: RegionScope]>([:])
 
     package init(store: StatusStore, connections: ClusterConnections? = nil, actor: String = "controller", metrics: OperatorMetrics? = nil,
-         diagnoses: DiagnosisRunner = DiagnosisRunner(), clock: @escaping @Sendable () -> Date = { Date() }) {
+         diagnoses: DiagnosisRunner? = nil, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
-        self.diagnoses = diagnoses
+        // Each provider call is counted for `/metrics` (`operator_diagnosis_calls_total`); a test's own runner counts its own.
+        self.diagnoses = diagnoses ?? DiagnosisRunner(onCall: { provider, outcome in metrics?.diagnosisCall(provider: provider, outcome: outcome) })
         self.resources = ResourceStore(store: store)
         self.connections = connections ?? ClusterConnections(clock: clock)
         self.actor = actor

@@ -1,6 +1,7 @@
 import ControllerRuntime
 import Foundation
 import Metrics
+import ModelDiagnosis
 import Reconcilers
 
 /// The TiKV controller's metrics, recorded into the process's one `OperatorMetrics` registry beside the
@@ -10,19 +11,27 @@ extension OperatorMetrics {
     // MARK: - Observation and the cluster's state after a pass
 
     /// An observation of `cluster` took `duration`; each source that failed or came back partial counts an error.
+    /// Every series a source can count exists from the first observation at 0 (a healthy cluster's panel reads 0,
+    /// not nothing).
     func observed(_ snapshot: ClusterSnapshot, in duration: Duration) {
         Timer(label: "operator_observation_duration_seconds", dimensions: [("cluster", snapshot.cluster)], factory: factory)
             .record(duration: duration)
         for source in ObservationSource.allCases {
-            let state: String
+            let failed: Bool
             switch snapshot.state(of: source) {
-            case .failed: state = "failed"
-            case .partial: state = "partial"
-            case .complete, .skipped: continue
+            case .failed: failed = true
+            case .partial: failed = false
+            case .complete, .skipped:
+                for state in ["failed", "partial"] {
+                    Counter(label: "operator_observation_errors_total",
+                            dimensions: [("cluster", snapshot.cluster), ("source", source.rawValue), ("state", state)], factory: factory)
+                        .increment(by: 0)
+                }
+                continue
             }
             Counter(label: "operator_observation_errors_total",
-                    dimensions: [("cluster", snapshot.cluster), ("source", source.rawValue), ("state", state)], factory: factory)
-                .increment()
+                    dimensions: [("cluster", snapshot.cluster), ("source", source.rawValue), ("state", failed ? "failed" : "partial")],
+                    factory: factory).increment()
         }
     }
 
@@ -45,6 +54,25 @@ extension OperatorMetrics {
         Gauge(label: "operator_cluster_paused", dimensions: [("cluster", cluster)], factory: factory)
             .record(result.cluster.spec.paused ? 1 : 0)
         Gauge(label: "operator_kill_switch", factory: factory).record(killSwitch ? 1 : 0)
+        for kind in ActionKind.allCases {
+            for outcome in ["accepted", "refused", "unknown"] {
+                Counter(label: "operator_actions_total", dimensions: [("kind", kind.rawValue), ("result", outcome)], factory: factory)
+                    .increment(by: 0)
+            }
+        }
+        let provider = result.cluster.spec.diagnosis.provider.rawValue
+        for outcome in DiagnosisRunner.CallOutcome.allCases {
+            Counter(label: "operator_diagnosis_calls_total", dimensions: [("provider", provider), ("result", outcome.rawValue)],
+                    factory: factory).increment(by: 0)
+        }
+    }
+
+    // MARK: - Diagnosis
+
+    /// One call to a diagnosis provider (`rules`, `anthropic`, `openai`) and how it ended.
+    package func diagnosisCall(provider: String, outcome: DiagnosisRunner.CallOutcome) {
+        Counter(label: "operator_diagnosis_calls_total", dimensions: [("provider", provider), ("result", outcome.rawValue)],
+                factory: factory).increment()
     }
 
     // MARK: - Actions and PD requests

@@ -112,7 +112,6 @@ import TestSupport
         #expect(await eventually { rig.manager.lastPasses(of: TiKVClusterReconciler.name)[h.clusterName] != nil })
         stopped.withLock { $0 = true }
         _ = await run.result
-        rig.metrics.diagnosisCall(provider: "fake", result: .success)
 
         let answer = try #require(await httpGet(rig.metricsURL + "/metrics"))
         #expect(answer.status == 200)
@@ -122,7 +121,8 @@ import TestSupport
             "controller_runtime_reconcile_time_seconds_count", "workqueue_depth", "operator_observation_duration_seconds_count",
             "operator_pd_requests_total", "operator_upstream_request_duration_seconds_bucket", "operator_tickets_open",
             "operator_plans", "operator_cluster_mode", "operator_kill_switch", "operator_diagnosis_calls_total",
-            "operator_spec_sync_timestamp_seconds",
+            "operator_spec_sync_timestamp_seconds", "operator_build_info", "process_cpu_seconds_total", "process_resident_memory_bytes",
+            "process_start_time_seconds", "process_open_fds", "process_max_fds",
         ] {
             #expect(samples[name] != nil, "missing \(name)")
         }
@@ -136,6 +136,28 @@ import TestSupport
         #expect(mode.contains { $0.labels.contains(#"mode="execute""#) && $0.value == 0 })
         #expect(samples["operator_kill_switch"]?.first?.value == 0)
         #expect(samples["operator_plans"]?.count == PlanPhase.allCases.count)
+        // Counters a healthy controller has not incremented yet read 0 rather than nothing.
+        #expect(samples["controller_runtime_reconcile_errors_total"]?.first?.value == 0)
+        #expect(samples["workqueue_retries_total"]?.first?.value == 0)
+        #expect(samples["operator_diagnosis_calls_total"]?.contains { $0.labels == #"provider="rules",result="skipped""# } == true)
+        #expect(samples["operator_build_info"]?.first?.labels.contains(#"version=""#) == true)
+        #expect((samples["process_resident_memory_bytes"]?.first?.value ?? 0) > 1_048_576)
+
+        // Every metric a Grafana panel queries exists after one pass: a panel never reads "No data" on a healthy controller.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let dashboard = try Data(contentsOf: root.appendingPathComponent("Manifests/grafana/operator-dashboard.json"))
+        let object = try #require(try JSONSerialization.jsonObject(with: dashboard) as? [String: Any])
+        let expressions = ((object["panels"] as? [[String: Any]]) ?? []).flatMap { panel in
+            ((panel["targets"] as? [[String: Any]]) ?? []).compactMap { $0["expr"] as? String }
+        }
+        #expect(expressions.count >= 16)
+        let selector = try Regex(#"([a-zA-Z_:][a-zA-Z0-9_:]*)\{"#)
+        for expression in expressions {
+            let names = expression.matches(of: selector).compactMap { $0.output[1].substring.map(String.init) }
+            #expect(!names.isEmpty, "no metric in \(expression)")
+            for name in names { #expect(samples[name] != nil, "the dashboard queries \(name), which /metrics does not export") }
+        }
         await rig.stop()
     }
 
