@@ -32,13 +32,18 @@ public struct HealthResult: Sendable, Equatable {
     /// the input's (`status.storeHistory ?? []`) unless a store changed liveness, appeared, left, or a
     /// change left the window.
     public var storeHistory: [StoreLivenessHistory]
+    /// What the caller stores in `status.pdLeaderHistory` for the next pass's leader-churn count; equal to the input's
+    /// unless the leader changed or a change left the hour.
+    public var pdLeaderHistory: PDLeaderHistory?
     /// One line per pass for the logs: what was judged and why nothing resolved when nothing could.
     public var notes: [String]
 
-    public init(tickets: [Ticket], events: [Event], storeHistory: [StoreLivenessHistory], notes: [String] = []) {
+    public init(tickets: [Ticket], events: [Event], storeHistory: [StoreLivenessHistory], pdLeaderHistory: PDLeaderHistory? = nil,
+                notes: [String] = []) {
         self.tickets = tickets
         self.events = events
         self.storeHistory = storeHistory
+        self.pdLeaderHistory = pdLeaderHistory
         self.notes = notes
     }
 }
