@@ -364,7 +364,8 @@ package actor ClusterObserver {
         var read = 0
         var more = false
         do {
-            pages: for try await page in pd.regionPages(pageSize: min(regionPageSize, Self.isolationRegionCap)) {
+            // One page one region longer than the bound: its last region only says there are more.
+            pages: for try await page in pd.regionPages(pageSize: Self.isolationRegionCap + 1) {
                 for r in page {
                     guard read < Self.isolationRegionCap else { more = true; break pages }
                     read += 1

@@ -166,7 +166,8 @@ public enum DiagnosisContextBuilder {
             context.isolation = DiagnosisContext.IsolationFacts(
                 locationLabels: i.locationLabels.map(q), isolationLevel: q(i.isolationLevel),
                 regionsByLevel: Dictionary(i.regionsByLevel.map { (q($0.key), $0.value) }, uniquingKeysWith: +),
-                distinctValues: Dictionary(i.distinctValues.map { (q($0.key), $0.value) }, uniquingKeysWith: max), sampledRegions: i.sampledRegions, exact: i.exact, sample: i.sample,
+                distinctValues: Dictionary(i.distinctValues.map { (q($0.key), $0.value) }, uniquingKeysWith: max),
+                sampledRegions: i.sampledRegions, exact: i.exact, sample: i.sample,
                 replicaScheduleLimit: snap.settings.replicaScheduleLimit, placementRulesEnabled: snap.placement.enabled,
                 betterLocationOperators: snap.operators.filter { $0.description == "move-to-better-location" }.count)
         }

@@ -1,6 +1,6 @@
-/// The `misplace-replicas` fault: followers moved next to another replica's top-level label value. The simulated PD
-/// does not move them back: its rule checker does not model location-aware placement (`fixBetterLocation`), so the
-/// misplacement lasts until the fault is removed.
+/// The `misplace-replicas` fault: followers moved next to another replica's top-level label value. No checker of the
+/// simulated PD moves them back (its rule checker does not model location-aware placement, `fixBetterLocation`); its
+/// balancers never make a region less spread and may spread a few again as a side effect of their moves.
 extension ClusterState {
     /// The label two misplaced replicas share: the topmost `location-labels` level, `zone` while none is set.
     var topLocationLabel: String { config.locationLabels.first ?? "zone" }
