@@ -91,11 +91,15 @@ package actor ClusterObserver {
         // availability count, which reads the regions of the stores that list calls not alive.
         let listed = sc.storesState == .complete ? sc.stores : nil
         async let availabilityAnswer = observeAvailability(stores: listed)
+        async let isolationAnswer = observeIsolation(settings: sc.settings, configAnswered: !Self.failed(sc.configState), stores: listed)
         let metrics = await observeMetrics(stores: listed)
         sources[.metrics] = metrics.state
         let availability = await availabilityAnswer
         snapshot.availability = availability.availability
         sources[.availability] = availability.state
+        let isolation = await isolationAnswer
+        snapshot.isolation = isolation.isolation
+        sources[.isolation] = isolation.state
         snapshot.stores = sc.stores.map {
             var store = $0
             store.metrics = metrics.readings[store.id] ?? metrics.fallback
@@ -306,15 +310,72 @@ package actor ClusterObserver {
         let health = await healthAnswer
         switch await membersAnswer {
         case .failure(let e):
+            // Every member that answered said it knows no leader, and each member's own /health (answered without a
+            // leader) lists the members: that is PD without a leader, a fact, not a failed observation.
+            if Self.saysNoLeader(e), case .success(let list) = health, !list.isEmpty {
+                return Members(members: SnapshotMapping.members(health: list), clusterID: nil, state: .complete)
+            }
             return Members(members: [], clusterID: nil, state: .failed(e.description))
         case .success(let m):
             let list = SnapshotMapping.members(m, health: try? health.get())
+            // `/members` answered without a leader: PD's own word that none leads, so the list is complete.
             let state: SourceState
-            if case .failure(let e) = health { state = .partial("health: \(e)") }
-            else if m.leader == nil { state = .partial("PD reports no leader") }
-            else { state = .complete }
+            if case .failure(let e) = health { state = .partial("health: \(e)") } else { state = .complete }
             return Members(members: list, clusterID: m.clusterID == 0 ? nil : m.clusterID, state: state)
         }
+    }
+
+    /// PD answered, and no member knew a leader to serve the request: `ErrRedirectNoLeader` (503) from at least one
+    /// member, and from the others either the same, a refused connection (a stopped member), or `ErrRedirect` (a
+    /// follower still proxying to a dead leader whose lease has not run out).
+    static func saysNoLeader(_ e: PDError) -> Bool {
+        let answers = e.kind == .allMembersFailed ? e.attempts : [e]
+        guard answers.contains(where: { $0.kind == .noLeader }) else { return false }
+        return answers.allSatisfy {
+            $0.kind == .noLeader || $0.kind == .connectionRefused || $0.code?.name == "ErrRedirect"
+        }
+    }
+
+    static func failed(_ state: SourceState) -> Bool {
+        if case .failed = state { return true }
+        return false
+    }
+
+    // MARK: Isolation (replicas sharing a location-labels level)
+
+    package struct Isolation: Sendable {
+        package var isolation: ReplicaIsolation?
+        package var state: SourceState
+    }
+
+    /// At most this many regions a pass, the first in key order: the count is exact up to it and a lower bound past
+    /// it. Always the same regions, so a ticket the sample opens is also resolved by it.
+    static let isolationRegionCap = 4096
+
+    /// Reads the first regions in key order while `location-labels` is set (no request otherwise) and counts the ones
+    /// whose voters share a label level PD could separate them at.
+    package func observeIsolation(settings: PDSettings?, configAnswered: Bool, stores: [StoreSnapshot]?) async -> Isolation {
+        guard configAnswered, let settings else { return Isolation(isolation: nil, state: .failed("no config")) }
+        guard let stores else { return Isolation(isolation: nil, state: .failed("no store list")) }
+        guard !settings.locationLabels.isEmpty else {
+            return Isolation(isolation: ReplicaIsolation(isolationLevel: settings.isolationLevel), state: .complete)
+        }
+        var tally = ReplicaIsolation.Tally(locationLabels: settings.locationLabels, isolationLevel: settings.isolationLevel, stores: stores)
+        var read = 0
+        var more = false
+        do {
+            // One page one region longer than the bound: its last region only says there are more.
+            pages: for try await page in pd.regionPages(pageSize: Self.isolationRegionCap + 1) {
+                for r in page {
+                    guard read < Self.isolationRegionCap else { more = true; break pages }
+                    read += 1
+                    tally.add(regionID: r.id, voterStoreIDs: r.peers.filter { $0.role.isVoter }.map(\.storeID))
+                }
+            }
+        } catch {
+            return Isolation(isolation: nil, state: .failed(String(describing: error)))
+        }
+        return Isolation(isolation: tally.finish(exact: !more), state: .complete)
     }
 
     // MARK: Schedulers and operators

@@ -53,7 +53,11 @@ package enum SnapshotMapping {
             highSpaceRatio: take(sc?.highSpaceRatio, "schedule.high-space-ratio", d.highSpaceRatio),
             rejectLeaderLabels: config.rejectLeaderLabels,
             storeLimits: StoreLimitSettings(version: sc?.storeLimitVersion ?? "v1",
-                                            addPeerPerMinute: sc?.storeLimit.mapValues(\.addPeer) ?? [:]))
+                                            addPeerPerMinute: sc?.storeLimit.mapValues(\.addPeer) ?? [:]),
+            locationLabels: config.replication?.locationLabels ?? [],
+            isolationLevel: config.replication?.isolationLevel ?? "",
+            // Read for the isolation diagnosis only, so its absence does not make the config partial.
+            replicaScheduleLimit: sc?.replicaScheduleLimit ?? d.replicaScheduleLimit)
         return (settings, missing)
     }
 
@@ -102,6 +106,12 @@ package enum SnapshotMapping {
                            isLeader: members.leader.map { $0.memberID == m.memberID } ?? false,
                            healthy: healthByID[m.memberID])
         }.sorted { $0.name < $1.name }
+    }
+
+    /// The members as each one's `/health` lists them, when no member leads and `/members` cannot be served.
+    static func members(health: [PDMemberHealth]) -> [MemberSnapshot] {
+        health.map { MemberSnapshot(name: $0.name, memberID: $0.memberID, clientURLs: $0.clientURLs, isLeader: false, healthy: $0.health) }
+            .sorted { $0.name < $1.name }
     }
 
     static func clampedInt64(_ v: UInt64) -> Int64 { v > UInt64(Int64.max) ? Int64.max : Int64(v) }

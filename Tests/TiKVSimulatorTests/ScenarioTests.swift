@@ -10,11 +10,13 @@ import Testing
                              "two-stores-die"]
     /// PD's protective schedulers and default balancers acting alone.
     static let protectiveCases = ["slow-store-with-pd-eviction", "skew-with-pd-balancers-on"]
+    /// Faults behind the incidents that page people: PD's health, replicas sharing a zone.
+    static let incidentCases = ["pd-leader-loss", "pd-member-unhealthy", "misplaced-replicas"]
     static let unsupportedCases: [String] = []
 
     @Test func everyShippedFileLoadsAndIsListed() throws {
         let names = ScenarioCatalog.names()
-        #expect(Set(names) == Set(Self.pdCases + Self.chaosCases + Self.protectiveCases + Self.unsupportedCases))
+        #expect(Set(names) == Set(Self.pdCases + Self.chaosCases + Self.protectiveCases + Self.incidentCases + Self.unsupportedCases))
         for n in names {
             let s = try ScenarioCatalog.load(n)
             #expect(s.name == n)
@@ -26,7 +28,7 @@ import Testing
         }
     }
 
-    @Test(arguments: pdCases + chaosCases + protectiveCases) func reachesItsIntendedCondition(name: String) throws {
+    @Test(arguments: pdCases + chaosCases + protectiveCases + incidentCases) func reachesItsIntendedCondition(name: String) throws {
         let s = try ScenarioCatalog.load(name)
         let outcome = try s.run()
         #expect(outcome.passed, "\(name) after \(outcome.seconds) s: \(outcome.details) events: \(outcome.events)")

@@ -18,6 +18,8 @@ struct SimulateFaultCommand: AsyncParsableCommand {
         operator simulate fault --sim URL busy --store 3
         operator simulate fault --sim URL pd-leader-change --seconds 3
         operator simulate fault --sim URL pd-member-down --member sim-pd-1
+        operator simulate fault --sim URL pd-member-unhealthy --member sim-pd-2
+        operator simulate fault --sim URL misplace-replicas --factor 120
         operator simulate fault --sim URL clock-skew --seconds -300
         operator simulate fault --sim URL list
         operator simulate fault --sim URL delete 3
@@ -30,12 +32,12 @@ struct SimulateFaultCommand: AsyncParsableCommand {
     @Argument(help: "Fault id (delete).") var id: UInt64?
     @Option(help: "Store id.") var store: UInt64?
     @Option(help: "Region id (hot-region).") var region: UInt64?
-    @Option(help: "slow: latency multiplier; hot-region: flow multiplier.") var factor: Double?
+    @Option(help: "slow: latency multiplier; hot-region: flow multiplier; misplace-replicas: how many regions.") var factor: Double?
     @Option(help: "disk-fill: available percent to leave.") var percent: Double?
     @Option(help: "hot-region: read or write.") var flow: String?
     @Option(help: "flapping: period in seconds.") var period: Int?
     @Option(help: "clock-skew: PD's clock offset in seconds (±); pd-leader-change: election length in seconds.") var seconds: Double?
-    @Option(help: "pd-member-down: the member's name (default: the leader).") var member: String?
+    @Option(help: "pd-member-down, pd-member-unhealthy: the member's name (default: the leader).") var member: String?
 
     func run() async throws {
         let (method, path, body): (String, String, String?)

@@ -59,12 +59,14 @@ public struct Invariants: Codable, Sendable, Equatable, DefaultInitializable {
     @Default<InvariantPolicy.Defaults<Minutes1, Severity.Warning>> public var regionsAtRisk: InvariantPolicy
     /// RocksDB write stall on a store.
     @Default<WriteStallInvariant> public var writeStall: WriteStallInvariant
-    /// A PD member is unhealthy or the PD cluster has no leader.
-    @Default<InvariantPolicy.Defaults<Minutes1, Severity.Critical>> public var pdMembers: InvariantPolicy
+    /// PD's health: no leader (critical), an unhealthy member or leader churn (warning).
+    @Default<PDHealthInvariant> public var pdMembers: PDHealthInvariant
     /// An evict-leader scheduler holds a store that is under no maintenance.
     @Default<InvariantPolicy.Defaults<Minutes10, Severity.Warning>> public var leftoverScheduler: InvariantPolicy
     /// A store carries much more hot-region flow than the others.
     @Default<HotSpotInvariant> public var hotSpot: HotSpotInvariant
+    /// Regions whose replicas share a `location-labels` level PD could separate them at.
+    @Default<InvariantPolicy.Defaults<Minutes5, Severity.Warning>> public var replicaIsolation: InvariantPolicy
 
     public init() {}
 
@@ -82,6 +84,7 @@ public struct Invariants: Codable, Sendable, Equatable, DefaultInitializable {
         v.nested("pdMembers") { pdMembers.validate(&$0) }
         v.nested("leftoverScheduler") { leftoverScheduler.validate(&$0) }
         v.nested("hotSpot") { hotSpot.validate(&$0) }
+        v.nested("replicaIsolation") { replicaIsolation.validate(&$0) }
     }
 }
 
@@ -135,6 +138,24 @@ public struct WriteStallInvariant: Codable, Sendable, Equatable, DefaultInitiali
     func validate(_ v: inout Validator) {
         v.duration("gracePeriod", gracePeriod, min: .zero, max: .hours(24))
         v.duration("threshold", threshold, min: GoDuration(nanoseconds: 1_000), max: .minutes(1))
+    }
+}
+
+/// PD's health. A PD without a leader schedules nothing and hands out no timestamps, so it has the invariant's
+/// `severity`; an unhealthy member or frequent elections are a warning (`degradedSeverity`): PD still serves.
+public struct PDHealthInvariant: Codable, Sendable, Equatable, DefaultInitializable {
+    @Default<True> public var enabled: Bool
+    @Default<Minutes1> public var gracePeriod: GoDuration
+    /// No PD member is the leader.
+    @Default<Severity.Critical> public var severity: Severity
+    /// A member `/health` calls unhealthy, or more leader changes in the last hour than `maxLeaderChangesPerHour`.
+    @Default<Severity.Warning> public var degradedSeverity: Severity
+    /// More leader changes than this within an hour is churn (an election or two, e.g. a rolling upgrade, is not).
+    @Default<Int3> public var maxLeaderChangesPerHour: Int
+    public init() {}
+    func validate(_ v: inout Validator) {
+        v.duration("gracePeriod", gracePeriod, min: .zero, max: .hours(24))
+        v.range("maxLeaderChangesPerHour", maxLeaderChangesPerHour, 1...1000)
     }
 }
 

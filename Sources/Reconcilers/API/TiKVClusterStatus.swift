@@ -13,6 +13,8 @@ public struct TiKVClusterStatus: Codable, Sendable, Equatable, ObjectStatus {
     public var activePlans: Int?
     /// Recent alive ↔ not-alive changes per store, for flapping detection; written by the health reconciler.
     public var storeHistory: [StoreHistory]?
+    /// The PD leader seen last and the leader changes of the last hour, for PD's health; written by the health reconciler.
+    public var pdLeaderHistory: PDLeaderHistory?
     /// Per store, whether it is a legal leader and peer target now and, when not, the rule and reading that rule it
     /// out (`TargetLegality`); written from each complete observation.
     public var targets: [StoreTargets]?

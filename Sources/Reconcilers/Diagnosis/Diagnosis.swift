@@ -16,6 +16,8 @@ public enum DiagnosisCause: String, Codable, Sendable, CaseIterable {
     /// Regions lost their Raft quorum: a majority of their voters is on stores that are not alive.
     case quorumLoss
     case pdUnhealthy
+    /// Replicas share a `location-labels` level (two in one zone) that PD's checkers should separate.
+    case replicasNotIsolated
     /// The data at hand cannot tell the candidates apart; the diagnosis says which data would.
     case insufficientData
     case other

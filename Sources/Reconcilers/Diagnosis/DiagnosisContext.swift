@@ -138,9 +138,44 @@ public struct DiagnosisContext: Codable, Sendable, Equatable {
         public var sample: [String]
     }
 
+    /// PD's members and leadership, for a PD-health ticket.
+    public struct PDFacts: Codable, Sendable, Equatable {
+        public struct Member: Codable, Sendable, Equatable {
+            public var name: String
+            public var isLeader: Bool
+            /// nil when `/health` did not mention it.
+            public var healthy: Bool?
+        }
+        public var members: [Member]
+        public var leaderChangesLastHour: Int
+        /// The leader changes of the last hour, newest first: `at: from → to`.
+        public var leaderChanges: [String]
+    }
+
+    /// The replica isolation count and what decides whether PD's checkers can fix it, for a `replicaIsolation` ticket.
+    public struct IsolationFacts: Codable, Sendable, Equatable {
+        public var locationLabels: [String]
+        public var isolationLevel: String
+        public var regionsByLevel: [String: Int]
+        /// Per level, the distinct values among the Up, alive stores.
+        public var distinctValues: [String: Int]
+        public var sampledRegions: Int
+        public var exact: Bool
+        /// The first regions counted.
+        public var sample: [UInt64]
+        /// 0 stops every checker fix (PD counts them as replica operators).
+        public var replicaScheduleLimit: Int
+        /// The rule checker fixes placement when placement rules are enabled, the replica checker otherwise.
+        public var placementRulesEnabled: Bool
+        /// `move-to-better-location` operators PD runs now: its checker is fixing placement.
+        public var betterLocationOperators: Int
+    }
+
     public var cluster: String
     public var observedAt: Date
     public var ticket: TicketFacts
+    public var pd: PDFacts? = nil
+    public var isolation: IsolationFacts? = nil
     public var incident: IncidentFacts? = nil
     public var availability: AvailabilityFacts? = nil
     /// Per observation source: `Complete`, or the state and its reason (quoted).
@@ -181,7 +216,7 @@ public struct DiagnosisContext: Codable, Sendable, Equatable {
     /// `ticket.<field>`, `ticket.readings.<name>`, `store/<id>.<field>`, `store/<id>.metrics.<name>`,
     /// `history.<name>/<subject>`, `sources.<source>`, `schedulers`, `evictLeaderStores`, `evictSlowStores`, `hotRegions`, `relatedOpenTickets`,
     /// `regionChecks.<check>`, `events`, `plans/<name>`, `similarTickets/<name>`, `settings.<name>`, `incident[.<field>]`,
-    /// `availability[.<field>]`.
+    /// `availability[.<field>]`, `pd[.<field>]`, `isolation[.<field>]`.
     public func knows(_ ref: String) -> Bool {
         let r = ref.trimmingCharacters(in: .whitespaces)
         if r.hasPrefix("ticket.readings.") { return ticket.readings.contains { "ticket.readings.\($0.name)" == r } }
@@ -200,6 +235,8 @@ public struct DiagnosisContext: Codable, Sendable, Equatable {
         if r.hasPrefix("settings.") { return ["lowSpaceRatio", "maxStoreDownTime"].contains(String(r.dropFirst("settings.".count))) }
         if r == "incident" || r.hasPrefix("incident.") { return incident != nil }
         if r == "availability" || r.hasPrefix("availability.") { return availability != nil }
+        if r == "pd" || r.hasPrefix("pd.") { return pd != nil }
+        if r == "isolation" || r.hasPrefix("isolation.") { return isolation != nil }
         return ["schedulers", "pausedSchedulers", "evictLeaderStores", "evictSlowStores", "hotRegions", "events", "operatorsInFlight", "regionCount",
                 "prometheusConfigured", "relatedOpenTickets"].contains(r)
     }

@@ -165,6 +165,22 @@ public enum DiagnosisContextBuilder {
                 message: q(incident.message), rootDiagnosedCause: root?.status.diagnosis?.primary.cause.rawValue,
                 rootDiagnosisTitle: root?.status.diagnosis.map { q($0.primary.title) })
         }
+        if InvariantID(rawValue: t.spec.invariant) == .pdMembers {
+            let leaders = input.cluster.status.pdLeaderHistory
+            context.pd = DiagnosisContext.PDFacts(
+                members: snap.members.prefix(limits.stores).map { .init(name: q($0.name), isLeader: $0.isLeader, healthy: $0.healthy) },
+                leaderChangesLastHour: leaders?.changes.filter { snap.observedAt.timeIntervalSince($0.at) <= PDLeaderHistory.window }.count ?? 0,
+                leaderChanges: (leaders?.changes ?? []).reversed().prefix(10).map { q("\(CanonicalJSON.formatDate($0.at)): \($0.from) → \($0.to)") })
+        }
+        if InvariantID(rawValue: t.spec.invariant) == .replicaIsolation, let i = snap.isolation {
+            context.isolation = DiagnosisContext.IsolationFacts(
+                locationLabels: i.locationLabels.map(q), isolationLevel: q(i.isolationLevel),
+                regionsByLevel: Dictionary(i.regionsByLevel.map { (q($0.key), $0.value) }, uniquingKeysWith: +),
+                distinctValues: Dictionary(i.distinctValues.map { (q($0.key), $0.value) }, uniquingKeysWith: max),
+                sampledRegions: i.sampledRegions, exact: i.exact, sample: i.sample,
+                replicaScheduleLimit: snap.settings.replicaScheduleLimit, placementRulesEnabled: snap.placement.enabled,
+                betterLocationOperators: snap.operators.filter { $0.description == "move-to-better-location" }.count)
+        }
         if let a = snap.availability, a.unavailableCount > 0 || a.atRiskCount > 0 {
             context.availability = DiagnosisContext.AvailabilityFacts(
                 unavailableRegions: a.unavailableCount, atRiskRegions: a.atRiskCount, exact: a.isExact, storesRead: a.storesRead,

@@ -21,7 +21,8 @@ public enum RulesEngine {
         case .regionHealth: finding = regionHealth(c)
         case .regionsUnavailable: finding = quorumLoss(c)
         case .regionsAtRisk: finding = quorumAtRisk(c)
-        case .pdMembers: finding = pdMembers(c)
+        case .pdMembers: finding = pdHealth(c)
+        case .replicaIsolation: finding = replicaIsolation(c)
         default: finding = Finding(primary: Hypothesis(cause: .insufficientData, title: "no rule knows invariant \(c.ticket.invariant)",
                                                       confidence: .low, evidence: [Evidence(.fact, "ticket.invariant", c.ticket.invariant)]),
                                   recommended: "Read the ticket's readings and investigate by hand.")
@@ -541,15 +542,6 @@ public enum RulesEngine {
             + (cause == .slowDisk ? "PD is already acting; no balance or eviction plan is needed." : "No plan is proposed for it while its root is open.")
         f.actions = []
         return f
-    }
-
-    static func pdMembers(_ c: DiagnosisContext) -> Finding {
-        Finding(
-            primary: Hypothesis(cause: .pdUnhealthy, title: "PD itself is unhealthy", confidence: .medium,
-                                evidence: [Evidence(.fact, "sources.members", c.sources["members"] ?? "unknown"), Evidence(.fact, "ticket.summary", c.ticket.summary)]),
-            recommended: "Check the PD members' logs and etcd health; restore quorum before anything else.",
-            pdCtl: ["pd-ctl member", "pd-ctl health"],
-            risks: ["Without a PD leader no scheduling happens and no new transaction gets a timestamp."])
     }
 
     static func missingStore(_ c: DiagnosisContext) -> Finding {

@@ -32,17 +32,21 @@ public struct HealthResult: Sendable, Equatable {
     /// the input's (`status.storeHistory ?? []`) unless a store changed liveness, restarted, changed its slow score,
     /// appeared, left, or a change left the window.
     public var storeHistory: [StoreHistory]
+    /// What the caller stores in `status.pdLeaderHistory` for the next pass's leader-churn count; equal to the input's
+    /// unless the leader changed or a change left the hour.
+    public var pdLeaderHistory: PDLeaderHistory?
     /// One line per pass for the logs: what was judged and why nothing resolved when nothing could.
     public var notes: [String]
     /// The invariants without a verdict this pass (`Healthy` is Unknown while any is, and nothing is open).
     public var unknown: [InvariantUnknown] = []
 
-    public init(tickets: [Ticket], events: [Event], storeHistory: [StoreHistory], notes: [String] = [],
-                unknown: [InvariantUnknown] = []) {
+    public init(tickets: [Ticket], events: [Event], storeHistory: [StoreHistory], pdLeaderHistory: PDLeaderHistory? = nil,
+                notes: [String] = [], unknown: [InvariantUnknown] = []) {
         self.unknown = unknown
         self.tickets = tickets
         self.events = events
         self.storeHistory = storeHistory
+        self.pdLeaderHistory = pdLeaderHistory
         self.notes = notes
     }
 }

@@ -9,8 +9,10 @@ public enum HealthReconciler {
         let previousHistory = input.cluster.status.storeHistory ?? []
         let history = StoreHistory.update(previousHistory, snapshot: input.snapshot, window: spec.invariants.storeFlapping.window,
                                                   now: input.now)
+        let previousLeaders = input.cluster.status.pdLeaderHistory
+        let leaders = PDLeaderHistory.update(previousLeaders, snapshot: input.snapshot, now: input.now)
         let context = TiKVInvariantContext(spec: spec, snapshot: input.snapshot, maintenances: input.maintenances, history: history,
-                                           now: input.now)
+                                           pdLeaders: leaders, now: input.now)
         let outcome = InvariantTickets.run(InvariantTickets.Pass(
             owner: input.cluster.name, registry: TiKVInvariants.registry, context: context, observation: input.snapshot,
             maxObservationAge: maxSnapshotAge(spec), flapWindow: spec.invariants.storeFlapping.window.timeInterval,
@@ -27,7 +29,8 @@ public enum HealthReconciler {
                                         now: input.now)
             : []
         return HealthResult(tickets: tickets, events: outcome.events + restarts, storeHistory: outcome.judged ? history : previousHistory,
-                            notes: outcome.notes, unknown: outcome.unknown)
+                            pdLeaderHistory: outcome.judged ? leaders : previousLeaders, notes: outcome.notes,
+                            unknown: outcome.unknown)
     }
 
     /// Every TiKV invariant's verdict on one snapshot, in `InvariantID` order.

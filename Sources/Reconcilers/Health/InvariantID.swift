@@ -19,6 +19,7 @@ public struct InvariantID: RawRepresentable, Sendable, Hashable, Codable, Compar
     public static let pdMembers = InvariantID(rawValue: "pdMembers")
     public static let leftoverScheduler = InvariantID(rawValue: "leftoverScheduler")
     public static let hotSpot = InvariantID(rawValue: "hotSpot")
+    public static let replicaIsolation = InvariantID(rawValue: "replicaIsolation")
 
     public init(from decoder: any Decoder) throws {
         rawValue = try decoder.singleValueContainer().decode(String.self)
@@ -40,6 +41,8 @@ public enum HealthSubject {
     public static let cluster = "cluster"
     public static func store(_ id: UInt64) -> String { "store/\(id)" }
     public static func member(_ name: String) -> String { "member/\(name)" }
+    /// A `location-labels` level, e.g. `label/zone`.
+    public static func labelLevel(_ name: String) -> String { "label/\(name)" }
     /// PD names the per-store part of its single evict-leader scheduler `evict-leader-scheduler-<id>`
     /// (`DELETE /schedulers/evict-leader-scheduler-<id>` removes it), so the subject uses that name.
     public static func evictLeaderScheduler(store id: UInt64) -> String { "scheduler/evict-leader-scheduler-\(id)" }

@@ -7,14 +7,17 @@ public struct TiKVInvariantContext: Sendable {
     public let snapshot: ClusterSnapshot
     public let maintenances: [StoreMaintenance]
     public let history: [StoreHistory]
+    /// The PD leaders seen in the last hour, this pass's included.
+    public let pdLeaders: PDLeaderHistory
     public let now: Date
 
     public init(spec: TiKVClusterSpec, snapshot: ClusterSnapshot, maintenances: [StoreMaintenance], history: [StoreHistory],
-                now: Date) {
+                pdLeaders: PDLeaderHistory = PDLeaderHistory(), now: Date) {
         self.spec = spec
         self.snapshot = snapshot
         self.maintenances = maintenances
         self.history = history
+        self.pdLeaders = pdLeaders
         self.now = now
     }
 }
@@ -45,13 +48,15 @@ public enum TiKVInvariants {
                   grace: { $0.regionsAtRisk.gracePeriod }),
         invariant(.writeStall, { WriteStallCheck.evaluate($0.spec.invariants.writeStall, $0.snapshot) },
                   grace: { $0.writeStall.gracePeriod }),
-        invariant(.pdMembers, { PDMembersCheck.evaluate($0.spec.invariants.pdMembers, $0.snapshot) },
+        invariant(.pdMembers, { PDMembersCheck.evaluate($0.spec.invariants.pdMembers, $0.snapshot, leaders: $0.pdLeaders) },
                   grace: { $0.pdMembers.gracePeriod }),
         invariant(.leftoverScheduler,
                   { LeftoverSchedulerCheck.evaluate($0.spec.invariants.leftoverScheduler, $0.snapshot, $0.maintenances, now: $0.now) },
                   grace: { $0.leftoverScheduler.gracePeriod }),
         invariant(.hotSpot, { HotSpotCheck.evaluate($0.spec.invariants.hotSpot, $0.snapshot) },
                   grace: { $0.hotSpot.gracePeriod }),
+        invariant(.replicaIsolation, { ReplicaIsolationCheck.evaluate($0.spec.invariants.replicaIsolation, $0.snapshot) },
+                  grace: { $0.replicaIsolation.gracePeriod }),
     ])
 
     /// A TiKV invariant's grace period is its setting in `spec.invariants`.

@@ -27,6 +27,7 @@ enum ReadingSource {
     static let stores = "pd:/pd/api/v1/stores"
     static let regionChecks = "pd:/pd/api/v1/regions/check"
     static let storeRegions = "pd:/pd/api/v1/regions/store"
+    static let regionsByKey = "pd:/pd/api/v1/regions/key"
     static let members = "pd:/pd/api/v1/members"
     static let health = "pd:/pd/api/v1/health"
     static let schedulers = "pd:/pd/api/v1/schedulers"
@@ -36,4 +37,5 @@ enum ReadingSource {
     static func writeStall(_ origin: MetricsOrigin?) -> String { "\((origin ?? .prometheus).readingPrefix):write_stall_p99" }
     static let spec = "spec"
     static let history = "status:storeHistory"
+    static let pdLeaderHistory = "status:pdLeaderHistory"
 }

@@ -10,7 +10,9 @@ import Foundation
 /// | `leftoverScheduler` | `remove-evict-leader-store-<id>` / `remove-scheduler-<name>` | removeEvictLeaderScheduler / removeScheduler | low (medium for a store with another open ticket, a recent liveness change or PD's eviction) |
 /// | `regionsUnavailable` | `restore-stores-<ids>` and `unsafe-recovery-stores-<ids>` (alternatives) | waitForStoresUp / removeFailedStores | low / high, two people |
 ///
-/// `leaderSkew` and `regionSkew` are answered by the balance plans (`BalancePlanner`), linked to the ticket.
+/// `leaderSkew` and `regionSkew` are answered by the balance plans (`BalancePlanner`), linked to the ticket. `pdMembers` and
+/// `replicaIsolation` get no plan: PD's members are not the controller's to restart, and moving misplaced replicas is PD's
+/// checkers' job (a move the controller made could fight them); their diagnosis carries the runbook.
 enum Playbooks {
     static func plan(_ ctx: PlanningContext) -> [PlannerOutcome] {
         var outcomes: [PlannerOutcome] = []

@@ -90,6 +90,7 @@ public enum ClusterReconciler {
             cluster: input.cluster, snapshot: snapshot, maintenances: input.maintenances, tickets: input.tickets, now: input.now))
         var cluster = input.cluster
         if health.storeHistory != (cluster.status.storeHistory ?? []) { cluster.status.storeHistory = health.storeHistory }
+        if health.pdLeaderHistory != cluster.status.pdLeaderHistory { cluster.status.pdLeaderHistory = health.pdLeaderHistory }
         var decisions = describeTicketChanges(before: input.tickets, after: health.tickets)
         decisions += health.notes
         if !snapshot.isComplete {

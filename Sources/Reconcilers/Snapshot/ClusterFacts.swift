@@ -76,10 +76,17 @@ public struct PDSettings: Sendable, Hashable {
     public var rejectLeaderLabels: [StoreLabel]
     /// PD's per-store operator rate limits.
     public var storeLimits: StoreLimitSettings
+    /// `replication.location-labels`, topmost level first (`zone,host`); empty: PD places replicas without regard to labels.
+    public var locationLabels: [String]
+    /// `replication.isolation-level`: replicas must never share this level's value; empty when unset.
+    public var isolationLevel: String
+    /// `schedule.replica-schedule-limit`: how many replica operators (the checkers' fixes) PD runs at once; 0 stops them.
+    public var replicaScheduleLimit: Int
 
     public init(maxReplicas: Int = 3, maxStoreDownTime: GoDuration = .minutes(30), leaderScheduleLimit: Int = 4,
                 regionScheduleLimit: Int = 2048, lowSpaceRatio: Double = 0.8, highSpaceRatio: Double = 0.7,
-                rejectLeaderLabels: [StoreLabel] = [], storeLimits: StoreLimitSettings = StoreLimitSettings()) {
+                rejectLeaderLabels: [StoreLabel] = [], storeLimits: StoreLimitSettings = StoreLimitSettings(),
+                locationLabels: [String] = [], isolationLevel: String = "", replicaScheduleLimit: Int = 64) {
         self.maxReplicas = maxReplicas
         self.maxStoreDownTime = maxStoreDownTime
         self.leaderScheduleLimit = leaderScheduleLimit
@@ -88,6 +95,9 @@ public struct PDSettings: Sendable, Hashable {
         self.highSpaceRatio = highSpaceRatio
         self.rejectLeaderLabels = rejectLeaderLabels
         self.storeLimits = storeLimits
+        self.locationLabels = locationLabels
+        self.isolationLevel = isolationLevel
+        self.replicaScheduleLimit = replicaScheduleLimit
     }
 }
 

@@ -32,6 +32,9 @@ public struct ClusterSnapshot: Sendable, Hashable {
     /// Regions without a quorum or one failure from it, from the regions of the not-alive stores; nil when not
     /// observed (the `availability` source says why).
     public var availability: RegionAvailability?
+    /// Regions whose replicas share a `location-labels` level PD could separate them at, over a bounded sample; nil
+    /// when not observed (the `isolation` source says why).
+    public var isolation: ReplicaIsolation?
     public var regionScope: RegionScope
     /// Where the store metrics came from; nil when there is no metrics source at all.
     public var metricsOrigin: MetricsOrigin?

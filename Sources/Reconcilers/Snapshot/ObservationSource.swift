@@ -19,6 +19,9 @@ public enum ObservationSource: String, Sendable, Hashable, CaseIterable, Codable
     /// The regions of the stores that are not alive (`GET /regions/store/{id}`, bounded), read with the stores to
     /// count regions without a quorum (`RegionAvailability`); complete with no request when every store is alive.
     case availability
+    /// The first regions in key order (bounded), read only while PD's `location-labels` is set, to count replicas
+    /// sharing a label level (`ReplicaIsolation`); complete with no request when it is not set.
+    case isolation
 }
 
 /// How one source fared in one observation.

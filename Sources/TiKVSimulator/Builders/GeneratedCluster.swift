@@ -1,7 +1,9 @@
-/// A synthetic cluster of N stores and R regions with 3 replicas each, deterministic for a seed.
+/// A synthetic cluster of N stores and R regions with 3 replicas each, deterministic for a seed. Stores are labelled
+/// `zone: z(i mod 3 + 1)`, `host: tikv-i`; with `locationLabels` PD's `location-labels` is set and replicas are placed
+/// across them as PD would (`LabelledPlacement`), otherwise at random.
 extension ClusterState {
     public static func generated(stores n: Int, regions count: Int, seed: UInt64, nowNanos: Int64 = 1_749_542_400 * second,
-                                 replicas: Int = 3) -> ClusterState {
+                                 replicas: Int = 3, locationLabels: [String] = []) -> ClusterState {
         var c = ClusterState(nowNanos: nowNanos, seed: seed)
         let nowSec = nowNanos / second
         c.pdStartTimestamp = nowSec - 3600
@@ -22,10 +24,13 @@ extension ClusterState {
         regionSpecs.reserveCapacity(count)
         var nextId: UInt64 = UInt64(n) + 1
         let k = min(replicas, n)
+        let labelled = locationLabels.isEmpty ? nil
+            : LabelledPlacement(locationLabels: locationLabels, labels: (0..<n).map { ["zone": "z\($0 % 3 + 1)", "host": "tikv-\($0)"] })
+        if !locationLabels.isEmpty { try? c.config.set("replication.location-labels", to: .string(locationLabels.joined(separator: ","))) }
         for _ in 0..<count {
             let rid = nextId
             nextId += 1
-            var chosen: [Int] = []
+            var chosen: [Int] = labelled?.choose(k, of: n, rng: &rng) ?? []
             while chosen.count < k {
                 let s = Int(rng.next() % UInt64(n))
                 if !chosen.contains(s) { chosen.append(s) }

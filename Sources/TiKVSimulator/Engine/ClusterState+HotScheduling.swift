@@ -48,7 +48,7 @@ extension ClusterState {
             guard let (src, most) = peers.max(by: { ($0.value, $1.key) < ($1.value, $0.key) }),
                   let (dst, least) = peers.min(by: { ($0.value, $0.key) < ($1.value, $1.key) }), most - least > 2 else { continue }
             guard let s = hot.first(where: { reported[$0].peers.index(ofStore: src) != nil && reported[$0].peers.index(ofStore: dst) == nil
-                && !reported[$0].isInJointState && !reported[$0].hasPendingPeers }) else { continue }
+                && !reported[$0].isInJointState && !reported[$0].hasPendingPeers && keepsLocation(reported[$0], from: src, to: dst) }) else { continue }
             let (steps, kind) = movePeerSteps(reported[s], from: src, to: dst)
             try? addOperator(slot: s, desc: "balance-hot-region-scheduler", brief: "mv peer: store [\(src)] to [\(dst)]",
                              kind: kind.union(.hotRegion), steps: steps)

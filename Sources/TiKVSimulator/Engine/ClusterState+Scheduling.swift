@@ -101,9 +101,10 @@ extension ClusterState {
         guard regionScore(storeIndex: src, delta: -influence - tolerant) > regionScore(storeIndex: dst, delta: influence + tolerant) else { return }
         let s = UInt32(stores[src].id), d = UInt32(stores[dst].id)
         let want = uniformDesiredReplicas ?? config.maxReplicas
+        let view = self
         let slots = scanRegions(limit: 1) { _, r in
             !r.isInJointState && !r.hasDownPeers && !r.hasPendingPeers && r.peers.count == want
-                && r.peers.contains { $0.storeId == s } && !r.peers.contains { $0.storeId == d }
+                && r.peers.contains { $0.storeId == s } && !r.peers.contains { $0.storeId == d } && view.keepsLocation(r, from: s, to: d)
         }
         for slot in slots {
             let (steps, kind) = movePeerSteps(reported[slot], from: s, to: d)
@@ -113,12 +114,16 @@ extension ClusterState {
 
     /// The best store for a new peer of `r`: schedulable, not already holding a peer, lowest region score; never a
     /// store with an exclusive label (TiFlash), which the default rule cannot match.
-    func replacementTarget(for r: RegionRecord) -> UInt32? {
-        stores.indices
+    func replacementTarget(for r: RegionRecord, replacing old: UInt32? = nil) -> UInt32? {
+        // PD keeps the stores most distinct from the region's other stores over location-labels, then picks the lowest
+        // region score (v8.5.7:pkg/schedule/checker/replica_strategy.go:82-91); without location-labels every score is 0.
+        let others = r.peers.map(\.storeId).filter { $0 != old }
+        return stores.indices
             .filter { passes(.regionTarget, $0) && r.peers.index(ofStore: UInt32(stores[$0].id)) == nil
                 && !stores[$0].labels.contains { PlacementRuleSet.Rule.isExclusive($0.key) } }
-            .min(by: { regionScore(storeIndex: $0) < regionScore(storeIndex: $1) })
-            .map { UInt32(stores[$0].id) }
+            .map { (index: $0, distinct: distinctScore(of: UInt32(stores[$0].id), against: others)) }
+            .min(by: { ($1.distinct, regionScore(storeIndex: $0.index)) < ($0.distinct, regionScore(storeIndex: $1.index)) })
+            .map { UInt32(stores[$0.index].id) }
     }
 
     /// The rule checker (default rule: `max-replicas` voters): replaces offline peers at once, down peers after
@@ -148,13 +153,13 @@ extension ClusterState {
                 continue
             }
             if let p = r.peers.first(where: { down.contains($0.storeId) && $0.downSeconds > 0 }) {
-                guard let to = replacementTarget(for: r) else { continue }
+                guard let to = replacementTarget(for: r, replacing: p.storeId) else { continue }
                 let (steps, kind) = movePeerSteps(r, from: p.storeId, to: to)
                 try? addOperator(slot: slot, desc: "replace-rule-down-peer", brief: "mv peer: store [\(p.storeId)] to [\(to)]",
                                  kind: kind.union(.replica), steps: steps)
                 budget -= 1
             } else if let p = r.peers.first(where: { removing.contains($0.storeId) }), r.peers.count <= want {
-                guard let to = replacementTarget(for: r) else { continue }
+                guard let to = replacementTarget(for: r, replacing: p.storeId) else { continue }
                 let (steps, kind) = movePeerSteps(r, from: p.storeId, to: to)
                 try? addOperator(slot: slot, desc: "replace-rule-offline-peer", brief: "mv peer: store [\(p.storeId)] to [\(to)]",
                                  kind: kind.union(.replica), steps: steps)

@@ -6,6 +6,9 @@ extension ClusterState {
         f.createdAtNanos = nowNanos
         if f.kind.isPD {
             try injectPD(&f)
+        } else if f.kind == .misplaceReplicas {
+            f.savedPeers = misplaceReplicas(count: Int(max(1, min(f.factor, 1_000_000))))
+            guard !f.savedPeers.isEmpty else { throw PDError(400, "no region's follower can be moved next to another replica's \(topLocationLabel)") }
         } else if f.kind != .hotRegion {
             guard let sid = f.store, let i = storeIndexById[sid] else { throw PDError(400, "fault needs an existing \"store\"") }
             switch f.kind {
@@ -30,7 +33,7 @@ extension ClusterState {
                     immediateReports.append(slot)
                 }
             case .busy: stores[i].busy = true
-            case .flapping, .hotRegion, .pdLeaderChange, .pdMemberDown, .clockSkew: break
+            case .flapping, .hotRegion, .pdLeaderChange, .pdMemberDown, .clockSkew, .pdMemberUnhealthy, .misplaceReplicas: break
             }
         } else {
             guard let rid = f.region, let slot = slotByRegionId[rid] else { throw PDError(400, "fault needs an existing \"region\"") }
@@ -75,6 +78,10 @@ extension ClusterState {
             // The process restarts and joins as a follower.
             try setPDMember(m, up: true)
         }
+        if f.kind == .pdMemberUnhealthy, let m = f.member, let i = members.firstIndex(where: { $0.name == m }) {
+            members[i].healthy = members[i].up
+        }
+        if f.kind == .misplaceReplicas { restoreReplicas(f.savedPeers) }
         if f.kind == .leaderSkew {
             // Give back the leaders the skew took, where that peer still exists and can lead.
             for (rid, peer) in f.savedLeaders {
@@ -100,6 +107,12 @@ extension ClusterState {
             try setPDMember(name, up: false)
         case .clockSkew:
             guard let s = f.seconds, s.isFinite, abs(s) <= 86_400 else { throw PDError(400, "clock-skew needs \"seconds\" (±86400 at most)") }
+        case .pdMemberUnhealthy:
+            guard let name = f.member ?? (leaderName.isEmpty ? nil : leaderName), let i = members.firstIndex(where: { $0.name == name }) else {
+                throw PDError(400, "fault needs an existing \"member\": one of \(members.map(\.name).joined(separator: ", "))")
+            }
+            f.member = name
+            members[i].healthy = false
         default: break
         }
     }

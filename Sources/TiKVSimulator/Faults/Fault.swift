@@ -6,9 +6,15 @@ public struct Fault: Sendable {
         case busy
         /// PD faults: the leader resigns; a member's process stops; PD's clock is offset from the cluster's.
         case pdLeaderChange = "pd-leader-change", pdMemberDown = "pd-member-down", clockSkew = "clock-skew"
+        /// A PD member's process runs and answers, but `/health` calls it unhealthy (its etcd member fails its health
+        /// check: a slow disk, a lost peer connection).
+        case pdMemberUnhealthy = "pd-member-unhealthy"
+        /// `factor` regions (first in key order) get one follower moved next to another replica's top-level label
+        /// value (two peers in one zone), as a forced or hand-made placement leaves them.
+        case misplaceReplicas = "misplace-replicas"
 
         /// Faults aimed at PD itself, which need no store.
-        public var isPD: Bool { self == .pdLeaderChange || self == .pdMemberDown || self == .clockSkew }
+        public var isPD: Bool { self == .pdLeaderChange || self == .pdMemberDown || self == .clockSkew || self == .pdMemberUnhealthy }
     }
     public var id: UInt64
     public var kind: Kind
@@ -34,6 +40,8 @@ public struct Fault: Sendable {
     public internal(set) var hotCode: UInt64?
     /// leader-skew: (region id, leader peer id) of every region whose leader the fault moved.
     var savedLeaders: [(region: UInt64, leaderPeer: UInt64)] = []
+    /// misplace-replicas: (region id, moved peer id, the store it came from) of every peer the fault moved.
+    var savedPeers: [(region: UInt64, peer: UInt64, store: UInt32)] = []
 
     public init(id: UInt64 = 0, kind: Kind, store: UInt64? = nil, region: UInt64? = nil, factor: Double = 0,
                 flow: String = "write", periodSeconds: Int64 = 60, createdAtNanos: Int64 = 0) {

@@ -1,3 +1,4 @@
+import Foundation
 import PDWire
 
 /// PD's `schedule` and `replication` config, kept as ordered key/value pairs so GET bodies keep PD's key order.
@@ -78,6 +79,11 @@ public struct SimPDConfig: Sendable {
     public mutating func deleteLabelProperty(_ type: String, key: String, value: String) {
         let left = (labelProperty[type] ?? []).filter { !($0.key == key && $0.value == value) }
         labelProperty[type] = left.isEmpty ? nil : left
+    }
+    /// `replication.location-labels`, topmost level first; PD writes one comma-joined string.
+    public var locationLabels: [String] {
+        guard case .string(let s)? = replication.first(where: { $0.0 == "location-labels" })?.1 else { return [] }
+        return s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
     public var placementRulesEnabled: Bool {
         replication.first { $0.0 == "enable-placement-rules" }?.1 == .string("true")

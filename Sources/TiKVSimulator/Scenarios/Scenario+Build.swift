@@ -15,11 +15,18 @@ extension Scenario {
         var rng = c.rng
         var used = [UInt64](repeating: 0, count: n)
         let layout = spec.layout ?? .random
+        // With location-labels set, a new cluster is placed as PD would place it: across the label levels.
+        let storeLabels = (0..<n).map { i in spec.labels.map { $0.isEmpty ? [:] : $0[i % $0.count] } ?? Dictionary(c.stores[i].labels, uniquingKeysWith: { a, _ in a }) }
+        let labelled = c.config.locationLabels.isEmpty ? nil : LabelledPlacement(locationLabels: c.config.locationLabels, labels: storeLabels)
         if layout == .leadersOnLast && n < 2 { throw LoadError.invalid("\(name): leaders-on-last needs 2 stores") }
         for i in 0..<spec.regions {
             var stores: [Int] = []
             switch layout {
             case .random:
+                if let labelled {
+                    stores = labelled.choose(k, of: n, rng: &rng)
+                    break
+                }
                 while stores.count < k {
                     let s = Int(rng.next() % UInt64(n))
                     if !stores.contains(s) { stores.append(s) }

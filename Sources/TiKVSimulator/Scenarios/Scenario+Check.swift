@@ -61,6 +61,15 @@ extension Scenario.Condition {
             let dev = counts.reduce(0.0) { let p = 100 * Double($1) / total; return $0 + (p - even) * (p - even) } / 100
             return (dev < x, "peer share deviation \((dev * 10_000).rounded() / 10_000) < \(x) (peers per store \(counts))")
         }
+        if let l = regionsSharingLabel {
+            let n = c.regionsSharing(label: l.label)
+            let ok = n >= (l.min ?? 0) && n <= (l.max ?? Int.max)
+            return (ok, "\(n) regions with two voters in one \(l.label) (want \(l.min ?? 0)…\(l.max.map(String.init) ?? "any"))")
+        }
+        if let names = pdUnhealthyMembers {
+            let unhealthy = c.members.filter { !$0.healthy }.map(\.name).sorted()
+            return (unhealthy == names.sorted(), "unhealthy PD members \(unhealthy) (want \(names.sorted()))")
+        }
         if let n = pdLeaderChanges {
             let changes = c.leadership.changes
             return (changes >= n && !c.leaderName.isEmpty, "PD leader changed \(changes) times (want ≥ \(n)), leader \(c.leaderName.isEmpty ? "none" : c.leaderName)")

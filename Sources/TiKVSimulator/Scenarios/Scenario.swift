@@ -218,6 +218,10 @@ public struct Scenario: Sendable, Decodable {
         public var evictedSlowStores: [UInt64]?
         /// A store leads at least this many regions.
         public var storeLeadersAtLeast: StoreCountMinCheck?
+        /// PD's view holds between `min` and `max` regions with two voters sharing a value of `label`.
+        public var regionsSharingLabel: LabelShareCheck?
+        /// Exactly these PD members are unhealthy in `/health` (`[]`: every member healthy).
+        public var pdUnhealthyMembers: [String]?
 
         enum CodingKeys: String, CodingKey {
             case leadersBalanced = "leaders-balanced", regionsBalanced = "regions-balanced", storeState = "store-state"
@@ -227,6 +231,7 @@ public struct Scenario: Sendable, Decodable {
             case pdLeaderChanges = "pd-leader-changes", pdClockSkew = "pd-clock-skew"
             case storePeers = "store-peers", operatorsEnded = "operators-ended"
             case slowScore = "slow-score", evictedSlowStores = "evicted-slow-stores", storeLeadersAtLeast = "store-leaders-at-least"
+            case regionsSharingLabel = "regions-sharing-label", pdUnhealthyMembers = "pd-unhealthy-members"
         }
     }
 
@@ -256,6 +261,11 @@ public struct Scenario: Sendable, Decodable {
     public struct StoreCountMinCheck: Sendable, Decodable {
         public var store: UInt64
         public var min: Int
+    }
+    public struct LabelShareCheck: Sendable, Decodable {
+        public var label: String
+        public var min: Int?
+        public var max: Int?
     }
     public struct TotalCheck: Sendable, Decodable {
         public var count: Int
@@ -295,7 +305,8 @@ public struct Scenario: Sendable, Decodable {
                        c.hotLeaderSpread != nil, c.hotPeerSpread != nil, c.storeLeaders != nil, c.storeRegionsBelowMean != nil, c.quietFor != nil,
                        c.storeRegionsAtLeast != nil, c.totalPeers != nil, c.peerShareDeviation != nil,
                        c.pdLeaderChanges != nil, c.pdClockSkew != nil, c.storePeers != nil, c.operatorsEnded != nil,
-                       c.slowScore != nil, c.evictedSlowStores != nil, c.storeLeadersAtLeast != nil]
+                       c.slowScore != nil, c.evictedSlowStores != nil, c.storeLeadersAtLeast != nil,
+                       c.regionsSharingLabel != nil, c.pdUnhealthyMembers != nil]
             guard set.filter({ $0 }).count == 1 else { throw LoadError.invalid("\(name): condition \(i) must have exactly one check") }
         }
     }

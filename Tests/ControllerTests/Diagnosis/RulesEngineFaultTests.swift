@@ -18,6 +18,11 @@ import TestSupport
         var regionSlot: Int?
         var factor: Double?
         var period: Int64?
+        /// pd-member-unhealthy / pd-member-down: the member; pd-leader-change: how long the election takes.
+        var member: String?
+        var seconds: Double?
+        /// PD's `location-labels`, with the cluster placed across them from the start.
+        var locationLabels: [String]?
         var prometheus: Bool
         var invariant: String
         var expect: DiagnosisCause
@@ -33,16 +38,16 @@ import TestSupport
 
     @Test func theTableIsComplete() {
         let faults = Set(Self.scenarios.map(\.fault))
-        // PD's own faults (leader change, member down, clock skew) and a busy store break no invariant yet, so they
-        // have no diagnosis row: PD health and thread-pool saturation are invariants the incidents issue adds.
-        for kind in Fault.Kind.allCases where !kind.isPD && kind != .busy {
+        // Clock skew and a busy store break no invariant yet, so they have no diagnosis row: clock skew and thread-pool
+        // saturation are invariants the incidents issue adds.
+        for kind in Fault.Kind.allCases where kind != .clockSkew && kind != .busy {
             #expect(faults.contains(kind.rawValue), "no scenario for \(kind.rawValue)")
         }
         #expect(faults.contains("evict-leader-scheduler"))
     }
 
     @Test(arguments: scenarios) func namesTheExpectedCause(_ scenario: Scenario) async throws {
-        let run = try await SimulatedDiagnosis.start(prometheus: scenario.prometheus)
+        let run = try await SimulatedDiagnosis.start(prometheus: scenario.prometheus, locationLabels: scenario.locationLabels ?? [])
         try await withServer(run) { run in
             try run.sim.withState { s in try s.pauseScheduler(name: "all", delaySeconds: 24 * 3600) }
             try run.inject(scenario)
@@ -92,8 +97,9 @@ final class SimulatedDiagnosis: StoppableService, @unchecked Sendable {
         observer = ClusterObserver(spec: spec, retry: .none, exposition: reader, clock: { Date(timeIntervalSince1970: Double(sim.nowNanos) / 1e9) })
     }
 
-    static func start(prometheus: Bool, exposition: Bool = false, stores: Int = 5, regions: Int = 300) async throws -> SimulatedDiagnosis {
-        let sim = SimulatedCluster.generated(stores: stores, regions: regions, seed: 7)
+    static func start(prometheus: Bool, exposition: Bool = false, stores: Int = 5, regions: Int = 300,
+                      locationLabels: [String] = []) async throws -> SimulatedDiagnosis {
+        let sim = SimulatedCluster(.generated(stores: stores, regions: regions, seed: 7, locationLabels: locationLabels))
         let server = try SimulatorServer(cluster: sim)
         let port = try await server.start()
         let prom = prometheus ? try await SimulatorPrometheus.start(sim) : nil
@@ -107,7 +113,10 @@ final class SimulatedDiagnosis: StoppableService, @unchecked Sendable {
         }
         guard let kind = Fault.Kind(rawValue: s.fault) else { throw CLIError.failure("unknown fault \(s.fault)") }
         let region = s.regionSlot.map { slot in sim.withState { $0.truth[slot].id } }
-        _ = try sim.withState { try $0.inject(Fault(kind: kind, store: s.store, region: region, factor: s.factor ?? 0, periodSeconds: s.period ?? 60)) }
+        var fault = Fault(kind: kind, store: s.store, region: region, factor: s.factor ?? 0, periodSeconds: s.period ?? 60)
+        fault.member = s.member
+        fault.seconds = s.seconds
+        _ = try sim.withState { [fault] in try $0.inject(fault) }
     }
 
     /// Passes every `step` virtual seconds until a ticket of `invariant` is open (then returns it) or `minutes` pass.
@@ -121,6 +130,7 @@ final class SimulatedDiagnosis: StoppableService, @unchecked Sendable {
             let result = HealthReconciler.reconcile(HealthInput(cluster: cluster, snapshot: snap, tickets: tickets, now: now))
             tickets = result.tickets
             cluster.status.storeHistory = result.storeHistory
+            cluster.status.pdLeaderHistory = result.pdLeaderHistory
             if let open = tickets.first(where: { $0.spec.invariant == invariant && $0.status.state == .open }) { return open }
         }
         return nil

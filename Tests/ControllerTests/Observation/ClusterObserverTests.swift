@@ -92,6 +92,25 @@ import TestSupport
         }
     }
 
+    /// With location-labels set the observer counts replicas sharing a level over the first 4,096 regions in key order:
+    /// past that the count is a lower bound and says so. The first regions' misplaced followers are all inside it.
+    @Test func replicaIsolationIsCountedOverABoundedSample() async throws {
+        let sim = try await LoopbackSimulator.start(SimulatedCluster(.generated(stores: 6, regions: 5000, seed: 9, locationLabels: ["zone", "host"])))
+        try await withServer(sim) { sim in
+            _ = try sim.cluster.withState { try $0.inject(Fault(kind: .misplaceReplicas, factor: 30)) }
+            sim.cluster.advance(seconds: 2)
+            let observer = ClusterObserver(pd: PDEndpoint(urls: [sim.url], timeout: .seconds(30)), prometheus: nil, retry: RetryBackoff(maxAttempts: 1))
+            let snap = await observer.observe(cluster: "g", regions: .none, now: sim.now)
+            #expect(snap.state(of: .isolation) == .complete)
+            let isolation = try #require(snap.isolation)
+            #expect(isolation.locationLabels == ["zone", "host"])
+            #expect(isolation.sampledRegions == ClusterObserver.isolationRegionCap)
+            #expect(!isolation.exact)
+            #expect(isolation.regionsByLevel == ["zone": 30])
+            #expect(isolation.distinctValues == ["zone": 3, "host": 6])
+        }
+    }
+
     @Test func killedStoreIsDisconnectedThenDown() async throws {
         let sim = try await LoopbackSimulator.start(.fixtureClusterA())
         try await withServer(sim) { sim in

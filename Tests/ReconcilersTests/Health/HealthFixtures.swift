@@ -8,7 +8,7 @@ enum HealthFixtures {
 
     static let everySource: [ObservationSource: SourceState] = [
         .stores: .complete, .regionChecks: .complete, .members: .complete, .schedulers: .complete, .config: .complete,
-        .hotspot: .complete, .metrics: .complete, .regions: .skipped("not needed"),
+        .hotspot: .complete, .metrics: .complete, .regions: .skipped("not needed"), .isolation: .complete,
     ]
 
     static func store(_ id: UInt64, leaders: Int = 100, regions: Int = 300, p99: MetricReading = .value(0.01),

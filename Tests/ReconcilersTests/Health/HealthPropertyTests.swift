@@ -62,6 +62,12 @@ import TestSupport
             snapshot.availability = RegionAvailability(storesRead: dead, unavailableCount: lost, atRiskCount: Int.random(in: 0...40, using: &rng),
                                                        unavailableByStores: lost > 0 ? [.init(stores: dead, regions: lost)] : [])
         }
+        // With location-labels set, what the observer counted over its sample: sometimes replicas share a level.
+        if chance(0.3) {
+            snapshot.settings.locationLabels = ["zone", "host"]
+            snapshot.isolation = ReplicaIsolation(locationLabels: ["zone", "host"], sampledRegions: 300,
+                                                  regionsByLevel: chance(0.5) ? ["zone": Int.random(in: 1...30, using: &rng)] : [:])
+        }
         for source in ObservationSource.allCases where chance(0.05) { snapshot.sources[source] = .failed("injected") }
         cluster.status.storeHistory = snapshot.stores.map {
             StoreHistory(storeID: $0.id, alive: chance(0.5), transitions: chance(0.2) ? [now - 300, now - 200, now - 100] : [])
@@ -117,9 +123,11 @@ import TestSupport
         var again = input
         again.tickets = result.tickets
         again.cluster.status.storeHistory = result.storeHistory
+        again.cluster.status.pdLeaderHistory = result.pdLeaderHistory
         let second = HealthReconciler.reconcile(again)
         #expect(second.tickets == result.tickets, "seed \(seed): a repeated pass rewrote tickets")
         #expect(second.storeHistory == result.storeHistory, "seed \(seed)")
+        #expect(second.pdLeaderHistory == result.pdLeaderHistory, "seed \(seed)")
     }
 
     /// The generator is not vacuous: across seeds, every invariant breaks somewhere.
