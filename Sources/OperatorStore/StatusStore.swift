@@ -29,7 +29,7 @@ package final class StatusStore: Sendable {
         self.clock = clock
         let isController = if case .controller = role { true } else { false }
         (self.dbPool, self.movedAside) = try StoreDatabaseFile.openPool(path: path, unusable: unusableFile, check: isController)
-        try StoreDatabaseFile.migrate(dbPool)
+        try StoreDatabaseFile.migrate(dbPool, as: role, now: clock())
     }
 
     /// A number that grows with every committed change by any process (lease renewals

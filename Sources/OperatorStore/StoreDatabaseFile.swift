@@ -122,9 +122,17 @@ enum StoreDatabaseFile {
 
     /// Runs the migrations, tolerating another process that migrates the same new file at
     /// the same moment (GRDB reads the applied list outside the migration's transaction).
-    static func migrate(_ pool: DatabasePool) throws {
+    /// Brings the schema up to this binary's. An upgrade changes tables beneath whatever else writes the file, so it
+    /// runs only while no other controller holds a valid lease (a new binary's CLI or controller started beside an old
+    /// controller waits for it; `operator run` retries until the lease lapses).
+    static func migrate(_ pool: DatabasePool, as role: StatusStore.Role, now: Date) throws {
         try pool.read(StoreMigrations.checkNotNewer)
         let migrator = StoreMigrations.migrator
+        if try !pool.read(migrator.hasCompletedMigrations),
+           let (holder, expiresAt) = try pool.read({ try StoreMigrations.leaseHolder($0) }),
+           expiresAt > now, role != .controller(holder: holder) {
+            throw StoreError.upgradeWaitsForLease(holder: holder, expiresAt: expiresAt)
+        }
         var attempt = 0
         while true {
             do {

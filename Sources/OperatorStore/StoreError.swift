@@ -15,6 +15,9 @@ package enum StoreError: Error, Equatable, Sendable {
     case readOnlyRole(operation: String)
     /// The file was migrated by a newer release than this binary.
     case schemaTooNew(found: Int, known: Int)
+    /// The file's schema is older than this binary's, and another controller's lease is valid: changing tables under a
+    /// running controller's writes is refused; the upgrade waits until no controller holds the store.
+    case upgradeWaitsForLease(holder: String, expiresAt: Date)
     case invalidJSON(field: String)
     case invalidArgument(String)
     case cannotCreateFile(path: String, reason: String)
@@ -46,6 +49,10 @@ extension StoreError: CustomStringConvertible, LocalizedError {
             return "controller \"\(holder)\" no longer holds the store lease (\(now)); refusing to write"
         case let .readOnlyRole(operation):
             return "a client may not \(operation); only the controller holding the lease may"
+        case let .upgradeWaitsForLease(holder, expiresAt):
+            return "the store's schema is older than this binary's, and controller \"\(holder)\" holds the store lease "
+                + "(until \(expiresAt.formatted(.iso8601))); the schema is upgraded only when no controller runs on it: "
+                + "stop that controller (scale its Deployment to 0) or wait for it to stop"
         case let .schemaTooNew(found, known):
             return "the store's schema version \(found) is newer than this binary knows (\(known)); "
                 + "upgrade operator before opening this file"

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The store's schema, one migration per release that changed it. Never edit a shipped
@@ -28,6 +29,13 @@ enum StoreMigrations {
     }
 
     /// Refuses a file migrated by a newer release, before anything is written to it.
+    /// The lease as every schema since v1 stores it (read with plain SQL, so it works on a store not yet migrated).
+    static func leaseHolder(_ db: Database) throws -> (holder: String, expiresAt: Date)? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT holder, expires_at FROM lease WHERE id = 1") else { return nil }
+        let millis: Int64 = row["expires_at"]
+        return (row["holder"], Date(timeIntervalSince1970: Double(millis) / 1000))
+    }
+
     static func checkNotNewer(_ db: Database) throws {
         let userVersion = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
         let superseded = try migrator.hasBeenSuperseded(db)

@@ -117,7 +117,7 @@ package final class LeaseKeeper: Sendable {
         }
     }
 
-    static func seconds(_ d: Duration) -> TimeInterval {
+    package static func seconds(_ d: Duration) -> TimeInterval {
         Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 
