@@ -22,14 +22,19 @@ struct HotSpotMemory {
         for plan in ctx.plans where plan.spec.origin == .reconciler && plan.spec.concern.hasPrefix("hot-spot-store-") {
             for (i, step) in plan.spec.steps.enumerated() where i < plan.status.steps.count {
                 let status = plan.status.steps[i]
+                guard let id = step.action.regionID else { continue }
+                switch (step.action.kind, status.phase) {
                 // A split someone else made first is skipped as already done: the range it records is split all the same.
-                let done = status.phase == .succeeded || (status.phase == .skipped && step.action.kind == .splitRegion)
-                guard done, let at = status.finishedAt, at >= since, let id = step.action.regionID else { continue }
-                switch step.action.kind {
-                case .splitRegion:
-                    if let range = step.action.keyRange { splits.append(Split(plan: plan.name, regionID: id, range: range, at: at)) }
-                case .transferLeader:
-                    moved[id] = Move(plan: plan.name, from: step.action.fromStoreID ?? 0)
+                case (.splitRegion, .succeeded), (.splitRegion, .skipped):
+                    if let at = status.finishedAt, at >= since, let range = step.action.keyRange {
+                        splits.append(Split(plan: plan.name, regionID: id, range: range, at: at))
+                    }
+                // A running move counts: PD may have moved the leader (and its hot flow) before the step is observed done,
+                // and the target's own ticket must not answer it in that pass.
+                case (.transferLeader, .succeeded), (.transferLeader, .running):
+                    if let at = status.finishedAt ?? status.startedAt, at >= since {
+                        moved[id] = Move(plan: plan.name, from: step.action.fromStoreID ?? 0)
+                    }
                 default:
                     continue
                 }

@@ -34,7 +34,7 @@ extension Playbooks {
         guard let top = led.max(by: { ($0.bytesPerSecond, $1.regionID) < ($1.bytesPerSecond, $0.regionID) }) else { return nil }
         let memory = HotSpotMemory(ctx)
         if let move = memory.moved[top.regionID] {
-            return vanished("SingleHotKey", "region \(top.regionID)'s flow followed its leader from store \(move.from) (plan \(move.plan)): a single hot key; splitting no further helps; consider the application's key design (e.g. spread the key's writes over several keys)")
+            return vanished("SingleHotKey", "plan \(move.plan) moved region \(top.regionID)'s leader from store \(move.from) within the hour, and its flow went along: a single hot key; splitting no further helps; consider the application's key design (e.g. spread the key's writes over several keys)")
         }
         // PD acting on the region comes first (its hot-region scheduler, a checker): nothing is proposed over it.
         if ctx.regionsWithOperator.contains(top.regionID) {

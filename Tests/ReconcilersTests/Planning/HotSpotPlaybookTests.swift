@@ -110,8 +110,14 @@ import Testing
         #expect(move.spec.risk == .low)
         #expect(move.spec.reason.contains(split.name))
 
-        // The move done, store 3 is hot with the same flow: a single hot key. No plan moves region 21 on.
+        // The move done, store 3 is hot with the same flow: a single hot key. No plan moves region 21 on, not even in the
+        // pass that sees PD's leader moved before the step is observed done.
         let moved = Self.succeeded(move, at: later)
+        var running = move
+        running.status.phase = .executing
+        var step = StepStatus(name: move.spec.steps[0].name)
+        (step.phase, step.attempts, step.startedAt) = (.running, 1, later)
+        running.status.steps = [step]
         var onStore3 = Self.split()
         onStore3.hotRegions[0].storeID = 3
         onStore3.regions = onStore3.regions?.map { r in
@@ -123,6 +129,8 @@ import Testing
         let hotThree = Self.ticket(3)
         let third = PlanningReconciler.reconcile(F.input(onStore3, tickets: [hotThree], plans: [done, moved], now: later.addingTimeInterval(600)))
         #expect(F.plan("hot-spot-store-3", in: third.plans) == nil, "\(third.plans.map(\.name))")
+        let racing = PlanningReconciler.reconcile(F.input(onStore3, tickets: [hotThree], plans: [done, running], now: later.addingTimeInterval(5)))
+        #expect(F.plan("hot-spot-store-3", in: racing.plans) == nil, "\(racing.plans.map(\.name))")
         // A plan proposed earlier for it says why it is withdrawn.
         let stale = Self.pending(3, ticket: hotThree)
         let withdrawn = PlanningReconciler.reconcile(F.input(onStore3, tickets: [hotThree], plans: [done, moved, stale], now: later.addingTimeInterval(600)))
