@@ -33,10 +33,9 @@ extension PlanExecution {
             : ("PD's latest operator on the region is not this attempt's (\(op.map(\.description) ?? "")) and the region shows no trace of it: the call never took effect", true)
     }
 
-    /// The controller's own operator for this attempt: an admin operator whose steps name the step's target (a split's,
-    /// its split step), created
-    /// (on PD's clock, brought to ours) no earlier than the attempt. A PD checker's or balancer's operator, or an
-    /// older admin one, is someone else's.
+    /// The controller's own operator for this attempt: an admin operator whose steps name the step's target (a split:
+    /// PD's split step), created (on PD's clock, brought to ours) no earlier than the attempt. A PD checker's or
+    /// balancer's operator, or an older admin one, is someone else's.
     static func isThisAttempt(_ op: RegionOperatorObservation, action: Action, startedAt: Date, pdClockOffset: TimeInterval?) -> Bool {
         guard op.isAdmin else { return false }
         let namesTarget = op.steps.contains { step in
