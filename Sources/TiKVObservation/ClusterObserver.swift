@@ -62,7 +62,7 @@ package actor ClusterObserver {
     /// their keys are kept).
     package func observe(cluster: String, regions scope: RegionScope, now: Date) async -> ClusterSnapshot {
         var snapshot = await observe(cluster: cluster, now: now)
-        let r = await observeRegions(scope, keepKeys: snapshot.placement.needsRegionKeys)
+        let r = await observeRegions(scope, keepKeys: snapshot.placement.needsRegionKeys, keysOf: snapshot.hotRegionIDs)
         snapshot.attachRegions(r.regions, state: r.state, scope: scope)
         snapshot.completedAt = clock()
         return snapshot
@@ -530,12 +530,13 @@ package actor ClusterObserver {
     }
 
     /// The regions `scope` names, whole or not at all; with their keys when ranged placement rules need them
-    /// (`PlacementRuleTable.needsRegionKeys`: a million key pairs are not free).
-    package func observeRegions(_ scope: RegionScope, keepKeys: Bool) async -> Regions {
+    /// (`PlacementRuleTable.needsRegionKeys`: a million key pairs are not free), and those of `keysOf` in any case (the
+    /// few regions PD lists as hot: a hot-spot plan splits one by its range).
+    package func observeRegions(_ scope: RegionScope, keepKeys: Bool, keysOf: Set<UInt64> = []) async -> Regions {
         var seen = Set<UInt64>()
         var out: [RegionPlacement] = []
         func keep(_ r: RegionInfo) {
-            if seen.insert(r.id).inserted { out.append(SnapshotMapping.placement(r, keepKeys: keepKeys)) }
+            if seen.insert(r.id).inserted { out.append(SnapshotMapping.placement(r, keepKeys: keepKeys || keysOf.contains(r.id))) }
         }
         do {
             switch scope {

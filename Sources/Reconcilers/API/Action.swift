@@ -20,11 +20,16 @@ public enum ActionKind: String, Codable, Sendable, CaseIterable, SpecEnum {
     case removeFailedStores
     /// Waits until every listed store is alive again (a person restarts or reconnects them); sends nothing.
     case waitForStoresUp
+    /// PD's admin `split-region` operator at the region's approximate middle. The step records the region's key range
+    /// when planned: the split is observed when PD shows the region with another range (PD's own `IsFinish`).
+    case splitRegion
 
     public var risk: RiskTier {
         switch self {
+        // A split moves no data and is what TiKV does by itself at its size threshold; PD's merge checker may join the
+        // halves again once they are small and cold.
         case .transferLeader, .removeEvictLeaderScheduler, .waitForLeadersDrained, .waitForStoreRemoved, .cancelOfflineStore,
-             .removeScheduler, .waitForBalance, .waitForStoresUp:
+             .removeScheduler, .waitForBalance, .waitForStoresUp, .splitRegion:
             .low
         // A store weight is undone by one call, like an evict-leader scheduler, but like it it steers PD's balancers:
         // a weight set wrong moves leaders or whole peers (data) across the cluster until someone notices.
@@ -69,10 +74,15 @@ public struct Action: Codable, Sendable, Equatable, Hashable {
     public var maxSkewPercent: Double?
     /// `removeFailedStores`, `waitForStoresUp`: the stores, sorted.
     public var storeIDs: [UInt64]?
+    /// `splitRegion`: the region's key range when the step was planned, as PD prints it (upper-case hex; "" is the
+    /// open end).
+    public var startKey: String?
+    public var endKey: String?
 
     public init(kind: ActionKind, regionID: UInt64? = nil, storeID: UInt64? = nil, fromStoreID: UInt64? = nil,
                 toStoreID: UInt64? = nil, scheduler: String? = nil, leaderWeight: Double? = nil, regionWeight: Double? = nil,
-                balance: BalanceKind? = nil, maxSkewPercent: Double? = nil, storeIDs: [UInt64]? = nil) {
+                balance: BalanceKind? = nil, maxSkewPercent: Double? = nil, storeIDs: [UInt64]? = nil,
+                startKey: String? = nil, endKey: String? = nil) {
         self.kind = kind
         self.regionID = regionID
         self.storeID = storeID
@@ -84,6 +94,8 @@ public struct Action: Codable, Sendable, Equatable, Hashable {
         self.balance = balance
         self.maxSkewPercent = maxSkewPercent
         self.storeIDs = storeIDs
+        self.startKey = startKey
+        self.endKey = endKey
     }
 
     public static func transferLeader(region: UInt64, from: UInt64?, to: UInt64) -> Action {
@@ -101,6 +113,15 @@ public struct Action: Codable, Sendable, Equatable, Hashable {
     }
     public static func stores(_ kind: ActionKind, _ stores: [UInt64]) -> Action {
         Action(kind: kind, storeIDs: Array(Set(stores)).sorted())
+    }
+    public static func splitRegion(_ region: UInt64, keys: RegionKeyRange) -> Action {
+        Action(kind: .splitRegion, regionID: region, startKey: keys.start, endKey: keys.end)
+    }
+
+    /// `splitRegion`: the range the region had when the step was planned.
+    public var keyRange: RegionKeyRange? {
+        guard let startKey, let endKey else { return nil }
+        return RegionKeyRange(start: startKey, end: endKey)
     }
 
     /// The parameters each kind requires; a suggested action missing one is invalid.
@@ -128,6 +149,10 @@ public struct Action: Codable, Sendable, Equatable, Hashable {
             if maxSkewPercent == nil { missing.append("maxSkewPercent") }
         case .removeFailedStores, .waitForStoresUp:
             if storeIDs?.isEmpty ?? true { missing.append("storeIDs") }
+        case .splitRegion:
+            if regionID == nil { missing.append("regionID") }
+            if startKey == nil { missing.append("startKey") }
+            if endKey == nil { missing.append("endKey") }
         }
         return missing
     }
@@ -156,6 +181,8 @@ public struct Action: Codable, Sendable, Equatable, Hashable {
             return "remove failed stores \(storeListText) by PD's online unsafe recovery (data only they held is lost)"
         case .waitForStoresUp:
             return "wait until stores \(storeListText) are alive again"
+        case .splitRegion:
+            return "split region \(regionID.map(String.init) ?? "?") at its approximate middle"
         }
     }
 

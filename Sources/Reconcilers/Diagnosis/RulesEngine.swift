@@ -341,6 +341,20 @@ public enum RulesEngine {
         let leaderEv = Evidence(.fact, "\(ref).leaderCount", "it leads \(s.leaderCount) regions; the other stores \(num(meanLeaders)) on average")
         var pdCtl = ["pd-ctl hot \(top?.direction ?? "write")"]
         if let top { pdCtl += ["pd-ctl region \(top.regionID)", "pd-ctl operator add split-region \(top.regionID) --policy=scan"] }
+        // A hot-spot plan already split this region's range and moved this half here: its flow came along whole, so one
+        // key carries it, and moving it on would only move the hot spot.
+        if let top, let moved = c.plans.first(where: { p in
+            p.concern.hasPrefix("hot-spot-store-") && p.phase == PlanPhase.succeeded.rawValue
+                && p.steps.contains { $0.hasPrefix("transfer leader of region \(top.regionID) from store ") && $0.hasSuffix(" to store \(id)") }
+        }) {
+            ev.append(Evidence(.fact, "plans/\(moved.name)", "plan \(moved.name) moved region \(top.regionID)'s leader to store \(id), and its flow came along"))
+            return Finding(
+                primary: Hypothesis(cause: .hotRegion, title: "region \(top.regionID) on store \(id) is hot: a single hot key, whose flow follows its leader",
+                                    confidence: .high, evidence: ev),
+                recommended: "Splitting no further helps: one key carries the flow, and moving its leader only moves the hot spot (no hot-spot plan moves it again within the hour). Consider the application's key design: spread the key's writes over several keys, or cache its reads.",
+                pdCtl: pdCtl,
+                risks: ["Moving the region's leader again only moves the hot spot to another store."])
+        }
         return Finding(
             primary: Hypothesis(cause: .hotRegion, title: top.map { "region \($0.regionID) on store \(id) is hot" } ?? "store \(id) carries hot-region flow",
                                 confidence: top != nil && !leaderHeavy ? .high : .medium, evidence: ev),
@@ -349,7 +363,7 @@ public enum RulesEngine {
                             contradicting: leaderHeavy ? [] : [leaderEv],
                             whyRuledOut: leaderHeavy ? "not ruled out: part of the flow follows its extra leaders" : "its leader count is ordinary; the flow is concentrated in few regions"),
             ],
-            recommended: "Let PD's hot-region scheduler spread it (check it is not paused), or split the hot region. Look for a hot key or a sequential-write pattern in the application.",
+            recommended: "Approve the hot-spot plan (it splits the hot region, then moves the hotter half's leader to the coolest store that may lead it), or let PD's hot-region scheduler spread it (check it is not paused). Look for a hot key or a sequential-write pattern in the application.",
             pdCtl: pdCtl + ["pd-ctl scheduler show"],
             risks: ["Splitting or moving a region briefly adds latency for its keys."])
     }

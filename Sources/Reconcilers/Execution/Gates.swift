@@ -143,6 +143,11 @@ public enum Preconditions {
                 if store.liveness == .alive { return "store \(id) is alive: PD's unsafe recovery removes only failed stores" }
             }
             return nil
+        case .splitRegion:
+            // PD builds the operator on its own region view and refuses a region in a joint state (create_operator.go).
+            guard let region else { return "region \(action.regionID.map(String.init) ?? "?") was not observed" }
+            if region.inJointState { return "region \(region.id) is in a joint state: PD cannot split it" }
+            return nil
         case .removeEvictLeaderScheduler, .waitForLeadersDrained, .waitForStoreRemoved, .cancelOfflineStore, .removeScheduler, .waitForBalance,
              .waitForStoresUp:
             return nil

@@ -33,15 +33,17 @@ extension PlanExecution {
             : ("PD's latest operator on the region is not this attempt's (\(op.map(\.description) ?? "")) and the region shows no trace of it: the call never took effect", true)
     }
 
-    /// The controller's own operator for this attempt: an admin operator whose steps name the step's target, created
-    /// (on PD's clock, brought to ours) no earlier than the attempt. A PD checker's or balancer's operator, or an
-    /// older admin one, is someone else's.
+    /// The controller's own operator for this attempt: an admin operator whose steps name the step's target (a split:
+    /// PD's split step), created (on PD's clock, brought to ours) no earlier than the attempt. A PD checker's or
+    /// balancer's operator, or an older admin one, is someone else's.
     static func isThisAttempt(_ op: RegionOperatorObservation, action: Action, startedAt: Date, pdClockOffset: TimeInterval?) -> Bool {
-        guard op.isAdmin, let to = action.toStoreID else { return false }
+        guard op.isAdmin else { return false }
         let namesTarget = op.steps.contains { step in
             switch (action.kind, step) {
-            case (.transferLeader, .transferLeader(_, let target)): target == to
-            case (.transferPeer, .addLearner(_, let store)), (.transferPeer, .addPeer(_, let store)): store == to
+            case (.transferLeader, .transferLeader(_, let target)): target == action.toStoreID
+            case (.transferPeer, .addLearner(_, let store)), (.transferPeer, .addPeer(_, let store)): store == action.toStoreID
+            // A split names no store: PD's one SplitRegion step (step.go `split region with policy …`).
+            case (.splitRegion, .other(let text)): text.hasPrefix("split region with policy")
             default: false
             }
         }

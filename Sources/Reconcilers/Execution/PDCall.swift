@@ -65,6 +65,11 @@ public struct PDCall: Sendable, Hashable, CustomStringConvertible {
             guard let stores = a.storeIDs, !stores.isEmpty else { return nil }
             let ids = stores.map(String.init).joined(separator: ",")
             return PDCall(method: "POST", path: "/admin/unsafe/remove-failed-stores", body: #"{"stores":[\#(ids)]}"#)
+        case .splitRegion:
+            // pkg/schedule/handler/handler.go:341-359, 618-650 (v8.5.7): APPROXIMATE lets TiKV pick the middle from its
+            // SST properties, without scanning the region's data (SCAN) or needing a key (USEKEY).
+            return PDCall(method: "POST", path: "/operators",
+                          body: #"{"name":"split-region","region_id":\#(n(a.regionID)),"policy":"approximate"}"#)
         case .waitForLeadersDrained, .waitForStoreRemoved, .waitForBalance, .waitForStoresUp:
             return nil
         }

@@ -42,7 +42,9 @@ public enum PlanExecution {
         }
     }
 
-    static func isRegionLevel(_ kind: ActionKind) -> Bool { kind == .transferLeader || kind == .transferPeer }
+    /// An action PD runs as an operator on one region: its region is read fresh while it runs, the kill switch cancels
+    /// its operator, and PD's operator says how an attempt ended.
+    static func isRegionLevel(_ kind: ActionKind) -> Bool { kind == .transferLeader || kind == .transferPeer || kind == .splitRegion }
 
     /// The steps that may run now: the first step not done and, when it has a batch, every other
     /// not-done step of that batch (`PlanStep.batch`: batch n + 1 starts once batch n is observed done).

@@ -94,6 +94,15 @@ public enum StepEffect {
             let down = ids.filter { snapshot.store($0)?.liveness != .alive }
             return down.isEmpty ? .holds("stores \(HealthText.list(ids)) are alive")
                 : .notYet("stores \(HealthText.list(down)) are not alive yet")
+        case .splitRegion:
+            // PD's SplitRegion step is finished once the region's range is no longer the one it had (step.go IsFinish);
+            // TiKV keeps the id on one half, so the region read fresh shows it.
+            guard let id = action.regionID, let planned = action.keyRange else { return .unknown("the action lacks region or key range") }
+            guard let region else { return .unknown("region \(id) was not observed") }
+            guard let now = region.keys else { return .unknown("region \(id)'s key range was not read") }
+            return now != planned
+                ? .holds("region \(id) now spans \(now.text), no longer \(planned.text)")
+                : .notYet("region \(id) still spans \(planned.text)")
         case .removeScheduler:
             guard let name = action.scheduler else { return .unknown("the action lacks a scheduler name") }
             guard snapshot.state(of: .schedulers).isComplete else { return .unknown("the scheduler list was not observed") }

@@ -9,6 +9,7 @@ import Foundation
 /// | `lowSpace` | `move-regions-store-<id>` | transferPeer to stores with room (+ advice) | medium |
 /// | `leftoverScheduler` | `remove-evict-leader-store-<id>` / `remove-scheduler-<name>` | removeEvictLeaderScheduler / removeScheduler | low (medium for a store with another open ticket, a recent liveness change or PD's eviction) |
 /// | `regionsUnavailable` | `restore-stores-<ids>` and `unsafe-recovery-stores-<ids>` (alternatives) | waitForStoresUp / removeFailedStores | low / high, two people |
+/// | `hotSpot` | `hot-spot-store-<id>` (split, then a next generation moving the hotter half) | splitRegion; then transferLeader | low (medium onto a cautioned store) |
 ///
 /// `leaderSkew` and `regionSkew` are answered by the balance plans (`BalancePlanner`), linked to the ticket. `pdMembers` and
 /// `replicaIsolation` get no plan: PD's members are not the controller's to restart, and moving misplaced replicas is PD's
@@ -33,6 +34,8 @@ enum Playbooks {
                 outcomes += removeScheduler(ticket, ctx)
             case "regionsUnavailable":
                 outcomes += quorumLoss(ticket, ctx)
+            case "hotSpot":
+                if let store, let o = hotSpot(store, ticket, ctx) { outcomes.append(o) }
             default:
                 continue
             }

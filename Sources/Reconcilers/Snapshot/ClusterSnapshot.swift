@@ -100,6 +100,9 @@ public struct ClusterSnapshot: Sendable, Hashable {
 
     public func store(_ id: UInt64) -> StoreSnapshot? { stores.first { $0.id == id } }
 
+    /// The regions PD's hotspot statistics list: their keys are kept when regions are fetched.
+    public var hotRegionIDs: Set<UInt64> { Set(hotRegions.map(\.regionID)) }
+
     /// Adds regions downloaded after the store-level observation: the controller fetches what a planner asked
     /// for only once the pass's health is written. Every other fact, `completedAt` included, stays as
     /// observed, so heartbeat ages and freshness are still judged on the store-level answers.

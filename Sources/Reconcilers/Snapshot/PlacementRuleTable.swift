@@ -175,15 +175,3 @@ public struct PlacementRuleTable: Sendable, Hashable {
         return result + rules[j...]
     }
 }
-
-/// A region's key range as PD prints it (upper-case hex of the raw keys; "" is the open end). Kept on fetched
-/// regions only while ranged placement rules need it (`PlacementRuleTable.needsRegionKeys`).
-public struct RegionKeyRange: Sendable, Hashable {
-    public var start: String
-    public var end: String
-
-    public init(start: String, end: String) {
-        self.start = start.uppercased()
-        self.end = end.uppercased()
-    }
-}

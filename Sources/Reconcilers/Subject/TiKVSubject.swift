@@ -70,7 +70,7 @@ public enum TiKVSubject: Subject {
         // minute), and refuses every operator on them ("cannot build operator for region with no leader"). Sending
         // then would spend one of the step's attempts on a refusal PD's failover made certain (the crash loop under PD
         // failover failed plans this way); a precondition would fail the plan after a step timeout. Wait instead.
-        if action.kind == .transferLeader || action.kind == .transferPeer, let r = reads.region, r.leaderStoreID == 0 {
+        if PlanExecution.isRegionLevel(action.kind), let r = reads.region, r.leaderStoreID == 0 {
             return (.snapshot, "PD does not know region \(r.id)'s leader yet (a new PD leader learns it from the region's next heartbeat)")
         }
         if let problem = Preconditions.check(action, snapshot: snapshot, region: reads.region, limits: limits,

@@ -8,8 +8,9 @@ import TiKVObservation
 package enum StepRegionReads {
     /// Fresh placements of the regions that steps in progress name, and PD's latest operator on each:
     /// a few single-region reads. A region whose operator cannot be read is left out, so its step keeps
-    /// waiting rather than being judged on a failed read.
-    static func regions(_ plans: [RemediationPlan], cluster: TiKVCluster, observer: ClusterObserver, keepKeys: Bool) async
+    /// waiting rather than being judged on a failed read. Their keys are kept: a handful cost nothing, ranged
+    /// placement rules judge a move by them, and a split is observed by its region's range.
+    static func regions(_ plans: [RemediationPlan], cluster: TiKVCluster, observer: ClusterObserver) async
         -> (regions: [UInt64: RegionPlacement], operators: [UInt64: RegionOperatorObservation])
     {
         let ids = PlanExecution.regionsToObserve(plans, limits: cluster.spec.limits)
@@ -29,7 +30,7 @@ package enum StepRegionReads {
                         RegionOperatorObservation(createdAt: $0.op.createdAt?.date, ended: $0.status.isTerminal, status: "\($0.status)",
                                                   description: $0.op.desc, isAdmin: $0.op.isAdmin, steps: $0.op.steps)
                     }
-                    return (id, SnapshotMapping.placement(info, keepKeys: keepKeys), observed)
+                    return (id, SnapshotMapping.placement(info, keepKeys: true), observed)
                 }
             }
             for _ in 0..<8 { addNext() }

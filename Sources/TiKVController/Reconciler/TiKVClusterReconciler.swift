@@ -110,11 +110,12 @@ package final class TiKVClusterReconciler: Reconciler {
         let scope = regionScopes.withLock { $0[name] ?? .none }
         let keepKeys = snapshot.placement.needsRegionKeys
         if scope != .none {
-            let regions = await budget.run(within: nil) { await observer.observeRegions(scope, keepKeys: keepKeys) }
+            let hot = snapshot.hotRegionIDs
+            let regions = await budget.run(within: nil) { await observer.observeRegions(scope, keepKeys: keepKeys, keysOf: hot) }
             snapshot.attachRegions(regions.regions, state: regions.state, scope: scope)
         }
         let steps = await budget.run(within: bounds.stepReads) {
-            await StepRegionReads.regions(plans, cluster: cluster, observer: observer, keepKeys: keepKeys)
+            await StepRegionReads.regions(plans, cluster: cluster, observer: observer)
         }
         let stepStoreRegions = await budget.run(within: nil) { await StepRegionReads.storesToTakeOffline(plans, observer: observer) }
         // Stopping: nothing is decided on reads the stop may have cut short.

@@ -22,6 +22,7 @@ import TestSupport
             case .removeScheduler: Action(kind: .removeScheduler, scheduler: "balance-hot-region-scheduler")
             case .setStoreWeight: .setStoreWeight(outside, leader: 2, region: 1.5)
             case .removeFailedStores: Action(kind: .removeFailedStores, storeIDs: [outside])
+            case .splitRegion: .splitRegion(region, keys: RegionKeyRange(start: "", end: ""))
             default: .store(kind, outside)
             }
         }
@@ -60,6 +61,7 @@ import TestSupport
         #expect(PDCall.forAction(Action(kind: .offlineStore)) == nil)
         #expect(PDCall.forAction(Action(kind: .removeFailedStores)) == nil)
         #expect(PDCall.forAction(Action(kind: .removeFailedStores, storeIDs: [])) == nil)
+        #expect(PDCall.forAction(Action(kind: .splitRegion, regionID: 7)) == nil, "a split without the range it is verified against")
         let step = PlanStep(name: "move", action: Action(kind: .transferLeader, regionID: 7), expectedEffect: "", timeout: .minutes(1))
         #expect(step.action.missingParameters == ["toStoreID"])
     }
