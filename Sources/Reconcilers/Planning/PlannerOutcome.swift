@@ -23,4 +23,7 @@ struct DesiredPlan: Sendable {
     /// Whether a Succeeded plan at the same revision already did the work. False when the effect can
     /// be undone outside the plan (an evict-leader scheduler removed by hand), so the concern is re-planned.
     var succeededPlanSatisfies = true
+    /// Whether other steps revise the live plan in place (a new revision of the same plan) or supersede it with a new
+    /// generation. A model's plan is the second kind: other steps are another proposal from another diagnosis.
+    var revisesInPlace = true
 }
