@@ -14,7 +14,7 @@ enum ApprovedAlternative {
         guard !chosen.isEmpty else { return outcomes }
         return outcomes.map { outcome in
             guard case .desired(let desired) = outcome.decision, let ticket = desired.spec.ticket, let plan = chosen[ticket],
-                  plan.spec.concern != outcome.concern, plan.spec.origin != desired.spec.origin else { return outcome }
+                  plan.spec.origin != desired.spec.origin else { return outcome }
             var withdrawn = outcome
             let by = plan.spec.origin == .ai ? "the model's plan" : "the playbook's plan"
             withdrawn.decision = .vanished(reason: "AlternativeApproved", message: "\(by) \(plan.name) was approved for ticket \(ticket) instead")

@@ -38,7 +38,7 @@ enum ModelProposalPlanner {
             let state = ctx.allTickets.first { $0.name == ticket }?.status.state
             let message = state == .resolved ? "ticket \(ticket) is resolved: the model's proposal is withdrawn"
                 : "ticket \(ticket) is no longer open: the model's proposal is withdrawn"
-            outcomes.append(PlannerOutcome(concern: plan.spec.concern, decision: .vanished(reason: "TicketResolved", message: message)))
+            outcomes.append(PlannerOutcome(concern: plan.spec.concern, decision: .vanished(reason: "TicketResolved", message: message), origin: .ai))
         }
         return outcomes
     }
@@ -46,7 +46,7 @@ enum ModelProposalPlanner {
     static func proposal(for ticket: Ticket, _ ctx: PlanningContext) -> PlannerOutcome {
         let concern = concern(ticket: ticket.name, cluster: ctx.clusterName)
         func withdrawn(_ reason: String, _ message: String) -> PlannerOutcome {
-            PlannerOutcome(concern: concern, decision: .vanished(reason: reason, message: message))
+            PlannerOutcome(concern: concern, decision: .vanished(reason: reason, message: message), origin: .ai)
         }
         guard ctx.spec.diagnosis.proposesPlans else {
             return withdrawn("ProposalsOff", "the cluster's diagnosis proposes no plans (provider \(ctx.spec.diagnosis.provider.rawValue), proposePlans \(ctx.spec.diagnosis.proposePlans))")
@@ -86,7 +86,7 @@ enum ModelProposalPlanner {
             + "Never approved by policy, whatever its risk: it runs only after a person's signed approval (operator approve --key)."
         let spec = RemediationPlanSpec(cluster: ctx.clusterName, origin: .ai, concern: concern, reason: reason, ticket: ticket.name,
                                        steps: steps, proposal: proposal)
-        return PlannerOutcome(concern: concern, decision: .desired(DesiredPlan(spec: spec, revisesInPlace: false)))
+        return PlannerOutcome(concern: concern, decision: .desired(DesiredPlan(spec: spec, revisesInPlace: false)), origin: .ai)
     }
 
     /// Why a validated suggestion cannot be a step now, or nil. The diagnosis judged it against the context it was made

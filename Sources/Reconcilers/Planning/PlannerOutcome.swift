@@ -11,6 +11,8 @@ struct PlannerOutcome: Sendable {
 
     var concern: String
     var decision: Decision
+    /// Whose concern it is: a planner's plans and a model's never share one, even under the same name.
+    var origin: PlanOrigin = .reconciler
     /// Regions the next observation must fetch for this concern.
     var regionScope: RegionScope = .none
 }
