@@ -166,10 +166,11 @@ import Testing
         var context = DiagnosisContextBuilder.build(.init(ticket: F.ticket("highLatency", "store/3"), cluster: F.cluster(),
                                                           snapshot: F.snapshot(stores, regions: regions)))
         let before = DiagnosisContextBuilder.digest(context)
-        context.plans.append(DiagnosisContext.PlanFacts(name: "ai-x-prod", concern: "ai-x", origin: "ai", phase: "Pending", ticket: nil, steps: []))
+        let ticket = context.ticket.name
+        context.plans.append(DiagnosisContext.PlanFacts(name: "ai-x-prod", concern: "ai-x", origin: "ai", phase: "Pending", ticket: ticket, steps: []))
         #expect(DiagnosisContextBuilder.digest(context) == before)
-        context.plans.append(DiagnosisContext.PlanFacts(name: "offline-store-3-prod", concern: "offline-store-3", origin: "reconciler",
-                                                        phase: "Pending", ticket: nil, steps: []))
+        context.plans.append(DiagnosisContext.PlanFacts(name: "evict-leaders-store-3-prod", concern: "evict-leaders-store-3", origin: "reconciler",
+                                                        phase: "Pending", ticket: ticket, steps: []))
         #expect(DiagnosisContextBuilder.digest(context) != before)
     }
 
