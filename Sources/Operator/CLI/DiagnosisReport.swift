@@ -27,7 +27,10 @@ enum DiagnosisReport {
         section("Recommended action", [d.recommendedAction])
         section("pd-ctl", d.pdCtlEquivalents)
         section("Risks", d.risks.map { "- \($0)" })
-        section("Suggested actions (for a person to approve; never executed by the diagnosis)", d.suggestedActions.map { "- \($0.summary)" })
+        // A model's suggestions also become an `ai` plan (the ticket's `Plans:`); nothing runs without a person's approval.
+        section("Suggested actions (for a person to approve; never executed by the diagnosis)", d.suggestedActions.enumerated().map { i, a in
+            "- \(a.summary)" + (d.rationale(ofAction: i).map { ": \($0)" } ?? "")
+        })
         section("Notes", d.notes.map { "- \($0)" })
         return out
     }

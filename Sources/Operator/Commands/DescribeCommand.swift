@@ -67,6 +67,7 @@ struct DescribeCommand: ParsableCommand {
                 return [String(i + 1), step.name, step.action.summary, step.risk.rawValue, st?.phase.rawValue ?? "Pending",
                         String(st?.attempts ?? 0), st?.pdRequest ?? "<none>", st?.observedEffect ?? ""]
             }) + "\n")
+            out += ModelProposalReport.render(plan, now: now)
             let approvals = try store.approvals(plan: plan.name)
             out += "Approvals:\n"
             if approvals.isEmpty {
@@ -90,6 +91,17 @@ struct DescribeCommand: ParsableCommand {
                     .filter { $0.status.incident?.root == ticket.name && $0.status.state != .resolved }.map(\.name).sorted()
                 if !following.isEmpty { out += "Incident:\n  root of " + following.map { "ticket/\($0)" }.joined(separator: ", ") + "\n" }
             }
+        }
+        if let ticket = object as? Ticket {
+            // Every plan answering the ticket, a playbook's and a model's side by side: approving one withdraws the other.
+            let plans = try ResourceStore(store: store).list(RemediationPlanKind.self).filter { $0.spec.ticket == ticket.name }
+                .sorted { ($0.metadata.creationTimestamp ?? .distantPast, $0.name) < ($1.metadata.creationTimestamp ?? .distantPast, $1.name) }
+            out += "Plans:\n"
+            out += plans.isEmpty ? "  <none>\n" : indent(renderTable(["NAME", "ORIGIN", "PHASE", "RISK", "REVISION", "STEPS", "NOTE"], plans.map {
+                [$0.name, $0.spec.origin == .ai ? "ai (\($0.spec.proposal?.provider ?? "model"))" : "playbook",
+                 $0.status.phase.rawValue, $0.spec.risk.rawValue, $0.spec.revision,
+                 $0.spec.steps.map(\.action.summary).joined(separator: "; "), $0.status.conditions[type: .superseded]?.message ?? ""]
+            }) + "\n")
         }
         if let diagnosis = (object as? Ticket)?.status.diagnosis { out += DiagnosisReport.render(diagnosis, now: now) }
         let events = try store.events(regardingKind: K.kind, regardingName: name)

@@ -21,10 +21,15 @@ public struct DiagnosisConfig: Codable, Sendable, Equatable, DefaultInitializabl
     public var apiKey: SecretSource?
     @Default<Int30> public var maxCallsPerHour: Int
     @Default<Minutes1> public var timeout: GoDuration
+    /// Whether a model's validated suggested actions become a plan of origin `ai` for its ticket (which only a person's
+    /// signed approval lets run). Ignored for `rules`: the playbooks are the rules' plans.
+    @Default<True> public var proposePlans: Bool
 
     public init() {}
     public init(provider: DiagnosisProvider = DiagnosisProvider.defaultValue, model: String = "", endpoint: String = "",
-                apiKey: SecretSource? = nil, maxCallsPerHour: Int = Int30.defaultValue, timeout: GoDuration = Minutes1.defaultValue) {
+                apiKey: SecretSource? = nil, maxCallsPerHour: Int = Int30.defaultValue, timeout: GoDuration = Minutes1.defaultValue,
+                proposePlans: Bool = True.defaultValue) {
+        self.proposePlans = proposePlans
         self.provider = provider
         self.model = model
         self.endpoint = endpoint
@@ -32,6 +37,9 @@ public struct DiagnosisConfig: Codable, Sendable, Equatable, DefaultInitializabl
         self.maxCallsPerHour = maxCallsPerHour
         self.timeout = timeout
     }
+    /// Whether the planners turn a model's suggestions into `ai` plans.
+    public var proposesPlans: Bool { provider != .rules && proposePlans }
+
     func validate(_ v: inout Validator) {
         if !endpoint.isEmpty { v.url("endpoint", endpoint) }
         if provider == .openai && endpoint.isEmpty { v.fail("endpoint", "is required for provider openai (the base URL of the chat-completions API)") }

@@ -54,9 +54,11 @@ public struct SubjectPlanSpec<S: Subject>: Codable, Sendable, Equatable, SpecVal
     /// Plans that must have succeeded before this one starts.
     public var after: [String]
     public var notBefore: Date?
+    /// For origin `ai`: the model's case for the plan (`ModelProposal`); nil for every other plan.
+    public var proposal: ModelProposal?
 
     public init(cluster: String, origin: PlanOrigin, concern: String, reason: String, ticket: String? = nil, steps: [SubjectPlanStep<S>],
-                after: [String] = [], notBefore: Date? = nil) {
+                after: [String] = [], notBefore: Date? = nil, proposal: ModelProposal? = nil) {
         self.cluster = cluster
         self.origin = origin
         self.concern = concern
@@ -66,6 +68,7 @@ public struct SubjectPlanSpec<S: Subject>: Codable, Sendable, Equatable, SpecVal
         self.revision = Self.revision(of: steps)
         self.after = after
         self.notBefore = notBefore
+        self.proposal = proposal
     }
 
     /// The highest risk of any step decides who must approve.

@@ -26,6 +26,11 @@ enum ActionPlausibility {
                 return "\(kind) acts on store \(id), which is Up and alive and not what ticket \(c.ticket.name) is about"
             }
         }
+        // PD's own schedulers (its balancers above all) are removed only for a ticket about that scheduler: a remedy
+        // for another ticket that turns PD's scheduling off is what an injected instruction would ask for.
+        if action.kind == .removeScheduler, let name = action.scheduler, c.ticket.subject != "scheduler/\(name)" {
+            return "removeScheduler of \(name), which ticket \(c.ticket.name) is not about"
+        }
         // A move's target must be able to take what is moved.
         if let to = action.toStoreID, let store = c.store(to), !isUpAndAlive(store) {
             return "\(kind) moves to store \(to), which is not Up and alive (\(store.state), \(store.liveness))"

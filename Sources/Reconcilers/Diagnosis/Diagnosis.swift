@@ -122,6 +122,9 @@ public struct Diagnosis: Codable, Sendable, Equatable {
     /// Machine-readable suggestions, each valid against the action registry. At most they become an
     /// AI-origin plan suggestion that a person must approve.
     public var suggestedActions: [Action]
+    /// Why each suggested action, as the model gave it, in the same order; nil when none were given (the rules engine,
+    /// diagnoses stored before rationales). Control characters removed and capped when validated.
+    public var actionRationales: [String]?
     /// What was dropped or corrected while validating the answer (invalid actions, unknown evidence refs).
     public var notes: [String]
     /// `rules`, `anthropic`, `openai`.
@@ -133,8 +136,8 @@ public struct Diagnosis: Codable, Sendable, Equatable {
 
     public init(ticket: String, timeline: [TimelineEntry] = [], affectedComponents: [String] = [], readings: [DiagnosisReading] = [],
                 primary: Hypothesis, alternatives: [Alternative] = [], recommendedAction: String, pdCtlEquivalents: [String] = [],
-                risks: [String] = [], suggestedActions: [Action] = [], notes: [String] = [], provider: String, model: String,
-                createdAt: Date, contextDigest: String) {
+                risks: [String] = [], suggestedActions: [Action] = [], actionRationales: [String]? = nil, notes: [String] = [],
+                provider: String, model: String, createdAt: Date, contextDigest: String) {
         self.ticket = ticket
         self.timeline = timeline
         self.affectedComponents = affectedComponents
@@ -145,10 +148,20 @@ public struct Diagnosis: Codable, Sendable, Equatable {
         self.pdCtlEquivalents = pdCtlEquivalents
         self.risks = risks
         self.suggestedActions = suggestedActions
+        self.actionRationales = actionRationales
         self.notes = notes
         self.provider = provider
         self.model = model
         self.createdAt = createdAt
         self.contextDigest = contextDigest
     }
+
+    /// The model's reason for suggested action `index`, when it gave one.
+    public func rationale(ofAction index: Int) -> String? {
+        guard let rationales = actionRationales, rationales.indices.contains(index), !rationales[index].isEmpty else { return nil }
+        return rationales[index]
+    }
+
+    /// The notes that say a suggested action was dropped, and why.
+    public var droppedSuggestions: [String] { notes.filter { $0.hasPrefix("suggested action") } }
 }

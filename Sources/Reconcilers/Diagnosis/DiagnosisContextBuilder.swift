@@ -216,10 +216,10 @@ public enum DiagnosisContextBuilder {
     /// of every store not Up and alive; the observation sources that did not answer in full; the schedulers running and
     /// paused and the stores PD's evict-slow-store and the evict-leader schedulers hold; the ticket's incident (cause,
     /// root, the root's diagnosed cause) and the related tickets open (`relatedOpenTickets`: its incident's, its store's,
-    /// its invariant's); and whether each of its own plans is under way or how it ended. Numbers that move every pass
-    /// (latencies, heartbeat ages, counts, slow scores), a healthy store's scrape flickering and other tickets' plans are
-    /// left out, so an incident is diagnosed again only when what it is made of changes, and a model's call budget is not
-    /// spent on one ticket.
+    /// its invariant's); and whether each of its own plans (a model's `ai` plans excepted) is under way or how it ended.
+    /// Numbers that move every pass (latencies, heartbeat ages, counts, slow scores), a healthy store's scrape flickering
+    /// and other tickets' plans are left out, so an incident is diagnosed again only when what it is made of changes, and
+    /// a model's call budget is not spent on one ticket.
     public static func digest(_ c: DiagnosisContext) -> String {
         var parts: [String] = [c.ticket.name, c.ticket.state, String(c.ticket.occurrences), String(c.ticket.flapping), c.ticket.summary]
         parts.append("incomplete=" + c.sources.filter { $0.value != "Complete" }.keys.sorted().joined(separator: ","))
@@ -233,7 +233,9 @@ public enum DiagnosisContextBuilder {
         parts.append("evict-slow=\(c.evictSlowStores.sorted().map(String.init).joined(separator: ","))")
         if let i = c.incident { parts.append("incident=\(i.cause) \(i.store) \(i.rootTicket ?? "-") \(i.rootDiagnosedCause ?? "-")") }
         parts.append("open=" + c.relatedOpenTickets.joined(separator: ","))
-        parts += c.plans.filter { $0.ticket == c.ticket.name }.map { plan in
+        // A model's own proposal is left out: the plan made from a diagnosis must not make the next one due (a model
+        // answering a little differently each time would then propose, re-diagnose and supersede without end).
+        parts += c.plans.filter { $0.ticket == c.ticket.name && $0.origin != PlanOrigin.ai.rawValue }.map { plan in
             let phase = PlanPhase(rawValue: plan.phase)
             return "plan/\(plan.name) \(phase.map { $0.isTerminal ? $0.rawValue : "active" } ?? plan.phase)"
         }

@@ -9,20 +9,24 @@ public struct SuggestedActionDraft: Codable, Sendable, Equatable {
     public var fromStoreID: UInt64?
     public var toStoreID: UInt64?
     public var scheduler: String?
+    /// Why the model suggests this step, in its words: shown beside the step of the plan made from it. Optional so
+    /// an answer without it still decodes (the step then has no rationale to show).
+    public var rationale: String?
 
     public init(kind: String, regionID: UInt64? = nil, storeID: UInt64? = nil, fromStoreID: UInt64? = nil, toStoreID: UInt64? = nil,
-                scheduler: String? = nil) {
+                scheduler: String? = nil, rationale: String? = nil) {
         self.kind = kind
         self.regionID = regionID
         self.storeID = storeID
         self.fromStoreID = fromStoreID
         self.toStoreID = toStoreID
         self.scheduler = scheduler
+        self.rationale = rationale
     }
 
-    public init(_ a: Action) {
+    public init(_ a: Action, rationale: String? = nil) {
         self.init(kind: a.kind.rawValue, regionID: a.regionID, storeID: a.storeID, fromStoreID: a.fromStoreID, toStoreID: a.toStoreID,
-                  scheduler: a.scheduler)
+                  scheduler: a.scheduler, rationale: rationale)
     }
 }
 

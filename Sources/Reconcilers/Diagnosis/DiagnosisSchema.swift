@@ -40,11 +40,12 @@ public enum DiagnosisSchema {
               "pdCtlEquivalents": {"type": "array", "items": {"type": "string"}},
               "risks": {"type": "array", "items": {"type": "string"}},
               "suggestedActions": {"type": "array", "items": {"type": "object", "additionalProperties": false,
-                "required": ["kind", "regionID", "storeID", "fromStoreID", "toStoreID", "scheduler"], "properties": {
+                "required": ["kind", "regionID", "storeID", "fromStoreID", "toStoreID", "scheduler", "rationale"], "properties": {
                 "kind": {"type": "string", "enum": [\(kinds)]},
                 "regionID": {"type": ["integer", "null"]}, "storeID": {"type": ["integer", "null"]},
                 "fromStoreID": {"type": ["integer", "null"]}, "toStoreID": {"type": ["integer", "null"]},
-                "scheduler": {"type": ["string", "null"]}}}}}}
+                "scheduler": {"type": ["string", "null"]},
+                "rationale": {"type": "string", "description": "Why this step, from the evidence: shown to the person who approves the plan made from these actions"}}}}}}
             """
     }
 }

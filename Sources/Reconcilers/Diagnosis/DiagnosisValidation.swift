@@ -9,17 +9,23 @@ public enum DiagnosisValidation {
     public static let maxActions = 10
     public static let maxItems = 20
     public static let maxText = 2_000
+    public static let maxRationale = 600
 
     public static func finalize(_ draft: DiagnosisDraft, context c: DiagnosisContext, provider: String, model: String, now: Date) -> Diagnosis {
         var notes: [String] = []
         var actions: [Action] = []
+        var rationales: [String] = []
         for (i, a) in draft.suggestedActions.enumerated() {
             guard i < maxActions else {
                 notes.append("suggested actions past the first \(maxActions) dropped")
                 break
             }
             switch validate(a, context: c) {
-            case .success(let action): if !actions.contains(action) { actions.append(action) }
+            case .success(let action):
+                guard !actions.contains(action) else { continue }
+                actions.append(action)
+                // Cluster text may have steered it: control characters out, length capped, like the context's own text.
+                rationales.append(DiagnosisContextBuilder.quote(a.rationale ?? "", limit: maxRationale))
             case .failure(let why): notes.append("suggested action \(i + 1) dropped: \(why)")
             }
         }
@@ -50,7 +56,8 @@ public enum DiagnosisValidation {
             readings: Array(draft.readings.prefix(maxItems * 2)),
             primary: primary, alternatives: alternatives, recommendedAction: cut(draft.recommendedAction),
             pdCtlEquivalents: draft.pdCtlEquivalents.prefix(maxItems).map { cut($0, 300) },
-            risks: draft.risks.prefix(maxItems).map { cut($0) }, suggestedActions: actions, notes: notes,
+            risks: draft.risks.prefix(maxItems).map { cut($0) }, suggestedActions: actions,
+            actionRationales: rationales.contains { !$0.isEmpty } ? rationales : nil, notes: notes,
             provider: provider, model: cut(model, 100), createdAt: now, contextDigest: DiagnosisContextBuilder.digest(c))
     }
 

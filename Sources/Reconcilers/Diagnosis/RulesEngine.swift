@@ -38,7 +38,7 @@ public enum RulesEngine {
             DiagnosisDraft(timeline: timeline(c), affectedComponents: components.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } },
                            readings: readings(c), primary: finding.primary, alternatives: finding.alternatives,
                            recommendedAction: finding.recommended, pdCtlEquivalents: finding.pdCtl, risks: finding.risks,
-                           suggestedActions: finding.actions.map(SuggestedActionDraft.init)),
+                           suggestedActions: finding.actions.map { SuggestedActionDraft($0) }),
             context: c, provider: providerName, model: modelName, now: now)
     }
 

@@ -40,22 +40,23 @@ enum PlanIdentity {
         return 1
     }
 
-    /// This cluster's reconciler plans for a concern, oldest generation first.
-    static func plans(for concern: String, in plans: [RemediationPlan], cluster: String) -> [RemediationPlan] {
-        plans.filter { $0.spec.origin == .reconciler && $0.spec.concern == concern }
+    /// This cluster's plans of one origin for a concern, oldest generation first: a planner's (`reconciler`) or a
+    /// model's (`ai`), never both.
+    static func plans(for concern: String, origin: PlanOrigin = .reconciler, in plans: [RemediationPlan], cluster: String) -> [RemediationPlan] {
+        plans.filter { $0.spec.origin == origin && $0.spec.concern == concern }
             .sorted { (generation(of: $0, cluster: cluster), $0.name) < (generation(of: $1, cluster: cluster), $1.name) }
     }
 
     /// The plan of a concern that is not terminal, if any.
-    static func current(_ concern: String, in plans: [RemediationPlan], cluster: String) -> RemediationPlan? {
-        self.plans(for: concern, in: plans, cluster: cluster).first { !$0.status.phase.isTerminal }
+    static func current(_ concern: String, origin: PlanOrigin = .reconciler, in plans: [RemediationPlan], cluster: String) -> RemediationPlan? {
+        self.plans(for: concern, origin: origin, in: plans, cluster: cluster).first { !$0.status.phase.isTerminal }
     }
 
     static func apply(_ outcomes: [PlannerOutcome], to input: [RemediationPlan], cluster: String, now: Date)
         -> (plans: [RemediationPlan], events: [Event]) {
         var byName = Dictionary(input.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         var events: [Event] = []
-        var handled = Set<String>()
+        var handled = Set<[String]>()
 
         func supersede(_ plan: RemediationPlan, reason: String, message: String) {
             guard plan.status.phase == .pending || plan.status.phase == .approved else { return }
@@ -66,8 +67,8 @@ enum PlanIdentity {
             events.append(event(p.name, .normal, "PlanSuperseded", message, now))
         }
 
-        for outcome in outcomes where handled.insert(outcome.concern).inserted {
-            let existing = plans(for: outcome.concern, in: input, cluster: cluster)
+        for outcome in outcomes where handled.insert([outcome.origin.rawValue, outcome.concern]).inserted {
+            let existing = plans(for: outcome.concern, origin: outcome.origin, in: input, cluster: cluster)
             let live = existing.filter { !$0.status.phase.isTerminal }
             // Never two live plans for one concern: keep the newest, supersede the others.
             for extra in live.dropLast() {
@@ -80,7 +81,15 @@ enum PlanIdentity {
             case .vanished(let reason, let message):
                 if let current { supersede(current, reason: reason, message: message) }
             case .desired(let desired):
-                if let current {
+                if let current, !desired.revisesInPlace, current.spec.revision != desired.spec.revision {
+                    guard current.status.phase != .executing else { continue }
+                    var generation = (existing.map { self.generation(of: $0, cluster: cluster) }.max() ?? 0) + 1
+                    while byName[name(concern: outcome.concern, cluster: cluster, generation: generation)] != nil { generation += 1 }
+                    let next = name(concern: outcome.concern, cluster: cluster, generation: generation)
+                    supersede(current, reason: "SuggestionChanged", message: "a new diagnosis suggests other steps: see plan \(next)")
+                    let plan = create(next, desired, now: now, events: &events)
+                    byName[plan.name] = plan
+                } else if let current {
                     guard current.status.phase != .executing else { continue }
                     let updated = update(current, to: desired, now: now, events: &events)
                     byName[updated.name] = updated
@@ -96,9 +105,13 @@ enum PlanIdentity {
                 }
             }
         }
-        // Concerns no planner raised this pass: their drift is gone.
-        for plan in input where plan.spec.origin == .reconciler && !handled.contains(plan.spec.concern) {
-            supersede(byName[plan.name] ?? plan, reason: "DriftResolved", message: "what this plan fixes is no longer observed")
+        // Concerns no planner raised this pass: their drift is gone (a model's plan: nothing proposes it any more).
+        for plan in input where !handled.contains([plan.spec.origin.rawValue, plan.spec.concern]) {
+            if plan.spec.origin == .ai {
+                supersede(byName[plan.name] ?? plan, reason: "Withdrawn", message: "no diagnosis proposes this plan any more")
+            } else {
+                supersede(byName[plan.name] ?? plan, reason: "DriftResolved", message: "what this plan fixes is no longer observed")
+            }
         }
         return (byName.values.sorted { $0.name < $1.name }, events)
     }
@@ -135,6 +148,7 @@ enum PlanIdentity {
         }
         p.spec.reason = desired.spec.reason
         p.spec.ticket = desired.spec.ticket
+        p.spec.proposal = desired.spec.proposal
         p.spec.after = desired.spec.after
         p.spec.notBefore = desired.spec.notBefore
         if let blocked = desired.blocked {

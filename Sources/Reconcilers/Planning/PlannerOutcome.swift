@@ -11,6 +11,8 @@ struct PlannerOutcome: Sendable {
 
     var concern: String
     var decision: Decision
+    /// Whose concern it is: a planner's plans and a model's never share one, even under the same name.
+    var origin: PlanOrigin = .reconciler
     /// Regions the next observation must fetch for this concern.
     var regionScope: RegionScope = .none
 }
@@ -23,4 +25,7 @@ struct DesiredPlan: Sendable {
     /// Whether a Succeeded plan at the same revision already did the work. False when the effect can
     /// be undone outside the plan (an evict-leader scheduler removed by hand), so the concern is re-planned.
     var succeededPlanSatisfies = true
+    /// Whether other steps revise the live plan in place (a new revision of the same plan) or supersede it with a new
+    /// generation. A model's plan is the second kind: other steps are another proposal from another diagnosis.
+    var revisesInPlace = true
 }

@@ -40,7 +40,8 @@ public struct PlanningResult: Sendable, Equatable {
     }
 }
 
-/// The planning pass: balance (moves or store weights), maintenance and playbook planners, then plan identity. Pure: `now`
+/// The planning pass: balance (moves or store weights), maintenance and playbook planners, a model's proposals, the
+/// alternative a person approved, then plan identity. Pure: `now`
 /// comes from the input, nothing is read or written.
 public enum PlanningReconciler {
     public static func reconcile(_ input: PlanningInput) -> PlanningResult {
@@ -58,6 +59,8 @@ public enum PlanningReconciler {
         if let o = WeightPlanner.plan(ctx) { outcomes.append(o) }
         outcomes += MaintenancePlanner.plan(ctx)
         outcomes += Playbooks.plan(ctx)
+        outcomes += ModelProposalPlanner.plan(ctx)
+        outcomes = ApprovedAlternative.apply(outcomes, ctx)
 
         let applied = PlanIdentity.apply(outcomes, to: plans, cluster: ctx.clusterName, now: input.now)
         let maintenance = MaintenancePlanner.statuses(ctx, plans: applied.plans)

@@ -3,7 +3,8 @@ import Foundation
 import Synchronization
 
 /// A local server speaking a model API: it records every request and answers from a script, one
-/// reply per request (the last one repeats).
+/// reply per request (the last one repeats), or from a function of the request (`start(answering:)`), for tests
+/// where several tickets are diagnosed in no fixed order.
 final class FakeModelServer: Sendable {
     struct Recorded: Sendable {
         var path: String
@@ -18,16 +19,22 @@ final class FakeModelServer: Sendable {
 
     let server: LoopbackServer
     private let state: Mutex<(requests: [Recorded], script: [Answer])>
+    private let answering: (@Sendable (Recorded) -> Answer)?
 
     var url: URL { server.url }
     var requests: [Recorded] { state.withLock { $0.requests } }
 
-    private init(server: LoopbackServer, script: [Answer]) {
+    private init(server: LoopbackServer, script: [Answer], answering: (@Sendable (Recorded) -> Answer)?) {
         self.server = server
         self.state = Mutex(([], script))
+        self.answering = answering
     }
 
-    static func start(_ script: [Answer]) async throws -> FakeModelServer {
+    static func start(answering: @escaping @Sendable (Recorded) -> Answer) async throws -> FakeModelServer {
+        try await start([Answer(status: 500, body: "{}")], answering: answering)
+    }
+
+    static func start(_ script: [Answer], answering: (@Sendable (Recorded) -> Answer)? = nil) async throws -> FakeModelServer {
         let box = Box()
         let server = try await LoopbackServer.start { request in
             var headers: [String: String] = [:]
@@ -36,16 +43,17 @@ final class FakeModelServer: Sendable {
             let answer = box.server?.record(Recorded(path: request.path, headers: headers, body: body)) ?? Answer(status: 500, body: "{}")
             return Reply.json(answer.body, status: answer.status, headers: answer.headers)
         }
-        let fake = FakeModelServer(server: server, script: script)
+        let fake = FakeModelServer(server: server, script: script, answering: answering)
         box.server = fake
         return fake
     }
 
     private func record(_ r: Recorded) -> Answer {
-        state.withLock { s in
+        let scripted = state.withLock { s in
             s.requests.append(r)
             return s.script.count > 1 ? s.script.removeFirst() : s.script[0]
         }
+        return answering?(r) ?? scripted
     }
 
     func stop() async { await server.stop() }

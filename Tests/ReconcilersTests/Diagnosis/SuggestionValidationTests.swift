@@ -9,7 +9,8 @@ import Testing
     let now = Date(timeIntervalSince1970: 1_800_000_000)
 
     /// Four stores; store 2 slow (the ticket's), store 4 down, the rest Up and alive; region 7 is hot on store 2.
-    func context(invariant: String = "highLatency", subject: String = "store/2", readings: [Reading] = []) -> DiagnosisContext {
+    func context(invariant: String = "highLatency", subject: String = "store/2", readings: [Reading] = [],
+                 schedulers: [String] = []) -> DiagnosisContext {
         var sources: [ObservationSource: SourceState] = [:]
         for s in ClusterSnapshot.requiredSources { sources[s] = .complete }
         let stores = (1...4).map { (id: Int) -> StoreSnapshot in
@@ -21,6 +22,7 @@ import Testing
                                  capacityBytes: 100, availableBytes: 60, leaderCount: 30, regionCount: 90)
         }
         let snapshot = ClusterSnapshot(cluster: "prod", observedAt: now, sources: sources, stores: stores,
+                                       schedulers: SchedulerSnapshot(names: schedulers),
                                        hotRegions: [HotRegion(regionID: 7, storeID: 2, direction: .write, bytesPerSecond: 1e7)])
         var ticket = Ticket(metadata: ObjectMeta(name: "prod-t"),
                             spec: TicketSpec(cluster: "prod", invariant: invariant, subject: subject, severity: .warning, summary: "s"))
@@ -51,6 +53,18 @@ import Testing
                          context(invariant: "storeFlapping", subject: "store/2"))
         #expect(d.suggestedActions == [.store(.offlineStore, 4)])
         #expect(d.notes.first == "suggested action 1 dropped: offlineStore of store 2, which is Up and alive")
+    }
+
+    /// PD's balancer removed as the remedy for a slow store is what an injected instruction would ask for; a leftover
+    /// scheduler's own ticket may suggest removing it.
+    @Test func aSchedulerIsRemovedOnlyForItsOwnTicket() {
+        let schedulers = ["balance-leader-scheduler", "shuffle-leader-scheduler"]
+        let slow = finalize([SuggestedActionDraft(kind: "removeScheduler", scheduler: "balance-leader-scheduler")], context(schedulers: schedulers))
+        #expect(slow.suggestedActions.isEmpty)
+        #expect(slow.notes.first == "suggested action 1 dropped: removeScheduler of balance-leader-scheduler, which ticket prod-t is not about")
+        let leftover = finalize([SuggestedActionDraft(kind: "removeScheduler", scheduler: "shuffle-leader-scheduler")],
+                                context(invariant: "leftoverScheduler", subject: "scheduler/shuffle-leader-scheduler", schedulers: schedulers))
+        #expect(leftover.suggestedActions == [Action(kind: .removeScheduler, scheduler: "shuffle-leader-scheduler")])
     }
 
     @Test func aRegionTheContextDoesNotShowIsDropped() {

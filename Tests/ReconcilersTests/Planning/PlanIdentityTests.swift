@@ -98,12 +98,21 @@ import Testing
         #expect(PlanningReconciler.reconcile(Self.skewedInput(plans: [plan])).plans == [plan])
     }
 
-    @Test func aiPlansAreLeftAlone() throws {
+    /// A model's plan is never taken over by a planner, even under a planner's concern; with no open ticket proposing
+    /// it, it is withdrawn as it stands.
+    @Test func aiPlansAreNeverAPlannersOwn() throws {
         let step = PlanStep(name: "evict", action: .store(.addEvictLeaderScheduler, 2), expectedEffect: "x", timeout: .minutes(1))
         let ai = RemediationPlan(metadata: ObjectMeta(name: "ai-evict-2"),
                                  spec: RemediationPlanSpec(cluster: "prod", origin: .ai, concern: "evict-leaders-store-2", reason: "r", steps: [step]))
         let (stores, regions) = MaintenancePlannerTests.healthy()
-        #expect(PlanningReconciler.reconcile(F.input(F.snapshot(stores, regions: regions), plans: [ai])).plans == [ai])
+        let input = F.input(F.snapshot(stores, regions: regions), tickets: [F.ticket("highLatency", "store/2")], plans: [ai])
+        let result = PlanningReconciler.reconcile(input)
+        let after = try #require(result.plans.first { $0.name == ai.name })
+        #expect(after.spec == ai.spec && after.status.phase == .superseded)
+        #expect(after.status.conditions[type: .superseded]?.reason == "TicketResolved")
+        // The playbook's plan for that concern is its own.
+        let playbook = try #require(result.plans.first { $0.spec.origin == .reconciler && $0.spec.concern == "evict-leaders-store-2" })
+        #expect(playbook.name == "evict-leaders-store-2-prod" && playbook.status.phase == .pending)
     }
 
     @Test func namesAreValidObjectNames() {
