@@ -103,8 +103,14 @@ enum ModelProposalPlanner {
         }
         switch action.kind {
         case .offlineStore:
-            if let id = action.storeID, let s = ctx.snapshot.store(id), s.state == .up, s.liveness == .alive {
-                return "store \(id) is Up and alive now"
+            // The playbooks' rule, whatever the model says: a store is taken offline only once PD calls it Down (past
+            // max-store-down-time). One only partitioned, restarting or briefly silent comes back with its data; taking
+            // it offline would move every replica it holds. Retiring a healthy store is a StoreMaintenance's job.
+            if let id = action.storeID, let s = ctx.snapshot.store(id) {
+                if s.state == .up, s.liveness == .alive { return "store \(id) is Up and alive now" }
+                if s.liveness != .down {
+                    return "store \(id) is \(s.liveness.rawValue), not Down: a store is taken offline only once PD calls it Down (past max-store-down-time)"
+                }
             }
         case .transferLeader, .transferPeer:
             // The legality rule every planner's move obeys; the gates apply it again, with the region, before the call.

@@ -65,6 +65,21 @@ import Testing
         #expect(again.plans == result.plans)
     }
 
+    /// A model suggesting to take a store offline gets that step only for a store PD calls Down: one only
+    /// disconnected (a partition, a restart) is left out, as the playbooks leave it.
+    @Test func aModelsOfflineWaitsForPDToCallTheStoreDown() throws {
+        let (stores, regions) = Self.base
+        var snapshot = F.snapshot(stores, regions: regions)
+        let index = try #require(snapshot.stores.firstIndex { $0.id == 3 })
+        snapshot.stores[index].liveness = .disconnected
+        let ticket = Self.slowTicket([.store(.offlineStore, 3)])
+        let disconnected = PlanningReconciler.reconcile(F.input(snapshot, cluster: Self.modelCluster(), tickets: [ticket]))
+        #expect(Self.aiPlans(disconnected.plans).filter { !$0.status.phase.isTerminal }.isEmpty)
+        snapshot.stores[index].liveness = .down
+        let down = PlanningReconciler.reconcile(F.input(snapshot, cluster: Self.modelCluster(), tickets: [ticket]))
+        #expect(Self.aiPlans(down.plans).first?.spec.steps.map(\.action) == [.store(.offlineStore, 3)])
+    }
+
     @Test func noPolicyApprovesAnAIPlan() throws {
         let (stores, regions) = Self.base
         let result = PlanningReconciler.reconcile(F.input(F.snapshot(stores, regions: regions), cluster: Self.modelCluster(),
