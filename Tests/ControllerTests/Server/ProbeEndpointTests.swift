@@ -158,6 +158,31 @@ import TestSupport
             #expect(!names.isEmpty, "no metric in \(expression)")
             for name in names { #expect(samples[name] != nil, "the dashboard queries \(name), which /metrics does not export") }
         }
+
+        // Every series an alert selects exists after one pass, down to its label values: a selector naming a phase,
+        // severity or result the controller never writes would leave its alert silent for good. `up` and `job` are
+        // Prometheus' own.
+        let rules = try String(contentsOf: root.appendingPathComponent("Manifests/components/prometheusrule/rules.yaml"), encoding: .utf8)
+        let alertSelector = try Regex(#"([a-zA-Z_:][a-zA-Z0-9_:]*)\{([^}]*)\}"#)
+        let matcher = try Regex(#"([a-zA-Z_]+)(=~|=)"([^"]*)""#)
+        var selected = 0
+        for match in rules.matches(of: alertSelector) {
+            guard let name = match.output[1].substring.map(String.init), name != "up",
+                  let body = match.output[2].substring else { continue }
+            selected += 1
+            let series = samples[name] ?? []
+            #expect(!series.isEmpty, "an alert selects \(name), which /metrics does not export")
+            for m in body.matches(of: matcher) {
+                guard let label = m.output[1].substring.map(String.init), label != "job",
+                      let op = m.output[2].substring, let value = m.output[3].substring else { continue }
+                let values = op == "=~" ? value.split(separator: "|").map(String.init) : [String(value)]
+                for v in values {
+                    #expect(series.contains { $0.labels.contains("\(label)=\"\(v)\"") },
+                            "an alert selects \(name){\(label)=\"\(v)\"}, a series /metrics does not export")
+                }
+            }
+        }
+        #expect(selected >= 7)
         await rig.stop()
     }
 
