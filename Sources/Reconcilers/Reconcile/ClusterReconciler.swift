@@ -323,7 +323,7 @@ public enum ClusterReconciler {
                 ]))
             }
             if was.status.phase != p.status.phase {
-                // One phrase per phase ("Plan superseded", "Plan executing"), so each is a query of its own.
+                // One phrase per phase ("Plan superseded", "Plan failed"), so each is a query of its own.
                 lines.append(PassDecision(.info, "Plan \(p.status.phase.rawValue.lowercased())", [
                     "plan": p.name, "from": was.status.phase.rawValue,
                 ]))

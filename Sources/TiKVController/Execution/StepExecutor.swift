@@ -90,7 +90,7 @@ package struct StepExecutor {
         fields["request"] = "\(call.call)"
         if call.step >= 0 {
             let steps = plans.first { $0.name == call.plan }?.spec.steps ?? []
-            fields["step"] = "\(call.step < steps.count ? steps[call.step].name : "\(call.step + 1)")"
+            fields["step"] = .string(call.step < steps.count ? steps[call.step].name : "\(call.step + 1)")
         }
         return fields
     }

@@ -34,6 +34,11 @@ final class PeopleActionLog: Sendable {
         return [PassDecision(.notice, on ? "Kill switch on: no step is sent, running plans are cancelled" : "Kill switch off", [:])]
     }
 
+    /// A cluster that is gone: nothing of it is kept.
+    func forget(cluster: String) {
+        _ = state.withLock { $0.votes.removeValue(forKey: cluster) }
+    }
+
     /// The votes counted on `cluster`'s plans in this pass: a line for each one its last pass did not count.
     func counted(_ votes: [ApprovalVote], cluster: String) -> [PassDecision] {
         let now = votes.map { Vote(plan: $0.plan, revision: $0.revision, principal: $0.approver, approve: $0.approve,

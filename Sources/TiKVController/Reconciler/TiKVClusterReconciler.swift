@@ -78,6 +78,7 @@ package final class TiKVClusterReconciler: Reconciler {
         guard let cluster = try resources.get(TiKVClusterKind.self, name) else {
             log.info("TiKVCluster is gone; nothing to reconcile")
             _ = regionScopes.withLock { $0.removeValue(forKey: name) }
+            people.forget(cluster: name)
             await connections.forget(name)
             return nil
         }
