@@ -73,7 +73,7 @@ package actor DiagnosisRunner {
         let events = Self.events(resources.store, tickets: tickets, plans: plans, cluster: cluster.name)
         for ticket in open where running[ticket.name] == nil {
             guard running.count < maxConcurrent else {
-                logger.debug("Diagnosis capacity full; the next pass resubmits", metadata: ["ticket": "\(ticket.name)"])
+                logger.debug("Diagnosis capacity full; the next pass resubmits", metadata: ["cluster": "\(cluster.name)", "ticket": "\(ticket.name)"])
                 break
             }
             let input = DiagnosisContextBuilder.Input(ticket: ticket, cluster: cluster, snapshot: snapshot, maintenances: maintenances,
@@ -106,7 +106,7 @@ package actor DiagnosisRunner {
                     onCall(provider.name, .success)
                 } catch {
                     onCall(provider.name, (error as? DiagnosisError).map(CallOutcome.init) ?? .error)
-                    log.warning("Diagnosis failed", metadata: ["ticket": "\(name)", "provider": "\(provider.name)", "error": "\(error)"])
+                    log.warning("Diagnosis failed", metadata: ["cluster": "\(cluster.name)", "ticket": "\(name)", "provider": "\(provider.name)", "error": "\(error)"])
                 }
                 self.finish(name, cluster: cluster.name, digest: digest, diagnosis: diagnosis, at: now)
             }
@@ -129,10 +129,10 @@ package actor DiagnosisRunner {
         for diagnosis in finished.removeValue(forKey: cluster) ?? [] {
             do {
                 try Self.write(diagnosis, ticket: diagnosis.ticket, resources: resources, now: now)
-                logger.info("Diagnosed", metadata: ["ticket": "\(diagnosis.ticket)", "provider": "\(diagnosis.provider)",
+                logger.info("Diagnosed", metadata: ["cluster": "\(cluster)", "ticket": "\(diagnosis.ticket)", "provider": "\(diagnosis.provider)",
                                                    "cause": "\(diagnosis.primary.cause.rawValue)", "confidence": "\(diagnosis.primary.confidence.rawValue)"])
             } catch {
-                logger.warning("Cannot store a diagnosis", metadata: ["ticket": "\(diagnosis.ticket)", "error": "\(error)"])
+                logger.warning("Cannot store a diagnosis", metadata: ["cluster": "\(cluster)", "ticket": "\(diagnosis.ticket)", "error": "\(error)"])
             }
         }
     }

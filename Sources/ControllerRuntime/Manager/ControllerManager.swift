@@ -117,14 +117,14 @@ package final class ControllerManager: Sendable {
                 }
             } catch let e as StoreError {
                 if case .leaseLost = e {
-                    logger.critical("Lost the store lease; stopping so two controllers never write one store: \(e)")
+                    logger.critical("Lost the store lease; stopping so two controllers never write one store", metadata: ["error": "\(e)"])
                     throw e
                 }
-                logger.error("Store write failed, will retry: \(e)")
+                logger.error("Store write failed, will retry", metadata: ["error": "\(e)"])
             } catch is CancellationError {
                 return
             } catch {
-                logger.error("Spec sync failed, will retry: \(error)")
+                logger.error("Spec sync failed, will retry", metadata: ["error": "\(error)"])
             }
             try? await Task.sleep(for: config.specPollInterval)
         }

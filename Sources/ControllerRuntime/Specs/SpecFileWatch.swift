@@ -26,7 +26,7 @@ package struct SpecFileWatch {
         let fp = SpecDirectory.fingerprint(path: path)
         guard fp != lastFingerprint else { return nil }
         let parsed = try SpecDirectory.parse(paths: [path])
-        for e in set.apply(parsed) { logger.error("Rejected spec file: \(e)") }
+        for e in set.apply(parsed) { logger.error("Rejected spec file", metadata: ["error": "\(e)"]) }
         let outcome = try sync.sync(set, now: now)
         if !outcome.isEmpty {
             logger.info("Synced spec files", metadata: [

@@ -24,7 +24,8 @@ public struct SubjectExecutionResult<S: Subject>: Sendable, Equatable {
     /// Tickets opened because a plan failed (escalation, queued for diagnosis).
     public var tickets: [Ticket]
     public var events: [Event]
-    public var decisions: [String]
+    /// What the pass decided, for the log.
+    public var decisions: [PassDecision]
     /// How soon to look again while steps are in progress; nil when nothing is moving.
     public var requeueAfter: TimeInterval?
 

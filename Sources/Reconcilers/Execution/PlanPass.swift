@@ -46,9 +46,12 @@ struct SubjectPlanPass<S: ExecutedSubject> {
         result.requeueAfter = min(result.requeueAfter ?? .infinity, seconds)
     }
 
-    /// A line of what the pass decided, for the log.
-    mutating func decide(_ line: String) {
-        result.decisions.append(line)
+    /// A line of what the pass decided about this plan (and `step`, when it is about one), for the log.
+    mutating func decide(_ message: String, step: String? = nil, _ fields: [String: String] = [:]) {
+        var named = fields
+        named["plan"] = plan.name
+        if let step { named["step"] = step }
+        result.decisions.append(PassDecision(.info, message, named))
     }
 }
 

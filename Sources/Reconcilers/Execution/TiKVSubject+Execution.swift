@@ -39,7 +39,7 @@ extension TiKVSubject: ExecutedSubject {
             pass.plan.status.steps[i].phase = .skipped
             pass.plan.status.steps[i].observedEffect = IllegalTargetSweep.dropped(to: to, refusal)
             pass.plan.status.steps[i].finishedAt = now
-            pass.decide("plan \(pass.plan.name) step \(step.name): \(pass.plan.status.steps[i].observedEffect ?? "dropped")")
+            pass.decide("Step dropped", step: step.name, ["reason": pass.plan.status.steps[i].observedEffect ?? "dropped"])
             return .nextStep
         }
         // A target at its store limit waits for PD's tokens; the window's other steps go on.

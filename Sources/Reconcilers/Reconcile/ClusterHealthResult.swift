@@ -9,11 +9,11 @@ public struct ClusterHealthResult: Sendable, Equatable {
     public var tickets: [Ticket]
     public var events: [Event]
     /// What health decided, for the log.
-    public var decisions: [String]
+    public var decisions: [PassDecision]
     /// The invariants without a verdict: the second half sets `Healthy` from them too.
     public var unknown: [InvariantUnknown]
 
-    public init(cluster: TiKVCluster, tickets: [Ticket], events: [Event], decisions: [String], unknown: [InvariantUnknown] = []) {
+    public init(cluster: TiKVCluster, tickets: [Ticket], events: [Event], decisions: [PassDecision], unknown: [InvariantUnknown] = []) {
         self.unknown = unknown
         self.cluster = cluster
         self.tickets = tickets

@@ -59,7 +59,7 @@ public struct ClusterReconcileResult: Sendable, Equatable {
     /// The observation failed or was incomplete: the manager retries with its per-cluster backoff.
     public var observationIncomplete: Bool
     /// What the pass decided, and why nothing happened when nothing did — for the log.
-    public var decisions: [String]
+    public var decisions: [PassDecision]
 }
 
 /// One pass over one cluster: health invariants → tickets, desired balance and maintenance →
@@ -92,9 +92,10 @@ public enum ClusterReconciler {
         if health.storeHistory != (cluster.status.storeHistory ?? []) { cluster.status.storeHistory = health.storeHistory }
         if health.pdLeaderHistory != cluster.status.pdLeaderHistory { cluster.status.pdLeaderHistory = health.pdLeaderHistory }
         var decisions = describeTicketChanges(before: input.tickets, after: health.tickets)
-        decisions += health.notes
+        decisions += health.notes.map { PassDecision(.info, $0) }
         if !snapshot.isComplete {
-            decisions.append("observation incomplete (\(snapshot.incompleteReasons.joined(separator: "; "))): tickets kept as they are, no planning")
+            decisions.append(PassDecision(.info, "Observation incomplete: tickets kept as they are, no planning",
+                                          ["reason": snapshot.incompleteReasons.joined(separator: "; ")]))
         }
         cluster.status = clusterStatus(cluster, snapshot: snapshot, tickets: health.tickets, plans: input.plans,
                                        unknown: health.unknown, now: input.now)
@@ -109,7 +110,7 @@ public enum ClusterReconciler {
     public static func decide(_ input: ClusterReconcileInput, after health: ClusterHealthResult) -> ClusterReconcileResult {
         let snapshot = input.snapshot
         let spec = input.cluster.spec
-        var decisions: [String] = []
+        var decisions: [PassDecision] = []
         var cluster = health.cluster
 
         // Plans are computed only from a complete observation: a partial one could make drift look
@@ -132,7 +133,7 @@ public enum ClusterReconciler {
             scope = planning.regionScope
             decisions += describePlanChanges(before: input.plans, after: plans)
             if scope != .none, !snapshot.regionScope.covers(scope) {
-                decisions.append("a planner needs regions (\(describe(scope))): observing them next")
+                decisions.append(PassDecision(.info, "A planner needs regions: observing them next", fields(of: scope)))
             }
         }
 
@@ -151,9 +152,7 @@ public enum ClusterReconciler {
 
         cluster.status = clusterStatus(cluster, snapshot: snapshot, tickets: tickets, plans: plans, unknown: health.unknown, now: input.now)
         if health.decisions.isEmpty && decisions.isEmpty {
-            let open = tickets.filter { $0.status.state == .open }.count
-            let active = plans.filter { !$0.status.phase.isTerminal }.count
-            decisions.append("nothing to do: \(open) open ticket(s), \(active) active plan(s), no drift beyond the desired balance")
+            decisions += idle(tickets: tickets, plans: plans)
         }
 
         // A planner or a step needs regions this pass did not have: look again at once.
@@ -254,41 +253,91 @@ public enum ClusterReconciler {
         return all.map { byName[$0.name] ?? $0 }
     }
 
-    static func describeTicketChanges(before: [Ticket], after: [Ticket]) -> [String] {
-        let old = Dictionary(before.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        var lines: [String] = []
-        for t in after.sorted(by: { $0.name < $1.name }) {
-            let was = old[t.name]
-            if was?.status.state != t.status.state {
-                lines.append("ticket \(t.name): \(was.map { $0.status.state.rawValue } ?? "new") → \(t.status.state.rawValue): \(t.spec.summary)")
+    /// A pass that decided nothing: while a plan executes, which plan and step (info, so the log shows it is
+    /// moving); otherwise "nothing to do" at debug only, since an idle controller says it every resync.
+    static func idle(tickets: [Ticket], plans: [RemediationPlan]) -> [PassDecision] {
+        let executing = plans.filter { $0.status.phase == .executing }.sorted { $0.name < $1.name }
+        guard executing.isEmpty else {
+            return executing.map { plan in
+                var fields = ["plan": plan.name]
+                let statuses = PlanExecution.statuses(plan)
+                if let i = statuses.firstIndex(where: { $0.phase == .running }) ?? statuses.firstIndex(where: { !$0.phase.isDone }),
+                   i < plan.spec.steps.count {
+                    fields["step"] = plan.spec.steps[i].name
+                    fields["stepPhase"] = statuses[i].phase.rawValue
+                }
+                return PassDecision(.info, "Plan executing", fields)
             }
+        }
+        return [PassDecision(.debug, "Nothing to do: no drift beyond the desired balance", [
+            "openTickets": "\(tickets.filter { $0.status.state == .open }.count)",
+            "activePlans": "\(plans.filter { !$0.status.phase.isTerminal }.count)",
+        ])]
+    }
+
+    static func describeTicketChanges(before: [Ticket], after: [Ticket]) -> [PassDecision] {
+        let old = Dictionary(before.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var lines: [PassDecision] = []
+        for t in after.sorted(by: { $0.name < $1.name }) {
+            let was = old[t.name]?.status.state
+            guard was != t.status.state else { continue }
+            let message = switch (was, t.status.state) {
+            case (.resolved, .open): "Ticket reopened"
+            case (_, .open): "Ticket opened"
+            case (_, .resolved): "Ticket resolved"
+            case (_, .pending): "Ticket pending its grace period"
+            }
+            var fields = subjectFields(t.spec.subject)
+            fields["ticket"] = t.name
+            fields["invariant"] = t.spec.invariant
+            fields["severity"] = t.spec.severity.rawValue
+            fields["from"] = was?.rawValue ?? "new"
+            fields["summary"] = t.spec.summary
+            lines.append(PassDecision(.info, message, fields))
         }
         return lines
     }
 
-    static func describePlanChanges(before: [RemediationPlan], after: [RemediationPlan]) -> [String] {
+    /// A ticket's subject as log fields: `store/4` → `store=4`, `region/24` → `region=24`, anything else as itself.
+    static func subjectFields(_ subject: String) -> [String: String] {
+        for kind in ["store", "region"] where subject.hasPrefix(kind + "/") {
+            return [kind: String(subject.dropFirst(kind.count + 1))]
+        }
+        return ["subject": subject]
+    }
+
+    static func describePlanChanges(before: [RemediationPlan], after: [RemediationPlan]) -> [PassDecision] {
         let old = Dictionary(before.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        var lines: [String] = []
+        var lines: [PassDecision] = []
         for p in after.sorted(by: { $0.name < $1.name }) {
             guard let was = old[p.name] else {
-                lines.append("plan \(p.name) created (\(p.spec.steps.count) step(s), risk \(p.spec.risk.rawValue), revision \(p.spec.revision)): \(p.spec.reason)")
+                lines.append(PassDecision(.info, "Plan created", [
+                    "plan": p.name, "steps": "\(p.spec.steps.count)", "risk": p.spec.risk.rawValue, "revision": p.spec.revision,
+                    "reason": p.spec.reason,
+                ]))
                 continue
             }
             if was.spec.revision != p.spec.revision {
-                lines.append("plan \(p.name) revised \(was.spec.revision) → \(p.spec.revision) (\(p.spec.steps.count) step(s))")
+                lines.append(PassDecision(.info, "Plan revised", [
+                    "plan": p.name, "from": was.spec.revision, "revision": p.spec.revision, "steps": "\(p.spec.steps.count)",
+                ]))
             }
             if was.status.phase != p.status.phase {
-                lines.append("plan \(p.name): \(was.status.phase.rawValue) → \(p.status.phase.rawValue)")
+                // One phrase per phase ("Plan superseded", "Plan failed"), so each is a query of its own.
+                lines.append(PassDecision(.info, "Plan \(p.status.phase.rawValue.lowercased())", [
+                    "plan": p.name, "from": was.status.phase.rawValue,
+                ]))
             }
         }
         return lines
     }
 
-    static func describe(_ scope: RegionScope) -> String {
+    /// The regions a planner asked for, as log fields: `regions=all`, or `store=1,4` for the regions on those stores.
+    static func fields(of scope: RegionScope) -> [String: String] {
         switch scope {
-        case .none: "none"
-        case .all: "all regions"
-        case .stores(let ids): "regions on store(s) " + ids.map(String.init).joined(separator: ", ")
+        case .none: ["regions": "none"]
+        case .all: ["regions": "all"]
+        case .stores(let ids): ["store": ids.map(String.init).joined(separator: ",")]
         }
     }
 }

@@ -24,6 +24,8 @@ public protocol Subject: Sendable {
     static var service: String { get }
     /// The action in one line for people: `transfer leader of region 24 from store 5 to store 1`.
     static func summary(of action: Action) -> String
+    /// The names the action is about, as log fields (TiKV: `region`, `store`, `fromStore`, `toStore`); none by default.
+    static func logFields(of action: Action) -> [String: String]
     /// Who must approve a step taking this action (`ApprovalPolicy`'s tiers).
     static func risk(of action: Action) -> RiskTier
     /// Distinct people who must approve a plan taking this action whatever the policy says (0: the policy decides).
@@ -60,6 +62,7 @@ public protocol SubjectSnapshot: Sendable {
 
 extension Subject {
     public static func minimumApprovals(of action: Action) -> Int { 0 }
+    public static func logFields(of action: Action) -> [String: String] { [:] }
 }
 
 extension SubjectSnapshot {

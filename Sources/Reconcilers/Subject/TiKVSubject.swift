@@ -24,6 +24,16 @@ public enum TiKVSubject: Subject {
 
     public static func summary(of action: Action) -> String { action.summary }
 
+    public static func logFields(of action: Action) -> [String: String] {
+        var fields: [String: String] = [:]
+        if let r = action.regionID { fields["region"] = "\(r)" }
+        if let s = action.storeID { fields["store"] = "\(s)" }
+        if let ids = action.storeIDs { fields["store"] = ids.map(String.init).joined(separator: ",") }
+        if let s = action.fromStoreID { fields["fromStore"] = "\(s)" }
+        if let s = action.toStoreID { fields["toStore"] = "\(s)" }
+        return fields
+    }
+
     public static func risk(of action: Action) -> RiskTier { action.kind.risk }
 
     /// PD's online unsafe recovery gives up whatever the failed stores alone held: two people, whatever the policy.

@@ -24,14 +24,14 @@ package struct StepExecutor {
         var writes = 0
         for call in result.calls {
             if Task.isCancelled {
-                writes += try recordNotSent(call, why: "not sent: the controller was stopping", log: log)
+                writes += try recordNotSent(call, why: "not sent: the controller was stopping", plans: result.plans, log: log)
                 continue
             }
             let outcome = await sender.send(call.call)
             // Cut off by the stop before a byte of it left (or refused by PD just as the stop came: nothing happened
             // either way): no attempt spent.
             if Task.isCancelled, case .refused(let why) = outcome {
-                writes += try recordNotSent(call, why: "not sent: the controller was stopping (\(why))", log: log)
+                writes += try recordNotSent(call, why: "not sent: the controller was stopping (\(why))", plans: result.plans, log: log)
                 continue
             }
             let now = clock()
@@ -46,7 +46,7 @@ package struct StepExecutor {
                                              kind: RemediationPlanKind.kind, name: call.plan,
                                              message: (call.step >= 0 ? "step \(call.step + 1) attempt \(call.attempt)" : "cleanup") + ": \(call.call) → \(text)"))
             writes += 1
-            log.info("PD call", metadata: ["plan": "\(call.plan)", "step": "\(call.step + 1)", "request": "\(call.call)", "outcome": "\(text)"])
+            log.info("PD call", metadata: fields(call, in: result.plans).merging(["outcome": "\(text)"]) { a, _ in a })
             let refused: String? = if case .refused(let w) = outcome { w } else { nil }
             let unknown: String? = if case .unknown(let w) = outcome { w } else { nil }
             // Cleanup calls (step -1) belong to no step: the next observation shows whether they took effect.
@@ -70,15 +70,28 @@ package struct StepExecutor {
     }
 
     /// A call that was not sent: audited as such, and its step back to pending (`PlanExecution.recordNotSent`).
-    private func recordNotSent(_ call: StepCall, why: String, log: Logger) throws -> Int {
+    private func recordNotSent(_ call: StepCall, why: String, plans: [RemediationPlan], log: Logger) throws -> Int {
         try resources.store.appendAudit(AuditEntry(timestamp: clock(), actor: actor, source: "executor", action: "PDMutationNotSent",
                                                    kind: RemediationPlanKind.kind, name: call.plan,
                                                    message: (call.step >= 0 ? "step \(call.step + 1) attempt \(call.attempt)" : "cleanup") + ": \(call.call) → \(why)"))
-        log.notice("PD call not sent", metadata: ["plan": "\(call.plan)", "step": "\(call.step + 1)", "request": "\(call.call)", "reason": "\(why)"])
+        log.notice("PD call not sent", metadata: fields(call, in: plans).merging(["reason": "\(why)"]) { a, _ in a })
         guard call.step >= 0, let plan = try resources.get(RemediationPlanKind.self, call.plan) else { return 1 }
         let updated = PlanExecution.recordNotSent(plan, step: call.step, reason: why)
         guard updated.status != plan.status else { return 1 }
         try resources.update(updated, specChanged: false, statusChanged: true)
         return 2
+    }
+
+    /// A call's names as log fields: its plan, its step (by name, as the pass's decisions name it; none for a cleanup
+    /// call), its request, and the region and stores its action names.
+    private func fields(_ call: StepCall, in plans: [RemediationPlan]) -> Logger.Metadata {
+        var fields = TiKVSubject.logFields(of: call.action).mapValues { Logger.MetadataValue.string($0) }
+        fields["plan"] = "\(call.plan)"
+        fields["request"] = "\(call.call)"
+        if call.step >= 0 {
+            let steps = plans.first { $0.name == call.plan }?.spec.steps ?? []
+            fields["step"] = .string(call.step < steps.count ? steps[call.step].name : "\(call.step + 1)")
+        }
+        return fields
     }
 }

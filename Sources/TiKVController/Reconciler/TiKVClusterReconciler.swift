@@ -52,6 +52,8 @@ package final class TiKVClusterReconciler: Reconciler {
     /// Per cluster, the regions the planners asked for in its last pass. Nothing here is needed after a
     /// restart: the first pass downloads none, and its planners ask again.
     private let regionScopes = Mutex<[String: RegionScope]>([:])
+    /// The kill switch and the votes as the last pass saw them, so each change is logged once.
+    private let people = PeopleActionLog()
 
     package init(store: StatusStore, connections: ClusterConnections? = nil, actor: String = "controller", metrics: OperatorMetrics? = nil,
          diagnoses: DiagnosisRunner? = nil, clock: @escaping @Sendable () -> Date = { Date() }) {
@@ -76,6 +78,7 @@ package final class TiKVClusterReconciler: Reconciler {
         guard let cluster = try resources.get(TiKVClusterKind.self, name) else {
             log.info("TiKVCluster is gone; nothing to reconcile")
             _ = regionScopes.withLock { $0.removeValue(forKey: name) }
+            people.forget(cluster: name)
             await connections.forget(name)
             return nil
         }
@@ -102,7 +105,7 @@ package final class TiKVClusterReconciler: Reconciler {
             tickets: try resources.list(TicketKind.self).filter { $0.spec.cluster == name }, plans: plans, now: now)
         var health = ClusterReconciler.assessHealth(healthInput)
         let written = try applier.apply(health, to: healthInput, now: now)
-        for line in health.decisions { log.info("\(line)") }
+        for decision in health.decisions { log.log(decision) }
         health.cluster = written.cluster
         health.tickets = written.tickets
 
@@ -124,14 +127,15 @@ package final class TiKVClusterReconciler: Reconciler {
         // 4. Decide: planning, gates and execution, from the cluster and tickets as health left them in the store.
         let input = ClusterReconcileInput(
             cluster: written.cluster, snapshot: snapshot, maintenances: maintenances, tickets: written.tickets,
-            plans: plans, votes: try votes(cluster: written.cluster, plans: plans, now: now), killSwitch: killSwitch(log), stepRegions: steps.regions, stepOperators: steps.operators,
+            plans: plans, votes: try votes(cluster: written.cluster, plans: plans, now: now, log: log), killSwitch: killSwitch(log),
+            stepRegions: steps.regions, stepOperators: steps.operators,
             stepStoreRegions: stepStoreRegions, actionsLastHour: try actionsLastHour(plans: plans, now: now), now: now)
         var result = ClusterReconciler.decide(input, after: health)
         regionScopes.withLock { $0[name] = result.regionScope }
 
         // 5. Apply: intents first, so a step's Running status and request are durable before PD hears of it.
         var writes = written.writes.total + (try applier.apply(result, to: input, now: now).total)
-        for line in result.decisions { log.info("\(line)") }
+        for decision in result.decisions { log.log(decision) }
 
         // 6. Execute.
         if !result.calls.isEmpty || !result.cancelOperators.isEmpty {
@@ -155,24 +159,35 @@ package final class TiKVClusterReconciler: Reconciler {
 
     /// The decisions on this cluster's plans that count, each signed one proven again on this pass against the
     /// allowed signers as they are now; why each refused one does not count is recorded (`describe plan`, `audit`).
-    private func votes(cluster: TiKVCluster, plans: [RemediationPlan], now: Date) throws -> [ApprovalVote] {
+    private func votes(cluster: TiKVCluster, plans: [RemediationPlan], now: Date, log: Logger) throws -> [ApprovalVote] {
         // Only plans that can still move need votes: history is never re-verified, so a pass costs what is active.
         let active = plans.filter { !$0.status.phase.isTerminal }
-        guard !active.isEmpty else { return [] }
+        guard !active.isEmpty else {
+            _ = people.counted([], cluster: cluster.name)
+            return []
+        }
         let verifier = ApprovalVerifier(policy: cluster.spec.approval)
         let planClusters = Dictionary(active.map { ($0.name, $0.spec.cluster) }, uniquingKeysWith: { a, _ in a })
         let records = try active.flatMap { try store.approvals(plan: $0.name) }
         let (votes, refusals) = verifier.votes(records, plans: planClusters, now: now)
         for (id, refusal) in refusals { try store.recordRefusal(approval: id, refusal, at: now) }
+        // Logged as counted: the votes on each plan's current revision (one on an older revision approves nothing).
+        let current = Set(active.map { "\($0.name)/\($0.spec.revision)" })
+        for decision in people.counted(votes.filter { current.contains("\($0.plan)/\($0.revision)") }, cluster: cluster.name) {
+            log.log(decision)
+        }
         return votes
     }
 
     /// Fails closed: a kill switch that cannot be read is on.
     private func killSwitch(_ log: Logger) -> Bool {
-        do { return try store.killSwitchIsOn() } catch {
+        let on: Bool
+        do { on = try store.killSwitchIsOn() } catch {
             log.error("Cannot read the kill switch; treating it as on", metadata: ["error": "\(error)"])
-            return true
+            on = true
         }
+        for decision in people.killSwitch(on) { log.log(decision) }
+        return on
     }
 
     /// PD mutations sent for this cluster's plans in the last hour, counted by the store.

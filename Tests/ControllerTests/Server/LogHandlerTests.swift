@@ -1,18 +1,11 @@
 import Foundation
 import Logging
-import Synchronization
 import Testing
 @testable import ControllerRuntime
 
 @Suite struct LogHandlerTests {
-    final class Lines: Sendable {
-        private let lines = Mutex<[String]>([])
-        var all: [String] { lines.withLock { $0 } }
-        var output: LogOutput { LogOutput { line in self.lines.withLock { $0.append(line) } } }
-    }
-
     @Test func jsonLinesParseWithTheConventionalKeys() throws {
-        let lines = Lines()
+        let lines = CapturedLogLines()
         var logger = Logger(label: "operator") { StructuredLogHandler(format: .json, label: $0, level: .info, output: lines.output) }
         logger[metadataKey: "cluster"] = "basic"
         logger.info("Sent PD call \"transfer-leader\"\nsecond line", metadata: [
@@ -36,7 +29,7 @@ import Testing
     }
 
     @Test func textLinesAreReadableOnATerminal() throws {
-        let lines = Lines()
+        let lines = CapturedLogLines()
         let logger = Logger(label: "operator") {
             StructuredLogHandler(format: .text, label: $0, level: .info, output: lines.output, clock: { Date(timeIntervalSince1970: 0) })
         }
@@ -45,14 +38,14 @@ import Testing
     }
 
     @Test func controlsFromTheClusterNeverReachATerminalRaw() throws {
-        let lines = Lines()
+        let lines = CapturedLogLines()
         let text = Logger(label: "operator") {
             StructuredLogHandler(format: .text, label: $0, level: .info, output: lines.output, clock: { Date(timeIntervalSince1970: 0) })
         }
         text.warning("PD said \u{1B}]0;owned\u{07}", metadata: ["address": "tikv\u{1B}[2J\u{9B}1m"])
         #expect(lines.all == [#"1970-01-01T00:00:00.000Z WARNING PD said \x1b]0;owned\x07 address=tikv\x1b[2J\x9b1m"#])
         // JSON keeps the exact value; C1 and bidi controls are written as \u escapes, which decode to the same text.
-        let jsonLines = Lines()
+        let jsonLines = CapturedLogLines()
         let json = Logger(label: "operator") { StructuredLogHandler(format: .json, label: $0, level: .info, output: jsonLines.output) }
         json.warning("x\u{9B}1m\u{202E}y")
         let line = try #require(jsonLines.all.first)

@@ -51,7 +51,9 @@ import Testing
         #expect(EndedPlanCleanup.run(&pass, sent) == .stop)
         #expect(pass.result.calls.map(\.call.description) == ["DELETE /pd/api/v1/schedulers/evict-leader-scheduler-4"])
         #expect(pass.plan.status.cleanup == "removing evict-leader-scheduler-4 created by this plan, which ended Cancelled")
-        #expect(pass.result.decisions == ["plan drain: removing evict-leader-scheduler-4 created by this plan, which ended Cancelled"])
+        #expect(pass.result.decisions == [PassDecision(.info, "Ended plan cleaned up", [
+            "plan": "drain", "store": "4", "cleanup": "removing evict-leader-scheduler-4 created by this plan, which ended Cancelled",
+        ])])
     }
 
     // MARK: KillSwitchStage
@@ -73,7 +75,7 @@ import Testing
         #expect(pass.plan.status.conditions.map(\.type) == ["Progressing", "Blocked"])
         #expect(pass.plan.status.conditions[type: .progressing]?.reason == "Cancelled")
         #expect(pass.plan.status.conditions[type: .blocked]?.reason == "KillSwitch")
-        #expect(pass.result.decisions == ["plan p: cancelled by the kill switch"])
+        #expect(pass.result.decisions == [PassDecision(.info, "Plan cancelled by the kill switch", ["plan": "p"])])
     }
 
     // MARK: ApprovalStage
@@ -142,7 +144,9 @@ import Testing
         let held = f.input([p])
         var pass = f.pass(held)
         #expect(DependencyStage.run(&pass, held) == .stop)
-        #expect(pass.result.decisions == ["plan p: blocked by its planner (QuorumAtRisk): region 7 would lose its quorum"])
+        #expect(pass.result.decisions == [PassDecision(.info, "Plan blocked by its planner", [
+            "plan": "p", "reason": "QuorumAtRisk", "detail": "region 7 would lose its quorum",
+        ])])
         #expect(pass.plan.status.conditions == p.status.conditions, "the blocker stays the planner's")
         // An Executing plan is never rewritten by its planner: its gates decide.
         let started = f.input([f.running(p, startedAt: f.now)])
@@ -216,7 +220,7 @@ import Testing
         #expect(pass.plan.status.phase == .succeeded)
         #expect(pass.plan.status.conditions.map { "\($0.type)=\($0.status.rawValue):\($0.reason)" }
                 == ["Succeeded=True:EffectsObserved", "Progressing=False:Succeeded", "Blocked=False:NotBlocked"])
-        #expect(pass.result.decisions == ["plan p: succeeded, every effect observed"])
+        #expect(pass.result.decisions == [PassDecision(.info, "Plan succeeded: every effect observed", ["plan": "p"])])
     }
 
     @Test func aBlockerShowsOnlyWhileNothingMoves() {

@@ -65,7 +65,7 @@ import Testing
         #expect(pass.plan.status.steps[0].phase == .succeeded)
         #expect(pass.plan.status.steps[0].observedEffect == "region 7's leader is on store 2")
         #expect(pass.inFlight == 1)
-        #expect(pass.result.decisions == ["plan p step step-1: done, observed: region 7's leader is on store 2"])
+        #expect(pass.result.decisions == [PassDecision(.info, "Step done", ["plan": "p", "step": "step-1", "observed": "region 7's leader is on store 2"])])
         var pending = f.pass(f.input([f.plan([f.leaderMove])]))
         #expect(RunningStepStage.run(&pending, f.step(0, of: pending, input), input) == .next, "not running: the next stages decide")
     }
@@ -105,7 +105,7 @@ import Testing
         #expect(s.phase == .pending && s.attempts == 0 && s.lostCalls == 1 && s.nextRetry == nil)
         #expect(pass.inFlight == 0)
         #expect(pass.result.requeueAfter == 0.5)
-        #expect(pass.result.decisions.first?.hasSuffix("; sending it again") == true)
+        #expect(pass.result.decisions.first?.message == "Sending step again")
         // Once too many calls were lost, the attempt counts as failed like any other.
         var dying = p
         dying.status.steps[0].lostCalls = PlanExecution.maxLostCalls
@@ -176,7 +176,7 @@ import Testing
         #expect(plan.status.steps[0].phase == .failed)
         #expect(plan.status.steps[0].nextRetry == nil)
         #expect(plan.status.conditions[type: .failed]?.message == "step step-1 failed after 3 attempt(s): boom")
-        #expect(result.decisions.last == "plan p: failed at step step-1: boom")
+        #expect(result.decisions.last == PassDecision(.info, "Plan failed", ["plan": "p", "step": "step-1", "error": "boom"]))
     }
 
     // MARK: WaitStepStart
@@ -191,7 +191,9 @@ import Testing
         #expect(pass.plan.status.steps[0].attempts == 1)
         #expect(pass.plan.status.steps[0].startedAt == f.now)
         #expect(pass.result.calls.isEmpty)
-        #expect(pass.result.decisions == ["plan p step step-1: waiting — wait until store 4 holds 0 leaders"])
+        #expect(pass.result.decisions == [PassDecision(.info, "Step waiting", [
+            "plan": "p", "step": "step-1", "store": "4", "action": "wait until store 4 holds 0 leaders",
+        ])])
         var move = f.pass(f.input([f.plan([f.leaderMove])]))
         #expect(WaitStepStart.run(&move, f.step(0, of: move, input), input) == .next, "a mutation goes to the gates")
     }
@@ -301,7 +303,10 @@ import Testing
         #expect(pass.inFlight == 2 && pass.actions == 6 && pass.moving)
         let call = try #require(PDCall.forAction(f.leaderMove))
         #expect(pass.result.calls == [StepCall(plan: "p", step: 0, action: f.leaderMove, call: call, attempt: 1)])
-        #expect(pass.result.decisions == [#"plan p step step-1: sending POST /pd/api/v1/operators {"name":"transfer-leader","region_id":7,"to_store_id":2} (attempt 1)"#])
+        #expect(pass.result.decisions == [PassDecision(.info, "Sending step", [
+            "plan": "p", "step": "step-1", "region": "7", "fromStore": "1", "toStore": "2", "attempt": "1",
+            "request": #"POST /pd/api/v1/operators {"name":"transfer-leader","region_id":7,"to_store_id":2}"#,
+        ])])
     }
 
     @Test func aStepThatCanNeverBeSentFailsThePlan() {

@@ -8,11 +8,15 @@ enum ApprovalStage {
         let verdict = pass.approval
         pass.plan.setCondition(.approved, verdict.isApproved ? .true : .false, reason: verdict.reason, message: verdict.message, now: input.now)
         if case .rejected = verdict.outcome {
+            if pass.original.status.phase != .rejected { pass.decide("Plan rejected", ["reason": verdict.message]) }
             pass.plan.status.phase = .rejected
             pass.plan.setCondition(.progressing, .false, reason: .rejected, message: verdict.message, now: input.now)
             return .stop
         }
-        if verdict.isApproved && pass.plan.status.phase == .pending { pass.plan.status.phase = .approved }
+        if verdict.isApproved && pass.plan.status.phase == .pending {
+            pass.plan.status.phase = .approved
+            pass.decide("Plan approved", ["reason": verdict.message])
+        }
         return .next
     }
 }

@@ -17,7 +17,7 @@ enum DependencyStage {
         // The planner's blocker is the reason to wait. (Planners never rewrite an Executing plan, so its gates,
         // re-checked before every call, take over.)
         if pass.plan.status.phase != .executing, let b = plannerBlock(pass.plan) {
-            pass.decide("plan \(pass.plan.name): blocked by its planner (\(b.reason)): \(b.message)")
+            pass.decide("Plan blocked by its planner", ["reason": b.reason, "detail": b.message])
             return .stop
         }
         return .next

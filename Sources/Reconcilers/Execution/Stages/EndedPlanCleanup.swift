@@ -33,7 +33,7 @@ enum EndedPlanCleanup {
             guard let call = PDCall.forAction(action) else { continue }
             result.calls.append(StepCall(plan: plan.name, step: -1, action: action, call: call, attempt: 0))
             updated.status.cleanup = "removing evict-leader-scheduler-\(store) created by this plan, which ended \(plan.status.phase.rawValue)"
-            result.decisions.append("plan \(plan.name): \(updated.status.cleanup ?? "")")
+            result.decisions.append(PassDecision(.info, "Ended plan cleaned up", ["plan": plan.name, "store": "\(store)", "cleanup": updated.status.cleanup ?? ""]))
         }
         if let note = updated.status.cleanup, note.hasPrefix("removing"),
            !owned.contains(where: { input.snapshot.schedulers.evictLeaderStores.contains($0) }) {

@@ -16,7 +16,7 @@ enum GateStage {
             return .next
         case .alreadyDone(let why):
             pass.plan.status.steps[at.index].skipAlreadyDone(why, now: input.now)
-            pass.decide("plan \(pass.plan.name) step \(at.step.name): skipped, \(why)")
+            pass.decide("Step skipped", step: at.step.name, ["reason": why])
             return .nextStep
         case .blocked(let gate, let why):
             return blocked(&pass, at, input, gate: gate, why: why)
@@ -48,7 +48,7 @@ enum GateStage {
            now.timeIntervalSince(since) > limit {
             let error = "precondition did not hold for \(Int(limit))s: \(why)"
             pass.plan.fail(step: i, error: error, reason: .preconditionNeverHeld, failedMessage: error, progressingMessage: why, now: now)
-            pass.decide("plan \(pass.plan.name): failed, \(error)")
+            pass.decide("Plan failed", step: pass.plan.spec.steps[i].name, ["error": error])
             return .stopPlan
         }
         pass.blocker = Blocker(gate, why)

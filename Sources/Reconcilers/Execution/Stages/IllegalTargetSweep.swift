@@ -22,7 +22,7 @@ enum IllegalTargetSweep {
             pass.plan.status.steps[i].observedEffect = dropped(to: to, refusal)
             pass.plan.status.steps[i].finishedAt = now
             pass.plan.status.steps[i].nextRetry = nil
-            pass.decide("plan \(pass.plan.name) step \(pass.plan.spec.steps[i].name): \(pass.plan.status.steps[i].observedEffect ?? "dropped")")
+            pass.decide("Step dropped", step: pass.plan.spec.steps[i].name, ["reason": pass.plan.status.steps[i].observedEffect ?? "dropped"])
         }
         return .next
     }

@@ -17,7 +17,7 @@ enum KillSwitchStage {
         pass.plan.status.phase = .cancelled
         pass.plan.setCondition(.progressing, .false, reason: .cancelled, message: "cancelled by the kill switch; it does not resume by itself", now: now)
         pass.plan.setCondition(.blocked, .true, reason: Gate.killSwitch.rawValue, message: "the kill switch is on", now: now)
-        pass.decide("plan \(pass.plan.name): cancelled by the kill switch")
+        pass.decide("Plan cancelled by the kill switch")
         return .stop
     }
 }

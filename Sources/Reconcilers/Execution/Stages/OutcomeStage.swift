@@ -13,7 +13,7 @@ enum OutcomeStage {
             pass.plan.setCondition(.succeeded, .true, reason: .effectsObserved, message: "every step's effect was observed", now: now)
             pass.plan.setCondition(.progressing, .false, reason: .succeeded, message: "done", now: now)
             pass.plan.setCondition(.blocked, .false, reason: .notBlocked, message: "", now: now)
-            pass.decide("plan \(pass.plan.name): succeeded, every effect observed")
+            pass.decide("Plan succeeded: every effect observed")
         } else if let blocker = pass.blocker, !pass.moving {
             pass.plan.block(blocker, now: now)
         } else {

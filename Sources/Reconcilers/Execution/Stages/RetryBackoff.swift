@@ -23,7 +23,7 @@ extension PlanExecution {
             plan.status.steps[i].nextRetry = nil
             plan.fail(step: i, error: reason, reason: .stepFailed,
                       failedMessage: "step \(plan.spec.steps[i].name) failed after \(attempts) attempt(s): \(reason)", progressingMessage: reason, now: now)
-            result.decisions.append("plan \(plan.name): failed at step \(plan.spec.steps[i].name): \(reason)")
+            result.decisions.append(PassDecision(.info, "Plan failed", ["plan": plan.name, "step": plan.spec.steps[i].name, "error": reason]))
             return true
         }
         var s = plan.status.steps[i]
@@ -32,7 +32,10 @@ extension PlanExecution {
         s.phase = .pending
         s.nextRetry = now.addingTimeInterval(retryDelay(attempt: s.attempts, policy: policy, plan: plan.name, step: i))
         plan.status.steps[i] = s
-        result.decisions.append("plan \(plan.name) step \(plan.spec.steps[i].name): attempt \(s.attempts) failed (\(reason)); retry at \(s.nextRetry.map { "\($0)" } ?? "?")")
+        result.decisions.append(PassDecision(.info, "Step attempt failed; retrying", [
+            "plan": plan.name, "step": plan.spec.steps[i].name, "attempt": "\(s.attempts)", "error": reason,
+            "retryAt": s.nextRetry.map { "\($0)" } ?? "?",
+        ]))
         return false
     }
 

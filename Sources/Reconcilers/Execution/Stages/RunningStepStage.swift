@@ -12,7 +12,7 @@ enum RunningStepStage {
         if case .holds(let why) = effect {
             pass.plan.status.steps[i].recordEffect(why, now: now)
             pass.inFlight -= S.mutates(step.action) ? 1 : 0
-            pass.decide("plan \(pass.plan.name) step \(step.name): done, observed: \(why)")
+            pass.decide("Step done", step: step.name, ["observed": why])
             return .nextStep
         }
         let started = pass.plan.status.steps[i].startedAt ?? now
@@ -35,7 +35,7 @@ enum RunningStepStage {
         guard let why = WaitPremise.broken(step.action, snapshot: input.snapshot, now: now, maxSnapshotAge: input.maxSnapshotAge) else { return nil }
         pass.plan.status.steps[i].nextRetry = nil
         pass.plan.fail(step: i, error: why, reason: .nothingEvicts, failedMessage: "step \(step.name): \(why)", progressingMessage: why, now: now)
-        pass.decide("plan \(pass.plan.name): failed at step \(step.name): \(why)")
+        pass.decide("Plan failed", step: step.name, ["error": why])
         return .stopPlan
     }
 
@@ -58,7 +58,7 @@ enum RunningStepStage {
         s.lastError = verdict.reason
         s.nextRetry = nil
         pass.plan.status.steps[i] = s
-        pass.decide("plan \(pass.plan.name) step \(at.step.name): \(verdict.reason); sending it again")
+        pass.decide("Sending step again", step: at.step.name, ["reason": verdict.reason])
         pass.requeue(after: 0.5)
         return .nextStep
     }

@@ -9,7 +9,7 @@ enum SendStage {
         guard let call = S.request(for: step.action) else {
             let reason = S.unsendable(step.action)
             pass.plan.fail(step: i, error: reason, reason: .stepInvalid, failedMessage: "step \(step.name): \(reason)", progressingMessage: reason, now: now)
-            pass.decide("plan \(pass.plan.name) step \(step.name): failed, \(reason)")
+            pass.decide("Plan failed", step: step.name, ["error": reason])
             return .stopPlan
         }
         var s = pass.plan.status.steps[i]
@@ -20,7 +20,7 @@ enum SendStage {
         pass.actions += 1
         pass.moving = true
         pass.result.calls.append(SubjectStepCall(plan: pass.plan.name, step: i, action: step.action, call: call, attempt: s.attempts))
-        pass.decide("plan \(pass.plan.name) step \(step.name): sending \(call) (attempt \(s.attempts))")
+        pass.decide("Sending step", step: step.name, S.logFields(of: step.action).merging(["request": "\(call)", "attempt": "\(s.attempts)"]) { a, _ in a })
         return .nextStep
     }
 }

@@ -17,7 +17,7 @@ enum WaitStepStart {
         pass.plan.status.steps[i].attempts += 1
         pass.plan.status.phase = .executing
         pass.moving = true
-        pass.decide("plan \(pass.plan.name) step \(at.step.name): waiting — \(S.summary(of: at.step.action))")
+        pass.decide("Step waiting", step: at.step.name, S.logFields(of: at.step.action).merging(["action": S.summary(of: at.step.action)]) { a, _ in a })
         return .nextStep
     }
 
