@@ -149,7 +149,7 @@ let package = Package(
         .executableTarget(name: "BalanceBench", dependencies: ["Reconcilers", "PDWire", "TiKVSimulator"], path: "Benchmarks/BalanceBench"),
         // What the test targets share: a bounded polling wait, servers stopped when a test's body ends, the PD
         // fixtures, test seeds and snapshot builders. A library of the tests, part of no product.
-        .target(name: "TestSupport", dependencies: ["Reconcilers", "TiKVSimulator", "SSHSignatures"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Reconcilers", "TiKVSimulator", "SSHSignatures", "ControllerRuntime"], path: "Tests/TestSupport"),
         .testTarget(name: "PDWireTests", dependencies: ["PDWire", "TestSupport"]),
         .testTarget(name: "ReconcilersTests", dependencies: ["Reconcilers", "TestSupport"]),
         .testTarget(name: "TiKVSimulatorTests", dependencies: ["TiKVSimulator", "PDWire", "TestSupport"]),

@@ -1,3 +1,4 @@
+import ControllerRuntime
 import Foundation
 
 /// One run of a program as a person runs it: arguments, environment and stdin in, exit status and both outputs back.
@@ -21,7 +22,7 @@ public struct ChildProcess: Sendable {
         let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         let input = try FileHandle(forReadingFrom: URL(fileURLWithPath: inPath))
         defer { try? out.close(); try? err.close(); try? input.close() }
-        let process = Process()
+        let process = Subprocess()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment

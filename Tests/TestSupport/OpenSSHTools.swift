@@ -1,3 +1,4 @@
+import ControllerRuntime
 import Foundation
 import SSHSignatures
 
@@ -69,11 +70,11 @@ public let approvalNamespace = "operator.tikv/approval"
 /// `stop()` (or releasing it) kills it by its pid.
 public final class AgentProcess: @unchecked Sendable {
     public let socketPath: String
-    private let process: Process
+    private let process: Subprocess
 
     public init(in directory: TemporaryDirectory) async throws {
         socketPath = directory.path("agent.sock")
-        process = Process()
+        process = Subprocess()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-agent")
         process.arguments = ["-D", "-a", socketPath]
         process.standardOutput = FileHandle.nullDevice

@@ -1,3 +1,4 @@
+import ControllerRuntime
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -9,7 +10,7 @@ import Glibc
 /// A real Prometheus on 127.0.0.1 with a free port and its own config and data directory: what
 /// `operator demo` starts when a `prometheus` binary is on PATH, and what the integration tests scrape
 /// the simulator with (Debian's, installed by `hack/test.sh`). `stop()` ends it and removes its directory.
-/// `@unchecked`: `Process` is not Sendable; it is only started here and terminated in `stop()`.
+/// `@unchecked`: its fields are set once at start; `Subprocess` is safe to stop from any thread.
 final class PrometheusProcess: @unchecked Sendable {
     /// One scrape target: an address and the labels it gets (`instance`, `__param_store`, …).
     struct Target: Sendable {
@@ -47,10 +48,10 @@ final class PrometheusProcess: @unchecked Sendable {
     static var isInstalled: Bool { binary != nil }
 
     let url: URL
-    private let process: Process
+    private let process: Subprocess
     let directory: URL
 
-    private init(process: Process, directory: URL, port: Int) {
+    private init(process: Subprocess, directory: URL, port: Int) {
         var parts = URLComponents()
         parts.scheme = "http"
         parts.host = "127.0.0.1"
@@ -71,7 +72,7 @@ final class PrometheusProcess: @unchecked Sendable {
             try FileManager.default.createDirectory(at: dir.appendingPathComponent("data"), withIntermediateDirectories: true)
             let config = dir.appendingPathComponent("prometheus.yml")
             try configText(jobs: jobs, scrapeInterval: scrapeInterval).write(to: config, atomically: true, encoding: .utf8)
-            let p = Process()
+            let p = Subprocess()
             p.executableURL = URL(fileURLWithPath: binary)
             p.arguments = ["--config.file=\(config.path)", "--storage.tsdb.path=\(dir.appendingPathComponent("data").path)",
                            "--web.listen-address=127.0.0.1:\(port)", "--storage.tsdb.retention.time=1h", "--log.level=error"]

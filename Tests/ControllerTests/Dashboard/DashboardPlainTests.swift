@@ -1,3 +1,4 @@
+import ControllerRuntime
 import Foundation
 import Reconcilers
 import Testing
@@ -12,7 +13,7 @@ struct DashboardPlainTests {
         let (h, run) = try await ControlLoopHarness.drainingStore4()
         let output = URL(fileURLWithPath: h.directory.path("dashboard.out"))
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        let process = Process()
+        let process = Subprocess()
         process.executableURL = binary
         process.arguments = ["dashboard", "--db", h.directory.path("operator.db"), "--refresh", "500ms"]
         process.standardInput = FileHandle.nullDevice

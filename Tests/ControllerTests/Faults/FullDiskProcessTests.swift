@@ -1,3 +1,4 @@
+import ControllerRuntime
 import Foundation
 import Reconcilers
 import Testing
@@ -57,7 +58,7 @@ import Glibc
                                                arguments: ["--lease-duration", "6s", "--backoff-base", "200ms", "--backoff-cap", "1s"],
                                                logPipe: pipe)
         defer { controller.kill() }
-        let relay = Process()
+        let relay = Subprocess()
         relay.executableURL = URL(fileURLWithPath: "/usr/bin/cat")
         relay.standardInput = pipe.fileHandleForReading
         relay.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))

@@ -1,3 +1,4 @@
+import ControllerRuntime
 import Foundation
 import GRDB
 import Reconcilers
@@ -112,8 +113,8 @@ import Glibc
             """.write(toFile: dir.path("specs/cluster.yaml"), atomically: true, encoding: .utf8)
         let db = dir.path("operator.db")
 
-        func launch() throws -> Process {
-            let p = Process()
+        func launch() throws -> Subprocess {
+            let p = Subprocess()
             p.executableURL = binary
             // No metrics or probe listener: the defaults bind every interface on :8080/:8081, which another process on the
             // machine may hold (the controller then exits at start), and tests talk to 127.0.0.1 only.

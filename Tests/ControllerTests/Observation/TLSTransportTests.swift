@@ -1,3 +1,4 @@
+import ControllerRuntime
 import Foundation
 import Reconcilers
 import Testing
@@ -171,7 +172,7 @@ struct TestPKI {
         try "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n".write(toFile: directory.path("server.ext"), atomically: false, encoding: .utf8)
         try "extendedKeyUsage=clientAuth\n".write(toFile: directory.path("client.ext"), atomically: false, encoding: .utf8)
         for step in steps {
-            let p = Process()
+            let p = Subprocess()
             p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
             p.arguments = step.split(separator: " ").map(String.init)
             p.currentDirectoryURL = directory.url
@@ -194,12 +195,12 @@ struct TestPKI {
 /// A TLS server on 127.0.0.1 that requires a client certificate signed by the test CA:
 /// `openssl s_server -HTTP` (whole responses from files in its own directory, a connection per request), or
 /// Python's HTTP/1.1 server (keep-alive).
-final class TLSServer: @unchecked Sendable {   // immutable after start; Process is thread-safe for terminate
+final class TLSServer: @unchecked Sendable {   // immutable after start; Subprocess is safe to terminate from any thread
     let port: Int
-    private let process: Process
+    private let process: Subprocess
     private let root: TemporaryDirectory
 
-    private init(port: Int, process: Process, root: TemporaryDirectory) {
+    private init(port: Int, process: Subprocess, root: TemporaryDirectory) {
         self.port = port
         self.process = process
         self.root = root
@@ -285,7 +286,7 @@ final class TLSServer: @unchecked Sendable {   // immutable after start; Process
     }
 
     private static func launch(_ executable: URL, _ arguments: [String], port: Int, root: TemporaryDirectory) async throws -> TLSServer {
-        let p = Process()
+        let p = Subprocess()
         p.executableURL = executable
         p.arguments = arguments
         p.currentDirectoryURL = root.url

@@ -1,3 +1,4 @@
+import ControllerRuntime
 import Foundation
 import Reconcilers
 import Synchronization
@@ -41,7 +42,7 @@ import Glibc
     }
 
     final class RunningController {
-        let process = Process()
+        let process = Subprocess()
         let logPath: String
 
         /// `logPipe`: stderr goes to this pipe instead of the log file (whose lines are then not kept).

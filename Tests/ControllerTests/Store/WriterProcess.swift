@@ -1,3 +1,4 @@
+import ControllerRuntime
 import Foundation
 @testable import OperatorStore
 
@@ -32,7 +33,7 @@ enum OperatorBinary {
 final class WriterProcess {
     enum Mode: String { case controller, approvals }
 
-    let process = Process()
+    let process = Subprocess()
     private let output = Pipe()
     private let errors = Pipe()
     private var pending = Data()
