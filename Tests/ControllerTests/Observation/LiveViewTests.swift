@@ -91,16 +91,11 @@ import TestSupport
     @Test(arguments: ["stores", "members"])
     func aHungPDIsAskedOncePerReadThenNamed(_ kind: String) async throws {
         let binary = try #require(OperatorBinary.locate(), "the operator executable is built next to the tests")
-        let asked = Mutex<[String: Int]>([:])
-        let pd = try await LoopbackServer.start { request in
-            asked.withLock { $0[request.path, default: 0] += 1 }
-            try await Task.sleep(for: .seconds(120))
-            return Reply.json("{}")
-        }
-        let url = pd.url.absoluteString
+        let pd = try SilentHTTPServer()
+        defer { pd.stop() }
+        let url = pd.url
         let run = try await CLIProcess.run(binary, ["get", kind, "--pd", url, "--timeout", "1"])
-        await pd.stop()
-        let paths = asked.withLock { $0 }
+        let paths = pd.asked
         #expect(run.status == 1, "\(run.status): \(run.stderr)")
         #expect(!paths.isEmpty && paths.values.allSatisfy { $0 == 1 }, "each read asked once: \(paths)")
         #expect(paths["/pd/api/v1/leader", default: 0] <= 1)
