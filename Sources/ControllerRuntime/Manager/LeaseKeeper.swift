@@ -95,29 +95,42 @@ package final class LeaseKeeper: Sendable {
     /// it (SIGKILL, a node lost) is waited out; one that keeps renewing it is alive, and the start fails with
     /// `leaseHeld`.
     package static func acquire(store: StatusStore, ttl: Duration, logger: Logger) async throws -> LeaseRecord {
-        let period = ttl / 3
-        var giveUpAt: Date?
-        while true {
-            do {
-                return try store.acquireLease(ttl: ttl)
-            } catch StoreError.leaseHeld(let holder, let expiresAt) {
-                let now = Date()
-                let limit = giveUpAt ?? max(now.addingTimeInterval(seconds(ttl)), expiresAt)
-                giveUpAt = limit
-                guard now < limit else { throw StoreError.leaseHeld(holder: holder, expiresAt: expiresAt) }
-                logger.notice("Waiting for the store lease", metadata: [
-                    "holder": "\(holder)", "expiresAt": "\(expiresAt.formatted(.iso8601))",
-                    "giveUpAt": "\(limit.formatted(.iso8601))",
-                ])
-                // Look again each period, and right after the holder's lease runs out.
-                let untilExpiry = expiresAt.timeIntervalSince(now) + 0.05
-                let nap = max(0.01, min(seconds(period), untilExpiry, limit.timeIntervalSince(now)))
-                try await Task.sleep(for: .seconds(nap))
-            }
+        try await waitingOutLease(ttl: ttl, logger: logger, message: "Waiting for the store lease") {
+            try store.acquireLease(ttl: ttl)
         }
     }
 
-    package static func seconds(_ d: Duration) -> TimeInterval {
+    /// Runs `attempt` until another controller's lease stops it (`leaseHeld`, or `upgradeWaitsForLease` when the store
+    /// would be upgraded under it): each refusal is logged with `message` and waited on, up to the longer of `ttl` and the
+    /// time the holder's lease was valid for when first seen, then rethrown.
+    package static func waitingOutLease<T>(ttl: Duration, logger: Logger, message: Logger.Message,
+                                           _ attempt: () throws -> T) async throws -> T {
+        var giveUpAt: Date?
+        while true {
+            let holder: String, expiresAt: Date, refusal: StoreError
+            do {
+                return try attempt()
+            } catch let error as StoreError {
+                switch error {
+                case .leaseHeld(let h, let e), .upgradeWaitsForLease(let h, let e): (holder, expiresAt, refusal) = (h, e, error)
+                default: throw error
+                }
+            }
+            let now = Date()
+            let limit = giveUpAt ?? max(now.addingTimeInterval(seconds(ttl)), expiresAt)
+            giveUpAt = limit
+            guard now < limit else { throw refusal }
+            logger.notice(message, metadata: [
+                "holder": "\(holder)", "expiresAt": "\(expiresAt.formatted(.iso8601))", "giveUpAt": "\(limit.formatted(.iso8601))",
+            ])
+            // Look again each third of the TTL, and right after the holder's lease runs out.
+            let untilExpiry = expiresAt.timeIntervalSince(now) + 0.05
+            let nap = max(0.01, min(seconds(ttl / 3), untilExpiry, limit.timeIntervalSince(now)))
+            try await Task.sleep(for: .seconds(nap))
+        }
+    }
+
+    static func seconds(_ d: Duration) -> TimeInterval {
         Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 

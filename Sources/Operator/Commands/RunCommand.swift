@@ -85,23 +85,9 @@ struct RunCommand: AsyncParsableCommand {
         do {
             // A controller's open runs PRAGMA quick_check: a damaged store is refused, naming the file and the way back.
             // A schema upgrade waits, as the lease does, for a predecessor still holding the store (up to one TTL).
-            var giveUpAt: Date?
-            while true {
-                do {
-                    s = try StatusStore(path: store.path, role: .controller(holder: holder), unusableFile: initialize ? .moveAside : .refuse)
-                    break
-                } catch StoreError.upgradeWaitsForLease(let other, let expiresAt) {
-                    let now = Date()
-                    let limit = giveUpAt ?? max(now.addingTimeInterval(LeaseKeeper.seconds(config.leaseTTL)), expiresAt)
-                    giveUpAt = limit
-                    guard now < limit else { throw StoreError.upgradeWaitsForLease(holder: other, expiresAt: expiresAt) }
-                    logger.notice("Waiting for the store lease before upgrading the store's schema", metadata: [
-                        "holder": "\(other)", "expiresAt": "\(expiresAt.formatted(.iso8601))", "giveUpAt": "\(limit.formatted(.iso8601))",
-                    ])
-                    let nap = max(0.01, min(LeaseKeeper.seconds(config.leaseTTL / 3), expiresAt.timeIntervalSince(now) + 0.05,
-                                            limit.timeIntervalSince(now)))
-                    try await Task.sleep(for: .seconds(nap))
-                }
+            s = try await LeaseKeeper.waitingOutLease(ttl: config.leaseTTL, logger: logger,
+                                                      message: "Waiting for the store lease before upgrading the store's schema") {
+                try StatusStore(path: store.path, role: .controller(holder: holder), unusableFile: initialize ? .moveAside : .refuse)
             }
         } catch let e as StoreError {
             throw CLIError.failure("\(e)")
